@@ -1,0 +1,55 @@
+"""The command line: users and seed data."""
+
+import shutil
+
+from sqlalchemy import func, select
+
+from tracker.models import Plan, User
+
+
+def test_users_create(app, db_session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["users", "create", "--email", "Sec@Example.org", "--role", "secretariat",
+              "--password", "a long enough password"]
+    )
+    assert result.exit_code == 0, result.output
+    user = db_session.scalars(select(User)).one()
+    assert (user.email, user.role) == ("sec@example.org", "secretariat")
+
+
+def test_users_create_names_the_bad_field(app, db_session):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "x@example.org", "--role", "emperor", "--password", "a long enough password"]
+    )
+    assert result.exit_code == 1
+    assert "error: role: Choose one of: admin, secretariat, agency, assessor." in result.output
+
+
+def test_seed_load_then_reload_reports_unchanged(app, db_session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "load", "mexico-2016-review-followup"])
+    assert first.exit_code == 0, first.output
+    assert "24 recommendations created" in first.output
+    second = runner.invoke(args=["seed", "load", "mexico-2016-review-followup"])
+    assert "mexico-2016-review-followup: unchanged" in second.output
+    assert db_session.scalar(select(func.count()).select_from(Plan)) == 1
+
+
+def test_seed_check_reports_a_broken_file_without_writing(app, db_session, tmp_path):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    source = app.config["SEED_DIR"] + "/plans/mexico-2016-review-followup.yaml"
+    with open(source, encoding="utf-8") as handle:
+        text = handle.read().replace("status: pending", "status: stalled", 1)
+    (plans / "mexico-2016-review-followup.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(app.config["SEED_DIR"] + "/plans/mongolia-odra-2018.yaml", plans)
+    app.config["SEED_DIR"] = str(tmp_path)
+    try:
+        result = app.test_cli_runner().invoke(args=["seed", "check"])
+    finally:
+        app.config["SEED_DIR"] = source.rsplit("/plans/", 1)[0]
+    assert result.exit_code == 1
+    assert "Unknown status 'stalled'" in result.output
+    assert "mongolia-odra-2018: would change" in result.output
+    assert db_session.scalar(select(func.count()).select_from(Plan)) == 0

@@ -1,0 +1,21 @@
+"""The migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from tracker.extensions import db
+from tracker.models import Status
+
+
+def test_models_and_migrations_agree(db_session):
+    context = MigrationContext.configure(db_session.connection(), opts={"compare_type": True})
+    differences = compare_metadata(context, db.metadata)
+    assert differences == [], f"models differ from migrations; run 'flask db migrate': {differences}"
+
+
+def test_default_status_vocabulary_has_the_oecd_definitions(db_session):
+    statuses = db_session.query(Status).order_by(Status.position).all()
+    assert [s.key for s in statuses] == ["fully_achieved", "ongoing", "under_discussion", "pending"]
+    assert statuses[0].is_final and not any(s.is_final for s in statuses[1:])
+    assert "no further action is expected" in statuses[0].description.lower()
+    assert "neither ongoing discussions" in statuses[3].description.lower()

@@ -1,0 +1,124 @@
+"""The tracker application: ``create_app`` builds and wires it."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tracker.config import DEFAULTS, instance_secret_key, sqlite_url
+from tracker.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the application.
+
+    Configuration: the defaults in ``tracker.config``, then ``TRACKER_*`` environment
+    variables, then ``config`` (tests pass their overrides here).
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("TRACKER")
+    if config:
+        app.config.from_mapping(config)
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.setdefault("SEED_DIR", None)
+    if not app.config["SEED_DIR"]:
+        app.config["SEED_DIR"] = os.path.join(root, "seed")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or sqlite_url(
+        app.instance_path
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_error_handlers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from tracker import models
+
+    db.init_app(app)
+    # render_as_batch lets Alembic alter SQLite tables by copying them.
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(models.User, int(user_id))
+        return user if user is not None and user.active else None
+
+    @app.context_processor
+    def inject_globals():
+        from tracker.routes.nav import navigation
+
+        return {"navigation": navigation()}
+
+
+def _select_locale() -> str:
+    from flask import current_app, request
+
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.routes import auth, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from tracker import cli
+
+    for group in cli.groups:
+        app.cli.add_command(group)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from tracker.routes import errors
+
+    errors.register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    """Make SQLite behave like a real database: enforce foreign keys, honour SAVEPOINTs.
+
+    pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; turning it
+    off and emitting BEGIN ourselves (below) is SQLAlchemy's documented recipe.
+    """
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,125 @@
+"""Command-line interface: ``flask --app wsgi users ...`` and ``flask --app wsgi seed ...``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from tracker.services.errors import ValidationFailed
+from tracker.services.plan_import import import_plan_document
+from tracker.services.seed_files import SEED_ACTOR_LABEL, iter_documents, seed_paths
+from tracker.services.transaction import Actor
+from tracker.services.users import create_user
+
+users = AppGroup("users", help="Manage user accounts.")
+seed = AppGroup("seed", help="Load the seed reports as real data.")
+groups = [users, seed]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _fail(exc: ValidationFailed) -> None:
+    for field, messages in exc.errors.items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            click.echo(f"error: {field}: {message}", err=True)
+    raise SystemExit(1)
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, help="admin, secretariat, agency or assessor")
+@click.option("--agency", default=None, help="Acronym or name of the user's agency (agency role).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(email: str, role: str, agency: str | None, password: str) -> None:
+    """Create a user account."""
+    try:
+        user = create_user(
+            {"email": email, "role": role, "agency": agency, "password": password}, now=_now()
+        )
+    except ValidationFailed as exc:
+        _fail(exc)
+    click.echo(f"Created {user.role} user {user.email}.")
+
+
+DEMO_PASSWORD = "tracker-demo-password"
+DEMO_USERS = (("admin@example.org", "admin"), ("secretariat@example.org", "secretariat"))
+
+
+@users.command("demo")
+def demo_users_command() -> None:
+    """Create the documented demo accounts, on the embedded SQLite database only.
+
+    They exist so a newcomer can sign in after ``make run``; they are refused on any
+    other database, so a production deployment never has a known password.
+    """
+    from tracker.extensions import db
+    from tracker.services.users import find_user_by_email
+
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException("Demo accounts are only for the embedded SQLite database.")
+    for email, role in DEMO_USERS:
+        if find_user_by_email(email) is None:
+            create_user({"email": email, "role": role, "password": DEMO_PASSWORD}, now=_now())
+            click.echo(f"Created demo {role} {email} (password: {DEMO_PASSWORD}).")
+
+
+@seed.command("load")
+@click.argument("slug", required=False)
+def load_command(slug: str | None) -> None:
+    """Load every seed plan (or the one named SLUG) through the services.
+
+    Loading again changes nothing; an edited seed file updates its plan in place.
+    """
+    _run_seed(slug, dry_run=False)
+
+
+@seed.command("check")
+@click.argument("slug", required=False)
+def check_command(slug: str | None) -> None:
+    """Validate the seed files as a load would, without writing anything."""
+    _run_seed(slug, dry_run=True)
+
+
+def _run_seed(slug: str | None, *, dry_run: bool) -> None:
+    seed_dir = current_app.config["SEED_DIR"]
+    try:
+        paths = seed_paths(seed_dir, slug)
+    except ValidationFailed as exc:
+        _fail(exc)
+    failures = 0
+    report: list[str] = []
+    with click.progressbar(length=len(paths), label="Seed plans", file=sys.stderr) as bar:
+        for path, document in iter_documents(seed_dir, slug):
+            try:
+                summary = import_plan_document(
+                    document,
+                    actor=Actor.system(SEED_ACTOR_LABEL),
+                    now=_now(),
+                    reason=f"Loaded from the source report ({path.name}).",
+                    dry_run=dry_run,
+                )
+            except ValidationFailed as exc:
+                failures += 1
+                report.append(f"{path.name}: invalid")
+                report += [f"  {f}: {m}" for f, msgs in exc.errors.items() for m in msgs]
+            else:
+                verb = "would change" if dry_run else "changed"
+                detail = _describe(summary)
+                report.append(f"{summary.slug}: {verb} {detail}" if detail else f"{summary.slug}: unchanged")
+            bar.update(1)
+    for line in report:
+        click.echo(line, err=line.startswith(" ") or line.endswith("invalid"))
+    if failures:
+        raise SystemExit(1)
+
+
+def _describe(summary) -> str:
+    parts = [f"{n} {kind} created" for kind, n in sorted(summary.created.items())]
+    parts += [f"{n} {kind} updated" for kind, n in sorted(summary.updated.items())]
+    return ", ".join(parts)

@@ -1,0 +1,43 @@
+"""Configuration defaults.
+
+Order of precedence, lowest first: these defaults, then ``TRACKER_*`` environment
+variables (``TRACKER_DATABASE_URL`` becomes ``DATABASE_URL``), then the mapping
+passed to ``create_app`` (tests use it). Nothing here is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+DEFAULTS = {
+    # None means "the SQLite file in the instance folder"; resolved in create_app.
+    "DATABASE_URL": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "en",
+    "LANGUAGES": ["en"],
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SEED_DIR": None,
+}
+
+
+def sqlite_url(instance_path: str) -> str:
+    """The embedded default database: a SQLite file inside the instance folder."""
+    return "sqlite:///" + os.path.join(instance_path, "tracker.sqlite")
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """A secret key kept in the instance folder, created on first use.
+
+    Development servers then keep their sessions across restarts without anyone
+    having to choose a key; production sets ``TRACKER_SECRET_KEY``.
+    """
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    with open(path, encoding="ascii") as handle:
+        return handle.read().strip()

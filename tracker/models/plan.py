@@ -1,0 +1,68 @@
+"""Plans, the container a secretariat works in, and their areas."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.source import SourceMixin
+from tracker.models.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from tracker.models.action import Action
+    from tracker.models.recommendation import Recommendation
+
+
+class Plan(SourceMixin, db.Model):
+    """A plan made from one source: a review, an assessment or an action plan."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # The bibliographic reference of the source, e.g. "OECD (2018), ..., Chapter 2".
+    citation: Mapped[str | None] = mapped_column(String(500))
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    # The public sees only published plans.
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="plan", order_by="Area.position", cascade="all, delete-orphan"
+    )
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        back_populates="plan", order_by="Recommendation.position", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="plan", order_by="Action.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.slug}>"
+
+
+class Area(SourceMixin, db.Model):
+    """A pillar or dimension of a plan, e.g. "Governance"."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="areas")
+
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    def __repr__(self) -> str:
+        return f"<Area {self.code}>"

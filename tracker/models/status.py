@@ -1,0 +1,58 @@
+"""The status vocabulary (data, not code) and the audit trail of status changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.types import UTCDateTime
+
+
+class Status(db.Model):
+    """One value of the status vocabulary, e.g. *Fully achieved*.
+
+    The default set (fully achieved / ongoing / under discussion / pending, with the
+    OECD's definitions) is inserted by the first migration; admins may add more.
+    """
+
+    __tablename__ = "statuses"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    colour: Mapped[str] = mapped_column(String(7))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    default_percent: Mapped[int] = mapped_column(Integer, default=0)
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def __repr__(self) -> str:
+        return f"<Status {self.key}>"
+
+
+class StatusChange(db.Model):
+    """One change of a recommendation's or an action's status: what, old, new, who, when, why."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(20))  # "recommendation" | "action"
+    subject_id: Mapped[int] = mapped_column(Integer)
+    old_status_key: Mapped[str | None] = mapped_column(ForeignKey("statuses.key"))
+    new_status_key: Mapped[str] = mapped_column(ForeignKey("statuses.key"))
+    old_percent: Mapped[int | None] = mapped_column(Integer)
+    new_percent: Mapped[int | None] = mapped_column(Integer)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who, as shown to people: a user's email, or e.g. "seed" for loaded source data,
+    # kept even if the user account is later removed.
+    changed_by_label: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reason: Mapped[str] = mapped_column(Text)
+
+    old_status: Mapped[Status | None] = relationship(foreign_keys=[old_status_key])
+    new_status: Mapped[Status] = relationship(foreign_keys=[new_status_key])
+
+    __table_args__ = (db.Index("ix_status_changes_subject", "subject_type", "subject_id"),)

@@ -1,0 +1,35 @@
+"""Error pages and JSON errors."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from tracker.services.errors import NotFound
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register(app: Flask) -> None:
+    """Render HTTP errors as pages (or JSON under /api/)."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            return jsonify(error=exc.name, message=exc.description), exc.code
+        return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        if _wants_json():
+            return jsonify(error="Bad Request", message=exc.description), 400
+        return render_template("error.html", error=exc), 400
+
+    @app.errorhandler(NotFound)
+    def not_found(exc: NotFound):
+        from werkzeug.exceptions import NotFound as HTTPNotFound
+
+        return http_error(HTTPNotFound(str(exc)))

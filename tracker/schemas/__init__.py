@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the single contract for input (API and forms) and output."""

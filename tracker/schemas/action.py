@@ -1,0 +1,39 @@
+"""Actions and milestones."""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from tracker.schemas.base import InputSchema, required_str
+from tracker.schemas.plan import SourceFields
+
+
+class MilestoneInput(InputSchema):
+    title = required_str(validate=validate.Length(max=300))
+    due_date = fields.Date(required=True, error_messages={"required": "This field is required."})
+    achieved_on = fields.Date(load_default=None)
+
+
+class ActionInput(SourceFields):
+    code = required_str(validate=validate.Length(max=40))
+    title = required_str(validate=validate.Length(max=500))
+    description = fields.String(load_default="")
+    area = fields.String(load_default=None)  # an area code of the same plan
+    lead_agency = fields.String(load_default=None)  # agency key (acronym or name)
+    supporting_agencies = fields.List(fields.String(), load_default=list)
+    start_date = fields.Date(load_default=None)
+    due_date = fields.Date(load_default=None)
+    percent_complete = fields.Integer(
+        load_default=0,
+        validate=validate.Range(0, 100, error="Enter a whole number from 0 to 100."),
+    )
+    status = required_str()
+    recommendations = fields.List(fields.String(), load_default=list)  # recommendation codes
+    milestones = fields.List(fields.Nested(MilestoneInput), load_default=list)
+    position = fields.Integer(load_default=0)
+
+    @validates_schema
+    def dates_in_order(self, data, **kwargs):
+        start, due = data.get("start_date"), data.get("due_date")
+        if start and due and due < start:
+            raise ValidationError("The due date cannot be before the start date.", "due_date")

@@ -1,0 +1,40 @@
+"""What every input schema shares."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from marshmallow import RAISE, Schema, fields, pre_load
+
+REQUIRED = {"required": "This field is required.", "null": "This field is required."}
+
+
+class InputSchema(Schema):
+    """Input as people type it: trimmed, with empty strings meaning "no value".
+
+    Unknown fields are refused so a typo in an API call is reported, not ignored.
+    """
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def normalise(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        cleaned = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip() or None
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, date):
+                # YAML and spreadsheets hand over dates already parsed.
+                value = value.isoformat()
+            cleaned[key] = value
+        return cleaned
+
+
+def required_str(**kwargs) -> fields.String:
+    """A required, non-empty string field."""
+    return fields.String(required=True, error_messages=REQUIRED, **kwargs)

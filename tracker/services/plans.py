@@ -1,0 +1,79 @@
+"""Plans and their areas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Area, Plan
+from tracker.schemas.plan import AreaInput, PlanInput
+from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.transaction import atomic
+from tracker.services.validation import validated
+
+
+def get_plan(slug: str, *, published_only: bool = False) -> Plan:
+    """The plan with ``slug``; unpublished plans are hidden when ``published_only``."""
+    query = select(Plan).where(Plan.slug == slug)
+    if published_only:
+        query = query.where(Plan.published.is_(True))
+    plan = db.session.scalars(query).first()
+    if plan is None:
+        raise NotFound(f"No plan {slug!r}.")
+    return plan
+
+
+def list_plans(*, published_only: bool = False) -> list[Plan]:
+    query = select(Plan).order_by(Plan.country, Plan.period_start, Plan.title)
+    if published_only:
+        query = query.where(Plan.published.is_(True))
+    return list(db.session.scalars(query))
+
+
+def create_plan(data: dict, *, now: datetime) -> Plan:
+    """Create a plan; its slug must be new."""
+    fields = validated(PlanInput(), data)
+    with atomic():
+        if db.session.scalars(select(Plan.id).where(Plan.slug == fields["slug"])).first():
+            raise ValidationFailed({"slug": ["A plan with this slug already exists."]})
+        plan = Plan(**fields, created_at=now)
+        db.session.add(plan)
+        db.session.flush()
+        return plan
+
+
+def update_plan(plan: Plan, data: dict) -> bool:
+    """Change a plan's fields; returns whether anything changed. The slug stays."""
+    fields = validated(PlanInput(), {**data, "slug": plan.slug})
+    fields.pop("slug")
+    with atomic():
+        return assign(plan, fields)
+
+
+def save_area(plan: Plan, data: dict) -> tuple[Area, bool]:
+    """Create the area with this code in ``plan``, or update it; returns (area, changed)."""
+    fields = validated(AreaInput(), data)
+    with atomic():
+        area = find_area(plan, fields["code"])
+        if area is None:
+            area = Area(plan=plan, **fields)
+            db.session.add(area)
+            db.session.flush()
+            return area, True
+        return area, assign(area, fields)
+
+
+def find_area(plan: Plan, code: str) -> Area | None:
+    return db.session.scalars(select(Area).where(Area.plan_id == plan.id, Area.code == code)).first()
+
+
+def assign(obj, values: dict) -> bool:
+    """Set attributes that differ; returns whether any did (so re-loads write nothing)."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed

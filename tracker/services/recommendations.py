@@ -1,0 +1,122 @@
+"""Recommendations: recording them and judging their status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import Plan, Recommendation
+from tracker.schemas.recommendation import RecommendationInput, StatusChangeInput
+from tracker.services.agencies import find_agency
+from tracker.services.errors import ValidationFailed
+from tracker.services.plans import assign, find_area
+from tracker.services.statuses import record_status_change, require_status
+from tracker.services.transaction import Actor, atomic
+from tracker.services.validation import validated
+
+
+def find_recommendation(plan: Plan, code: str) -> Recommendation | None:
+    return db.session.scalars(
+        select(Recommendation).where(Recommendation.plan_id == plan.id, Recommendation.code == code)
+    ).first()
+
+
+def recommendations_by_area(plan: Plan) -> list[tuple[object, list[Recommendation]]]:
+    """The plan's recommendations grouped under their areas, in report order."""
+    recs = db.session.scalars(
+        select(Recommendation)
+        .where(Recommendation.plan_id == plan.id)
+        .options(selectinload(Recommendation.status), selectinload(Recommendation.institutions))
+        .order_by(Recommendation.position)
+    ).all()
+    groups = [(area, [r for r in recs if r.area_id == area.id]) for area in plan.areas]
+    loose = [r for r in recs if r.area_id is None]
+    return groups + ([(None, loose)] if loose else [])
+
+
+def create_recommendation(plan: Plan, data: dict, *, actor: Actor, now: datetime) -> Recommendation:
+    """Record a recommendation in ``plan``; its code must be new in the plan."""
+    fields = validated(RecommendationInput(), data)
+    with atomic():
+        if find_recommendation(plan, fields["code"]):
+            raise ValidationFailed({"code": ["This code is already used in this plan."]})
+        return _save(plan, None, fields, actor=actor, now=now, reason="Recorded.")
+
+
+def save_recommendation(
+    plan: Plan, data: dict, *, actor: Actor, now: datetime, reason: str
+) -> tuple[Recommendation, bool]:
+    """Create or update the recommendation with this code (imports re-use stable codes).
+
+    Returns (recommendation, changed). A status that differs is recorded with ``reason``.
+    """
+    fields = validated(RecommendationInput(), data)
+    with atomic():
+        existing = find_recommendation(plan, fields["code"])
+        before = _snapshot(existing)
+        rec = _save(plan, existing, fields, actor=actor, now=now, reason=reason)
+        return rec, before != _snapshot(rec)
+
+
+def set_recommendation_status(
+    rec: Recommendation, data: dict, *, actor: Actor, now: datetime
+) -> Recommendation:
+    """Set the validated status of a recommendation, with the reason, into its history."""
+    fields = validated(StatusChangeInput(), data)
+    with atomic():
+        status = require_status(fields["status"])
+        if status.key != rec.status_key:
+            old = rec.status_key
+            rec.status = status
+            record_status_change(
+                rec, old_status_key=old, new_status_key=status.key,
+                actor=actor, now=now, reason=fields["reason"],
+            )
+        return rec
+
+
+def _save(plan, rec, fields, *, actor, now, reason) -> Recommendation:
+    status = require_status(fields.pop("status"))
+    area_code = fields.pop("area")
+    area = find_area(plan, area_code) if area_code else None
+    errors: dict[str, list[str]] = {}
+    if area_code and area is None:
+        errors["area"] = [f"Unknown area {area_code!r} in this plan."]
+    institutions = []
+    for key in fields.pop("institutions"):
+        agency = find_agency(plan.country, key)
+        if agency is None:
+            errors.setdefault("institutions", []).append(f"Unknown agency {key!r}.")
+        else:
+            institutions.append(agency)
+    if errors:
+        raise ValidationFailed(errors)
+
+    old_status = rec.status_key if rec else None
+    if rec is None:
+        rec = Recommendation(plan=plan, status=status, **fields)
+        db.session.add(rec)
+    else:
+        assign(rec, fields)
+    rec.area = area
+    if {a.id for a in rec.institutions} != {a.id for a in institutions}:
+        rec.institutions = institutions
+    if old_status != status.key:
+        rec.status = status
+        db.session.flush()
+        record_status_change(
+            rec, old_status_key=old_status, new_status_key=status.key,
+            actor=actor, now=now, reason=reason,
+        )
+    db.session.flush()
+    return rec
+
+
+def _snapshot(rec: Recommendation | None):
+    if rec is None:
+        return None
+    columns = {c.key: getattr(rec, c.key) for c in Recommendation.__table__.columns}
+    return columns, sorted(a.id for a in rec.institutions)

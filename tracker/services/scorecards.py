@@ -1,0 +1,58 @@
+"""Scorecards: recommendations counted by area and status (Table 2.1 of the OECD follow-up)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.models import Area, Plan, Recommendation, Status
+from tracker.services.statuses import status_vocabulary
+
+
+@dataclass
+class ScorecardRow:
+    code: str | None
+    name: str
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class Scorecard:
+    statuses: list[Status]
+    rows: list[ScorecardRow]
+
+    @property
+    def totals(self) -> Counter:
+        totals: Counter = Counter()
+        for row in self.rows:
+            totals.update(row.counts)
+        return totals
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+
+def plan_scorecard(plan: Plan) -> Scorecard:
+    """Counts of the plan's recommendations per area and validated status, in area order."""
+    counts = db.session.execute(
+        select(Recommendation.area_id, Recommendation.status_key, func.count())
+        .where(Recommendation.plan_id == plan.id)
+        .group_by(Recommendation.area_id, Recommendation.status_key)
+    ).all()
+    areas = db.session.scalars(
+        select(Area).where(Area.plan_id == plan.id).order_by(Area.position)
+    ).all()
+    rows = {area.id: ScorecardRow(code=area.code, name=area.name) for area in areas}
+    for area_id, status_key, n in counts:
+        if area_id not in rows:  # recommendations not filed under an area
+            rows[area_id] = ScorecardRow(code=None, name="(no area)")
+        rows[area_id].counts[status_key] += n
+    return Scorecard(statuses=status_vocabulary(), rows=list(rows.values()))

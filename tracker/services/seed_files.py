@@ -1,0 +1,124 @@
+"""Reading the seed files in ``seed/plans/`` into plan documents and loading them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+from dateutil.relativedelta import relativedelta
+
+from tracker.services.errors import ValidationFailed
+
+SEED_ACTOR_LABEL = "seed"
+RECOMMENDATION_FIELDS = (
+    "code", "area", "text", "status", "timeframe", "priority", "response", "actions_taken",
+)
+
+
+def seed_paths(seed_dir: str, slug: str | None = None) -> list[Path]:
+    """The seed files, in name order, or just the one for ``slug``."""
+    plans = Path(seed_dir) / "plans"
+    paths = sorted(plans.glob("*.yaml"))
+    if slug is not None:
+        paths = [p for p in paths if p.stem == slug]
+        if not paths:
+            known = ", ".join(p.stem for p in sorted(plans.glob("*.yaml")))
+            raise ValidationFailed({"slug": [f"No seed file for {slug!r}; known: {known}."]})
+    return paths
+
+
+def read_seed_file(path: str | os.PathLike) -> dict:
+    """A plan document from one seed file: agency keys resolved, months turned into dates."""
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    if not isinstance(raw, dict) or not isinstance(raw.get("plan"), dict):
+        raise ValidationFailed({"plan": [f"{path}: not a seed file (no 'plan' mapping)."]})
+    return to_plan_document(raw)
+
+
+def to_plan_document(raw: dict) -> dict:
+    """Translate the seed file format into the document ``import_plan_document`` takes."""
+    plan = {k: v for k, v in raw["plan"].items() if k not in ("source", "source_reference")}
+    plan["citation"] = raw["plan"].get("source_reference")
+    plan.update(_source_fields(raw["plan"].get("source")))
+
+    agencies = [
+        {"key": a["key"], "name": a["name"], "acronym": a.get("acronym")}
+        for a in raw.get("agencies") or []
+    ]
+
+    areas = [
+        {"code": a["code"], "name": a["name"], **_source_fields(a.get("source"))}
+        for a in raw.get("areas") or []
+    ]
+    recommendations = []
+    for item in raw.get("recommendations") or []:
+        rec = {k: v for k, v in item.items() if k in RECOMMENDATION_FIELDS}
+        rec["institutions"] = list(item.get("institutions") or [])
+        rec.update(_source_fields(item.get("source")))
+        recommendations.append(rec)
+
+    start = plan.get("period_start")
+    actions = []
+    for item in raw.get("actions") or []:
+        action = {
+            k: v
+            for k, v in item.items()
+            if k not in ("source", "lead", "supporting", "start_month", "duration_months")
+        }
+        action["lead_agency"] = item.get("lead")
+        action["supporting_agencies"] = list(item.get("supporting") or [])
+        if item.get("start_month") is not None:
+            action["start_date"], action["due_date"] = month_span(
+                start, item["start_month"], item.get("duration_months") or 1
+            )
+        action["milestones"] = [
+            {"title": m["title"], "due_date": m.get("date") or month_end(start, m["month"])}
+            for m in item.get("milestones") or []
+        ]
+        action.update(_source_fields(item.get("source")))
+        actions.append(action)
+
+    return {
+        "plan": plan,
+        "agencies": agencies,
+        "areas": areas,
+        "recommendations": recommendations,
+        "actions": actions,
+        "raw": raw,
+    }
+
+
+def month_span(plan_start: date | None, start_month: int, duration_months: int) -> tuple[date, date]:
+    """Real dates for "month N, for D months" of a plan: first day of N to last day of N+D-1.
+
+    Month 1 is the month the plan starts in.
+    """
+    if plan_start is None:
+        raise ValidationFailed({"plan.period_start": ["Needed to date actions given in months."]})
+    first = plan_start.replace(day=1) + relativedelta(months=start_month - 1)
+    return first, month_end(plan_start, start_month + duration_months - 1)
+
+
+def month_end(plan_start: date, month: int) -> date:
+    """The last day of month ``month`` of a plan (month 1 is the plan's first month)."""
+    return plan_start.replace(day=1) + relativedelta(months=month) - timedelta(days=1)
+
+
+def iter_documents(seed_dir: str, slug: str | None = None) -> Iterator[tuple[Path, dict]]:
+    for path in seed_paths(seed_dir, slug):
+        yield path, read_seed_file(path)
+
+
+def _source_fields(source: dict | None) -> dict:
+    if not source:
+        return {}
+    lines = source.get("lines")
+    return {
+        "source_document": source.get("document"),
+        "source_section": source.get("section"),
+        "source_lines": str(lines) if lines is not None else None,
+    }

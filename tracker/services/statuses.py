@@ -1,0 +1,69 @@
+"""The status vocabulary and the audit trail of status changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Status, StatusChange
+from tracker.services.errors import ValidationFailed
+from tracker.services.transaction import Actor
+
+
+def status_vocabulary() -> list[Status]:
+    """All statuses in display order."""
+    return list(db.session.scalars(select(Status).order_by(Status.position)))
+
+
+def require_status(key: str | None, field: str = "status") -> Status:
+    """The status with ``key``, or ``ValidationFailed`` listing the known keys."""
+    status = db.session.get(Status, key) if key else None
+    if status is None:
+        known = ", ".join(s.key for s in status_vocabulary())
+        raise ValidationFailed({field: [f"Unknown status {key!r}; use one of: {known}."]})
+    return status
+
+
+def record_status_change(
+    subject,
+    *,
+    old_status_key: str | None,
+    new_status_key: str,
+    actor: Actor,
+    now: datetime,
+    reason: str,
+    old_percent: int | None = None,
+    new_percent: int | None = None,
+) -> StatusChange:
+    """Add a StatusChange row for a recommendation or action (within the caller's transaction)."""
+    change = StatusChange(
+        plan_id=subject.plan_id,
+        subject_type=type(subject).__name__.lower(),
+        subject_id=subject.id,
+        old_status_key=old_status_key,
+        new_status_key=new_status_key,
+        old_percent=old_percent,
+        new_percent=new_percent,
+        changed_by_id=actor.user_id,
+        changed_by_label=actor.label,
+        changed_at=now,
+        reason=reason,
+    )
+    db.session.add(change)
+    return change
+
+
+def history(subject) -> list[StatusChange]:
+    """The status changes of a recommendation or action, oldest first."""
+    return list(
+        db.session.scalars(
+            select(StatusChange)
+            .where(
+                StatusChange.subject_type == type(subject).__name__.lower(),
+                StatusChange.subject_id == subject.id,
+            )
+            .order_by(StatusChange.changed_at, StatusChange.id)
+        )
+    )

@@ -1,0 +1,68 @@
+"""One transaction per business operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from tracker.extensions import db
+from tracker.services.errors import ValidationFailed
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an operation: a signed-in user, or the system (seed, scheduler)."""
+
+    user_id: int | None
+    label: str
+
+    @classmethod
+    def of(cls, user) -> Actor:
+        return cls(user_id=user.id, label=user.email)
+
+    @classmethod
+    def system(cls, label: str) -> Actor:
+        return cls(user_id=None, label=label)
+
+
+@contextmanager
+def atomic() -> Iterator[None]:
+    """Run the body as one transaction: commit once at the end, or roll everything back.
+
+    Operations compose: an operation called inside another joins the outer
+    transaction, so a seed load or a spreadsheet import is all-or-nothing.
+    A constraint violation that validation did not catch becomes ``ValidationFailed``
+    rather than a server error.
+    """
+    info = db.session.info
+    if info.get("atomic_depth"):
+        info["atomic_depth"] += 1
+        try:
+            yield
+        finally:
+            info["atomic_depth"] -= 1
+        return
+    info["atomic_depth"] = 1
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ValidationFailed({"_schema": [_describe_integrity_error(exc)]}) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        info["atomic_depth"] = 0
+
+
+def _describe_integrity_error(exc: IntegrityError) -> str:
+    text = str(exc.orig).lower()
+    if "unique" in text or "duplicate" in text:
+        return "This conflicts with an existing record (a value that must be unique is already used)."
+    if "foreign key" in text:
+        return "This refers to a record that does not exist."
+    return "The data breaks a rule of the database and was not saved."
