@@ -2,7 +2,16 @@
 
 from tracker.models.action import Action, Milestone, action_supporting_agencies
 from tracker.models.agency import Agency
-from tracker.models.plan import Area, Plan
+from tracker.models.assessment import AssessmentRound, RecommendationAssessment
+from tracker.models.plan import Area, Plan, PlanFigure
+from tracker.models.readiness import (
+    MARKS,
+    RATINGS,
+    ReadinessDimension,
+    ReadinessEvidence,
+    ReadinessQuestion,
+    dimension_recommendations,
+)
 from tracker.models.recommendation import (
     PRIORITIES,
     RESPONSES,
@@ -10,13 +19,16 @@ from tracker.models.recommendation import (
     Recommendation,
     recommendation_actions,
     recommendation_agencies,
+    recommendation_links,
 )
 from tracker.models.report import REPORT_STATES, ProgressReport, ReportingRound
 from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
 __all__ = [
+    "MARKS",
     "PRIORITIES",
+    "RATINGS",
     "REPORT_STATES",
     "RESPONSES",
     "ROLES",
@@ -24,15 +36,23 @@ __all__ = [
     "Action",
     "Agency",
     "Area",
+    "AssessmentRound",
     "Milestone",
     "Plan",
+    "PlanFigure",
     "ProgressReport",
+    "ReadinessDimension",
+    "ReadinessEvidence",
+    "ReadinessQuestion",
     "Recommendation",
+    "RecommendationAssessment",
     "ReportingRound",
     "Status",
     "StatusChange",
     "User",
     "action_supporting_agencies",
+    "dimension_recommendations",
     "recommendation_actions",
     "recommendation_agencies",
+    "recommendation_links",
 ]

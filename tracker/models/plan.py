@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -44,9 +44,26 @@ class Plan(SourceMixin, db.Model):
     actions: Mapped[list[Action]] = relationship(
         back_populates="plan", order_by="Action.position", cascade="all, delete-orphan"
     )
+    figures: Mapped[list[PlanFigure]] = relationship(
+        order_by="PlanFigure.position", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Plan {self.slug}>"
+
+
+class PlanFigure(SourceMixin, db.Model):
+    """A headline number a source report gives, e.g. datasets on a national portal."""
+
+    __tablename__ = "plan_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(300))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(60))
+    year: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Area(SourceMixin, db.Model):

@@ -36,6 +36,15 @@ recommendation_agencies = Table(
     Column("agency_id", ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# Links between recommendations of different plans, e.g. a 2023 proposal following up
+# a finding of the earlier assessment of the same country.
+recommendation_links = Table(
+    "recommendation_links",
+    db.metadata,
+    Column("recommendation_id", ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True),
+    Column("related_id", ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Recommendation(SourceMixin, db.Model):
     """One recommendation of a review, with its validated status."""
@@ -62,6 +71,12 @@ class Recommendation(SourceMixin, db.Model):
     )
     actions: Mapped[list[Action]] = relationship(
         secondary=recommendation_actions, back_populates="recommendations"
+    )
+
+    related: Mapped[list[Recommendation]] = relationship(
+        secondary=recommendation_links,
+        primaryjoin=lambda: Recommendation.id == recommendation_links.c.recommendation_id,
+        secondaryjoin=lambda: Recommendation.id == recommendation_links.c.related_id,
     )
 
     __table_args__ = (UniqueConstraint("plan_id", "code"),)

@@ -1,7 +1,8 @@
 """Bringing a whole plan in (or up to date) from one document: seed files and spreadsheets.
 
 A plan document is a dict shaped like the seed files (see ``seed/README.md``):
-``plan``, ``agencies``, ``areas``, ``recommendations``, ``actions``. Items are
+``plan``, ``agencies``, ``areas``, ``recommendations`` (optionally with ``related``
+links), ``actions``, ``readiness`` (dimensions), ``assessment_rounds``, ``figures``. Items are
 matched by their stable codes, so importing the same document again changes
 nothing and an edited document updates in place instead of duplicating.
 """
@@ -12,12 +13,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tracker.models import Plan
-from tracker.services.actions import save_action
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.models import Plan, ReadinessDimension
+from tracker.services.actions import find_action, save_action
 from tracker.services.agencies import ensure_agency
+from tracker.services.assessments import record_assessment_round
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.plans import create_plan, find_area, get_plan, save_area, update_plan
-from tracker.services.recommendations import save_recommendation
+from tracker.services.plans import (
+    create_plan,
+    find_area,
+    get_plan,
+    save_area,
+    save_figures,
+    update_plan,
+)
+from tracker.services.readiness import save_dimension
+from tracker.services.recommendations import find_recommendation, link_related, save_recommendation
 from tracker.services.transaction import Actor, atomic
 
 
@@ -95,8 +108,12 @@ def _import(document: dict, summary: ImportSummary, *, actor, now, reason) -> No
         if result:
             summary.count("areas", created=not existed, changed=result[1])
 
+    related: list[tuple[int, str, list]] = []
     for kind, save in (("recommendations", save_recommendation), ("actions", save_action)):
         for index, item in enumerate(document.get(kind) or []):
+            if kind == "recommendations" and isinstance(item, dict) and "related" in item:
+                item = dict(item)
+                related.append((index, str(item.get("code")), item.pop("related") or []))
             existed = _exists(plan, kind, item)
             result = attempt(
                 f"{kind}[{index}]",
@@ -106,6 +123,32 @@ def _import(document: dict, summary: ImportSummary, *, actor, now, reason) -> No
             )
             if result:
                 summary.count(kind, created=not existed, changed=result[1])
+
+    for index, code, references in related:
+        rec = find_recommendation(plan, code)
+        if rec is not None and attempt(
+            f"recommendations[{index}].related", lambda r=rec, refs=references: link_related(r, refs)
+        ):
+            summary.count("links", created=False, changed=True)
+
+    for index, dimension in enumerate(document.get("readiness") or []):
+        existed = _dimension_exists(plan, dimension)
+        result = attempt(
+            f"readiness[{index}]", lambda d=dimension, i=index: save_dimension(plan, d, position=i)
+        )
+        if result:
+            summary.count("readiness dimensions", created=not existed, changed=result[1])
+
+    for index, round_ in enumerate(document.get("assessment_rounds") or []):
+        result = attempt(
+            f"assessment_rounds[{index}]",
+            lambda r=round_: record_assessment_round(plan, r, actor=actor, now=now),
+        )
+        if result:
+            summary.count("assessment rounds", created=False, changed=result[1])
+
+    if document.get("figures") and attempt("figures", lambda: save_figures(plan, document["figures"])):
+        summary.count("figure lists", created=False, changed=True)
 
     if errors:
         raise ValidationFailed(errors)
@@ -136,10 +179,16 @@ def _save_plan(fields: dict, summary: ImportSummary, *, now) -> Plan:
     return plan
 
 
-def _exists(plan: Plan, kind: str, item: dict) -> bool:
-    from tracker.services.actions import find_action
-    from tracker.services.recommendations import find_recommendation
+def _dimension_exists(plan: Plan, dimension) -> bool:
+    code = dimension.get("code") if isinstance(dimension, dict) else None
+    return bool(code) and db.session.scalars(
+        select(ReadinessDimension.id).where(
+            ReadinessDimension.plan_id == plan.id, ReadinessDimension.code == str(code)
+        )
+    ).first() is not None
 
+
+def _exists(plan: Plan, kind: str, item: dict) -> bool:
     code = item.get("code") if isinstance(item, dict) else None
     if not code:
         return False

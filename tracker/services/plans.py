@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Area, Plan
+from tracker.models import Area, Plan, PlanFigure
 from tracker.schemas.plan import AreaInput, PlanInput
+from tracker.schemas.readiness import FigureInput
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.transaction import atomic
 from tracker.services.validation import validated
@@ -63,6 +64,27 @@ def save_area(plan: Plan, data: dict) -> tuple[Area, bool]:
             db.session.flush()
             return area, True
         return area, assign(area, fields)
+
+
+def save_figures(plan: Plan, figures: list[dict]) -> bool:
+    """Replace the plan's headline figures with ``figures`` if they differ; returns whether they did."""
+    loaded = []
+    errors: dict[str, list[str]] = {}
+    for index, data in enumerate(figures):
+        try:
+            loaded.append(validated(FigureInput(), data))
+        except ValidationFailed as exc:
+            for name, messages in exc.errors.items():
+                errors[f"[{index}].{name}"] = messages
+    if errors:
+        raise ValidationFailed(errors)
+    with atomic():
+        current = [{name: getattr(f, name) for name in data} for f, data in zip(plan.figures, loaded)]
+        if len(plan.figures) == len(loaded) and current == loaded:
+            return False
+        plan.figures = [PlanFigure(position=i, **data) for i, data in enumerate(loaded)]
+        db.session.flush()
+        return True
 
 
 def find_area(plan: Plan, code: str) -> Area | None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Plan, Recommendation
+from tracker.schemas.readiness import RelatedInput
 from tracker.schemas.recommendation import RecommendationInput, StatusChangeInput
 from tracker.services.agencies import find_agency
 from tracker.services.errors import ValidationFailed
@@ -76,6 +77,30 @@ def set_recommendation_status(
                 actor=actor, now=now, reason=fields["reason"],
             )
         return rec
+
+
+def link_related(rec: Recommendation, references: list[dict]) -> bool:
+    """Link ``rec`` to recommendations of other plans, given as ``{plan: slug, code: ...}``.
+
+    Returns whether the links changed. A reference to a plan not loaded yet is an
+    error naming it, so the plans can be loaded in the right order.
+    """
+    targets = []
+    with atomic():
+        for data in references:
+            fields = validated(RelatedInput(), data)
+            target_plan = db.session.scalars(select(Plan).where(Plan.slug == fields["plan"])).first()
+            target = find_recommendation(target_plan, fields["code"]) if target_plan else None
+            if target is None:
+                raise ValidationFailed(
+                    {"related": [f"Unknown recommendation {fields['code']!r} in plan {fields['plan']!r}."]}
+                )
+            targets.append(target)
+        if {r.id for r in rec.related} == {r.id for r in targets}:
+            return False
+        rec.related = targets
+        db.session.flush()
+        return True
 
 
 def _save(plan, rec, fields, *, actor, now, reason) -> Recommendation:

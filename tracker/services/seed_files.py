@@ -57,6 +57,8 @@ def to_plan_document(raw: dict) -> dict:
     recommendations = []
     for item in raw.get("recommendations") or []:
         rec = {k: v for k, v in item.items() if k in RECOMMENDATION_FIELDS}
+        if item.get("related"):
+            rec["related"] = item["related"]
         rec["institutions"] = list(item.get("institutions") or [])
         rec.update(_source_fields(item.get("source")))
         recommendations.append(rec)
@@ -88,7 +90,9 @@ def to_plan_document(raw: dict) -> dict:
         "areas": areas,
         "recommendations": recommendations,
         "actions": actions,
-        "raw": raw,
+        "readiness": [_with_sources(d) for d in (raw.get("readiness") or {}).get("dimensions") or []],
+        "assessment_rounds": [_with_sources(r) for r in raw.get("assessment_rounds") or []],
+        "figures": [_with_sources(f) for f in raw.get("figures") or []],
     }
 
 
@@ -111,6 +115,17 @@ def month_end(plan_start: date, month: int) -> date:
 def iter_documents(seed_dir: str, slug: str | None = None) -> Iterator[tuple[Path, dict]]:
     for path in seed_paths(seed_dir, slug):
         yield path, read_seed_file(path)
+
+
+def _with_sources(value):
+    """``value`` with every nested ``source: {...}`` mapping turned into source_* fields."""
+    if isinstance(value, list):
+        return [_with_sources(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    converted = {k: _with_sources(v) for k, v in value.items() if k != "source"}
+    converted.update(_source_fields(value.get("source")))
+    return converted
 
 
 def _source_fields(source: dict | None) -> dict:
