@@ -81,10 +81,11 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker.routes import auth, public
+    from tracker.routes import auth, public, secretariat
 
     app.register_blueprint(public.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(secretariat.bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -17,7 +17,8 @@ from tracker.services.users import create_user
 
 users = AppGroup("users", help="Manage user accounts.")
 seed = AppGroup("seed", help="Load the seed reports as real data.")
-groups = [users, seed]
+plans = AppGroup("plans", help="Import and export plans as spreadsheets.")
+groups = [users, seed, plans]
 
 
 def _now() -> datetime:
@@ -123,3 +124,53 @@ def _describe(summary) -> str:
     parts = [f"{n} {kind} created" for kind, n in sorted(summary.created.items())]
     parts += [f"{n} {kind} updated" for kind, n in sorted(summary.updated.items())]
     return ", ".join(parts)
+
+
+@plans.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="List every problem and what would change; write nothing.")
+def import_command(path: str, dry_run: bool) -> None:
+    """Import a plan from a CSV or XLSX file in the spreadsheet format (all or nothing)."""
+    from pathlib import Path
+
+    from tracker.services.spreadsheets import import_spreadsheet
+
+    result = import_spreadsheet(
+        Path(path).name,
+        Path(path).read_bytes(),
+        actor=Actor.system("import"),
+        now=_now(),
+        max_bytes=current_app.config["MAX_SPREADSHEET_BYTES"],
+        dry_run=dry_run,
+    )
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"{len(result.problems)} problem(s); nothing was imported.", err=True)
+        raise SystemExit(1)
+    verb = "would change" if dry_run else "changed"
+    detail = _describe(result.summary)
+    click.echo(f"{result.summary.slug}: {verb} {detail}" if detail else f"{result.summary.slug}: unchanged")
+
+
+@plans.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def export_command(slug: str, fmt: str, output: str | None) -> None:
+    """Export a plan in the spreadsheet format, ready to edit and import again."""
+    from tracker.services.errors import NotFound
+    from tracker.services.plans import get_plan
+    from tracker.services.spreadsheets import export_rows, to_csv, to_xlsx
+
+    try:
+        plan = get_plan(slug)
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    data = (to_csv if fmt == "csv" else to_xlsx)(export_rows(plan))
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+        click.echo(f"Wrote {output}.", err=True)
+    else:
+        click.get_binary_stream("stdout").write(data)

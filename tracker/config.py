@@ -20,6 +20,9 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SEED_DIR": None,
+    # Uploads: whole requests above this are refused before they are read.
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_SPREADSHEET_BYTES": 10 * 1024 * 1024,
 }
 
 

@@ -22,6 +22,12 @@ def register(app: Flask) -> None:
             return jsonify(error=exc.name, message=exc.description), exc.code
         return render_template("error.html", error=exc), exc.code
 
+    @app.errorhandler(413)
+    def too_large(exc):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        exc.description = f"The upload is larger than the {limit} MB limit; nothing was stored."
+        return http_error(exc)
+
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         if _wants_json():

@@ -13,9 +13,8 @@ from tracker.services.agencies import find_agency
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import assign, find_area
 from tracker.services.recommendations import find_recommendation
-from tracker.services.statuses import record_status_change, require_status
+from tracker.services.statuses import record_status_change, require_status, validated_with_status
 from tracker.services.transaction import Actor, atomic
-from tracker.services.validation import validated
 
 
 def find_action(plan: Plan, code: str) -> Action | None:
@@ -26,7 +25,7 @@ def find_action(plan: Plan, code: str) -> Action | None:
 
 def create_action(plan: Plan, data: dict, *, actor: Actor, now: datetime) -> Action:
     """Record an action in ``plan``; its code must be new in the plan."""
-    fields = validated(ActionInput(), data)
+    fields = validated_with_status(ActionInput(), data)
     with atomic():
         if find_action(plan, fields["code"]):
             raise ValidationFailed({"code": ["This code is already used in this plan."]})
@@ -38,7 +37,7 @@ def save_action(
     plan: Plan, data: dict, *, actor: Actor, now: datetime, reason: str
 ) -> tuple[Action, bool]:
     """Create or update the action with this code; returns (action, changed)."""
-    fields = validated(ActionInput(), data)
+    fields = validated_with_status(ActionInput(), data)
     with atomic():
         return _save(plan, find_action(plan, fields["code"]), fields, actor=actor, now=now, reason=reason)
 

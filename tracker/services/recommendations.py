@@ -14,7 +14,7 @@ from tracker.schemas.recommendation import RecommendationInput, StatusChangeInpu
 from tracker.services.agencies import find_agency
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import assign, find_area
-from tracker.services.statuses import record_status_change, require_status
+from tracker.services.statuses import record_status_change, require_status, validated_with_status
 from tracker.services.transaction import Actor, atomic
 from tracker.services.validation import validated
 
@@ -40,7 +40,7 @@ def recommendations_by_area(plan: Plan) -> list[tuple[object, list[Recommendatio
 
 def create_recommendation(plan: Plan, data: dict, *, actor: Actor, now: datetime) -> Recommendation:
     """Record a recommendation in ``plan``; its code must be new in the plan."""
-    fields = validated(RecommendationInput(), data)
+    fields = validated_with_status(RecommendationInput(), data)
     with atomic():
         if find_recommendation(plan, fields["code"]):
             raise ValidationFailed({"code": ["This code is already used in this plan."]})
@@ -54,7 +54,7 @@ def save_recommendation(
 
     Returns (recommendation, changed). A status that differs is recorded with ``reason``.
     """
-    fields = validated(RecommendationInput(), data)
+    fields = validated_with_status(RecommendationInput(), data)
     with atomic():
         existing = find_recommendation(plan, fields["code"])
         before = _snapshot(existing)

@@ -10,6 +10,7 @@ from tracker.extensions import db
 from tracker.models import Status, StatusChange
 from tracker.services.errors import ValidationFailed
 from tracker.services.transaction import Actor
+from tracker.services.validation import validated
 
 
 def status_vocabulary() -> list[Status]:
@@ -24,6 +25,29 @@ def require_status(key: str | None, field: str = "status") -> Status:
         known = ", ".join(s.key for s in status_vocabulary())
         raise ValidationFailed({field: [f"Unknown status {key!r}; use one of: {known}."]})
     return status
+
+
+def validated_with_status(schema, data) -> dict:
+    """Load ``data`` with ``schema`` and check its status key, reporting both kinds of problem at once.
+
+    The vocabulary is data, so the schema cannot know it; checking it here as well
+    means a form or a spreadsheet row gets every problem in one go.
+    """
+    errors: dict = {}
+    fields = None
+    try:
+        fields = validated(schema, data)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    status_key = data.get("status") if isinstance(data, dict) else None
+    if "status" not in errors and isinstance(status_key, str) and status_key.strip():
+        try:
+            require_status(status_key.strip())
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return fields
 
 
 def record_status_change(
