@@ -3,6 +3,8 @@
 from tracker.models.action import Action, Milestone, action_supporting_agencies
 from tracker.models.agency import Agency
 from tracker.models.assessment import AssessmentRound, RecommendationAssessment
+from tracker.models.event import EVENT_KINDS, Event
+from tracker.models.evidence import Evidence
 from tracker.models.plan import Area, Plan, PlanFigure
 from tracker.models.readiness import (
     MARKS,
@@ -22,10 +24,12 @@ from tracker.models.recommendation import (
     recommendation_links,
 )
 from tracker.models.report import REPORT_STATES, ProgressReport, ReportingRound
+from tracker.models.security import ApiToken, SignInFailure
 from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
 __all__ = [
+    "EVENT_KINDS",
     "MARKS",
     "PRIORITIES",
     "RATINGS",
@@ -35,8 +39,11 @@ __all__ = [
     "TIMEFRAMES",
     "Action",
     "Agency",
+    "ApiToken",
     "Area",
     "AssessmentRound",
+    "Event",
+    "Evidence",
     "Milestone",
     "Plan",
     "PlanFigure",
@@ -47,6 +54,7 @@ __all__ = [
     "Recommendation",
     "RecommendationAssessment",
     "ReportingRound",
+    "SignInFailure",
     "Status",
     "StatusChange",
     "User",

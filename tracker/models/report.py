@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from tracker.models.action import Action
 from tracker.models.status import Status
 from tracker.models.types import UTCDateTime
 from tracker.models.user import User
+
+if TYPE_CHECKING:
+    from tracker.models.evidence import Evidence
 
 REPORT_STATES = ("draft", "submitted", "accepted", "returned")
 
@@ -52,6 +56,14 @@ class ProgressReport(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     proposed_status: Mapped[Status] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="report", order_by="Evidence.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_editable(self) -> bool:
+        """Agencies may change a report until it is submitted, and again once returned."""
+        return self.state in ("draft", "returned")
 
     __table_args__ = (
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),

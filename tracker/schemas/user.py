@@ -33,3 +33,25 @@ class SignInInput(InputSchema):
     email = required_str()
     password = required_str(load_only=True)
     next = fields.String(load_default=None)
+
+
+class PasswordChangeInput(InputSchema):
+    current_password = required_str(load_only=True)
+    new_password = required_str(
+        load_only=True, validate=validate.Length(min=10, error="Use at least {min} characters.")
+    )
+
+
+class UserUpdateInput(InputSchema):
+    role = required_str(validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    agency = fields.String(load_default=None)
+    active = fields.Boolean(load_default=True)
+
+    @validates_schema
+    def agency_for_focal_points(self, data, **kwargs):
+        if data.get("role") == "agency" and not data.get("agency"):
+            raise ValidationError("An agency user must belong to an agency.", "agency")
+
+
+class TokenInput(InputSchema):
+    name = required_str(validate=validate.Length(max=100))

@@ -5,16 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import Action, Milestone, Plan
 from tracker.schemas.action import ActionInput
+from tracker.schemas.report import AssignInput
 from tracker.services.agencies import find_agency
-from tracker.services.errors import ValidationFailed
+from tracker.services.errors import EditConflict, ValidationFailed
+from tracker.services.history import record_event
 from tracker.services.plans import assign, find_area
 from tracker.services.recommendations import find_recommendation
 from tracker.services.statuses import record_status_change, require_status, validated_with_status
 from tracker.services.transaction import Actor, atomic
+from tracker.services.validation import validated
 
 
 def find_action(plan: Plan, code: str) -> Action | None:
@@ -40,6 +44,118 @@ def save_action(
     fields = validated_with_status(ActionInput(), data)
     with atomic():
         return _save(plan, find_action(plan, fields["code"]), fields, actor=actor, now=now, reason=reason)
+
+
+def update_action(
+    action: Action, data: dict, *, expected_version: int, actor: Actor, now: datetime
+) -> Action:
+    """Save an edit of an action made from version ``expected_version``.
+
+    If someone else saved since, nothing is written and ``EditConflict`` lists each
+    field whose saved value differs from the submitted one, so the editor can compare
+    and save again. A change of dates or status needs a ``reason``; every change is
+    recorded on the action's timeline.
+    """
+    data = dict(data)
+    reason = (data.pop("reason", None) or "").strip() or None
+    fields = validated_with_status(ActionInput(), {**data, "code": action.code})
+    if expected_version != action.version:
+        raise EditConflict(_differences(action, fields), action.version)
+    before = snapshot(action)
+    try:
+        with atomic():
+            _save(action.plan, action, dict(fields), actor=actor, now=now, reason=reason or "Edited.")
+            after = snapshot(action)
+            changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+            needs_reason = {"start_date", "due_date", "status", "percent_complete"} & set(changes)
+            if needs_reason and not reason:
+                named = ", ".join(sorted(needs_reason)).replace("_", " ")
+                raise ValidationFailed({"reason": [f"Say why the {named} change."]})
+            _record_changes(action, changes, actor=actor, now=now, reason=reason)
+            return action
+    except StaleDataError:
+        # Another save committed between our version check and our write.
+        db.session.refresh(action)
+        raise EditConflict(_differences(action, fields), action.version) from None
+
+
+def assign_actions(actions: list[Action], data: dict, *, actor: Actor, now: datetime) -> list[Action]:
+    """Make one agency the lead of every action in ``actions`` (one or many at once).
+
+    Supporting agencies stay as they are unless ``supporting_agencies`` is given.
+    """
+    fields = validated(AssignInput(), data)
+    if not actions:
+        raise ValidationFailed({"actions": ["Choose at least one action."]})
+    with atomic():
+        for action in actions:
+            lead = find_agency(action.plan.country, fields["lead_agency"])
+            if lead is None:
+                raise ValidationFailed({"lead_agency": [f"Unknown agency {fields['lead_agency']!r}."]})
+            supporting = action.supporting_agencies
+            if fields["supporting_agencies"] is not None:
+                supporting = []
+                for key in fields["supporting_agencies"]:
+                    agency = find_agency(action.plan.country, key)
+                    if agency is None:
+                        raise ValidationFailed({"supporting_agencies": [f"Unknown agency {key!r}."]})
+                    supporting.append(agency)
+            before = snapshot(action)
+            action.lead_agency = lead
+            action.supporting_agencies = [a for a in supporting if a.id != lead.id]
+            after = snapshot(action)
+            changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+            if changes:
+                action.updated_at = now
+                _record_changes(action, changes, actor=actor, now=now, reason=fields["reason"])
+        db.session.flush()
+        return actions
+
+
+def snapshot(action: Action) -> dict:
+    """The action's editable fields as plain values, for diffs and conflict messages."""
+    return {
+        "title": action.title,
+        "description": action.description or "",
+        "area": action.area.code if action.area else None,
+        "lead_agency": action.lead_agency.display_name if action.lead_agency else None,
+        "supporting_agencies": sorted(a.display_name for a in action.supporting_agencies),
+        "start_date": action.start_date.isoformat() if action.start_date else None,
+        "due_date": action.due_date.isoformat() if action.due_date else None,
+        "percent_complete": action.percent_complete,
+        "status": action.status_key,
+        "recommendations": sorted(r.code for r in action.recommendations),
+        "milestones": sorted(f"{m.due_date.isoformat()} {m.title}" for m in action.milestones),
+    }
+
+
+def _differences(action: Action, fields: dict) -> dict[str, tuple]:
+    saved = snapshot(action)
+    submitted = {
+        "title": fields["title"],
+        "description": fields["description"] or "",
+        "start_date": fields["start_date"].isoformat() if fields["start_date"] else None,
+        "due_date": fields["due_date"].isoformat() if fields["due_date"] else None,
+        "percent_complete": fields["percent_complete"],
+        "status": fields["status"],
+    }
+    return {k: (saved[k], v) for k, v in submitted.items() if saved[k] != v}
+
+
+def _record_changes(action: Action, changes: dict, *, actor: Actor, now: datetime, reason: str | None) -> None:
+    if {"lead_agency", "supporting_agencies"} & set(changes):
+        lead = changes.get("lead_agency", [None, action.lead_agency.display_name if action.lead_agency else None])[1]
+        record_event(action, "reassigned", f"Assigned to {lead}", actor=actor, now=now, reason=reason,
+                     details={k: changes[k] for k in ("lead_agency", "supporting_agencies") if k in changes})
+    if {"start_date", "due_date"} & set(changes):
+        text = "; ".join(f"{k.replace('_', ' ')} {old or '—'} → {new or '—'}"
+                         for k, (old, new) in changes.items() if k in ("start_date", "due_date"))
+        record_event(action, "dates_changed", f"Dates changed: {text}", actor=actor, now=now, reason=reason,
+                     details={k: changes[k] for k in ("start_date", "due_date") if k in changes})
+    other = set(changes) - {"lead_agency", "supporting_agencies", "start_date", "due_date", "status", "percent_complete"}
+    if other:
+        record_event(action, "edited", f"Edited: {', '.join(sorted(k.replace('_', ' ') for k in other))}",
+                     actor=actor, now=now, reason=reason, details={k: changes[k] for k in other})
 
 
 def _save(plan, action, fields, *, actor, now, reason) -> tuple[Action, bool]:

@@ -22,6 +22,32 @@ class NotFound(ServiceError):
     """The thing asked for does not exist (or is not visible to the caller)."""
 
 
+class Forbidden(ServiceError):
+    """The user may not do this (or see this)."""
+
+
+class EditConflict(ServiceError):
+    """Someone else saved the item since the user loaded it.
+
+    ``changes`` maps each field whose saved value differs from what the user
+    submitted to ``(saved value, submitted value)``; ``version`` is the saved version,
+    so the user can review and save again on top of it.
+    """
+
+    def __init__(self, changes: dict[str, tuple], version: int):
+        super().__init__("This item was changed by someone else since you opened it.")
+        self.changes = changes
+        self.version = version
+
+
+class Throttled(ServiceError):
+    """Too many failed attempts; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many failed sign-ins. Try again in {max(1, retry_after // 60)} minute(s).")
+        self.retry_after = retry_after
+
+
 def _flatten(messages) -> list[str]:
     if isinstance(messages, dict):
         return [f"{key}: {' '.join(_flatten(value))}" for key, value in messages.items()]

@@ -1,0 +1,53 @@
+"""Who may see and do what. Views and the API ask here; services enforce it too."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+
+from tracker.models import Action, ProgressReport, User, action_supporting_agencies
+from tracker.services.errors import Forbidden
+
+STAFF_ROLES = ("admin", "secretariat")
+
+
+def is_staff(user: User | None) -> bool:
+    """Secretariat users and admins run plans and review reports."""
+    return bool(user and user.role in STAFF_ROLES)
+
+
+def agency_of(user: User | None) -> int | None:
+    return user.agency_id if user is not None and user.role == "agency" else None
+
+
+def is_agency_action(user: User | None, action: Action) -> bool:
+    """The action belongs to the user's agency, as lead or as supporting agency."""
+    agency_id = agency_of(user)
+    if agency_id is None:
+        return False
+    return action.lead_agency_id == agency_id or any(a.id == agency_id for a in action.supporting_agencies)
+
+
+def can_report_on(user: User | None, action: Action) -> bool:
+    """Only the lead agency's focal points report on an action."""
+    agency_id = agency_of(user)
+    return agency_id is not None and action.lead_agency_id == agency_id
+
+
+def can_view_report(user: User | None, report: ProgressReport) -> bool:
+    """Drafts stay with their agency; once submitted the secretariat sees them too."""
+    if is_agency_action(user, report.action):
+        return True
+    return is_staff(user) and report.state != "draft"
+
+
+def require(allowed: bool, message: str = "You may not do this.") -> None:
+    if not allowed:
+        raise Forbidden(message)
+
+
+def agency_actions_query(agency_id: int) -> Select:
+    """Actions an agency leads or supports."""
+    supported = select(action_supporting_agencies.c.action_id).where(
+        action_supporting_agencies.c.agency_id == agency_id
+    )
+    return select(Action).where(or_(Action.lead_agency_id == agency_id, Action.id.in_(supported)))
