@@ -81,11 +81,10 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker.routes import auth, public, secretariat
+    from tracker.routes import account, admin, agency, assessor, auth, public, secretariat
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(secretariat.bp)
+    for blueprint in (public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

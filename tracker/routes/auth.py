@@ -8,7 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
-from tracker.services.users import authenticate
+from tracker.routes.forms import now
+from tracker.services.errors import Throttled
+from tracker.services.users import sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -32,7 +34,11 @@ def login():
         if not password:
             errors["password"] = _("Enter your password.")
         if not errors:
-            user = authenticate(email, password)
+            try:
+                user = sign_in(email, password, remote_addr=request.remote_addr, now=now())
+            except Throttled as exc:
+                errors["password"] = str(exc)
+                return render_template("auth/login.html", errors=errors, email=email), 429
             if user is not None:
                 login_user(user)
                 flash(_("Signed in as %(email)s.", email=user.email), "success")

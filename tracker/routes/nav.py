@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from flask import url_for
-from flask_babel import gettext as _
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+# (roles that see it, label, endpoint); None means everyone, signed in or not.
+ITEMS = (
+    (None, _l("Plans"), "public.index"),
+    (("agency",), _l("What we owe"), "agency.owe"),
+    (("secretariat", "admin"), _l("Review queue"), "secretariat.review_queue"),
+    (("secretariat", "admin"), _l("Manage plans"), "secretariat.plans"),
+    (("secretariat", "admin"), _l("Import"), "secretariat.import_plan"),
+    (("assessor", "admin"), _l("Assessments"), "assessor.rounds"),
+    (("admin",), _l("Users"), "admin.users"),
+    (("admin", "secretariat", "agency", "assessor"), _l("Account"), "account.settings"),
+)
 
 
 def navigation() -> list[tuple[str, str]]:
     """(label, url) pairs for the signed-in user's role, or for the public."""
-    items = [(_("Plans"), url_for("public.index"))]
-    if current_user.is_authenticated and current_user.role in ("secretariat", "admin"):
-        items.append((_("Manage plans"), url_for("secretariat.plans")))
-        items.append((_("Import"), url_for("secretariat.import_plan")))
+    role = current_user.role if current_user.is_authenticated else None
+    items = [
+        (str(label), url_for(endpoint))
+        for roles, label, endpoint in ITEMS
+        if (roles is None or role in roles) and endpoint in current_app.view_functions
+    ]
     if current_user.is_authenticated:
-        items.append((_("Sign out"), url_for("auth.logout")))
+        items.append((str(_l("Sign out")), url_for("auth.logout")))
     else:
-        items.append((_("Sign in"), url_for("auth.login")))
+        items.append((str(_l("Sign in")), url_for("auth.login")))
     return items

@@ -8,27 +8,22 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.routes.guards import require_roles
+from tracker.services.permissions import STAFF_ROLES
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.spreadsheets import COLUMNS, export_rows, import_spreadsheet, to_csv, to_xlsx
 from tracker.services.transaction import Actor
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
-STAFF_ROLES = ("secretariat", "admin")
 EXPORTS = {
     "csv": (to_csv, "text/csv; charset=utf-8"),
     "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
 
-@bp.before_request
-def require_staff():
-    """Only the secretariat (and admins) may use these pages."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if current_user.role not in STAFF_ROLES:
-        abort(403)
-    return None
+# Only the secretariat (and admins) may use these pages.
+bp.before_request(require_roles(*STAFF_ROLES))
 
 
 @bp.route("/plans")
