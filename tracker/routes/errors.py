@@ -6,7 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from tracker.services.errors import NotFound
+from tracker.services.errors import Forbidden, NotFound
 
 
 def _wants_json() -> bool:
@@ -39,3 +39,9 @@ def register(app: Flask) -> None:
         from werkzeug.exceptions import NotFound as HTTPNotFound
 
         return http_error(HTTPNotFound(str(exc)))
+
+    @app.errorhandler(Forbidden)
+    def forbidden(exc: Forbidden):
+        from werkzeug.exceptions import Forbidden as HTTPForbidden
+
+        return http_error(HTTPForbidden(str(exc)))
