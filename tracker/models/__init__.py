@@ -23,12 +23,24 @@ from tracker.models.recommendation import (
     recommendation_agencies,
     recommendation_links,
 )
+from tracker.models.reminder import (
+    MESSAGE_STATES,
+    RULE_KINDS,
+    OutboxMessage,
+    Reminder,
+    ReminderRule,
+)
 from tracker.models.report import REPORT_STATES, ProgressReport, ReportingRound
 from tracker.models.security import ApiToken, SignInFailure
 from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
 __all__ = [
+    "MESSAGE_STATES",
+    "RULE_KINDS",
+    "OutboxMessage",
+    "Reminder",
+    "ReminderRule",
     "EVENT_KINDS",
     "MARKS",
     "PRIORITIES",

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -50,10 +52,12 @@ class Action(SourceMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     start_date: Mapped[date | None] = mapped_column(Date)
-    due_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
     percent_complete: Mapped[int] = mapped_column(Integer, default=0)
     status_key: Mapped[str] = mapped_column(ForeignKey("statuses.key"))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A paused action gets no reminders until it is resumed.
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Optimistic locking: a save based on an older version is refused, not silently merged.
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -31,6 +31,8 @@ class Plan(SourceMixin, db.Model):
     citation: Mapped[str | None] = mapped_column(String(500))
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
+    # quarterly | half-yearly | yearly | manual: how reporting rounds are opened.
+    reporting_cadence: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
     # The public sees only published plans.
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
