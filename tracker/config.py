@@ -23,6 +23,10 @@ DEFAULTS = {
     # Uploads: whole requests above this are refused before they are read.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "MAX_SPREADSHEET_BYTES": 10 * 1024 * 1024,
+    # Evidence files: None means "uploads" in the instance folder (outside the web root);
+    # resolved in create_app.
+    "UPLOAD_DIR": None,
+    "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
 }
 
 
