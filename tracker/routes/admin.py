@@ -2,9 +2,98 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
+from tracker.models import ROLES
+from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles
+from tracker.services.agencies import create_agency
+from tracker.services.errors import ValidationFailed
+from tracker.services.public_views import get_user, list_agencies
+from tracker.services.users import create_user, list_users, update_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_roles("admin"))
+
+USER_FIELDS = ("email", "password", "role", "agency")
+AGENCY_FIELDS = ("name", "acronym", "country")
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    """Every user, and a form to create one."""
+    if request.method == "POST":
+        data = form_data(*USER_FIELDS)
+        try:
+            user = create_user(data, now=now())
+        except ValidationFailed as exc:
+            data.pop("password", None)  # never echo a password back into the page
+            return _users_page(errors=field_errors(exc), values=data), 422
+        flash(_("User %(email)s created.", email=user.email), "success")
+        return redirect(url_for(".users"))
+    return _users_page()
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change a user's role, agency, or whether the account is active."""
+    user = get_user(user_id)
+    if request.method == "POST":
+        data = {**form_data("role", "agency"), "active": "active" in request.form}
+        try:
+            update_user(user, data, acting_admin=current_user)
+        except ValidationFailed as exc:
+            return _edit_page(user, errors=field_errors(exc), values=data), 422
+        flash(_("User %(email)s updated.", email=user.email), "success")
+        return redirect(url_for(".users"))
+    values = {"role": user.role, "agency": _agency_key(user.agency), "active": user.active}
+    return _edit_page(user, values=values)
+
+
+@bp.route("/agencies", methods=["GET", "POST"])
+def agencies():
+    """Every agency, and a form to create one."""
+    if request.method == "POST":
+        data = form_data(*AGENCY_FIELDS)
+        try:
+            agency = create_agency(data)
+        except ValidationFailed as exc:
+            return _agencies_page(errors=field_errors(exc), values=data), 422
+        flash(_("Agency %(name)s created.", name=agency.display_name), "success")
+        return redirect(url_for(".agencies"))
+    return _agencies_page()
+
+
+def _agency_key(agency) -> str | None:
+    # The services find agencies by acronym or name.
+    return (agency.acronym or agency.name) if agency else None
+
+
+def _agency_options() -> list[tuple[str, str]]:
+    return [(_agency_key(a), f"{a.display_name} — {a.country}") for a in list_agencies()]
+
+
+def _role_options() -> list[tuple[str, str]]:
+    return [(role, _(role.capitalize())) for role in ROLES]
+
+
+def _users_page(errors: dict | None = None, values: dict | None = None):
+    return render_template(
+        "admin/users.html", users=list_users(), roles=_role_options(), agencies=_agency_options(),
+        errors=errors or {}, values=values or {"role": "agency"},
+    )
+
+
+def _edit_page(user, errors: dict | None = None, values: dict | None = None):
+    return render_template(
+        "admin/user.html", user=user, roles=_role_options(), agencies=_agency_options(),
+        errors=errors or {}, values=values or {},
+    )
+
+
+def _agencies_page(errors: dict | None = None, values: dict | None = None):
+    return render_template(
+        "admin/agencies.html", agencies=list_agencies(), errors=errors or {}, values=values or {}
+    )

@@ -2,9 +2,151 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
+from tracker.routes.forms import field_errors, form_data, lines, now
 from tracker.routes.guards import require_roles
+from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.evidence_files import ALLOWED
+from tracker.services.obligations import what_we_owe
+from tracker.services.permissions import can_report_on, can_view_report, is_agency_action, require
+from tracker.services.public_views import editable_report, get_action, get_evidence, get_report
+from tracker.services.reports import add_evidence_file, remove_evidence, save_report
+from tracker.services.statuses import status_vocabulary
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 bp.before_request(require_roles("agency"))
+
+REPORT_FIELDS = ("narrative", "percent_complete", "proposed_status")
+
+
+@bp.route("/")
+def owe():
+    """Everything the agency owes, on one page: overdue actions first."""
+    today = now().date()
+    obligations = what_we_owe(current_user.agency_id, today)
+    reportable = {a.id for a in obligations.actions if can_report_on(current_user, a)}
+    return render_template("agency/owe.html", owe=obligations, reportable=reportable, today=today)
+
+
+@bp.route("/actions/<int:action_id>/report", methods=["GET", "POST"])
+def report_new(action_id: int):
+    """A new progress report on one of the agency's actions (or the one already under way)."""
+    action = _own_action(action_id)
+    if request.method == "POST":
+        return _save(action, None)
+    require(can_report_on(current_user, action), "Only the lead agency reports on this action.")
+    existing = editable_report(action)
+    if existing is not None:
+        # Carry on with the draft or returned report rather than starting a second one.
+        return redirect(url_for(".report", report_id=existing.id))
+    values = {"percent_complete": action.percent_complete, "proposed_status": action.status_key}
+    return _form(action, None, values)
+
+
+@bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
+def report(report_id: int):
+    """A report: a form while it is a draft or returned, read-only once submitted."""
+    report = _visible_report(report_id)
+    if request.method == "POST":
+        return _save(report.action, report)
+    if report.is_editable and can_report_on(current_user, report.action):
+        return _form(report.action, report, _values_of(report))
+    return render_template("agency/report_view.html", report=report, action=report.action, errors={})
+
+
+@bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
+def evidence_remove(evidence_id: int):
+    """Remove a file from a draft or returned report."""
+    evidence = get_evidence(evidence_id)
+    report = _visible_report(evidence.report_id)
+    try:
+        remove_evidence(evidence, user=current_user, upload_dir=current_app.config["UPLOAD_DIR"])
+    except ValidationFailed as exc:
+        return render_template(
+            "agency/report_view.html", report=report, action=report.action, errors=field_errors(exc)
+        ), 422
+    flash(_("The file was removed."), "success")
+    return redirect(url_for(".report", report_id=report.id))
+
+
+def _own_action(action_id: int):
+    """An action the agency leads or supports; other agencies' actions do not exist for it."""
+    action = get_action(action_id)
+    if not is_agency_action(current_user, action):
+        raise NotFound("No such action.")
+    return action
+
+
+def _visible_report(report_id: int):
+    report = get_report(report_id)
+    if not can_view_report(current_user, report):
+        raise NotFound("No such report.")
+    return report
+
+
+def _values_of(report) -> dict:
+    return {
+        "narrative": report.narrative,
+        "percent_complete": report.percent_complete,
+        "proposed_status": report.proposed_status_key,
+        "links": "\n".join(e.url for e in report.evidence if e.kind == "link"),
+    }
+
+
+def _form(action, report, values: dict, errors: dict | None = None, partly_saved: bool = False):
+    return render_template(
+        "agency/report_form.html",
+        action=action,
+        report=report,
+        values=values,
+        errors=errors or {},
+        partly_saved=partly_saved,
+        statuses=[(s.key, _(s.label)) for s in status_vocabulary()],
+        file_types=", ".join(sorted(ALLOWED)),
+        max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
+    )
+
+
+def _save(action, report):
+    """Save the form as a draft, attach its files, and submit it if asked.
+
+    Files can only join an editable report, so with files the report is saved as a
+    draft first and submitted last; if a later step is refused the draft keeps what
+    was saved and the form says so.
+    """
+    moment = now()
+    # A blank field is one not given, so the schema's default (an empty draft narrative)
+    # or its "required" message applies rather than "may not be null".
+    given = {name: value for name, value in form_data(*REPORT_FIELDS).items() if value.strip()}
+    data = {**given, "links": lines("links")}
+    submit = request.form.get("intent") == "submit"
+    uploads = [f for f in request.files.getlist("file") if f and f.filename]
+    values = {**form_data(*REPORT_FIELDS), "links": request.form.get("links", "")}
+    saved = None
+    try:
+        saved = save_report(
+            action, data, author=current_user, now=moment, submit=submit and not uploads, report=report
+        )
+        for upload in uploads:
+            add_evidence_file(
+                saved, upload.filename, upload.stream, user=current_user, now=moment,
+                upload_dir=current_app.config["UPLOAD_DIR"],
+                max_bytes=current_app.config["EVIDENCE_MAX_BYTES"],
+            )
+        if submit and uploads:
+            save_report(action, data, author=current_user, now=moment, submit=True, report=saved)
+    except ValidationFailed as exc:
+        if saved is None and report is not None and not report.is_editable:
+            # A submitted or accepted report is read-only: say why on its page.
+            return render_template(
+                "agency/report_view.html", report=report, action=action, errors=field_errors(exc)
+            ), 422
+        return _form(action, saved or report, values, field_errors(exc), partly_saved=saved is not None), 422
+    if submit:
+        flash(_("Your report on %(code)s was submitted to the secretariat.", code=action.code), "success")
+        return redirect(url_for(".owe"))
+    flash(_("Draft saved. It stays with your agency until you submit it."), "success")
+    return redirect(url_for(".report", report_id=saved.id))
