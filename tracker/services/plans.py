@@ -66,6 +66,15 @@ def save_area(plan: Plan, data: dict) -> tuple[Area, bool]:
         return area, assign(area, fields)
 
 
+def create_area(plan: Plan, data: dict) -> Area:
+    """Add a new area to ``plan``; unlike ``save_area`` (used by imports), an existing code is refused."""
+    fields = validated(AreaInput(), data)
+    with atomic():
+        if find_area(plan, fields["code"]):
+            raise ValidationFailed({"code": ["An area with this code already exists in this plan."]})
+        return save_area(plan, fields)[0]
+
+
 def save_figures(plan: Plan, figures: list[dict]) -> bool:
     """Replace the plan's headline figures with ``figures`` if they differ; returns whether they did."""
     loaded = []
