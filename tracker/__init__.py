@@ -88,6 +88,10 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp):
         app.register_blueprint(blueprint)
 
+    from tracker.routes import api
+
+    api.init_app(app)
+
 
 def _register_cli(app: Flask) -> None:
     from tracker import cli

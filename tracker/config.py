@@ -23,6 +23,14 @@ DEFAULTS = {
     # Uploads: whole requests above this are refused before they are read.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "MAX_SPREADSHEET_BYTES": 10 * 1024 * 1024,
+    # The JSON API (flask-smorest): its OpenAPI document is served at /api/openapi.json.
+    "API_TITLE": "Action-plan tracker API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    # No Swagger UI: it would load its scripts from a CDN; the JSON document is enough.
+    "OPENAPI_SWAGGER_UI_PATH": None,
     # Evidence files: None means "uploads" in the instance folder (outside the web root);
     # resolved in create_app.
     "UPLOAD_DIR": None,

@@ -1,0 +1,130 @@
+"""Progress reports through the API: agencies write them, the secretariat reviews them."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from tests.api.conftest import bearer
+from tests.factories import NOW
+from tracker.models import ProgressReport, StatusChange
+from tracker.services.reports import save_report
+
+
+def report(**fields):
+    return {"narrative": "Portal launched", "percent_complete": 60, "proposed_status": "ongoing", **fields}
+
+
+def stored_reports(db_session) -> int:
+    return db_session.scalar(select(func.count()).select_from(ProgressReport))
+
+
+def test_agency_submits_and_secretariat_accepts_then_the_action_changes(client, db_session, world):
+    action_url = f"/api/v1/actions/{world.overdue.id}"
+    response = client.post(f"{action_url}/reports", json=report(submit=True), headers=bearer(world.focal))
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert created["state"] == "submitted" and created["percent_complete"] == 60
+    assert created["proposed_status"] == {"key": "ongoing", "label": "Ongoing", "is_final": False}
+    assert response.headers["Location"].endswith(f"/api/v1/reports/{created['id']}")
+    # Nothing public changes before the secretariat accepts.
+    assert client.get(action_url).get_json()["status"]["key"] == "pending"
+
+    staff = bearer(world.secretariat)
+    accepted = client.post(f"/api/v1/reports/{created['id']}/accept", json={"comment": "Thanks"}, headers=staff)
+    assert accepted.status_code == 200, accepted.get_json()
+    assert accepted.get_json()["state"] == "accepted" and accepted.get_json()["reviewer_comment"] == "Thanks"
+
+    action = client.get(action_url).get_json()
+    assert (action["status"]["key"], action["percent_complete"]) == ("ongoing", 60)
+    change = db_session.scalars(
+        select(StatusChange).where(StatusChange.subject_type == "action",
+                                   StatusChange.subject_id == world.overdue.id)
+        .order_by(StatusChange.id.desc())
+    ).first()
+    assert (change.old_status_key, change.new_status_key) == ("pending", "ongoing")
+    assert change.changed_by_id == world.secretariat.id and "Thanks" in change.reason
+    # Once accepted, the report is public.
+    assert [r["id"] for r in client.get(f"{action_url}/reports").get_json()] == [created["id"]]
+
+    again = client.post(f"/api/v1/reports/{created['id']}/accept", headers=staff)
+    assert again.status_code == 409 and "accepted" in again.get_json()["message"]
+
+
+def test_a_report_saved_without_submit_is_a_draft(client, world):
+    response = client.post(f"/api/v1/actions/{world.overdue.id}/reports",
+                           json={"percent_complete": 10, "proposed_status": "ongoing"},
+                           headers=bearer(world.focal))
+    assert response.status_code == 201 and response.get_json()["state"] == "draft"
+
+
+def test_secretariat_returns_a_report_with_a_comment(client, world):
+    submitted = save_report(world.overdue, report(), author=world.focal, now=NOW, submit=True)
+    staff = bearer(world.secretariat)
+    missing = client.post(f"/api/v1/reports/{submitted.id}/return", json={}, headers=staff)
+    assert missing.status_code == 422 and "comment" in missing.get_json()["errors"]["json"]
+    response = client.post(f"/api/v1/reports/{submitted.id}/return",
+                           json={"comment": "Add the launch date"}, headers=staff)
+    assert response.status_code == 200
+    assert (response.get_json()["state"], response.get_json()["reviewer_comment"]) == (
+        "returned", "Add the launch date")
+
+
+def test_bad_input_names_each_field_and_stores_nothing(client, db_session, world):
+    url = f"/api/v1/actions/{world.overdue.id}/reports"
+    focal = bearer(world.focal)
+    response = client.post(url, json=report(percent_complete=150, proposed_status="finished"), headers=focal)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert (body["code"], body["status"]) == (422, "Unprocessable Entity")
+    errors = body["errors"]["json"]
+    assert errors["percent_complete"] == ["Enter a whole number from 0 to 100."]
+    assert "Unknown status 'finished'" in errors["proposed_status"][0]
+
+    assert "colour" in client.post(url, json=report(colour="red"), headers=focal).get_json()["errors"]["json"]
+    assert "submit" in client.post(url, json=report(submit="yes"), headers=focal).get_json()["errors"]["json"]
+    submit_empty = client.post(url, json={"percent_complete": 10, "proposed_status": "ongoing",
+                                          "submit": True}, headers=focal)
+    assert "narrative" in submit_empty.get_json()["errors"]["json"]
+    not_json = client.post(url, data={"narrative": "x"}, headers=focal)
+    assert not_json.status_code == 415 and not_json.is_json
+    not_object = client.post(url, json=[1, 2], headers=focal)
+    assert not_object.status_code == 422 and "_schema" in not_object.get_json()["errors"]["json"]
+    assert stored_reports(db_session) == 0
+
+
+def test_an_agency_may_not_report_on_another_agencys_action(client, db_session, world):
+    # OTH leads neither A1 nor, as a mere supporter, may MIN report on A2.
+    response = client.post(f"/api/v1/actions/{world.overdue.id}/reports", json=report(),
+                           headers=bearer(world.outsider))
+    assert response.status_code == 403 and response.get_json()["message"]
+    supporting = client.post(f"/api/v1/actions/{world.supported.id}/reports", json=report(),
+                             headers=bearer(world.focal))
+    assert supporting.status_code == 403
+    staff = client.post(f"/api/v1/actions/{world.overdue.id}/reports", json=report(),
+                        headers=bearer(world.secretariat))
+    assert staff.status_code == 403
+    assert stored_reports(db_session) == 0
+
+
+def test_only_the_secretariat_reviews_reports(client, world):
+    submitted = save_report(world.overdue, report(), author=world.focal, now=NOW, submit=True)
+    response = client.post(f"/api/v1/reports/{submitted.id}/accept", headers=bearer(world.focal))
+    assert response.status_code == 403
+    assert client.post(f"/api/v1/reports/{submitted.id}/accept").status_code == 401
+
+
+def test_the_public_sees_no_draft_or_submitted_reports(client, world):
+    draft = save_report(world.overdue, report(), author=world.focal, now=NOW, submit=False)
+    submitted = save_report(world.overdue, report(), author=world.focal,
+                            now=NOW + timedelta(hours=1), submit=True)
+    url = f"/api/v1/actions/{world.overdue.id}/reports"
+
+    assert client.get(url).get_json() == []
+    assert client.get(f"/api/v1/reports/{draft.id}").status_code == 404
+    assert client.get(f"/api/v1/reports/{submitted.id}").status_code == 404
+    # The agency sees its drafts; the secretariat all but drafts; another agency nothing.
+    assert [r["id"] for r in client.get(url, headers=bearer(world.focal)).get_json()] == [
+        submitted.id, draft.id]
+    assert [r["id"] for r in client.get(url, headers=bearer(world.secretariat)).get_json()] == [submitted.id]
+    assert client.get(url, headers=bearer(world.outsider)).get_json() == []
+    assert client.get(f"/api/v1/reports/{draft.id}", headers=bearer(world.secretariat)).status_code == 404

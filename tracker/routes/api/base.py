@@ -1,0 +1,184 @@
+"""What every API blueprint shares: token authentication, JSON errors, pagination.
+
+Errors have one shape everywhere under /api (``ErrorOutput``)::
+
+    {"code": 422, "status": "Unprocessable Entity", "message": "...",
+     "errors": {"json": {"percent_complete": ["Enter a whole number from 0 to 100."]}}}
+
+``errors`` appears when fields were refused, keyed by where they were sent
+(``json`` for the request body, ``query`` for the query string), then by field name.
+"""
+
+from __future__ import annotations
+
+import http
+from copy import deepcopy
+from datetime import UTC, date, datetime
+from functools import wraps
+from typing import NoReturn
+
+import marshmallow as ma
+from flask import jsonify, request
+from flask_smorest import Blueprint
+from flask_smorest.pagination import PaginationParameters
+from flask_smorest.utils import unpack_tuple_response
+from sqlalchemy import Select, func, select
+from webargs.flaskparser import abort
+from werkzeug.exceptions import HTTPException
+
+from tracker.extensions import csrf, db
+from tracker.routes.api.auth import Unauthenticated, authenticate
+from tracker.services.errors import EditConflict, Forbidden, NotFound, Throttled, ValidationFailed
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+FIELD_ERRORS = "Some fields were refused; see errors."
+
+
+def today() -> date:
+    """The date the API judges "overdue" by (UTC)."""
+    return datetime.now(UTC).date()
+
+
+def error_response(code: int, message: str | None = None, errors: dict | None = None,
+                   headers: dict | None = None):
+    """The JSON error every API failure answers with."""
+    body = {"code": code, "status": http.HTTPStatus(code).phrase,
+            "message": message or http.HTTPStatus(code).description}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = code
+    response.headers.extend(headers or {})
+    return response
+
+
+def refuse(location: str, errors: dict) -> NoReturn:
+    """Answer 422 naming the refused fields of ``location`` ("json" or "query")."""
+    abort(422, message=FIELD_ERRORS, errors={location: errors})
+
+
+def http_error(exc: HTTPException):
+    """Any HTTP error, including webargs' validation errors and unexpected 500s, as JSON."""
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    message = data.get("message") or (FIELD_ERRORS if errors else exc.description)
+    # Keep the headers werkzeug adds (Allow on 405, WWW-Authenticate), not its HTML type.
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
+    return error_response(exc.code or 500, message, errors, headers)
+
+
+def _unauthenticated(exc: Unauthenticated):
+    return error_response(401, str(exc), headers={"WWW-Authenticate": exc.challenge})
+
+
+def _validation_failed(exc: ValidationFailed):
+    # Services validate request bodies, so their field names are those of the JSON body.
+    return error_response(422, FIELD_ERRORS, {"json": exc.errors})
+
+
+def _not_found(exc: NotFound):
+    return error_response(404, str(exc))
+
+
+def _forbidden(exc: Forbidden):
+    return error_response(403, str(exc))
+
+
+def _conflict(exc: EditConflict):
+    return error_response(409, str(exc))
+
+
+def _throttled(exc: Throttled):
+    return error_response(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+
+class PageRequest(PaginationParameters):
+    """The page a list request asks for; ``items`` runs the query for that page only."""
+
+    def items(self, query: Select) -> list:
+        """The rows of ``query`` on this page; also counts all rows for the X-Pagination header."""
+        self.item_count = db.session.scalar(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        )
+        return list(db.session.scalars(query.limit(self.page_size).offset(self.first_item)))
+
+
+class PageArguments(ma.Schema):
+    """``page`` and ``per_page`` query arguments of every list."""
+
+    class Meta:
+        unknown = ma.EXCLUDE  # the other query arguments are the list's filters
+
+    page = ma.fields.Integer(
+        load_default=1, validate=ma.validate.Range(min=1),
+        metadata={"description": "Page number, from 1."},
+    )
+    per_page = ma.fields.Integer(
+        load_default=DEFAULT_PER_PAGE, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": f"Items per page (default {DEFAULT_PER_PAGE}, at most {MAX_PER_PAGE})."},
+    )
+
+    @ma.post_load
+    def page_request(self, data, **kwargs) -> PageRequest:
+        return PageRequest(data["page"], data["per_page"])
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint that authenticates by token and answers only in JSON.
+
+    CSRF protection is off for API blueprints, and that is safe: CSRF abuses credentials
+    a browser attaches on its own (the session cookie), and the API ignores that cookie.
+    It trusts only the Authorization header, which a browser never adds to a cross-site
+    request by itself, so a forged request arrives anonymous and can change nothing.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        csrf.exempt(self)
+        self.before_request(authenticate)
+        self.register_error_handler(HTTPException, http_error)
+        self.register_error_handler(Unauthenticated, _unauthenticated)
+        self.register_error_handler(ValidationFailed, _validation_failed)
+        self.register_error_handler(NotFound, _not_found)
+        self.register_error_handler(Forbidden, _forbidden)
+        self.register_error_handler(EditConflict, _conflict)
+        self.register_error_handler(Throttled, _throttled)
+
+    def paginated(self):
+        """Paginate a list with ``page`` and ``per_page``, answering the X-Pagination header.
+
+        flask-smorest's own ``paginate`` names its size argument ``page_size``; ours is
+        ``per_page``. The view gets a ``page`` argument (``PageRequest``) and returns
+        ``page.items(query)``; the header and its OpenAPI description are flask-smorest's.
+        """
+
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                page = self.PAGINATION_ARGUMENTS_PARSER.parse(PageArguments, request, location="query")
+                result, status, headers = unpack_tuple_response(func(*args, page=page, **kwargs))
+                if page.item_count is None:
+                    raise RuntimeError(f"{request.endpoint} did not use page.items(query)")
+                result, headers = self._set_pagination_metadata(page, result, headers)
+                return result, status, headers
+
+            wrapper._apidoc = deepcopy(getattr(wrapper, "_apidoc", {}))
+            wrapper._apidoc["pagination"] = {
+                "parameters": {"in": "query", "schema": PageArguments},
+                "response": {422: http.HTTPStatus(422).name},
+            }
+            return wrapper
+
+        return decorator
+
+    def errors(self, *codes: int):
+        """Document the error answers an operation may give (all in the ErrorOutput shape)."""
+
+        def decorator(func):
+            for code in codes:
+                func = self.alt_response(code, response=http.HTTPStatus(code).name)(func)
+            return func
+
+        return decorator

@@ -1,0 +1,118 @@
+"""API: plans, with their areas, recommendations and actions."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from tracker.routes.api.auth import SECURITY_OPTIONAL, caller
+from tracker.routes.api.base import ApiBlueprint, PageRequest, refuse, today
+from tracker.schemas.output import (
+    ActionOutput,
+    AreaOutput,
+    PlanDetailOutput,
+    PlanOutput,
+    RecommendationOutput,
+)
+from tracker.services import api_queries
+from tracker.services.errors import ValidationFailed
+
+bp = ApiBlueprint(
+    "api_plans", __name__, url_prefix="/api/v1",
+    description="Plans, their areas, recommendations and actions. The public sees published plans only.",
+)
+
+
+class RecommendationFilters(Schema):
+    status = fields.String(metadata={"description": "A status key, e.g. ongoing."})
+    area = fields.String(metadata={"description": "An area code of the plan, e.g. GOV."})
+
+
+class ActionFilters(RecommendationFilters):
+    agency = fields.String(
+        metadata={"description": "An agency's acronym, name or id: the actions it leads or supports."}
+    )
+    overdue = fields.Boolean(
+        metadata={"description": "true: only actions past their due date (as of today, UTC) and "
+                                 "not in a final status; false: only the others."}
+    )
+
+
+def _filters(plan, args: dict) -> api_queries.Filters:
+    try:
+        return api_queries.resolve_filters(plan, args)
+    except ValidationFailed as exc:
+        refuse("query", exc.errors)
+
+
+@bp.route("/plans")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401)
+@bp.response(200, PlanOutput(many=True))
+@bp.paginated()
+def list_plans(page: PageRequest):
+    """List plans
+
+    Each with its slug, title, country, period and the counts of what the caller can see.
+    """
+    plans = page.items(api_queries.plans_query(caller()))
+    return api_queries.summarize(caller(), plans, today())
+
+
+@bp.route("/plans/<slug>")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401, 404)
+@bp.response(200, PlanDetailOutput)
+def get_plan(slug: str):
+    """Get a plan
+
+    With its areas and headline figures.
+    """
+    plan = api_queries.visible_plan(caller(), slug)
+    return api_queries.summarize(caller(), [plan], today())[0]
+
+
+@bp.route("/plans/<slug>/areas")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401, 404)
+@bp.response(200, AreaOutput(many=True))
+@bp.paginated()
+def list_areas(slug: str, page: PageRequest):
+    """List a plan's areas
+
+    The pillars or dimensions the plan's recommendations and actions are filed under.
+    """
+    plan = api_queries.visible_plan(caller(), slug)
+    return page.items(api_queries.areas_query(plan))
+
+
+@bp.route("/plans/<slug>/recommendations")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401, 404)
+@bp.arguments(RecommendationFilters, location="query")
+@bp.response(200, RecommendationOutput(many=True))
+@bp.paginated()
+def list_recommendations(args: dict, slug: str, page: PageRequest):
+    """List a plan's recommendations
+
+    In the order of the source report, each with its validated status.
+    """
+    plan = api_queries.visible_plan(caller(), slug)
+    query = api_queries.recommendations_query(caller(), plan, _filters(plan, args))
+    return page.items(query)
+
+
+@bp.route("/plans/<slug>/actions")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401, 404)
+@bp.arguments(ActionFilters, location="query")
+@bp.response(200, ActionOutput(many=True))
+@bp.paginated()
+def list_actions(args: dict, slug: str, page: PageRequest):
+    """List a plan's actions
+
+    Filters combine: e.g. `?agency=MOF&overdue=true` lists what MOF has let slip.
+    An unknown agency, status or area is refused (422) rather than matching nothing.
+    """
+    plan = api_queries.visible_plan(caller(), slug)
+    query = api_queries.actions_query(caller(), plan, _filters(plan, args), today())
+    return page.items(query)

@@ -1,0 +1,136 @@
+"""API: progress reports. Agencies write them; the secretariat accepts or returns them.
+
+Request bodies are validated by the services (the same rules as the pages), which
+report every refused field at once; the schemas named in ``@bp.doc`` describe them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import request, url_for
+from marshmallow import fields
+from webargs.flaskparser import abort
+
+from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
+from tracker.routes.api.base import ApiBlueprint, PageRequest, refuse
+from tracker.schemas.output import ReportOutput
+from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
+from tracker.services import api_queries
+from tracker.services.errors import ValidationFailed
+from tracker.services.reports import accept_report, return_report, save_report
+
+bp = ApiBlueprint(
+    "api_reports", __name__, url_prefix="/api/v1",
+    description=(
+        "Progress reports. Without a token only accepted reports are listed; an agency "
+        "also sees its own drafts and submitted reports; the secretariat sees all but drafts."
+    ),
+)
+
+
+class ReportCreateInput(ReportInput):
+    """A progress report as an agency sends it (documentation of the request body)."""
+
+    submit = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true submits the report to the secretariat; false keeps it a draft."},
+    )
+
+
+def _body(schema) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _json_object(*, optional: bool = False) -> dict:
+    """The request's JSON object (415 if it is not JSON, 400 if it does not parse)."""
+    if optional and not request.get_data(cache=True):
+        return {}
+    data = request.get_json()
+    if not isinstance(data, dict):
+        refuse("json", {"_schema": ["Send a JSON object with named fields."]})
+    return dict(data)
+
+
+def _review(operation, report_id: int):
+    reviewer = signed_caller()
+    report = api_queries.visible_report(reviewer, report_id)
+    data = _json_object(optional=True)
+    try:
+        return operation(report, data, reviewer=reviewer, now=datetime.now(UTC))
+    except ValidationFailed as exc:
+        if "state" in exc.errors:  # reviewed already, or not submitted yet: not a field problem
+            abort(409, message=" ".join(exc.errors["state"]))
+        raise
+
+
+@bp.route("/actions/<int:action_id>/reports")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401, 404)
+@bp.response(200, ReportOutput(many=True))
+@bp.paginated()
+def list_reports(action_id: int, page: PageRequest):
+    """List an action's progress reports
+
+    Newest first, and only those the caller may see.
+    """
+    action = api_queries.visible_action(caller(), action_id)
+    return page.items(api_queries.reports_query(caller(), action))
+
+
+@bp.route("/actions/<int:action_id>/reports", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=_body(ReportCreateInput))
+@bp.errors(400, 401, 403, 404, 415, 422)
+@bp.response(201, ReportOutput, headers={"Location": {
+    "description": "Where the new report is", "schema": {"type": "string"}}})
+def create_report(action_id: int):
+    """Write a progress report on an action
+
+    For the lead agency's focal points. With `"submit": true` the report goes to the
+    secretariat (a narrative is then required); otherwise it stays a draft. The action's
+    public status changes only when the secretariat accepts the report.
+    """
+    author = signed_caller()
+    action = api_queries.visible_action(author, action_id)
+    data = _json_object()
+    submit = data.pop("submit", False)
+    if not isinstance(submit, bool):
+        refuse("json", {"submit": ["Use true or false."]})
+    report = save_report(action, data, author=author, now=datetime.now(UTC), submit=submit)
+    return report, 201, {"Location": url_for(".get_report", report_id=report.id)}
+
+
+@bp.route("/reports/<int:report_id>")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401, 404)
+@bp.response(200, ReportOutput)
+def get_report(report_id: int):
+    """Get a progress report"""
+    return api_queries.visible_report(caller(), report_id)
+
+
+@bp.route("/reports/<int:report_id>/accept", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody={**_body(ReviewInput), "required": False})
+@bp.errors(400, 401, 403, 404, 409, 415, 422)
+@bp.response(200, ReportOutput)
+def accept(report_id: int):
+    """Accept a submitted report
+
+    For the secretariat. The action takes the report's percent complete and proposed
+    status, and the change is recorded in its status history with the reviewer.
+    A report that is not waiting for review is a conflict (409).
+    """
+    return _review(accept_report, report_id)
+
+
+@bp.route("/reports/<int:report_id>/return", methods=["POST"], endpoint="return_report")
+@bp.doc(security=SECURITY, requestBody=_body(ReturnInput))
+@bp.errors(400, 401, 403, 404, 409, 415, 422)
+@bp.response(200, ReportOutput)
+def return_(report_id: int):
+    """Return a submitted report to its agency
+
+    For the secretariat, with a comment saying what to change; the agency corrects
+    the report and submits it again.
+    """
+    return _review(return_report, report_id)

@@ -1,0 +1,235 @@
+"""Output schemas: what the JSON API shows of plans, recommendations, actions and reports.
+
+Dates and timestamps are ISO 8601 strings; statuses appear as their key (stable,
+for programs) together with their label (for people). Nothing here loads input:
+the input contract stays in the other schema modules, which the services run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from marshmallow import Schema, fields
+
+from tracker.models import REPORT_STATES
+
+
+class Itself(fields.Nested):
+    """Nest some of the dumped object's own attributes under one key (e.g. ``source``)."""
+
+    def get_value(self, obj, attr, accessor=None, default=None):
+        return obj
+
+
+class SourceOutput(Schema):
+    """Where an item came from, so anyone can check it against the source report."""
+
+    document = fields.String(attribute="source_document", allow_none=True)
+    section = fields.String(attribute="source_section", allow_none=True)
+    lines = fields.String(attribute="source_lines", allow_none=True)
+    reference = fields.String(
+        attribute="source_reference",
+        metadata={"description": "The location as one line: document, section, lines."},
+    )
+
+
+class StatusOutput(Schema):
+    """A value of the status vocabulary: its key, and its label as shown to people."""
+
+    key = fields.String(metadata={"example": "ongoing"})
+    label = fields.String(metadata={"example": "Ongoing"})
+    is_final = fields.Boolean(metadata={"description": "No further action is expected."})
+
+
+class AgencyOutput(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    acronym = fields.String(allow_none=True)
+    country = fields.String()
+
+
+class AreaOutput(Schema):
+    """A pillar or dimension of a plan."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    position = fields.Integer()
+    source = Itself(SourceOutput)
+
+
+class FigureOutput(Schema):
+    """A headline number the source report gives."""
+
+    label = fields.String()
+    value = fields.Float()
+    unit = fields.String(allow_none=True)
+    year = fields.Integer(allow_none=True)
+
+
+class PeriodOutput(Schema):
+    start = fields.Date(attribute="period_start", allow_none=True)
+    end = fields.Date(attribute="period_end", allow_none=True)
+
+
+class PlanCountsOutput(Schema):
+    """How much of the plan the caller can see."""
+
+    areas = fields.Integer()
+    recommendations = fields.Integer()
+    actions = fields.Integer()
+    overdue_actions = fields.Integer(
+        metadata={"description": "Actions past their due date and not in a final status, as of today."}
+    )
+
+
+class PlanOutput(Schema):
+    """A plan as listed: dumps a ``PlanSummary`` (the plan and its counts)."""
+
+    slug = fields.String(attribute="plan.slug", metadata={"example": "mexico-2018-way-forward"})
+    title = fields.String(attribute="plan.title")
+    country = fields.String(attribute="plan.country")
+    description = fields.String(attribute="plan.description")
+    citation = fields.String(attribute="plan.citation", allow_none=True)
+    period = fields.Nested(PeriodOutput, attribute="plan", dump_only=True)
+    published = fields.Boolean(attribute="plan.published")
+    counts = fields.Nested(PlanCountsOutput)
+    source = fields.Nested(SourceOutput, attribute="plan", dump_only=True)
+
+
+class PlanDetailOutput(PlanOutput):
+    """A plan with its areas and headline figures."""
+
+    areas = fields.List(fields.Nested(AreaOutput), attribute="plan.areas")
+    figures = fields.List(fields.Nested(FigureOutput), attribute="plan.figures")
+
+
+class PlanRefOutput(Schema):
+    slug = fields.String()
+
+
+class AreaRefOutput(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class RecommendationOutput(Schema):
+    """A recommendation of the review, with its validated status."""
+
+    id = fields.Integer()
+    plan = fields.Pluck(PlanRefOutput, "slug", metadata={"description": "The plan's slug."})
+    code = fields.String()
+    text = fields.String()
+    area = fields.Nested(AreaRefOutput, allow_none=True)
+    timeframe = fields.String(allow_none=True, metadata={"enum": ["short", "medium", "long"]})
+    priority = fields.String(allow_none=True, metadata={"enum": ["high", "medium", "low"]})
+    response = fields.String(
+        allow_none=True,
+        metadata={"enum": ["accepted", "partially_accepted", "noted", "rejected"],
+                  "description": "The government's response to the recommendation."},
+    )
+    status = fields.Nested(StatusOutput)
+    actions_taken = fields.String(allow_none=True)
+    institutions = fields.List(fields.Nested(AgencyOutput))
+    action_ids = fields.Method(
+        "get_action_ids",
+        metadata={"type": "array", "items": {"type": "integer"},
+                  "description": "Ids of the actions that implement this recommendation."},
+    )
+    source = Itself(SourceOutput)
+
+    def get_action_ids(self, rec) -> list[int]:
+        return sorted(action.id for action in rec.actions)
+
+
+class MilestoneOutput(Schema):
+    title = fields.String()
+    due_date = fields.Date()
+    achieved_on = fields.Date(allow_none=True)
+
+
+class ActionOutput(Schema):
+    """An action with its owners, dates, progress and status."""
+
+    id = fields.Integer()
+    plan = fields.Pluck(PlanRefOutput, "slug", metadata={"description": "The plan's slug."})
+    code = fields.String()
+    title = fields.String()
+    description = fields.String()
+    area = fields.Nested(AreaRefOutput, allow_none=True)
+    lead_agency = fields.Nested(AgencyOutput, allow_none=True)
+    supporting_agencies = fields.List(fields.Nested(AgencyOutput))
+    start_date = fields.Date(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    percent_complete = fields.Integer()
+    status = fields.Nested(StatusOutput)
+    overdue = fields.Method(
+        "get_overdue",
+        metadata={"type": "boolean",
+                  "description": "Past its due date (as of today, UTC) and not in a final status."},
+    )
+    recommendations = fields.Method(
+        "get_recommendations",
+        metadata={"type": "array", "items": {"type": "string"},
+                  "description": "Codes of the recommendations this action implements."},
+    )
+    milestones = fields.List(fields.Nested(MilestoneOutput))
+    updated_at = fields.DateTime()
+    source = Itself(SourceOutput)
+
+    def get_overdue(self, action) -> bool:
+        return action.is_overdue(datetime.now(UTC).date())
+
+    def get_recommendations(self, action) -> list[str]:
+        return [rec.code for rec in action.recommendations]
+
+
+class RoundOutput(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    opens_on = fields.Date()
+    deadline = fields.Date()
+
+
+class EvidenceOutput(Schema):
+    kind = fields.String(metadata={"enum": ["link", "file"]})
+    url = fields.String(allow_none=True)
+    filename = fields.String(allow_none=True)
+    content_type = fields.String(allow_none=True)
+    size = fields.Integer(allow_none=True)
+
+
+class ReportOutput(Schema):
+    """A progress report: it changes the action's public status only once accepted."""
+
+    id = fields.Integer()
+    action_id = fields.Integer()
+    round = fields.Nested(RoundOutput, allow_none=True)
+    state = fields.String(
+        metadata={"enum": list(REPORT_STATES),
+                  "description": "draft, then submitted, then accepted or returned."}
+    )
+    narrative = fields.String()
+    percent_complete = fields.Integer()
+    proposed_status = fields.Nested(StatusOutput)
+    reviewer_comment = fields.String(allow_none=True)
+    evidence = fields.List(fields.Nested(EvidenceOutput))
+    created_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+
+
+class ErrorOutput(Schema):
+    """Every error under /api: the HTTP code and name, a message, and field messages if any."""
+
+    code = fields.Integer(metadata={"example": 422})
+    status = fields.String(metadata={"example": "Unprocessable Entity"})
+    message = fields.String(metadata={"example": "The input was refused; see errors."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "Field messages by location (json, query), then field name.",
+            "example": {"json": {"percent_complete": ["Enter a whole number from 0 to 100."]}},
+        },
+    )

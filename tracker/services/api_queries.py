@@ -1,0 +1,341 @@
+"""Read-only queries for the JSON API: what a caller may see, filtered and counted in SQL.
+
+The rules are those of the pages (``services.permissions``), written as SQL conditions
+so that lists can be filtered, counted and paged by the database:
+
+- the public (no token) and assessors see published plans and everything in them,
+  but of progress reports only the accepted ones;
+- an agency focal point sees the same, plus its own agency's actions (lead or
+  supporting) even in unpublished plans, with all their reports, drafts included;
+- the secretariat and admins see every plan, and every report but drafts, which stay
+  with their agency until submitted.
+
+Nothing here writes. Callers pass ``today`` (time is a parameter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    Agency,
+    Area,
+    Plan,
+    ProgressReport,
+    Recommendation,
+    Status,
+    User,
+    recommendation_actions,
+)
+from tracker.services.agencies import find_agency
+from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.permissions import agency_actions_query, agency_of, is_staff
+from tracker.services.plans import find_area
+from tracker.services.statuses import require_status
+
+# ---------------------------------------------------------------- visibility
+
+
+def _agency_action_ids(agency_id: int) -> Select:
+    return agency_actions_query(agency_id).with_only_columns(Action.id)
+
+
+def plan_visible(user: User | None) -> ColumnElement[bool]:
+    """Plans the caller may see at all."""
+    if is_staff(user):
+        return true()
+    agency_id = agency_of(user)
+    published = Plan.published.is_(True)
+    if agency_id is None:
+        return published
+    own = select(Action.plan_id).where(Action.id.in_(_agency_action_ids(agency_id)))
+    return or_(published, Plan.id.in_(own))
+
+
+def action_visible(user: User | None) -> ColumnElement[bool]:
+    """Actions the caller may see (the query must join ``Plan``)."""
+    if is_staff(user):
+        return true()
+    agency_id = agency_of(user)
+    published = Plan.published.is_(True)
+    if agency_id is None:
+        return published
+    return or_(published, Action.id.in_(_agency_action_ids(agency_id)))
+
+
+def recommendation_visible(user: User | None) -> ColumnElement[bool]:
+    """Recommendations the caller may see (the query must join ``Plan``).
+
+    In an unpublished plan an agency sees only the recommendations its actions implement.
+    """
+    if is_staff(user):
+        return true()
+    agency_id = agency_of(user)
+    published = Plan.published.is_(True)
+    if agency_id is None:
+        return published
+    answered = select(recommendation_actions.c.recommendation_id).where(
+        recommendation_actions.c.action_id.in_(_agency_action_ids(agency_id))
+    )
+    return or_(published, Recommendation.id.in_(answered))
+
+
+def report_visible(user: User | None) -> ColumnElement[bool]:
+    """Reports the caller may see (the query must join ``Action`` and ``Plan``).
+
+    The same rule as ``permissions.can_view_report``, plus: accepted reports are public.
+    """
+    agency_id = agency_of(user)
+    own = Action.id.in_(_agency_action_ids(agency_id)) if agency_id is not None else false()
+    staff = ProgressReport.state != "draft" if is_staff(user) else false()
+    return and_(action_visible(user), or_(ProgressReport.state == "accepted", own, staff))
+
+
+# ---------------------------------------------------------------- plans
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    areas: int = 0
+    recommendations: int = 0
+    actions: int = 0
+    overdue_actions: int = 0
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """A plan with the counts of what the caller can see in it."""
+
+    plan: Plan
+    counts: PlanCounts
+
+
+def plans_query(user: User | None) -> Select:
+    """The plans the caller may see, by country, period and title."""
+    return (
+        select(Plan)
+        .where(plan_visible(user))
+        .order_by(Plan.country, Plan.period_start, Plan.title, Plan.id)
+    )
+
+
+def visible_plan(user: User | None, slug: str) -> Plan:
+    """The plan with ``slug``, or ``NotFound`` if there is none the caller may see."""
+    plan = db.session.scalars(select(Plan).where(Plan.slug == slug, plan_visible(user))).first()
+    if plan is None:
+        raise NotFound(f"No plan {slug!r}.")
+    return plan
+
+
+def summarize(user: User | None, plans: Iterable[Plan], today: date) -> list[PlanSummary]:
+    """Each plan with its counts, in four grouped queries whatever the number of plans."""
+    plans = list(plans)
+    ids = [plan.id for plan in plans]
+
+    def grouped(query: Select) -> dict[int, int]:
+        return dict(db.session.execute(query).all())
+
+    areas = grouped(
+        select(Area.plan_id, func.count()).where(Area.plan_id.in_(ids)).group_by(Area.plan_id)
+    )
+    recommendations = grouped(
+        select(Recommendation.plan_id, func.count())
+        .join(Plan, Recommendation.plan_id == Plan.id)
+        .where(Recommendation.plan_id.in_(ids), recommendation_visible(user))
+        .group_by(Recommendation.plan_id)
+    )
+    actions_base = (
+        select(Action.plan_id, func.count())
+        .join(Plan, Action.plan_id == Plan.id)
+        .where(Action.plan_id.in_(ids), action_visible(user))
+        .group_by(Action.plan_id)
+    )
+    actions = grouped(actions_base)
+    overdue = grouped(
+        actions_base.join(Status, Action.status_key == Status.key).where(_overdue(today))
+    )
+    return [
+        PlanSummary(
+            plan,
+            PlanCounts(
+                areas=areas.get(plan.id, 0),
+                recommendations=recommendations.get(plan.id, 0),
+                actions=actions.get(plan.id, 0),
+                overdue_actions=overdue.get(plan.id, 0),
+            ),
+        )
+        for plan in plans
+    ]
+
+
+def areas_query(plan: Plan) -> Select:
+    """The plan's areas in report order (a visible plan shows all its areas)."""
+    return select(Area).where(Area.plan_id == plan.id).order_by(Area.position, Area.id)
+
+
+# ---------------------------------------------------------------- recommendations and actions
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters of a list of recommendations or actions, resolved to records."""
+
+    agency: Agency | None = None
+    status: Status | None = None
+    area: Area | None = None
+    overdue: bool | None = None
+
+
+def resolve_filters(plan: Plan, args: dict) -> Filters:
+    """Turn filter arguments (agency acronym, name or id; status key; area code) into records.
+
+    Raises ``ValidationFailed`` naming every argument that matches nothing.
+    """
+    errors: dict[str, list[str]] = {}
+    agency = status = area = None
+    key = args.get("agency")
+    if key:
+        agency = db.session.get(Agency, int(key)) if key.isdigit() else find_agency(plan.country, key)
+        if agency is None:
+            errors["agency"] = [f"Unknown agency {key!r} in {plan.country}; use an acronym, a name or an id."]
+    if args.get("status"):
+        try:
+            status = require_status(args["status"], "status")
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if args.get("area"):
+        area = find_area(plan, args["area"])
+        if area is None:
+            known = ", ".join(a.code for a in plan.areas) or "none"
+            errors["area"] = [f"Unknown area {args['area']!r} in this plan; its areas are: {known}."]
+    if errors:
+        raise ValidationFailed(errors)
+    return Filters(agency=agency, status=status, area=area, overdue=args.get("overdue"))
+
+
+def recommendations_query(user: User | None, plan: Plan, filters: Filters = Filters()) -> Select:
+    """The plan's recommendations the caller may see, in report order."""
+    query = (
+        select(Recommendation)
+        .join(Plan, Recommendation.plan_id == Plan.id)
+        .where(Recommendation.plan_id == plan.id, recommendation_visible(user))
+        .options(
+            selectinload(Recommendation.status),
+            selectinload(Recommendation.area),
+            selectinload(Recommendation.institutions),
+            selectinload(Recommendation.actions),
+            selectinload(Recommendation.plan),
+        )
+        .order_by(Recommendation.position, Recommendation.id)
+    )
+    if filters.status is not None:
+        query = query.where(Recommendation.status_key == filters.status.key)
+    if filters.area is not None:
+        query = query.where(Recommendation.area_id == filters.area.id)
+    return query
+
+
+def actions_query(user: User | None, plan: Plan, filters: Filters, today: date) -> Select:
+    """The plan's actions the caller may see, filtered, in plan order.
+
+    ``agency`` keeps the actions the agency leads or supports; ``overdue`` compares the
+    due date with ``today`` and leaves out actions in a final status.
+    """
+    query = (
+        select(Action)
+        .join(Plan, Action.plan_id == Plan.id)
+        .join(Status, Action.status_key == Status.key)
+        .where(Action.plan_id == plan.id, action_visible(user))
+        .options(*_action_loads())
+        .order_by(Action.position, Action.id)
+    )
+    if filters.agency is not None:
+        query = query.where(Action.id.in_(_agency_action_ids(filters.agency.id)))
+    if filters.status is not None:
+        query = query.where(Action.status_key == filters.status.key)
+    if filters.area is not None:
+        query = query.where(Action.area_id == filters.area.id)
+    if filters.overdue is True:
+        query = query.where(_overdue(today))
+    elif filters.overdue is False:
+        query = query.where(~_overdue(today))
+    return query
+
+
+def visible_action(user: User | None, action_id: int) -> Action:
+    """The action with ``action_id``, or ``NotFound`` if the caller may not see it."""
+    action = db.session.scalars(
+        select(Action)
+        .join(Plan, Action.plan_id == Plan.id)
+        .where(Action.id == action_id, action_visible(user))
+        .options(*_action_loads())
+    ).first()
+    if action is None:
+        raise NotFound(f"No action {action_id}.")
+    return action
+
+
+def _overdue(today: date) -> ColumnElement[bool]:
+    # Same rule as Action.is_overdue; the query must join Status.
+    return and_(Action.due_date.is_not(None), Action.due_date < today, Status.is_final.is_(False))
+
+
+def _action_loads() -> list:
+    return [
+        selectinload(Action.plan),
+        selectinload(Action.status),
+        selectinload(Action.area),
+        selectinload(Action.lead_agency),
+        selectinload(Action.supporting_agencies),
+        selectinload(Action.recommendations),
+        selectinload(Action.milestones),
+    ]
+
+
+# ---------------------------------------------------------------- reports and agencies
+
+
+def reports_query(user: User | None, action: Action) -> Select:
+    """The action's reports the caller may see, newest first."""
+    return (
+        _reports(user)
+        .where(ProgressReport.action_id == action.id)
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+    )
+
+
+def visible_report(user: User | None, report_id: int) -> ProgressReport:
+    """The report with ``report_id``, or ``NotFound`` if the caller may not see it."""
+    report = db.session.scalars(_reports(user).where(ProgressReport.id == report_id)).first()
+    if report is None:
+        raise NotFound(f"No report {report_id}.")
+    return report
+
+
+def _reports(user: User | None) -> Select:
+    return (
+        select(ProgressReport)
+        .join(Action, ProgressReport.action_id == Action.id)
+        .join(Plan, Action.plan_id == Plan.id)
+        .where(report_visible(user))
+        .options(
+            selectinload(ProgressReport.proposed_status),
+            selectinload(ProgressReport.round),
+            selectinload(ProgressReport.evidence),
+        )
+    )
+
+
+def agencies_query(country: str | None = None) -> Select:
+    """Agencies (public bodies are public), by country and name."""
+    query = select(Agency).order_by(Agency.country, Agency.name, Agency.id)
+    if country:
+        query = query.where(func.lower(Agency.country) == country.strip().lower())
+    return query
