@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from tracker.schemas.base import InputSchema, required_str
+from tracker.schemas.base import InputSchema, OptionalText, required_str
 from tracker.schemas.plan import SourceFields
 
 
@@ -17,7 +17,7 @@ class MilestoneInput(InputSchema):
 class ActionInput(SourceFields):
     code = required_str(validate=validate.Length(max=40))
     title = required_str(validate=validate.Length(max=500))
-    description = fields.String(load_default="")
+    description = OptionalText()
     area = fields.String(load_default=None)  # an area code of the same plan
     lead_agency = fields.String(load_default=None)  # agency key (acronym or name)
     supporting_agencies = fields.List(fields.String(), load_default=list)

@@ -38,3 +38,14 @@ class InputSchema(Schema):
 def required_str(**kwargs) -> fields.String:
     """A required, non-empty string field."""
     return fields.String(required=True, error_messages=REQUIRED, **kwargs)
+
+
+class OptionalText(fields.String):
+    """Free text that may be left empty; an empty form field becomes ``""``, not an error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_default="", allow_none=True, **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        result = super().deserialize(value, attr, data, **kwargs)
+        return "" if result is None else result

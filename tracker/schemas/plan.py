@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from tracker.schemas.base import InputSchema, required_str
+from tracker.schemas.base import InputSchema, OptionalText, required_str
 
 SLUG = validate.Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -24,11 +24,15 @@ class PlanInput(SourceFields):
     slug = required_str(validate=[validate.Length(max=100), SLUG])
     title = required_str(validate=validate.Length(max=300))
     country = required_str(validate=validate.Length(max=100))
-    description = fields.String(load_default="")
+    description = OptionalText()
     citation = fields.String(load_default=None, validate=validate.Length(max=500))
     period_start = fields.Date(load_default=None)
     period_end = fields.Date(load_default=None)
     published = fields.Boolean(load_default=True)
+    reporting_cadence = fields.String(
+        load_default="manual",
+        validate=validate.OneOf(("manual", "quarterly", "half-yearly", "yearly"), error="Choose one of: {choices}."),
+    )
 
     @validates_schema
     def period_in_order(self, data, **kwargs):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from tracker.schemas.base import InputSchema, required_str
+from tracker.schemas.base import InputSchema, OptionalText, required_str
 
 PERCENT = validate.Range(0, 100, error="Enter a whole number from 0 to 100.")
 URL = validate.URL(schemes={"http", "https"}, require_tld=False, error="Enter a web address starting with http:// or https://.")
@@ -24,7 +24,7 @@ class RoundInput(InputSchema):
 class ReportInput(InputSchema):
     """A progress report as an agency writes it; the narrative may wait until submission."""
 
-    narrative = fields.String(load_default="", validate=validate.Length(max=20000))
+    narrative = OptionalText(validate=validate.Length(max=20000))
     percent_complete = fields.Integer(
         required=True, validate=PERCENT, error_messages={"required": "This field is required."}
     )

@@ -16,6 +16,7 @@ from tracker.services.errors import EditConflict, ValidationFailed
 from tracker.services.history import record_event
 from tracker.services.plans import assign, find_area
 from tracker.services.recommendations import find_recommendation
+from tracker.services.reminders import cancel_for_action
 from tracker.services.statuses import record_status_change, require_status, validated_with_status
 from tracker.services.transaction import Actor, atomic
 from tracker.services.validation import validated
@@ -56,7 +57,8 @@ def update_action(
     and save again. A change of dates or status needs a ``reason``; every change is
     recorded on the action's timeline.
     """
-    data = dict(data)
+    # Fields the caller leaves out keep their current values (an API may send only some).
+    data = {**current_input(action), **data}
     reason = (data.pop("reason", None) or "").strip() or None
     fields = validated_with_status(ActionInput(), {**data, "code": action.code})
     if expected_version != action.version:
@@ -72,11 +74,32 @@ def update_action(
                 named = ", ".join(sorted(needs_reason)).replace("_", " ")
                 raise ValidationFailed({"reason": [f"Say why the {named} change."]})
             _record_changes(action, changes, actor=actor, now=now, reason=reason)
+            if "due_date" in changes or action.status.is_final:
+                # Reminders about the old date (or a closed action) must not go out;
+                # the next pass claims fresh ones for the new date.
+                cancel_for_action(action)
             return action
     except StaleDataError:
         # Another save committed between our version check and our write.
         db.session.refresh(action)
         raise EditConflict(_differences(action, fields), action.version) from None
+
+
+def set_paused(action: Action, paused: bool, *, reason: str | None, actor: Actor, now: datetime) -> Action:
+    """Pause an action (no reminders until resumed) or resume it; recorded on its timeline."""
+    if not (reason or "").strip():
+        raise ValidationFailed({"reason": ["Say why the action is paused or resumed."]})
+    if action.paused == paused:
+        return action
+    with atomic():
+        action.paused = paused
+        action.updated_at = now
+        if paused:
+            cancel_for_action(action)
+        record_event(action, "edited", "Paused: no reminders until resumed" if paused else "Resumed",
+                     actor=actor, now=now, reason=reason.strip(), details={"paused": [not paused, paused]})
+        db.session.flush()
+        return action
 
 
 def assign_actions(actions: list[Action], data: dict, *, actor: Actor, now: datetime) -> list[Action]:
@@ -110,6 +133,26 @@ def assign_actions(actions: list[Action], data: dict, *, actor: Actor, now: date
                 _record_changes(action, changes, actor=actor, now=now, reason=fields["reason"])
         db.session.flush()
         return actions
+
+
+def current_input(action: Action) -> dict:
+    """The action as ``ActionInput`` data: what an edit form starts from."""
+    return {
+        "title": action.title,
+        "description": action.description or "",
+        "area": action.area.code if action.area else None,
+        "lead_agency": (action.lead_agency.acronym or action.lead_agency.name) if action.lead_agency else None,
+        "supporting_agencies": [a.acronym or a.name for a in action.supporting_agencies],
+        "start_date": action.start_date.isoformat() if action.start_date else None,
+        "due_date": action.due_date.isoformat() if action.due_date else None,
+        "percent_complete": action.percent_complete,
+        "status": action.status_key,
+        "recommendations": [r.code for r in action.recommendations],
+        "milestones": [
+            {"title": m.title, "due_date": m.due_date.isoformat(), "achieved_on": m.achieved_on.isoformat() if m.achieved_on else None}
+            for m in action.milestones
+        ],
+    }
 
 
 def snapshot(action: Action) -> dict:

@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Action, Evidence, ProgressReport, ReportingRound, User
+from tracker.models import Action, Evidence, ProgressReport, ReportingRound, Status, User
 from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
 from tracker.services.errors import ValidationFailed
 from tracker.services.evidence_files import discard, store_evidence_file
 from tracker.services.history import record_event
 from tracker.services.permissions import can_report_on, can_view_report, is_staff, require
+from tracker.services.reminders import cancel_for_action
 from tracker.services.rounds import current_round
 from tracker.services.statuses import record_status_change, require_status
 from tracker.services.transaction import Actor, atomic
@@ -90,6 +91,21 @@ def save_report(
         return report
 
 
+def report_no_change(action: Action, *, author: User, now: datetime) -> ProgressReport:
+    """Submit "no change since the last report": the last report's percent and status again."""
+    last = db.session.scalars(
+        select(ProgressReport)
+        .where(ProgressReport.action_id == action.id, ProgressReport.state.in_(("submitted", "accepted")))
+        .order_by(ProgressReport.submitted_at.desc())
+    ).first()
+    data = {
+        "narrative": "No change since the last report.",
+        "percent_complete": last.percent_complete if last else action.percent_complete,
+        "proposed_status": last.proposed_status_key if last else action.status_key,
+    }
+    return save_report(action, data, author=author, now=now, submit=True)
+
+
 def add_evidence_file(
     report: ProgressReport, filename: str | None, stream: BinaryIO, *,
     user: User, upload_dir: str, max_bytes: int, now: datetime,
@@ -149,6 +165,8 @@ def accept_report(report: ProgressReport, data: dict, *, reviewer: User, now: da
                 old_percent=old_percent, new_percent=action.percent_complete,
                 actor=Actor.of(reviewer), now=now, reason=reason,
             )
+        if db.session.get(Status, action.status_key).is_final:
+            cancel_for_action(action)
         record_event(
             action, "report_accepted", f"Progress report accepted ({report.percent_complete}%)",
             actor=Actor.of(reviewer), now=now, reason=fields["comment"], details={"report_id": report.id},

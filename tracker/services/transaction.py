@@ -66,3 +66,15 @@ def _describe_integrity_error(exc: IntegrityError) -> str:
     if "foreign key" in text:
         return "This refers to a record that does not exist."
     return "The data breaks a rule of the database and was not saved."
+
+
+def write_transaction() -> None:
+    """Declare, before its first query, that the current transaction will write.
+
+    On SQLite this takes the write lock at BEGIN, so concurrent writers queue up
+    instead of failing; other databases need nothing and ignore it.
+    """
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return  # too late to choose (joined an open transaction), or nothing to choose
+    session.connection(execution_options={"write_transaction": True})
