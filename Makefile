@@ -21,7 +21,8 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed load
 	$(FLASK) users demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@# The scheduler (reminders) runs beside the development server and stops with it.
+	$(FLASK) scheduler run & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/pytest

@@ -63,12 +63,17 @@ def app(database_url, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def db_session(app):
+def db_session(app, request):
     """Run each test inside a transaction that is rolled back afterwards.
 
     Services commit as usual; their commits become savepoints of the outer
-    transaction, so every test sees a clean database and nothing leaks.
+    transaction, so every test sees a clean database and nothing leaks. Tests
+    marked ``scratch_db`` run real separate processes on a database of their own
+    instead, and get no shared transaction.
     """
+    if request.node.get_closest_marker("scratch_db"):
+        yield None
+        return
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
@@ -130,3 +135,49 @@ def auth(client):
 @pytest.fixture
 def login_as(auth):
     return auth.login_as
+
+
+class Mailbox:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self, port: int):
+        from aiosmtpd.controller import Controller
+
+        self.port = port
+        self.messages: list = []
+        mailbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                from email import message_from_bytes
+                from email.policy import default
+
+                mailbox.messages.append(message_from_bytes(envelope.content, policy=default))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def mailbox():
+    box = Mailbox(free_port()).start()
+    yield box
+    box.stop()

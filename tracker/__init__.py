@@ -71,9 +71,12 @@ def _init_extensions(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
+        from flask import has_request_context
+
         from tracker.routes.nav import navigation
 
-        return {"navigation": navigation()}
+        # Emails are rendered by the scheduler, outside any request: no navigation there.
+        return {"navigation": navigation()} if has_request_context() else {}
 
 
 def _select_locale() -> str:
@@ -83,9 +86,22 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracker.routes import account, admin, agency, assessor, auth, public, secretariat
+    from tracker.routes import (
+        account,
+        admin,
+        agency,
+        assessor,
+        auth,
+        public,
+        reminders_admin,
+        report_links,
+        secretariat,
+    )
 
-    for blueprint in (public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp):
+    for blueprint in (
+        public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
+        reminders_admin.bp, report_links.bp,
+    ):
         app.register_blueprint(blueprint)
 
     from tracker.routes import api
@@ -127,4 +143,8 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        # A transaction that reads and then writes while another process writes must
+        # take the write lock up front, or SQLite refuses its write ("database is
+        # locked") instead of waiting; see services.transaction.write_transaction.
+        immediate = conn.get_execution_options().get("write_transaction")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -174,3 +174,37 @@ def export_command(slug: str, fmt: str, output: str | None) -> None:
         click.echo(f"Wrote {output}.", err=True)
     else:
         click.get_binary_stream("stdout").write(data)
+
+
+scheduler = AppGroup("scheduler", help="Run the reminder jobs.")
+groups.append(scheduler)
+
+
+@scheduler.command("run")
+def scheduler_run_command() -> None:
+    """Run the scheduled jobs in this process until stopped (deploy one per site)."""
+    from tracker.scheduler.runner import build_scheduler
+
+    click.echo("Scheduler running; Ctrl+C stops it.", err=True)
+    try:
+        build_scheduler(current_app._get_current_object()).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@scheduler.command("run-once")
+@click.option("--now", "now_text", default=None, help="ISO date and time, e.g. 2027-01-15T08:00 (UTC).")
+def scheduler_run_once_command(now_text: str | None) -> None:
+    """Run every job once, as of --now (default: the current time)."""
+    from tracker.scheduler.runner import run_once
+
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter("use an ISO date and time such as 2027-01-15T08:00", param_hint="--now") from None
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    else:
+        now = _now()
+    for job, result in run_once(current_app._get_current_object(), now).items():
+        click.echo(f"{job}: {result}")

@@ -31,6 +31,19 @@ DEFAULTS = {
     "OPENAPI_JSON_PATH": "openapi.json",
     # No Swagger UI: it would load its scripts from a CDN; the JSON document is enough.
     "OPENAPI_SWAGGER_UI_PATH": None,
+    # Mail: with no MAIL_SERVER, messages are kept in the app's outbox for admins to read.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "tracker@localhost",
+    "MAIL_TIMEOUT": 10,
+    # Links in emails are absolute; this is where people reach the app.
+    "BASE_URL": "http://127.0.0.1:5000",
+    # Reminder links to a report form stop working after this many seconds (21 days).
+    "REPORT_LINK_MAX_AGE": 21 * 24 * 3600,
     # Evidence files: None means "uploads" in the instance folder (outside the web root);
     # resolved in create_app.
     "UPLOAD_DIR": None,

@@ -67,5 +67,5 @@ def test_bearer_security_scheme_and_error_shape(spec):
 
 
 def test_the_document_is_valid_openapi(spec):
-    validator = pytest.importorskip("openapi_spec_validator")
+    import openapi_spec_validator as validator
     validator.validate(spec)

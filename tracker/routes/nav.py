@@ -15,6 +15,7 @@ ITEMS = (
     (("secretariat", "admin"), _l("Import"), "secretariat.import_plan"),
     (("assessor", "admin"), _l("Assessments"), "assessor.rounds"),
     (("admin",), _l("Users"), "admin.users"),
+    (("admin",), _l("Reminders"), "reminders_admin.log"),
     (("admin", "secretariat", "agency", "assessor"), _l("Account"), "account.settings"),
 )
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -63,3 +64,42 @@ def missing_reports(round_: ReportingRound, *, agency_id: int | None = None) -> 
     if agency_id is not None:
         query = query.where(Action.lead_agency_id == agency_id)
     return [MissingReport(round_, action) for action in db.session.scalars(query)]
+
+
+CADENCES = {"quarterly": 3, "half-yearly": 6, "yearly": 12}
+
+
+def period_of(cadence: str, today: date) -> tuple[str, date, date]:
+    """(name, first day, last day) of the cadence's period containing ``today``."""
+    months = CADENCES[cadence]
+    first_month = (today.month - 1) // months * months + 1
+    start = date(today.year, first_month, 1)
+    end = (start + relativedelta(months=months)) - timedelta(days=1)
+    if cadence == "quarterly":
+        name = f"{today.year} Q{(first_month - 1) // 3 + 1}"
+    elif cadence == "half-yearly":
+        name = f"{today.year} H{(first_month - 1) // 6 + 1}"
+    else:
+        name = str(today.year)
+    return name, start, end
+
+
+def open_scheduled_rounds(today: date) -> list[ReportingRound]:
+    """Open this period's round for every plan with a cadence that has none yet.
+
+    A round opens on the first day of its period; its deadline is the period's last day.
+    """
+    opened = []
+    with atomic():
+        plans = db.session.scalars(select(Plan).where(Plan.reporting_cadence.in_(CADENCES))).all()
+        for plan in plans:
+            name, start, end = period_of(plan.reporting_cadence, today)
+            exists = db.session.scalars(
+                select(ReportingRound.id).where(ReportingRound.plan_id == plan.id, ReportingRound.opens_on == start)
+            ).first()
+            if exists is None:
+                round_ = ReportingRound(plan_id=plan.id, name=name, opens_on=start, deadline=end)
+                db.session.add(round_)
+                opened.append(round_)
+        db.session.flush()
+    return opened

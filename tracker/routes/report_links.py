@@ -1,0 +1,74 @@
+"""The signed links in reminder emails: one action's report form, without signing in.
+
+The link is the only credential: nobody is signed in, and the pages reachable with
+it are exactly these two, for exactly that action.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tracker.routes.forms import field_errors, form_data, lines, now
+from tracker.services.errors import ValidationFailed
+from tracker.services.report_links import open_report_link
+from tracker.services.reports import add_evidence_file, report_no_change, save_report
+from tracker.services.statuses import status_vocabulary
+
+bp = Blueprint("links", __name__, url_prefix="/r")
+
+
+def _link(token: str):
+    return open_report_link(current_app.config["SECRET_KEY"], token, max_age=current_app.config["REPORT_LINK_MAX_AGE"])
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+def report(token: str):
+    """The report form for the link's action; submitting stores a submitted report."""
+    link = _link(token)
+    errors: dict[str, str] = {}
+    values = {"percent_complete": link.action.percent_complete, "proposed_status": link.action.status_key}
+    if request.method == "POST":
+        values = form_data("narrative", "percent_complete", "proposed_status")
+        try:
+            report = save_report(
+                link.action, {**values, "links": lines("links")}, author=link.user, now=now(), submit=False
+            )
+            upload = request.files.get("file")
+            if upload is not None and upload.filename:
+                add_evidence_file(
+                    report, upload.filename, upload.stream, user=link.user,
+                    upload_dir=current_app.config["UPLOAD_DIR"],
+                    max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], now=now(),
+                )
+            save_report(link.action, values, author=link.user, now=now(), submit=True, report=report)
+        except ValidationFailed as exc:
+            errors = field_errors(exc)
+        else:
+            flash(_("Thank you: your report on “%(title)s” was submitted for review.", title=link.action.title), "success")
+            return redirect(url_for("links.done"))
+    return (
+        render_template("links/report.html", link=link, token=token, errors=errors, values=values,
+                        status_options=[(s.key, s.label) for s in status_vocabulary()], links_text=request.form.get("links", "")),
+        422 if errors else 200,
+    )
+
+
+@bp.route("/<token>/no-change", methods=["GET", "POST"])
+def no_change(token: str):
+    """Confirm "no change since the last report" with one button.
+
+    GET only shows the button: mail systems open links to scan them, and a GET that
+    wrote a report would file one nobody meant to.
+    """
+    link = _link(token)
+    if request.method == "POST":
+        report_no_change(link.action, author=link.user, now=now())
+        flash(_("Recorded: no change since the last report on “%(title)s”.", title=link.action.title), "success")
+        return redirect(url_for("links.done"))
+    return render_template("links/no_change.html", link=link, token=token)
+
+
+@bp.route("/done")
+def done():
+    return render_template("links/done.html")

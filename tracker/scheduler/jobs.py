@@ -1,0 +1,66 @@
+"""The jobs and their schedules. Jobs call services; they hold no logic of their own."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+
+from tracker.services.mail import MailSettings
+from tracker.services.outbox import deliver_pending
+from tracker.services.reminders import LinkSettings, run_reminder_pass
+from tracker.services.rounds import open_scheduled_rounds
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job: a stable id, a function of ``now``, and an APScheduler trigger."""
+
+    id: str
+    func: Callable[[datetime], object]
+    trigger: str
+    schedule: dict = field(default_factory=dict)
+
+
+def _links() -> LinkSettings:
+    return LinkSettings(base_url=current_app.config["BASE_URL"].rstrip("/"), secret_key=current_app.config["SECRET_KEY"])
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def open_rounds(now: datetime):
+    """Open the reporting round of the current period for plans with a cadence."""
+    return open_scheduled_rounds(now.date())
+
+
+def daily_reminders(now: datetime):
+    """Claim and compose the reminders due today, then deliver them."""
+    messages = run_reminder_pass(now, links=_links())
+    return len(messages), deliver_outbox(now)
+
+
+def weekly_digests(now: datetime):
+    """Each agency's weekly digest and the secretariat's weekly summary."""
+    messages = run_reminder_pass(now, links=_links(), digests=True)
+    return len(messages), deliver_outbox(now)
+
+
+def deliver_outbox(now: datetime):
+    """Send pending messages whose time has come (first tries and retries)."""
+    return deliver_pending(
+        now, mail=MailSettings.from_config(current_app.config), links=_links(), worker=worker_name()
+    )
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("open-rounds", open_rounds, "cron", {"hour": 6, "minute": 0}),
+    JobSpec("daily-reminders", daily_reminders, "cron", {"hour": 7, "minute": 0}),
+    JobSpec("weekly-digests", weekly_digests, "cron", {"day_of_week": "mon", "hour": 7, "minute": 30}),
+    JobSpec("deliver-outbox", deliver_outbox, "interval", {"minutes": 1}),
+)

@@ -1,0 +1,132 @@
+"""Delivering outbox messages: claim one, send it, record the outcome; retry failures with back-off.
+
+A message is claimed by moving it from ``pending`` to ``sending`` in one conditional
+UPDATE; only the process whose UPDATE changed the row sends it. A failure puts it
+back to ``pending`` with its error and a later ``next_attempt_at``; it is never
+dropped. With no SMTP server configured, messages are ``kept`` for admins to read.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import OutboxMessage, Reminder
+from tracker.services.mail import MailSettings, SmtpConnection, build_email
+from tracker.services.reminders import LinkSettings, render_all
+from tracker.services.transaction import write_transaction
+
+# A claim older than this is taken to belong to a process that died mid-send.
+STALE_CLAIM = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try: 1, 2, 4, 8 ... minutes, at most six hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def deliver_pending(
+    now: datetime, *, mail: MailSettings, links: LinkSettings, worker: str, limit: int = 5000
+) -> dict[str, int]:
+    """Send (or keep) every pending message whose time has come; returns counts by outcome.
+
+    Works on rows, not ORM objects: a pass may deliver thousands of messages, and
+    each commit would otherwise walk every object loaded so far.
+    """
+    _release_stale_claims(now)
+    write_transaction()  # recomposing below may write
+    due = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    _recompose_changed(due, now, links)
+    db.session.commit()
+    outcome = {"sent": 0, "kept": 0, "failed": 0, "skipped": 0}
+    if not mail.server:
+        # No SMTP: every due message goes to the app's outbox in one statement.
+        write_transaction()
+        kept = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due), OutboxMessage.state == "pending")
+            .values(state="kept", sent_at=now, attempts=OutboxMessage.attempts + 1)
+        )
+        db.session.commit()
+        outcome["kept"] = kept.rowcount
+        outcome["skipped"] = len(due) - kept.rowcount
+        return outcome
+    connection = SmtpConnection(mail)
+    try:
+        for message_id in due:
+            row = _claim(message_id, worker, now)
+            if row is None:
+                outcome["skipped"] += 1
+                continue
+            try:
+                connection.send(build_email(mail, row))
+            except (OSError, smtplib.SMTPException) as exc:
+                values = {
+                    "state": "pending", "claimed_by": None, "attempts": row.attempts + 1,
+                    "next_attempt_at": now + backoff(row.attempts + 1),
+                    "last_error": f"{type(exc).__name__}: {exc}"[:2000],
+                }
+                outcome["failed"] += 1
+            else:
+                values = {"state": "sent", "sent_at": now, "claimed_by": None,
+                          "attempts": row.attempts + 1, "last_error": None}
+                outcome["sent"] += 1
+            write_transaction()
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+            db.session.commit()
+    finally:
+        connection.close()
+    return outcome
+
+
+EMAIL_COLUMNS = (
+    OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
+    OutboxMessage.message_id, OutboxMessage.created_at, OutboxMessage.attempts,
+)
+
+
+def _recompose_changed(message_ids: list[int], now: datetime, links: LinkSettings) -> None:
+    """Compose again the messages that lost a reminder since they were written (one was cancelled)."""
+    changed = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.reminders.any(Reminder.cancelled.is_(True)))
+        .options(selectinload(OutboxMessage.reminders))
+    ).all()
+    render_all(list(changed), today=now.date(), links=links)
+
+
+def _claim(message_id: int, worker: str, now: datetime):
+    """Move one message from pending to sending; its row if this process won it, else None."""
+    # Take the write lock first (SQLite): reading and then writing would otherwise fail
+    # while another process writes, instead of waiting its turn.
+    write_transaction()
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == "pending")
+        .values(state="sending", claimed_by=worker, claimed_at=now)
+    )
+    row = None
+    if result.rowcount == 1:
+        row = db.session.execute(select(*EMAIL_COLUMNS).where(OutboxMessage.id == message_id)).one()
+    db.session.commit()
+    return row
+
+
+def _release_stale_claims(now: datetime) -> None:
+    write_transaction()
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM)
+        .values(state="pending", claimed_by=None)
+    )
+    db.session.commit()
