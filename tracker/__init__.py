@@ -92,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
         agency,
         assessor,
         auth,
+        charts,
+        open_data,
         public,
         reminders_admin,
         report_links,
@@ -100,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
-        reminders_admin.bp, report_links.bp,
+        reminders_admin.bp, report_links.bp, charts.bp, open_data.bp,
     ):
         app.register_blueprint(blueprint)
 
