@@ -9,6 +9,9 @@ from flask_login import current_user
 # (roles that see it, label, endpoint); None means everyone, signed in or not.
 ITEMS = (
     (None, _l("Plans"), "public.index"),
+    (None, _l("Search"), "public.search"),
+    (None, _l("Changes"), "public.changes"),
+    (None, _l("Open data"), "open_data.index"),
     (("agency",), _l("What we owe"), "agency.owe"),
     (("secretariat", "admin"), _l("Review queue"), "secretariat.review_queue"),
     (("secretariat", "admin"), _l("Manage plans"), "secretariat.plans"),

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 
-from flask import Blueprint, current_app, render_template, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.routes.forms import now
 from tracker.services.assessments import recommendation_status_views
+from tracker.services.dashboard_views import (
+    SearchFilters,
+    agency_overview,
+    changes_since,
+    filter_choices,
+    headlines,
+    plan_actions,
+    plan_rounds_exist,
+    scorecard_as_of,
+    statuses_as_of,
+)
+from tracker.services.dashboard_views import search as run_search
 from tracker.services.errors import NotFound
 from tracker.services.evidence_files import evidence_path
 from tracker.services.permissions import can_report_on, is_staff
@@ -24,8 +38,10 @@ from tracker.services.public_views import (
     visible_reports,
     visible_timeline,
 )
+from tracker.services.readiness import plan_readiness
 from tracker.services.recommendations import recommendations_by_area
 from tracker.services.scorecards import plan_scorecard
+from tracker.services.statuses import status_vocabulary
 
 bp = Blueprint("public", __name__)
 
@@ -40,20 +56,87 @@ def index():
     """Every published plan, with its headline figures."""
     plans = list_plans(published_only=True)
     return render_template(
-        "public/index.html", plans=[(plan, plan_scorecard(plan)) for plan in plans]
+        "public/index.html", headlines=headlines(plans, now().date()), statuses=status_vocabulary()
     )
+
+
+def _date_arg(name: str) -> tuple[date | None, str | None]:
+    """A YYYY-MM-DD query argument, or an error message naming it."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None, None
+    try:
+        return date.fromisoformat(text), None
+    except ValueError:
+        return None, _("%(name)s: use a date written YYYY-MM-DD, e.g. 2026-06-30.", name=name.replace("_", " "))
 
 
 @bp.route("/plans/<slug>")
 def plan(slug: str):
-    """A plan: its scorecard, its areas with their recommendations and statuses, its actions."""
+    """A plan: scorecard, charts, recommendations by area, actions; or as it stood on ``as_of``."""
     plan = get_plan(slug, published_only=True)
+    as_of, error = _date_arg("as_of")
+    statuses = statuses_as_of(plan, as_of) if as_of else None
+    groups = recommendations_by_area(plan)
     return render_template(
         "public/plan.html",
         plan=plan,
-        scorecard=plan_scorecard(plan),
-        groups=recommendations_by_area(plan),
+        scorecard=scorecard_as_of(plan, as_of) if as_of else plan_scorecard(plan),
+        groups=groups,
+        has_timeframes=any(rec.timeframe for _, recs in groups for rec in recs),
+        as_of=as_of,
+        as_of_error=error,
+        statuses_then=statuses,
+        vocabulary={s.key: s for s in status_vocabulary()},
+        actions=plan_actions(plan),
+        has_readiness=bool(plan_readiness(plan)),
+        has_rounds=bool(plan_rounds_exist(plan)),
+        today=now().date(),
+    ), (400 if error else 200)
+
+
+@bp.route("/changes")
+@bp.route("/plans/<slug>/changes")
+def changes(slug: str | None = None):
+    """What moved since a date, for working-group meetings (default: the last 30 days)."""
+    plan = get_plan(slug, published_only=True) if slug else None
+    since, error = _date_arg("since")
+    since = since or (now().date() - timedelta(days=30))
+    return render_template(
+        "public/changes.html", plan=plan, since=since, error=error,
+        changes=changes_since(since, plan=plan), show_who=_viewer() is not None,
+    ), (400 if error else 200)
+
+
+@bp.route("/search")
+def search():
+    """Search and filter recommendations and actions across published plans."""
+    args = request.args
+    agency = args.get("agency", "").strip()
+    filters = SearchFilters(
+        q=args.get("q", "").strip()[:200] or None,
+        country=args.get("country") or None,
+        plan=args.get("plan") or None,
+        area=args.get("area") or None,
+        status=args.get("status") or None,
+        agency=int(agency) if agency.isdigit() else None,
+        overdue=args.get("overdue") == "1",
     )
+    searched = any(v for v in (filters.q, filters.country, filters.plan, filters.area, filters.status,
+                               filters.agency, filters.overdue))
+    return render_template(
+        "public/search.html", filters=filters, choices=filter_choices(),
+        results=run_search(filters, now().date()) if searched else None, today=now().date(),
+    )
+
+
+@bp.route("/agencies/<int:agency_id>")
+def agency(agency_id: int):
+    """An agency's public record: its actions in published plans, on time, late and overdue."""
+    overview = agency_overview(agency_id, now().date())
+    if overview is None or not overview.actions:
+        raise NotFound("No such agency with public actions.")
+    return render_template("public/agency.html", overview=overview)
 
 
 @bp.route("/plans/<slug>/recommendations/<code>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_smorest import abort
 from marshmallow import Schema, fields
 
 from tracker.routes.api.auth import SECURITY_OPTIONAL, caller
@@ -116,3 +117,59 @@ def list_actions(args: dict, slug: str, page: PageRequest):
     plan = api_queries.visible_plan(caller(), slug)
     query = api_queries.actions_query(caller(), plan, _filters(plan, args), today())
     return page.items(query)
+
+
+class ScorecardArgs(Schema):
+    as_of = fields.Date(metadata={"description": "Rebuild the scorecard from the status history as it stood "
+                                                "at the end of this date (YYYY-MM-DD)."})
+
+
+class ScorecardAreaOutput(Schema):
+    code = fields.String(allow_none=True, metadata={"description": "The area's code; null for recommendations filed under no area."})
+    name = fields.String()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "Recommendations per status key (every key present, zeros included)."})
+    total = fields.Integer()
+
+
+class ScorecardOutput(Schema):
+    plan = fields.String(metadata={"description": "The plan's slug."})
+    as_of = fields.Date(allow_none=True)
+    statuses = fields.List(fields.Dict(), metadata={"description": "The status vocabulary in order: key and label."})
+    areas = fields.List(fields.Nested(ScorecardAreaOutput))
+    totals = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer()
+
+
+@bp.route("/plans/<slug>/scorecard")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401, 404)
+@bp.arguments(ScorecardArgs, location="query")
+@bp.response(200, ScorecardOutput)
+def get_scorecard(args: dict, slug: str):
+    """Get a plan's scorecard
+
+    Recommendations counted per area and validated status, with totals: Table 2.1 of
+    the OECD's Mexico follow-up, for any plan. `as_of` rebuilds it from the history.
+    """
+    from tracker.services.dashboard_views import scorecard_as_of
+    from tracker.services.permissions import is_staff
+    from tracker.services.scorecards import plan_scorecard
+
+    plan = api_queries.visible_plan(caller(), slug)
+    if not plan.published and not is_staff(caller()):
+        abort(404, message=f"No plan {slug!r}.")
+    as_of = args.get("as_of")
+    card = scorecard_as_of(plan, as_of) if as_of else plan_scorecard(plan)
+    keys = [s.key for s in card.statuses]
+    return {
+        "plan": plan.slug,
+        "as_of": as_of,
+        "statuses": [{"key": s.key, "label": s.label} for s in card.statuses],
+        "areas": [
+            {"code": row.code, "name": row.name, "counts": {k: row.counts[k] for k in keys}, "total": row.total}
+            for row in card.rows
+        ],
+        "totals": {k: card.totals[k] for k in keys},
+        "total": card.total,
+    }

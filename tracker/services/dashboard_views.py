@@ -1,0 +1,335 @@
+"""What the public dashboard reads: headline figures, plans as of a date, changes since a date,
+search, and agency overviews. Published plans only; read-only; one query per kind of row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    Agency,
+    Area,
+    Event,
+    Plan,
+    Recommendation,
+    Status,
+    StatusChange,
+    action_supporting_agencies,
+)
+from tracker.services.scorecards import Scorecard, ScorecardRow
+from tracker.services.statuses import status_vocabulary
+
+# Timeline events the public may see: a submitted or returned report is not public.
+PUBLIC_EVENT_KINDS = ("reassigned", "dates_changed", "edited", "report_accepted", "assessed")
+
+
+def end_of(day: date) -> datetime:
+    """The first instant after ``day`` (UTC): "as of 31 March" includes all of 31 March."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+# --- headline figures ---------------------------------------------------------
+
+
+@dataclass
+class Headline:
+    plan: Plan
+    recommendations: Counter = field(default_factory=Counter)
+    actions: int = 0
+    overdue: int = 0
+    average_percent: float | None = None
+
+    @property
+    def total_recommendations(self) -> int:
+        return sum(self.recommendations.values())
+
+
+def headlines(plans: list[Plan], today: date) -> list[Headline]:
+    """Per plan: recommendations by status, actions, overdue actions and average completion."""
+    by_id = {p.id: Headline(plan=p) for p in plans}
+    if not by_id:
+        return []
+    for plan_id, status_key, n in db.session.execute(
+        select(Recommendation.plan_id, Recommendation.status_key, func.count())
+        .where(Recommendation.plan_id.in_(by_id))
+        .group_by(Recommendation.plan_id, Recommendation.status_key)
+    ):
+        by_id[plan_id].recommendations[status_key] = n
+    overdue = and_(Action.due_date < today, Status.is_final.is_(False))
+    for plan_id, n, late, average in db.session.execute(
+        select(Action.plan_id, func.count(), func.count().filter(overdue), func.avg(Action.percent_complete))
+        .join(Status, Action.status_key == Status.key)
+        .where(Action.plan_id.in_(by_id))
+        .group_by(Action.plan_id)
+    ):
+        headline = by_id[plan_id]
+        headline.actions, headline.overdue = n, late
+        headline.average_percent = round(float(average), 1) if average is not None else None
+    return list(by_id.values())
+
+
+def plan_actions(plan: Plan) -> list[Action]:
+    """The plan's actions in order, with what their table rows show loaded in bulk."""
+    return list(db.session.scalars(
+        select(Action).where(Action.plan_id == plan.id)
+        .options(selectinload(Action.lead_agency), selectinload(Action.status), selectinload(Action.area))
+        .order_by(Action.position, Action.id)
+    ))
+
+
+def plan_rounds_exist(plan: Plan) -> bool:
+    """Whether the plan has an assessment round to compare with."""
+    from tracker.models import AssessmentRound
+
+    return db.session.scalar(select(func.count()).where(AssessmentRound.plan_id == plan.id)) > 0
+
+
+# --- a plan as of a date --------------------------------------------------------
+
+
+def statuses_as_of(plan: Plan, day: date, subject_type: str = "recommendation") -> dict[int, str]:
+    """Each recommendation's (or action's) status as the history recorded it at the end of ``day``.
+
+    Items with no recorded status by then did not exist in the tracker yet and are left out.
+    """
+    latest = (
+        select(func.max(StatusChange.id).label("id"))
+        .where(
+            StatusChange.plan_id == plan.id,
+            StatusChange.subject_type == subject_type,
+            StatusChange.changed_at < end_of(day),
+        )
+        .group_by(StatusChange.subject_id)
+        .subquery()
+    )
+    return dict(
+        db.session.execute(
+            select(StatusChange.subject_id, StatusChange.new_status_key).join(latest, StatusChange.id == latest.c.id)
+        ).all()
+    )
+
+
+def scorecard_as_of(plan: Plan, day: date) -> Scorecard:
+    """The plan's scorecard rebuilt from the status history as it stood at the end of ``day``."""
+    statuses = statuses_as_of(plan, day)
+    recs = db.session.execute(
+        select(Recommendation.id, Recommendation.area_id).where(Recommendation.plan_id == plan.id)
+    ).all()
+    areas = db.session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position)).all()
+    rows = {area.id: ScorecardRow(code=area.code, name=area.name) for area in areas}
+    for rec_id, area_id in recs:
+        if rec_id in statuses:
+            rows.setdefault(area_id, ScorecardRow(code=None, name="(no area)")).counts[statuses[rec_id]] += 1
+    return Scorecard(statuses=status_vocabulary(), rows=list(rows.values()))
+
+
+# --- changes since a date -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    plan: Plan
+    subject_type: str
+    code: str
+    title: str
+    summary: str
+    reason: str | None
+    who: str
+
+
+def changes_since(since: date, *, plan: Plan | None = None, limit: int = 500) -> list[Change]:
+    """What moved since the start of ``since`` in published plans: status changes and public events."""
+    start = datetime.combine(since, time.min, tzinfo=UTC)
+    plans = {p.id: p for p in db.session.scalars(_published_plans(plan))}
+    if not plans:
+        return []
+    changes = db.session.scalars(
+        select(StatusChange)
+        .where(StatusChange.plan_id.in_(plans), StatusChange.changed_at >= start)
+        .options(selectinload(StatusChange.old_status), selectinload(StatusChange.new_status))
+        .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
+        .limit(limit)
+    ).all()
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.plan_id.in_(plans), Event.occurred_at >= start, Event.kind.in_(PUBLIC_EVENT_KINDS))
+        .order_by(Event.occurred_at.desc(), Event.id.desc())
+        .limit(limit)
+    ).all()
+    subjects = _subjects([(c.subject_type, c.subject_id) for c in changes] + [(e.subject_type, e.subject_id) for e in events])
+    rows = []
+    for c in changes:
+        code, title = subjects.get((c.subject_type, c.subject_id), ("?", ""))
+        old = c.old_status.label if c.old_status else None
+        summary = f"{old} → {c.new_status.label}" if old else f"Recorded as {c.new_status.label}"
+        if c.new_percent is not None and c.old_percent != c.new_percent and c.subject_type == "action":
+            summary += f" ({c.new_percent}% complete)"
+        rows.append(Change(c.changed_at, plans[c.plan_id], c.subject_type, code, title, summary, c.reason, c.changed_by_label))
+    for e in events:
+        code, title = subjects.get((e.subject_type, e.subject_id), ("?", ""))
+        rows.append(Change(e.occurred_at, plans[e.plan_id], e.subject_type, code, title, e.summary, e.reason, e.actor_label))
+    return sorted(rows, key=lambda r: r.at, reverse=True)[:limit]
+
+
+def _subjects(keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
+    ids = defaultdict(set)
+    for kind, subject_id in keys:
+        ids[kind].add(subject_id)
+    found = {}
+    if ids["recommendation"]:
+        for rec_id, code, text in db.session.execute(
+            select(Recommendation.id, Recommendation.code, Recommendation.text).where(Recommendation.id.in_(ids["recommendation"]))
+        ):
+            found[("recommendation", rec_id)] = (code, text[:160])
+    if ids["action"]:
+        for action_id, code, title in db.session.execute(
+            select(Action.id, Action.code, Action.title).where(Action.id.in_(ids["action"]))
+        ):
+            found[("action", action_id)] = (code, title)
+    return found
+
+
+def _published_plans(plan: Plan | None) -> Select:
+    query = select(Plan).where(Plan.published.is_(True))
+    return query.where(Plan.id == plan.id) if plan is not None else query
+
+
+# --- search ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    q: str | None = None
+    country: str | None = None
+    plan: str | None = None
+    area: str | None = None
+    status: str | None = None
+    agency: int | None = None
+    overdue: bool = False
+
+
+@dataclass
+class SearchResults:
+    recommendations: list[Recommendation]
+    actions: list[Action]
+    total_recommendations: int
+    total_actions: int
+
+
+def search(filters: SearchFilters, today: date, limit: int = 100) -> SearchResults:
+    """Recommendations and actions of published plans matching the words and filters.
+
+    Words are matched as plain text (bound parameters; no pattern characters from the user).
+    """
+    recs = select(Recommendation).join(Plan).where(Plan.published.is_(True))
+    actions = select(Action).join(Plan).join(Status, Action.status_key == Status.key).where(Plan.published.is_(True))
+    if filters.q:
+        pattern = "%" + _escape_like(filters.q) + "%"
+        recs = recs.where(or_(Recommendation.text.ilike(pattern, escape="\\"), Recommendation.code.ilike(pattern, escape="\\")))
+        actions = actions.where(or_(Action.title.ilike(pattern, escape="\\"), Action.code.ilike(pattern, escape="\\"),
+                                    Action.description.ilike(pattern, escape="\\")))
+    if filters.country:
+        recs = recs.where(Plan.country == filters.country)
+        actions = actions.where(Plan.country == filters.country)
+    if filters.plan:
+        recs = recs.where(Plan.slug == filters.plan)
+        actions = actions.where(Plan.slug == filters.plan)
+    if filters.area:
+        recs = recs.join(Area, Recommendation.area_id == Area.id).where(Area.code == filters.area)
+        actions = actions.join(Area, Action.area_id == Area.id).where(Area.code == filters.area)
+    if filters.status:
+        recs = recs.where(Recommendation.status_key == filters.status)
+        actions = actions.where(Action.status_key == filters.status)
+    if filters.agency is not None:
+        supported = select(action_supporting_agencies.c.action_id).where(action_supporting_agencies.c.agency_id == filters.agency)
+        actions = actions.where(or_(Action.lead_agency_id == filters.agency, Action.id.in_(supported)))
+        recs = recs.where(Recommendation.institutions.any(Agency.id == filters.agency))
+    if filters.overdue:
+        actions = actions.where(Action.due_date < today, Status.is_final.is_(False))
+        recs = recs.where(False)  # overdue is a property of actions
+    count = lambda q: db.session.scalar(select(func.count()).select_from(q.subquery()))
+    return SearchResults(
+        recommendations=list(db.session.scalars(
+            recs.options(selectinload(Recommendation.plan), selectinload(Recommendation.status))
+            .order_by(Plan.slug, Recommendation.position).limit(limit))),
+        actions=list(db.session.scalars(
+            actions.options(selectinload(Action.plan), selectinload(Action.status), selectinload(Action.lead_agency))
+            .order_by(Action.due_date, Action.id).limit(limit))),
+        total_recommendations=count(recs),
+        total_actions=count(actions),
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filter_choices() -> dict:
+    """The values the search filters offer: countries, plans, areas, statuses, agencies."""
+    published = select(Plan).where(Plan.published.is_(True)).order_by(Plan.country, Plan.title)
+    plans = db.session.scalars(published).all()
+    return {
+        "countries": sorted({p.country for p in plans}),
+        "plans": [(p.slug, p.title) for p in plans],
+        "areas": sorted({code for (code,) in db.session.execute(
+            select(Area.code).join(Plan).where(Plan.published.is_(True)).distinct())}),
+        "statuses": [(s.key, s.label) for s in status_vocabulary()],
+        "agencies": [(a.id, a.display_name) for a in db.session.scalars(
+            select(Agency).where(Agency.id.in_(select(Action.lead_agency_id).join(Plan).where(Plan.published.is_(True))))
+            .order_by(Agency.country, Agency.name))],
+    }
+
+
+# --- agencies ----------------------------------------------------------------------
+
+
+@dataclass
+class AgencyOverview:
+    agency: Agency
+    actions: list[Action]
+    overdue: set[int]
+    on_time: int
+    late: int
+
+    @property
+    def open(self) -> int:
+        return sum(1 for a in self.actions if not a.status.is_final)
+
+
+def agency_overview(agency_id: int, today: date) -> AgencyOverview | None:
+    """An agency's public record: the actions it leads or supports in published plans."""
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        return None
+    supported = select(action_supporting_agencies.c.action_id).where(action_supporting_agencies.c.agency_id == agency_id)
+    actions = db.session.scalars(
+        select(Action).join(Plan)
+        .where(Plan.published.is_(True), or_(Action.lead_agency_id == agency_id, Action.id.in_(supported)))
+        .options(selectinload(Action.plan), selectinload(Action.status))
+        .order_by(Action.due_date, Action.id)
+    ).all()
+    finished_on = _finished_on([a.id for a in actions if a.status.is_final])
+    on_time = sum(1 for a in actions if a.id in finished_on and (a.due_date is None or finished_on[a.id] <= a.due_date))
+    late = sum(1 for a in actions if a.id in finished_on and a.due_date is not None and finished_on[a.id] > a.due_date)
+    return AgencyOverview(agency, list(actions), {a.id for a in actions if a.is_overdue(today)}, on_time, late)
+
+
+def _finished_on(action_ids: list[int]) -> dict[int, date]:
+    """When each finished action reached its final status (its last change into one)."""
+    if not action_ids:
+        return {}
+    rows = db.session.execute(
+        select(StatusChange.subject_id, func.max(StatusChange.changed_at))
+        .join(Status, StatusChange.new_status_key == Status.key)
+        .where(StatusChange.subject_type == "action", StatusChange.subject_id.in_(action_ids), Status.is_final.is_(True))
+        .group_by(StatusChange.subject_id)
+    ).all()
+    return {action_id: (at if at.tzinfo else at.replace(tzinfo=UTC)).date() for action_id, at in rows}
