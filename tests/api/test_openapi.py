@@ -10,6 +10,7 @@ PATHS = {
     "/api/v1/plans/{slug}/areas": {"get"},
     "/api/v1/plans/{slug}/recommendations": {"get"},
     "/api/v1/plans/{slug}/actions": {"get"},
+    "/api/v1/plans/{slug}/scorecard": {"get"},
     "/api/v1/actions/{action_id}": {"get"},
     "/api/v1/actions/{action_id}/reports": {"get", "post"},
     "/api/v1/reports/{report_id}": {"get"},
