@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tracker import web_security
 from tracker.config import DEFAULTS, instance_secret_key, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     _init_extensions(app)
+    web_security.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_error_handlers(app)

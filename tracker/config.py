@@ -19,6 +19,10 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Secure is added automatically on HTTPS requests; True forces it everywhere.
+    "SESSION_COOKIE_SECURE": False,
+    # How many reverse proxies may set X-Forwarded-For/-Proto/-Host (0: trust none).
+    "TRUSTED_PROXIES": 0,
     "SEED_DIR": None,
     # Uploads: whole requests above this are refused before they are read.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
