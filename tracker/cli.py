@@ -49,7 +49,14 @@ def create_user_command(email: str, role: str, agency: str | None, password: str
 
 
 DEMO_PASSWORD = "tracker-demo-password"
-DEMO_USERS = (("admin@example.org", "admin"), ("secretariat@example.org", "secretariat"))
+# (email, role, agency): one of each role, the agency user being the lead of most of
+# Mongolia's action plan, so "what we owe" has real content on a fresh install.
+DEMO_USERS = (
+    ("admin@example.org", "admin", None),
+    ("secretariat@example.org", "secretariat", None),
+    ("agency@example.org", "agency", "CabSec"),
+    ("assessor@example.org", "assessor", None),
+)
 
 
 @users.command("demo")
@@ -64,9 +71,13 @@ def demo_users_command() -> None:
 
     if db.engine.dialect.name != "sqlite":
         raise click.ClickException("Demo accounts are only for the embedded SQLite database.")
-    for email, role in DEMO_USERS:
+    for email, role, agency in DEMO_USERS:
         if find_user_by_email(email) is None:
-            create_user({"email": email, "role": role, "password": DEMO_PASSWORD}, now=_now())
+            try:
+                create_user({"email": email, "role": role, "agency": agency, "password": DEMO_PASSWORD}, now=_now())
+            except ValidationFailed as exc:  # e.g. the Mongolian plan was not loaded
+                click.echo(f"Skipped demo {role} {email}: {exc}", err=True)
+                continue
             click.echo(f"Created demo {role} {email} (password: {DEMO_PASSWORD}).")
 
 
