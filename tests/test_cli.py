@@ -53,3 +53,19 @@ def test_seed_check_reports_a_broken_file_without_writing(app, db_session, tmp_p
     assert "Unknown status 'stalled'" in result.output
     assert "mongolia-odra-2018: would change" in result.output
     assert db_session.scalar(select(func.count()).select_from(Plan)) == 0
+
+
+def test_agencies_and_user_updates_from_the_cli(app, db_session):
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["agencies", "create", "--name", "Ministry of Data", "--acronym", "MOD", "--country", "Testland"])
+    assert created.exit_code == 0, created.output
+    duplicate = runner.invoke(args=["agencies", "create", "--name", "Ministry of Data", "--country", "Testland"])
+    assert duplicate.exit_code == 1 and "name: An agency with this name already exists" in duplicate.output
+    runner.invoke(args=["users", "create", "--email", "f@example.org", "--role", "secretariat", "--password", "a long enough password"])
+    moved = runner.invoke(args=["users", "update", "--email", "f@example.org", "--role", "agency", "--agency", "MOD", "--inactive"])
+    assert moved.exit_code == 0, moved.output
+    listing = runner.invoke(args=["users", "list"]).output
+    assert "f@example.org\tagency\tMOD\tinactive" in listing
+    assert "Testland\tMOD\tMinistry of Data" in runner.invoke(args=["agencies", "list", "--country", "Testland"]).output
+    refused = runner.invoke(args=["users", "update", "--email", "f@example.org", "--role", "agency", "--agency", "NOPE"])
+    assert refused.exit_code == 1 and "agency: Unknown agency 'NOPE'" in refused.output

@@ -18,7 +18,8 @@ from tracker.services.users import create_user
 users = AppGroup("users", help="Manage user accounts.")
 seed = AppGroup("seed", help="Load the seed reports as real data.")
 plans = AppGroup("plans", help="Import and export plans as spreadsheets.")
-groups = [users, seed, plans]
+agencies = AppGroup("agencies", help="Manage agencies.")
+groups = [users, seed, plans, agencies]
 
 
 def _now() -> datetime:
@@ -46,6 +47,71 @@ def create_user_command(email: str, role: str, agency: str | None, password: str
     except ValidationFailed as exc:
         _fail(exc)
     click.echo(f"Created {user.role} user {user.email}.")
+
+
+@users.command("list")
+def list_users_command() -> None:
+    """List user accounts: email, role, agency, active."""
+    from tracker.services.users import list_users
+
+    for user in list_users():
+        agency = user.agency.acronym or user.agency.name if user.agency else "-"
+        click.echo(f"{user.email}\t{user.role}\t{agency}\t{'active' if user.active else 'inactive'}")
+
+
+@users.command("update")
+@click.option("--email", required=True)
+@click.option("--role", default=None, help="admin, secretariat, agency or assessor")
+@click.option("--agency", default=None, help="Acronym or name of the user's agency (agency role).")
+@click.option("--active/--inactive", default=None, help="Allow or stop signing in.")
+def update_user_command(email: str, role: str | None, agency: str | None, active: bool | None) -> None:
+    """Change a user's role, agency or whether they may sign in."""
+    from tracker.services.users import find_user_by_email, update_user
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user {email!r}.")
+    data = {
+        "role": role or user.role,
+        "agency": agency if agency is not None else (user.agency.acronym or user.agency.name if user.agency else None),
+        "active": user.active if active is None else active,
+    }
+    try:
+        update_user(user, data, acting_admin=None)  # the site's operator
+    except ValidationFailed as exc:
+        _fail(exc)
+    click.echo(f"Updated {user.email}: {user.role}, {'active' if user.active else 'inactive'}.")
+
+
+@agencies.command("create")
+@click.option("--name", required=True)
+@click.option("--acronym", default=None)
+@click.option("--country", required=True)
+def create_agency_command(name: str, acronym: str | None, country: str) -> None:
+    """Create an agency."""
+    from tracker.services.agencies import create_agency
+
+    try:
+        agency = create_agency({"name": name, "acronym": acronym, "country": country})
+    except ValidationFailed as exc:
+        _fail(exc)
+    click.echo(f"Created agency {agency.display_name} ({agency.country}).")
+
+
+@agencies.command("list")
+@click.option("--country", default=None)
+def list_agencies_command(country: str | None) -> None:
+    """List agencies: country, acronym, name."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.models import Agency
+
+    query = select(Agency).order_by(Agency.country, Agency.name)
+    if country:
+        query = query.where(Agency.country == country)
+    for agency in db.session.scalars(query):
+        click.echo(f"{agency.country}\t{agency.acronym or '-'}\t{agency.name}")
 
 
 DEMO_PASSWORD = "tracker-demo-password"

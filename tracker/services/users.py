@@ -99,16 +99,19 @@ def change_password(user: User, data: dict) -> None:
         user.set_password(fields["new_password"])
 
 
-def update_user(user: User, data: dict, *, acting_admin: User) -> User:
-    """An admin changes a user's role, agency or whether the account is active."""
-    require(acting_admin.role == "admin", "Only administrators manage users.")
+def update_user(user: User, data: dict, *, acting_admin: User | None) -> User:
+    """An admin changes a user's role, agency or whether the account is active.
+
+    ``acting_admin`` None means the site's operator, from the command line.
+    """
+    require(acting_admin is None or acting_admin.role == "admin", "Only administrators manage users.")
     fields = validated(UserUpdateInput(), data)
     agency = None
     if fields["agency"]:
         agency = find_agency_anywhere(fields["agency"])
         if agency is None:
             raise ValidationFailed({"agency": [f"Unknown agency {fields['agency']!r}."]})
-    if user.id == acting_admin.id and (fields["role"] != "admin" or not fields["active"]):
+    if acting_admin is not None and user.id == acting_admin.id and (fields["role"] != "admin" or not fields["active"]):
         raise ValidationFailed({"role": ["You cannot remove your own administrator access."]})
     with atomic():
         user.role = fields["role"]
