@@ -1,0 +1,1048 @@
+"""Open data: what the public may download, as tables, JSON, a Data Package and Atom feeds.
+
+Only published plans, and only validated data: the statuses the secretariat set or
+accepted, their history, the assessment rounds, accepted progress reports. Drafts,
+submitted and returned reports (and their files) never appear, and neither does any
+user's email: who changed a status is given as a role ("secretariat", "seed") at most.
+
+Each table is declared once (``TABLES``: its columns with Table Schema types and
+descriptions, its keys, and the query that fills it), so the CSV files, the Frictionless
+Data Package that describes them and the per-plan JSON cannot drift apart. Queries join
+what they need and load every plan in scope at once; nothing here runs a query per row,
+and nothing here writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from typing import Any, Protocol
+from xml.etree import ElementTree
+
+from sqlalchemy import and_, func, select, union
+from sqlalchemy.orm import aliased, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    Agency,
+    Area,
+    AssessmentRound,
+    Event,
+    Milestone,
+    Plan,
+    PlanFigure,
+    ProgressReport,
+    ReadinessDimension,
+    ReadinessQuestion,
+    Recommendation,
+    RecommendationAssessment,
+    Status,
+    StatusChange,
+    User,
+    action_supporting_agencies,
+    recommendation_actions,
+    recommendation_agencies,
+    recommendation_links,
+)
+from tracker.services.plans import get_plan, list_plans
+from tracker.services.spreadsheets import FORMULA_PREFIXES
+from tracker.services.statuses import status_vocabulary
+
+# The licence of everything under /open-data unless the app's ``OPEN_DATA_LICENSE`` says
+# otherwise (a mapping with name, path and title, as a Data Package ``licenses`` entry).
+DEFAULT_LICENSE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0",
+}
+
+# Timeline events the public may know happened. Submitted and returned reports are not
+# public until accepted, so their events must not even move the "last changed" date.
+PUBLIC_EVENT_KINDS = ("edited", "reassigned", "dates_changed", "report_accepted", "assessed")
+
+FEED_SIZE = 100
+ATOM = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 cannot carry at all, escaped or not: dropped from feed text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class Links(Protocol):
+    """Absolute URLs of public pages; the caller (a view) knows the routes, services don't."""
+
+    def plan(self, slug: str) -> str: ...
+
+    def recommendation(self, slug: str, code: str) -> str: ...
+
+    def action(self, slug: str, code: str) -> str: ...
+
+    def evidence(self, evidence_id: int) -> str: ...
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The published plans a download covers (all of them, or one) and how to link to pages."""
+
+    plans: list[Plan]
+    links: Links
+
+    @property
+    def plan_ids(self) -> list[int]:
+        return [plan.id for plan in self.plans]
+
+    @cached_property
+    def _order(self) -> dict[int, int]:
+        return {plan.id: i for i, plan in enumerate(self.plans)}
+
+    def plan_order(self, plan_id: int) -> int:
+        return self._order[plan_id]
+
+
+def published_scope(links: Links, slug: str | None = None) -> Scope:
+    """Every published plan, or the published plan ``slug`` (``NotFound`` otherwise)."""
+    plans = [get_plan(slug, published_only=True)] if slug else list_plans(published_only=True)
+    return Scope(plans=plans, links=links)
+
+
+def license_from(config) -> dict[str, str]:
+    """The open data licence: the app's ``OPEN_DATA_LICENSE``, or CC-BY-4.0."""
+    return dict(config.get("OPEN_DATA_LICENSE") or DEFAULT_LICENSE)
+
+
+# --- cells ------------------------------------------------------------------
+
+
+def neutralise_cell(value: str) -> str:
+    """Prefix text a spreadsheet would run as a formula (=, +, -, @ ...) with an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def iso(value: Any) -> Any:
+    """Dates as ``YYYY-MM-DD``, timestamps as ISO 8601 in UTC with a ``Z``; others unchanged."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: empty for none, lists joined with "; ", text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return neutralise_cell("; ".join(str(item) for item in value))
+    if isinstance(value, date):
+        return iso(value)
+    if isinstance(value, str):
+        return neutralise_cell(value)
+    return str(value)
+
+
+# --- table declarations -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an open data table, as a Table Schema field."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    constraints: dict = field(default_factory=dict)
+    format: str | None = None
+
+    def descriptor(self) -> dict:
+        described: dict[str, Any] = {"name": self.name, "type": self.type, "description": self.description}
+        if self.format:
+            described["format"] = self.format
+        constraints = dict(self.constraints)
+        if self.required:
+            constraints["required"] = True
+        if constraints:
+            described["constraints"] = constraints
+        return described
+
+
+@dataclass(frozen=True)
+class Table:
+    """One open data table: its columns, keys and the query that gives its rows."""
+
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    rows: Callable[[Scope], list[dict]]
+    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def schema(self) -> dict:
+        """The Table Schema: fields, primary key, and the foreign keys that hold."""
+        schema: dict[str, Any] = {
+            "fields": [column.descriptor() for column in self.columns],
+            "missingValues": [""],
+            "primaryKey": list(self.primary_key),
+        }
+        if self.foreign_keys:
+            schema["foreignKeys"] = [
+                {"fields": list(fields), "reference": {"resource": resource, "fields": list(target)}}
+                for fields, resource, target in self.foreign_keys
+            ]
+        return schema
+
+
+def _source_columns() -> tuple[Column, ...]:
+    return (
+        Column("source_document", "string", "The source report (file name in the seed folder), if recorded."),
+        Column("source_section", "string", "Chapter, section or table of the source report."),
+        Column("source_lines", "string", "Line numbers in the source report's text, e.g. 397-399."),
+    )
+
+
+def _source(item) -> dict:
+    return {
+        "source_document": item.source_document,
+        "source_section": item.source_section,
+        "source_lines": item.source_lines,
+    }
+
+
+def _status_column(name: str, what: str, required: bool = True) -> Column:
+    return Column(name, "string", f"{what}: a key of the statuses table, e.g. ongoing.", required)
+
+
+# --- queries ----------------------------------------------------------------
+
+
+def _sorted(scope: Scope, rows: Iterable[tuple[int, tuple, dict]]) -> list[dict]:
+    """Rows in the plans' order, then by the given key; each item is (plan_id, key, row)."""
+    return [row for _, _, row in sorted(rows, key=lambda item: (scope.plan_order(item[0]), item[1]))]
+
+
+def plan_rows(scope: Scope) -> list[dict]:
+    """One row per published plan in scope."""
+    return [
+        {
+            "slug": plan.slug,
+            "title": plan.title,
+            "country": plan.country,
+            "description": plan.description or None,
+            "citation": plan.citation,
+            "period_start": plan.period_start,
+            "period_end": plan.period_end,
+            "url": scope.links.plan(plan.slug),
+            **_source(plan),
+        }
+        for plan in scope.plans
+    ]
+
+
+def status_rows(scope: Scope) -> list[dict]:
+    """The status vocabulary, with the definitions the statuses carry."""
+    return [
+        {
+            "key": status.key,
+            "label": status.label,
+            "description": status.description or None,
+            "is_final": status.is_final,
+            "position": status.position,
+        }
+        for status in status_vocabulary()
+    ]
+
+
+def area_rows(scope: Scope) -> list[dict]:
+    """The areas (pillars, dimensions) of the plans in scope."""
+    found = db.session.execute(
+        select(Area, Plan.slug).join(Plan, Area.plan_id == Plan.id).where(Area.plan_id.in_(scope.plan_ids))
+    ).all()
+    return _sorted(scope, (
+        (area.plan_id, (area.position, area.id), {
+            "id": area.id, "plan_slug": slug, "code": area.code, "name": area.name,
+            "position": area.position, **_source(area),
+        })
+        for area, slug in found
+    ))
+
+
+def recommendation_rows(scope: Scope) -> list[dict]:
+    """The recommendations with their validated status, institutions and actions."""
+    found = db.session.execute(
+        select(Recommendation, Plan.slug, Area.code, Status.label)
+        .join(Plan, Recommendation.plan_id == Plan.id)
+        .outerjoin(Area, Recommendation.area_id == Area.id)
+        .join(Status, Recommendation.status_key == Status.key)
+        .where(Recommendation.plan_id.in_(scope.plan_ids))
+    ).all()
+    institutions: dict[int, list[Agency]] = defaultdict(list)
+    for rec_id, agency in db.session.execute(
+        select(recommendation_agencies.c.recommendation_id, Agency)
+        .join(Agency, Agency.id == recommendation_agencies.c.agency_id)
+        .join(Recommendation, Recommendation.id == recommendation_agencies.c.recommendation_id)
+        .where(Recommendation.plan_id.in_(scope.plan_ids))
+        .order_by(Agency.name)
+    ).all():
+        institutions[rec_id].append(agency)
+    action_codes: dict[int, list[str]] = defaultdict(list)
+    for rec_id, code in db.session.execute(
+        select(recommendation_actions.c.recommendation_id, Action.code)
+        .join(Action, Action.id == recommendation_actions.c.action_id)
+        .where(Action.plan_id.in_(scope.plan_ids))
+        .order_by(Action.position, Action.id)
+    ).all():
+        action_codes[rec_id].append(code)
+    return _sorted(scope, (
+        (rec.plan_id, (rec.position, rec.id), {
+            "plan_slug": slug,
+            "code": rec.code,
+            "area_id": rec.area_id,
+            "area_code": area_code,
+            "text": rec.text,
+            "status": rec.status_key,
+            "status_label": status_label,
+            "timeframe": rec.timeframe,
+            "priority": rec.priority,
+            "response": rec.response,
+            "actions_taken": rec.actions_taken,
+            "institution_ids": [a.id for a in institutions[rec.id]],
+            "institutions": [a.display_name for a in institutions[rec.id]],
+            "action_codes": action_codes[rec.id],
+            "url": scope.links.recommendation(slug, rec.code),
+            **_source(rec),
+        })
+        for rec, slug, area_code, status_label in found
+    ))
+
+
+def action_rows(scope: Scope) -> list[dict]:
+    """The actions with owners, dates, percent complete and validated status."""
+    lead = aliased(Agency)
+    found = db.session.execute(
+        select(Action, Plan.slug, Area.code, Status.label, lead)
+        .join(Plan, Action.plan_id == Plan.id)
+        .outerjoin(Area, Action.area_id == Area.id)
+        .join(Status, Action.status_key == Status.key)
+        .outerjoin(lead, Action.lead_agency_id == lead.id)
+        .where(Action.plan_id.in_(scope.plan_ids))
+    ).all()
+    supporting: dict[int, list[Agency]] = defaultdict(list)
+    for action_id, agency in db.session.execute(
+        select(action_supporting_agencies.c.action_id, Agency)
+        .join(Agency, Agency.id == action_supporting_agencies.c.agency_id)
+        .join(Action, Action.id == action_supporting_agencies.c.action_id)
+        .where(Action.plan_id.in_(scope.plan_ids))
+        .order_by(Agency.name)
+    ).all():
+        supporting[action_id].append(agency)
+    rec_codes: dict[int, list[str]] = defaultdict(list)
+    for action_id, code in db.session.execute(
+        select(recommendation_actions.c.action_id, Recommendation.code)
+        .join(Recommendation, Recommendation.id == recommendation_actions.c.recommendation_id)
+        .where(Recommendation.plan_id.in_(scope.plan_ids))
+        .order_by(Recommendation.position, Recommendation.id)
+    ).all():
+        rec_codes[action_id].append(code)
+    return _sorted(scope, (
+        (action.plan_id, (action.position, action.id), {
+            "plan_slug": slug,
+            "code": action.code,
+            "area_id": action.area_id,
+            "area_code": area_code,
+            "title": action.title,
+            "description": action.description or None,
+            "lead_agency_id": action.lead_agency_id,
+            "lead_agency": lead_agency.display_name if lead_agency else None,
+            "supporting_agency_ids": [a.id for a in supporting[action.id]],
+            "supporting_agencies": [a.display_name for a in supporting[action.id]],
+            "start_date": action.start_date,
+            "due_date": action.due_date,
+            "percent_complete": action.percent_complete,
+            "status": action.status_key,
+            "status_label": status_label,
+            "recommendation_codes": rec_codes[action.id],
+            "updated_at": action.updated_at,
+            "url": scope.links.action(slug, action.code),
+            **_source(action),
+        })
+        for action, slug, area_code, status_label, lead_agency in found
+    ))
+
+
+def agency_rows(scope: Scope) -> list[dict]:
+    """The agencies the plans in scope name: lead and supporting agencies, institutions."""
+    ids = scope.plan_ids
+    named = union(
+        select(Action.lead_agency_id).where(Action.plan_id.in_(ids), Action.lead_agency_id.is_not(None)),
+        select(action_supporting_agencies.c.agency_id)
+        .join(Action, Action.id == action_supporting_agencies.c.action_id)
+        .where(Action.plan_id.in_(ids)),
+        select(recommendation_agencies.c.agency_id)
+        .join(Recommendation, Recommendation.id == recommendation_agencies.c.recommendation_id)
+        .where(Recommendation.plan_id.in_(ids)),
+    )
+    agencies = db.session.scalars(
+        select(Agency).where(Agency.id.in_(select(named.subquery()))).order_by(Agency.country, Agency.name)
+    )
+    return [
+        {"id": a.id, "name": a.name, "acronym": a.acronym, "country": a.country} for a in agencies
+    ]
+
+
+@dataclass(frozen=True)
+class StatusChangeRecord:
+    """A public status change: what changed, from what to what, when, why, and by which role."""
+
+    id: int
+    plan_slug: str
+    plan_title: str
+    subject_type: str
+    subject_code: str
+    old_status: str | None
+    old_label: str | None
+    new_status: str
+    new_label: str
+    old_percent: int | None
+    new_percent: int | None
+    changed_at: datetime
+    role: str
+    reason: str
+
+
+def _role(role: str | None, label: str) -> str:
+    """Who changed a status, as the public may know it: a role, never an address."""
+    if role:
+        return role
+    # System changes carry labels such as "seed" or "import"; a user since removed
+    # leaves only an email, which is not shown.
+    return label if label and "@" not in label else "user"
+
+
+def status_changes(
+    scope: Scope, *, newest_first: bool = False, limit: int | None = None
+) -> list[StatusChangeRecord]:
+    """The status changes of the plans in scope, oldest first (or newest first, at most ``limit``)."""
+    rec, act = aliased(Recommendation), aliased(Action)
+    old, new = aliased(Status), aliased(Status)
+    code = func.coalesce(rec.code, act.code)
+    query = (
+        select(StatusChange, Plan.slug, Plan.title, code, old.label, new.label, User.role)
+        .join(Plan, StatusChange.plan_id == Plan.id)
+        .outerjoin(rec, and_(StatusChange.subject_type == "recommendation",
+                             rec.id == StatusChange.subject_id, rec.plan_id == StatusChange.plan_id))
+        .outerjoin(act, and_(StatusChange.subject_type == "action",
+                             act.id == StatusChange.subject_id, act.plan_id == StatusChange.plan_id))
+        .outerjoin(old, old.key == StatusChange.old_status_key)
+        .join(new, new.key == StatusChange.new_status_key)
+        .outerjoin(User, User.id == StatusChange.changed_by_id)
+        # A change whose subject was deleted has no page to point to.
+        .where(StatusChange.plan_id.in_(scope.plan_ids), code.is_not(None))
+    )
+    if newest_first:
+        query = query.order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
+    else:
+        query = query.order_by(StatusChange.changed_at, StatusChange.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        StatusChangeRecord(
+            id=change.id, plan_slug=slug, plan_title=title, subject_type=change.subject_type,
+            subject_code=subject_code, old_status=change.old_status_key, old_label=old_label,
+            new_status=change.new_status_key, new_label=new_label, old_percent=change.old_percent,
+            new_percent=change.new_percent, changed_at=change.changed_at,
+            role=_role(role, change.changed_by_label), reason=change.reason,
+        )
+        for change, slug, title, subject_code, old_label, new_label, role in db.session.execute(query).all()
+    ]
+
+
+def subject_url(links: Links, record: StatusChangeRecord) -> str:
+    """The public page of the recommendation or action a status change is about."""
+    if record.subject_type == "action":
+        return links.action(record.plan_slug, record.subject_code)
+    return links.recommendation(record.plan_slug, record.subject_code)
+
+
+def status_change_rows(scope: Scope) -> list[dict]:
+    """Every public status change of the plans in scope, oldest first."""
+    return [
+        {
+            "id": r.id,
+            "plan_slug": r.plan_slug,
+            "subject_type": r.subject_type,
+            "subject_code": r.subject_code,
+            "old_status": r.old_status,
+            "new_status": r.new_status,
+            "old_percent": r.old_percent,
+            "new_percent": r.new_percent,
+            "changed_at": r.changed_at,
+            "changed_by_role": r.role,
+            "reason": r.reason,
+            "url": subject_url(scope.links, r),
+        }
+        for r in status_changes(scope)
+    ]
+
+
+def assessment_rows(scope: Scope) -> list[dict]:
+    """The status each assessment round gave each recommendation, with its justification."""
+    found = db.session.execute(
+        select(RecommendationAssessment, AssessmentRound, Plan.slug, Recommendation.code,
+               Recommendation.position)
+        .join(AssessmentRound, RecommendationAssessment.round_id == AssessmentRound.id)
+        .join(Plan, AssessmentRound.plan_id == Plan.id)
+        .join(Recommendation, RecommendationAssessment.recommendation_id == Recommendation.id)
+        .where(AssessmentRound.plan_id.in_(scope.plan_ids))
+    ).all()
+    return _sorted(scope, (
+        (round_.plan_id, (round_.assessed_on, round_.name, position, assessment.id), {
+            "plan_slug": slug,
+            "round": round_.name,
+            "assessed_on": round_.assessed_on,
+            "recommendation_code": code,
+            "status": assessment.status_key,
+            "justification": assessment.justification or None,
+        })
+        for assessment, round_, slug, code, position in found
+    ))
+
+
+# --- the tables -------------------------------------------------------------
+
+_PLAN_SLUG = Column("plan_slug", "string", "The plan's slug (plans.slug).", required=True)
+_SLUG_FK = (("plan_slug",), "plans", ("slug",))
+_AREA_FK = (("area_id",), "areas", ("id",))
+_URL = Column("url", "string", "The public page of this item.", format="uri")
+
+TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (
+        Table(
+            "plans", "Plans",
+            "Published plans: each made from one source (a review, an assessment or an action plan).",
+            (
+                Column("slug", "string", "Stable identifier of the plan.", required=True,
+                       constraints={"unique": True}),
+                Column("title", "string", "Title of the plan.", required=True),
+                Column("country", "string", "The country whose government the plan concerns.", required=True),
+                Column("description", "string", "One paragraph about the plan."),
+                Column("citation", "string", "Bibliographic reference of the source report."),
+                Column("period_start", "date", "First day of the plan's period."),
+                Column("period_end", "date", "Last day of the plan's period."),
+                _URL,
+                *_source_columns(),
+            ),
+            primary_key=("slug",),
+            rows=plan_rows,
+        ),
+        Table(
+            "statuses", "Status vocabulary",
+            "The statuses recommendations and actions take, with the OECD's definitions.",
+            (
+                Column("key", "string", "Stable key of the status.", required=True),
+                Column("label", "string", "The status as shown to people.", required=True),
+                Column("description", "string", "What the status means."),
+                Column("is_final", "boolean", "No further action is expected in this status.", required=True),
+                Column("position", "integer", "Display order, from the least to the most advanced."),
+            ),
+            primary_key=("key",),
+            rows=status_rows,
+        ),
+        Table(
+            "areas", "Areas",
+            "The areas (pillars, dimensions) each plan's recommendations are grouped under.",
+            (
+                Column("id", "integer", "Identifier of the area, referred to by area_id elsewhere.",
+                       required=True, constraints={"unique": True}),
+                _PLAN_SLUG,
+                Column("code", "string", "Short code of the area, unique within its plan.", required=True),
+                Column("name", "string", "Name of the area.", required=True),
+                Column("position", "integer", "Order of the area within its plan."),
+                *_source_columns(),
+            ),
+            primary_key=("plan_slug", "code"),
+            foreign_keys=(_SLUG_FK,),
+            rows=area_rows,
+        ),
+        Table(
+            "recommendations", "Recommendations",
+            "What each review asked for, with the status the secretariat validated.",
+            (
+                _PLAN_SLUG,
+                Column("code", "string", "Code of the recommendation, unique within its plan.",
+                       required=True),
+                Column("area_id", "integer", "The area it is filed under (areas.id)."),
+                Column("area_code", "string", "The code of that area."),
+                Column("text", "string", "Full text of the recommendation.", required=True),
+                _status_column("status", "Validated status"),
+                Column("status_label", "string", "The validated status as shown to people."),
+                Column("timeframe", "string", "short (< 1 year), medium (1-2 years) or long (> 2 years).",
+                       constraints={"enum": ["short", "medium", "long"]}),
+                Column("priority", "string", "high, medium or low.",
+                       constraints={"enum": ["high", "medium", "low"]}),
+                Column("response", "string", "The government's response to the recommendation.",
+                       constraints={"enum": ["accepted", "partially_accepted", "noted", "rejected"]}),
+                Column("actions_taken", "string", "What the source report says was done."),
+                Column("institution_ids", "string", "Institutions it names (agencies.id), separated by '; '.",
+                       constraints={"pattern": r"\d+(; \d+)*"}),
+                Column("institutions", "string", "Names of those institutions, separated by '; '."),
+                Column("action_codes", "string", "Codes of the actions implementing it, separated by '; '."),
+                _URL,
+                *_source_columns(),
+            ),
+            primary_key=("plan_slug", "code"),
+            foreign_keys=(_SLUG_FK, _AREA_FK, (("status",), "statuses", ("key",))),
+            rows=recommendation_rows,
+        ),
+        Table(
+            "actions", "Actions",
+            "What agencies do to implement the recommendations: owners, dates, progress, status.",
+            (
+                _PLAN_SLUG,
+                Column("code", "string", "Code of the action, unique within its plan.", required=True),
+                Column("area_id", "integer", "The area it is filed under (areas.id)."),
+                Column("area_code", "string", "The code of that area."),
+                Column("title", "string", "Title of the action.", required=True),
+                Column("description", "string", "What the action involves."),
+                Column("lead_agency_id", "integer", "The lead agency (agencies.id)."),
+                Column("lead_agency", "string", "The lead agency's name."),
+                Column("supporting_agency_ids", "string",
+                       "Supporting agencies (agencies.id), separated by '; '.",
+                       constraints={"pattern": r"\d+(; \d+)*"}),
+                Column("supporting_agencies", "string",
+                       "Names of the supporting agencies, separated by '; '."),
+                Column("start_date", "date", "When the action starts."),
+                Column("due_date", "date", "When the action is due."),
+                Column("percent_complete", "integer", "Validated percent complete.", required=True,
+                       constraints={"minimum": 0, "maximum": 100}),
+                _status_column("status", "Validated status"),
+                Column("status_label", "string", "The validated status as shown to people."),
+                Column("recommendation_codes", "string",
+                       "Codes of the recommendations it implements, separated by '; '."),
+                Column("updated_at", "datetime", "When the action last changed (UTC)."),
+                _URL,
+                *_source_columns(),
+            ),
+            primary_key=("plan_slug", "code"),
+            foreign_keys=(
+                _SLUG_FK, _AREA_FK, (("lead_agency_id",), "agencies", ("id",)),
+                (("status",), "statuses", ("key",)),
+            ),
+            rows=action_rows,
+        ),
+        Table(
+            "agencies", "Agencies",
+            "Public bodies the plans name: lead and supporting agencies of actions, "
+            "institutions of recommendations.",
+            (
+                Column("id", "integer", "Identifier of the agency.", required=True),
+                Column("name", "string", "Name of the agency.", required=True),
+                Column("acronym", "string", "Its acronym, if it has one."),
+                Column("country", "string", "Its country.", required=True),
+            ),
+            primary_key=("id",),
+            rows=agency_rows,
+        ),
+        Table(
+            "status_changes", "Status changes",
+            "The history of every validated status (and percent complete) of recommendations and actions: "
+            "what changed, when and why. Who is given as a role only.",
+            (
+                Column("id", "integer", "Identifier of the change.", required=True),
+                _PLAN_SLUG,
+                Column("subject_type", "string", "What changed: a recommendation or an action.",
+                       required=True,
+                       constraints={"enum": ["recommendation", "action"]}),
+                Column("subject_code", "string", "The code of the recommendation or action.", required=True),
+                _status_column("old_status", "Status before the change (empty when first set)",
+                               required=False),
+                _status_column("new_status", "Status after the change"),
+                Column("old_percent", "integer", "Percent complete before (actions only).",
+                       constraints={"minimum": 0, "maximum": 100}),
+                Column("new_percent", "integer", "Percent complete after (actions only).",
+                       constraints={"minimum": 0, "maximum": 100}),
+                Column("changed_at", "datetime", "When the change was made (UTC).", required=True),
+                Column("changed_by_role", "string",
+                       "Who made it, as a role: secretariat, admin, or a system source such as seed."),
+                Column("reason", "string", "Why the status changed.", required=True),
+                _URL,
+            ),
+            primary_key=("id",),
+            foreign_keys=(
+                _SLUG_FK, (("old_status",), "statuses", ("key",)), (("new_status",), "statuses", ("key",)),
+            ),
+            rows=status_change_rows,
+        ),
+        Table(
+            "assessments", "Assessments",
+            "The status each dated assessment round (e.g. the OECD's follow-up) gave each recommendation.",
+            (
+                _PLAN_SLUG,
+                Column("round", "string", "Name of the assessment round.", required=True),
+                Column("assessed_on", "date", "The date of the assessment.", required=True),
+                Column("recommendation_code", "string", "The recommendation assessed.", required=True),
+                _status_column("status", "The status the round gave it"),
+                Column("justification", "string", "Why, in the assessor's words."),
+            ),
+            primary_key=("plan_slug", "round", "recommendation_code"),
+            foreign_keys=(
+                _SLUG_FK,
+                (("plan_slug", "recommendation_code"), "recommendations", ("plan_slug", "code")),
+                (("status",), "statuses", ("key",)),
+            ),
+            rows=assessment_rows,
+        ),
+    )
+}
+
+
+def get_table(name: str) -> Table | None:
+    return TABLES.get(name)
+
+
+def table_csv(table: Table, scope: Scope) -> bytes:
+    """The table as UTF-8 CSV (no byte-order mark, as Frictionless expects), cells neutralised."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.column_names)
+    for row in table.rows(scope):
+        writer.writerow([csv_cell(row[name]) for name in table.column_names])
+    return buffer.getvalue().encode("utf-8")
+
+
+# --- last change, package ---------------------------------------------------
+
+
+def last_changed(scope: Scope) -> datetime | None:
+    """When the public data of the plans in scope last changed.
+
+    Used as the package's ``created`` date and the feeds' ``updated``: it is the
+    same until something public changes, so downloads are stable (and cacheable)
+    and a draft or a submitted report never changes them.
+    """
+    ids = scope.plan_ids
+    if not ids:
+        return None
+    queries = (
+        select(func.max(Plan.created_at)).where(Plan.id.in_(ids)),
+        select(func.max(StatusChange.changed_at)).where(StatusChange.plan_id.in_(ids)),
+        select(func.max(Action.updated_at)).where(Action.plan_id.in_(ids)),
+        select(func.max(Event.occurred_at)).where(Event.plan_id.in_(ids), Event.kind.in_(PUBLIC_EVENT_KINDS)),
+        select(func.max(RecommendationAssessment.recorded_at))
+        .join(AssessmentRound, RecommendationAssessment.round_id == AssessmentRound.id)
+        .where(AssessmentRound.plan_id.in_(ids)),
+    )
+    times = [db.session.scalar(query) for query in queries]
+    return max((t for t in times if t is not None), default=None)
+
+
+def data_package(scope: Scope, *, name: str, title: str, description: str, homepage: str,
+                 license: dict[str, str]) -> dict:
+    """A Frictionless (tabular) Data Package describing every table, with relative CSV paths.
+
+    Each resource's ``path`` is ``<table>.csv`` next to the package descriptor, so the
+    package works from any host and once downloaded into one folder.
+    """
+    sources = []
+    for plan in scope.plans:
+        source = {"title": plan.citation or plan.title}
+        if source not in sources:
+            sources.append(source)
+    package: dict[str, Any] = {
+        "profile": "tabular-data-package",
+        "name": name,
+        "title": title,
+        "description": description,
+        "homepage": homepage,
+        "licenses": [license],
+        "sources": sources,
+    }
+    changed = last_changed(scope)
+    if changed is not None:
+        package["created"] = iso(changed)
+    package["resources"] = [
+        {
+            "profile": "tabular-data-resource",
+            "name": table.name,
+            "path": f"{table.name}.csv",
+            "title": table.title,
+            "description": table.description,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": table.schema(),
+        }
+        for table in TABLES.values()
+    ]
+    return package
+
+
+# --- one plan as JSON -------------------------------------------------------
+
+
+def _jsonable(row: dict) -> dict:
+    return {key: iso(value) for key, value in row.items()}
+
+
+def _without(row: dict, *names: str) -> dict:
+    return {key: value for key, value in row.items() if key not in names}
+
+
+def plan_document(scope: Scope, *, license: dict[str, str], downloads: dict) -> dict:
+    """One published plan as a JSON document: everything public about it, nested.
+
+    The plan, its areas, recommendations (with related recommendations of other
+    published plans), actions (with milestones and accepted progress reports),
+    agencies, assessment rounds, readiness dimensions, headline figures and the
+    status history. Columns are those of the CSV files; lists stay lists.
+    """
+    (plan,) = scope.plans
+    figures = db.session.scalars(
+        select(PlanFigure).where(PlanFigure.plan_id == plan.id).order_by(PlanFigure.position)
+    ).all()
+    return {
+        "plan": _jsonable(plan_rows(scope)[0]),
+        "license": license,
+        "last_changed": iso(last_changed(scope)),
+        "statuses": [_jsonable(row) for row in status_rows(scope)],
+        "areas": [_jsonable(_without(row, "plan_slug")) for row in area_rows(scope)],
+        "agencies": [_jsonable(row) for row in agency_rows(scope)],
+        "recommendations": _recommendations(scope),
+        "actions": _actions(scope),
+        "assessment_rounds": _assessment_rounds(plan),
+        "readiness": _readiness(plan),
+        "figures": [
+            {"label": f.label, "value": f.value, "unit": f.unit, "year": f.year, **_source(f)}
+            for f in figures
+        ],
+        "status_changes": [_jsonable(_without(row, "plan_slug")) for row in status_change_rows(scope)],
+        "downloads": downloads,
+    }
+
+
+def _recommendations(scope: Scope) -> list[dict]:
+    ids = scope.plan_ids
+    related: dict[int, list[dict]] = defaultdict(list)
+    other, other_plan = aliased(Recommendation), aliased(Plan)
+    for rec_id, slug, code in db.session.execute(
+        select(recommendation_links.c.recommendation_id, other_plan.slug, other.code)
+        .join(Recommendation, Recommendation.id == recommendation_links.c.recommendation_id)
+        .join(other, other.id == recommendation_links.c.related_id)
+        .join(other_plan, other_plan.id == other.plan_id)
+        .where(Recommendation.plan_id.in_(ids), other_plan.published.is_(True))
+        .order_by(other_plan.slug, other.position)
+    ).all():
+        related[rec_id].append(
+            {"plan_slug": slug, "code": code, "url": scope.links.recommendation(slug, code)}
+        )
+    rec_ids = dict(
+        db.session.execute(
+            select(Recommendation.code, Recommendation.id).where(Recommendation.plan_id.in_(ids))
+        ).all()
+    )
+    return [
+        {**_jsonable(_without(row, "plan_slug")), "related": related[rec_ids[row["code"]]]}
+        for row in recommendation_rows(scope)
+    ]
+
+
+def _actions(scope: Scope) -> list[dict]:
+    ids = scope.plan_ids
+    milestones: dict[int, list[dict]] = defaultdict(list)
+    for milestone in db.session.scalars(
+        select(Milestone).join(Action, Milestone.action_id == Action.id)
+        .where(Action.plan_id.in_(ids)).order_by(Milestone.due_date, Milestone.id)
+    ):
+        milestones[milestone.action_id].append(
+            {"title": milestone.title, "due_date": iso(milestone.due_date),
+             "achieved_on": iso(milestone.achieved_on)}
+        )
+    reports: dict[int, list[dict]] = defaultdict(list)
+    # Accepted reports only: drafts, submitted and returned reports stay with their agency.
+    for report in db.session.scalars(
+        select(ProgressReport).join(Action, ProgressReport.action_id == Action.id)
+        .where(Action.plan_id.in_(ids), ProgressReport.state == "accepted")
+        .options(selectinload(ProgressReport.evidence), selectinload(ProgressReport.round))
+        .order_by(ProgressReport.reviewed_at, ProgressReport.id)
+    ):
+        reports[report.action_id].append({
+            "round": report.round.name if report.round else None,
+            "submitted_at": iso(report.submitted_at),
+            "accepted_at": iso(report.reviewed_at),
+            "narrative": report.narrative,
+            "percent_complete": report.percent_complete,
+            "status": report.proposed_status_key,
+            "secretariat_comment": report.reviewer_comment,
+            "evidence": [
+                {"kind": "link", "url": e.url} if e.kind == "link" else
+                {"kind": "file", "url": scope.links.evidence(e.id), "filename": e.filename,
+                 "content_type": e.content_type, "size": e.size}
+                for e in report.evidence
+            ],
+        })
+    action_ids = dict(db.session.execute(select(Action.code, Action.id).where(Action.plan_id.in_(ids))).all())
+    documents = []
+    for row in action_rows(scope):
+        action_id = action_ids[row["code"]]
+        documents.append({
+            **_jsonable(_without(row, "plan_slug")),
+            "milestones": milestones[action_id],
+            "progress_reports": reports[action_id],
+        })
+    return documents
+
+
+def _assessment_rounds(plan: Plan) -> list[dict]:
+    rounds = db.session.execute(
+        select(AssessmentRound).where(AssessmentRound.plan_id == plan.id)
+        .order_by(AssessmentRound.assessed_on, AssessmentRound.name)
+    ).scalars().all()
+    found = db.session.execute(
+        select(RecommendationAssessment, Recommendation.code)
+        .join(AssessmentRound, RecommendationAssessment.round_id == AssessmentRound.id)
+        .join(Recommendation, RecommendationAssessment.recommendation_id == Recommendation.id)
+        .where(AssessmentRound.plan_id == plan.id)
+        .order_by(Recommendation.position, Recommendation.id)
+    ).all()
+    by_round: dict[int, list[dict]] = defaultdict(list)
+    for assessment, code in found:
+        by_round[assessment.round_id].append(
+            {"recommendation_code": code, "status": assessment.status_key,
+             "justification": assessment.justification or None}
+        )
+    return [
+        {"name": r.name, "assessed_on": iso(r.assessed_on), **_source(r), "assessments": by_round[r.id]}
+        for r in rounds
+    ]
+
+
+def _readiness(plan: Plan) -> list[dict]:
+    dimensions = db.session.scalars(
+        select(ReadinessDimension)
+        .where(ReadinessDimension.plan_id == plan.id)
+        .options(
+            selectinload(ReadinessDimension.area),
+            selectinload(ReadinessDimension.recommendations),
+            selectinload(ReadinessDimension.questions).selectinload(ReadinessQuestion.evidence),
+        )
+        .order_by(ReadinessDimension.position, ReadinessDimension.id)
+    ).all()
+    return [
+        {
+            "code": d.code,
+            "name": d.name,
+            "importance": d.importance,
+            "rating": d.rating,
+            "area_code": d.area.code if d.area else None,
+            "recommendation_codes": [rec.code for rec in d.recommendations],
+            **_source(d),
+            "questions": [
+                {
+                    "code": q.code,
+                    "title": q.title,
+                    "rating": q.rating,
+                    "importance": q.importance,
+                    **_source(q),
+                    "evidence": [{"mark": e.mark, "text": e.text, **_source(e)} for e in q.evidence],
+                }
+                for q in d.questions
+            ],
+        }
+        for d in dimensions
+    ]
+
+
+def to_json(document: dict) -> bytes:
+    """JSON as UTF-8, keys in the order given (readable top-down)."""
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+# --- Atom feeds -------------------------------------------------------------
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def tag_uri(authority: str, day: date, specific: str) -> str:
+    """A tag: URI (RFC 4151): stable as long as the authority and the thing's date are."""
+    return f"tag:{authority},{day.isoformat()}:{specific}"
+
+
+def entry_title(record: StatusChangeRecord) -> str:
+    """``GOV-1: Pending → Ongoing``, with the percent when it moved too."""
+    if record.old_status is None:
+        title = f"{record.subject_code}: set to {record.new_label}"
+    elif record.old_status != record.new_status:
+        title = f"{record.subject_code}: {record.old_label} → {record.new_label}"
+    else:
+        title = f"{record.subject_code}: {record.new_label}"
+    if record.new_percent is not None and record.old_percent != record.new_percent:
+        title += (f", {record.new_percent}%" if record.old_percent is None
+                  else f", {record.old_percent}% → {record.new_percent}%")
+    return title
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What an Atom feed says about itself."""
+
+    title: str
+    id: str
+    self_url: str
+    page_url: str
+    tag_authority: str
+    updated_when_empty: datetime
+    name_plans: bool  # the all-plans feed names each entry's plan in its title
+
+
+def status_change_feed(scope: Scope, feed: Feed, *, limit: int = FEED_SIZE) -> bytes:
+    """An Atom feed of the latest status changes of the plans in scope, newest first.
+
+    Built with ElementTree, which escapes every text and attribute, so a reason
+    containing markup stays text.
+    """
+    records = status_changes(scope, newest_first=True, limit=limit)
+
+    def sub(parent, tag: str, text: str | None = None, **attributes: str):
+        element = ElementTree.SubElement(parent, tag, {k: _xml_text(v) for k, v in attributes.items()})
+        if text is not None:
+            element.text = _xml_text(text)
+        return element
+
+    root = ElementTree.Element("feed", {"xmlns": ATOM})
+    sub(root, "title", feed.title)
+    sub(root, "id", feed.id)
+    sub(root, "updated", iso(records[0].changed_at if records else feed.updated_when_empty))
+    sub(root, "link", rel="self", type="application/atom+xml", href=feed.self_url)
+    sub(root, "link", rel="alternate", type="text/html", href=feed.page_url)
+    author = sub(root, "author")
+    sub(author, "name", "Action-plan tracker")
+    for record in records:
+        entry = sub(root, "entry")
+        title = entry_title(record)
+        if feed.name_plans:
+            title = f"{title} ({record.plan_title})"
+        sub(entry, "id", tag_uri(feed.tag_authority, record.changed_at.date(), f"status-change:{record.id}"))
+        sub(entry, "title", title)
+        sub(entry, "updated", iso(record.changed_at))
+        sub(entry, "published", iso(record.changed_at))
+        sub(entry, "link", rel="alternate", type="text/html", href=subject_url(scope.links, record))
+        entry_author = sub(entry, "author")
+        sub(entry_author, "name", record.role)
+        sub(entry, "category", term=record.plan_slug, label=record.plan_title)
+        sub(entry, "summary", record.reason, type="text")
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
