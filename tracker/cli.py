@@ -285,3 +285,7 @@ def scheduler_run_once_command(now_text: str | None) -> None:
         now = _now()
     for job, result in run_once(current_app._get_current_object(), now).items():
         click.echo(f"{job}: {result}")
+
+from tracker.cli_backup import backup as backup_group
+
+groups.append(backup_group)

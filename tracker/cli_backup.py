@@ -1,0 +1,68 @@
+"""Command-line interface: ``flask --app wsgi backup create`` and ``backup restore``.
+
+Thin: the work (and every check) is in ``tracker.services.backups``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from tracker.services.backups import BackupError, create_backup, head_revision, restore_backup
+
+backup = AppGroup("backup", help="Back up the whole tracker into one archive, and restore it.")
+
+
+@backup.command("create")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+    help="Archive to write: .tar.gz, or .zip if the name ends so; '-' writes a .tar.gz to "
+    "standard output. Default: tracker-backup-<UTC time>.tar.gz here.",
+)
+def create_command(output: str | None) -> None:
+    """Write every table's rows and every uploaded evidence file into one archive."""
+    now = datetime.now(UTC)
+    output = output or f"tracker-backup-{now:%Y%m%dT%H%M%SZ}.tar.gz"
+    upload_dir = current_app.config["UPLOAD_DIR"]
+    try:
+        if output == "-":
+            manifest = create_backup(click.get_binary_stream("stdout"), upload_dir=upload_dir, now=now)
+        else:
+            manifest = create_backup(output, upload_dir=upload_dir, now=now)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for name in manifest.missing_files:
+        click.echo(f"warning: evidence file {name} is missing from {upload_dir}; not in the backup.", err=True)
+    click.echo(
+        f"Wrote {'standard output' if output == '-' else output}: revision {manifest.revision}, "
+        f"{manifest.total_rows} rows in {len(manifest.tables)} tables, "
+        f"{len(manifest.files)} evidence files.",
+        err=output == "-",
+    )
+
+
+@backup.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace everything in a database that already holds data.")
+def restore_command(archive: str, force: bool) -> None:
+    """Restore ARCHIVE into an empty database (all or nothing), with its evidence files.
+
+    A database without tables is first migrated to the archive's revision.
+    """
+    try:
+        manifest = restore_backup(archive, upload_dir=current_app.config["UPLOAD_DIR"], force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Restored {archive} (made {manifest.created_at:%Y-%m-%d %H:%M} UTC by tracker "
+        f"{manifest.app_version} on {manifest.database}): {manifest.total_rows} rows in "
+        f"{len(manifest.tables)} tables, {len(manifest.files)} evidence files, "
+        f"at revision {manifest.revision}."
+    )
+    head = head_revision()
+    if head and head != manifest.revision:
+        click.echo(f"Run 'flask --app wsgi db upgrade' to bring the database to revision {head}.")
+
