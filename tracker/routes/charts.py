@@ -1,7 +1,194 @@
-"""Public charts: PNG and SVG bytes, cached by the data's version, each with its CSV."""
+"""Public charts: PNG and SVG bytes, cached by the data's version, each with its CSV.
+
+``/plans/<slug>/<chart>.<png|svg|csv>`` for every chart of ``services.dashboard.CHART_NAMES``
+(gantt, timeline, scorecard, rounds, readiness, agencies); no sign-in, published plans
+only. The Gantt takes ``?area=<code>`` and ``?agency=<acronym or name>``; the Gantt,
+timeline and agency charts take ``?page=<n>`` (1-based; the number of pages is in the
+``X-Chart-Pages`` header). A CSV holds every row, unpaged.
+
+Caching. The ETag is a hash of the plan's version (``services.versions``), the chart,
+the format, the filters and today's date (overdue depends on it). Responses say
+``Cache-Control: public, no-cache``: caches may keep a chart but must revalidate it,
+which costs one small query and a 304 with no body. We chose that over a max-age
+because a secretariat that has just changed a status expects the public chart to show
+it at once. Rendered bytes are kept in a small in-process LRU keyed by the ETag, so a
+chart another visitor already asked for is served without rendering; when the data
+changes the version changes, the ETag with it, and the chart is drawn afresh.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+import importlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import NotFound as HTTPNotFound
+
+from tracker.routes.forms import now
+from tracker.services.dashboard import CHART_FILTERS, chart_data, chart_table, table_csv
+from tracker.services.errors import ValidationFailed
+from tracker.services.plans import get_plan
+from tracker.services.versions import plan_fingerprint
 
 bp = Blueprint("charts", __name__)
+
+# Bump when the drawing code changes, so browsers drop charts drawn by the old code.
+CHART_REVISION = "1"
+MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
+# chart name -> (module, draw function, page-count function or None)
+DRAWERS = {
+    "gantt": ("tracker.charts.gantt", "gantt_chart", "gantt_pages"),
+    "timeline": ("tracker.charts.timeline", "timeline_chart", "timeline_pages"),
+    "scorecard": ("tracker.charts.scorecard", "scorecard_chart", None),
+    "rounds": ("tracker.charts.scorecard", "rounds_chart", None),
+    "readiness": ("tracker.charts.readiness", "readiness_chart", None),
+    "agencies": ("tracker.charts.agencies", "agencies_chart", "agencies_pages"),
+}
+# An SVG opened on its own is a document: it may not run scripts or load anything.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+# matplotlib is imported on the first chart request; two threads importing it at once
+# can meet its modules half-initialised ("cannot import name ... partially initialized
+# module"), so the first import is made by one thread while the others wait.
+_import_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What the cache keeps: the bytes and the headers that go with them."""
+
+    body: bytes
+    mimetype: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ChartCache:
+    """A small thread-safe LRU of rendered charts, bounded by entries and by bytes."""
+
+    def __init__(self, max_entries: int = 64, max_bytes: int = 32 * 1024 * 1024):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._items: OrderedDict[str, Rendered] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Rendered | None:
+        """The entry for ``key``, now the most recently used, or None."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: str, item: Rendered) -> None:
+        """Keep ``item``, dropping the least recently used entries beyond the bounds."""
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
+            self._items[key] = item
+            self._bytes += len(item.body)
+            while self._items and (len(self._items) > self.max_entries or self._bytes > self.max_bytes):
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def clear(self) -> None:
+        """Forget every chart (they are drawn again on demand)."""
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def chart_cache() -> ChartCache:
+    """The application's chart cache, made on first use (size: ``CHART_CACHE_ENTRIES``, default 64)."""
+    cache = current_app.extensions.get("tracker_chart_cache")
+    if cache is None:
+        size = int(current_app.config.get("CHART_CACHE_ENTRIES", 64))
+        cache = current_app.extensions.setdefault("tracker_chart_cache", ChartCache(max_entries=size))
+    return cache
+
+
+@bp.route(
+    "/plans/<slug>/<any(gantt, timeline, scorecard, rounds, readiness, agencies):name>"
+    ".<any(png, svg, csv):fmt>"
+)
+def chart(slug: str, name: str, fmt: str):
+    """A chart of a published plan as PNG, SVG or CSV, answered 304 when unchanged."""
+    plan = get_plan(slug, published_only=True)
+    moment = now()
+    today = moment.date()
+    args = _arguments(name, fmt)
+    fingerprint = plan_fingerprint(plan)
+    etag = _etag(fingerprint.version, name, fmt, args, today.isoformat())
+    # Overdue work depends on the day, so a new day is a modification too; never in the future.
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    last_modified = min(max(fingerprint.last_modified, midnight), moment)
+
+    if request.if_none_match.contains_weak(etag):
+        # Revalidation of what the client has: no data to load, nothing to draw.
+        response = Response(status=304)
+    else:
+        cache = chart_cache()
+        rendered = cache.get(etag)
+        if rendered is None:
+            rendered = _render(plan, name, fmt, args, today)
+            cache.put(etag, rendered)
+        response = Response(rendered.body, mimetype=rendered.mimetype)
+        response.headers.update(rendered.headers)
+    response.set_etag(etag)
+    response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)
+
+
+def _arguments(name: str, fmt: str) -> dict[str, str | int]:
+    """The query arguments that matter for this chart, cleaned; others are ignored."""
+    args: dict[str, str | int] = {}
+    for key in CHART_FILTERS.get(name, ()):
+        value = request.args.get(key, "").strip()
+        if value:
+            args[key] = value
+    if fmt != "csv" and DRAWERS[name][2] is not None:
+        raw = request.args.get("page", "1").strip() or "1"
+        if not raw.isdigit() or int(raw) < 1:
+            raise BadRequest("page must be a whole number from 1.")
+        args["page"] = int(raw)
+    return args
+
+
+def _etag(*parts) -> str:
+    return hashlib.sha256(repr((CHART_REVISION, *parts)).encode()).hexdigest()[:32]
+
+
+def _render(plan, name: str, fmt: str, args: dict, today) -> Rendered:
+    filters = {key: value for key, value in args.items() if key != "page"}
+    try:
+        data = chart_data(plan, name, today=today, **filters)
+    except ValidationFailed as exc:
+        raise BadRequest(str(exc)) from None
+
+    if fmt == "csv":
+        disposition = f'attachment; filename="{plan.slug}-{name}.csv"'
+        return Rendered(table_csv(chart_table(name, data)), MIME_TYPES["csv"],
+                        {"Content-Disposition": disposition})
+
+    # matplotlib is loaded on the first chart, not when the app starts: the CLI and
+    # the scheduler never draw.
+    module_name, draw_name, pages_name = DRAWERS[name]
+    with _import_lock:
+        module = importlib.import_module(module_name)
+    headers = {"Content-Security-Policy": SVG_POLICY} if fmt == "svg" else {}
+    if pages_name is None:
+        return Rendered(getattr(module, draw_name)(data, fmt), MIME_TYPES[fmt], headers)
+    pages = getattr(module, pages_name)(data)
+    if args["page"] > pages:
+        raise HTTPNotFound(f"There is no page {args['page']}; this chart has {pages}.")
+    headers["X-Chart-Pages"] = str(pages)
+    return Rendered(getattr(module, draw_name)(data, fmt, page=args["page"]), MIME_TYPES[fmt], headers)

@@ -1,0 +1,260 @@
+"""Public chart URLs: real seed data in, images and CSVs out, revalidated by ETag."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from flask import render_template_string
+from sqlalchemy import select
+
+from tests import factories
+from tests.charts.conftest import svg_texts
+from tests.factories import NOW, SYSTEM
+from tests.services.test_seed import TABLE_2_1, load
+from tracker.models import Action, Status
+from tracker.services.actions import find_action
+from tracker.services.agencies import find_agency
+from tracker.services.dashboard import CHART_NAMES, chart_data, chart_table
+from tracker.services.plans import get_plan
+from tracker.services.public_views import editable_report
+from tracker.services.recommendations import find_recommendation, set_recommendation_status
+from tracker.services.reports import save_report
+
+MONGOLIA = "/plans/mongolia-odra-2018"
+MEXICO = "/plans/mexico-2016-review-followup"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def fresh_chart_cache(app):
+    """Each test starts with an empty chart cache (the app outlives the test's data)."""
+    app.extensions.pop("tracker_chart_cache", None)
+    yield
+    app.extensions.pop("tracker_chart_cache", None)
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def action_codes(svg: bytes) -> set[str]:
+    return {t.split()[0] for t in svg_texts(svg) if re.match(r"A\d+\s", t)}
+
+
+def every_url(prefix: str) -> list[str]:
+    return [f"{prefix}/{name}.{fmt}" for name in CHART_NAMES for fmt in ("png", "svg", "csv")]
+
+
+def test_the_mongolian_gantt_shows_a1_to_a15_on_a_24_month_axis(app, client):
+    load(app, "mongolia-odra-2018")
+    response = client.get(f"{MONGOLIA}/gantt.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert action_codes(response.data) == {f"A{n}" for n in range(1, 16)}
+    texts = svg_texts(response.data)
+    assert [t for t in texts if re.fullmatch(r"M\d+", t)] == [f"M{n}" for n in range(1, 25)]
+    assert "2019" in texts and "2020" in texts
+    assert "Mongolia Open Data Readiness Assessment and Action Plan" in texts  # the plan's own title
+    assert response.headers["X-Chart-Pages"] == "1"
+    png = client.get(f"{MONGOLIA}/gantt.png")
+    assert png.mimetype == "image/png" and png.data.startswith(PNG_SIGNATURE)
+
+
+def test_the_gantt_filters_by_area_and_by_agency(app, client, db_session):
+    load(app, "mongolia-odra-2018")
+    by_area = client.get(f"{MONGOLIA}/gantt.svg?area=D1")
+    assert action_codes(by_area.data) == {"A1", "A2", "A15"}
+
+    plan = get_plan("mongolia-odra-2018")
+    odwg = find_agency(plan.country, "ODWG")
+    actions = db_session.scalars(select(Action).where(Action.plan_id == plan.id)).all()
+    expected = {a.code for a in actions if a.lead_agency_id == odwg.id or odwg in a.supporting_agencies}
+    assert expected and len(expected) < 15
+    by_agency = client.get(f"{MONGOLIA}/gantt.svg?agency=odwg")  # acronyms match in any case
+    assert action_codes(by_agency.data) == expected
+    assert {row[1] for row in read_csv(client.get(f"{MONGOLIA}/gantt.csv?agency=ODWG"))[1:]} == expected
+    assert {row[1] for row in read_csv(client.get(f"{MONGOLIA}/gantt.csv?area=D1&agency=ODWG"))[1:]} == (
+        expected & {"A1", "A2", "A15"}
+    )
+
+    assert client.get(f"{MONGOLIA}/gantt.png?area=NOPE").status_code == 400
+    assert client.get(f"{MONGOLIA}/gantt.png?agency=Nobody").status_code == 400
+    assert client.get(f"{MONGOLIA}/gantt.png?page=2").status_code == 404
+    assert client.get(f"{MONGOLIA}/gantt.png?page=zero").status_code == 400
+
+
+def test_revalidation_gets_304_and_a_data_change_a_new_etag(app, client):
+    load(app, "mexico-2016-review-followup")
+    first = client.get(f"{MEXICO}/scorecard.png")
+    assert first.status_code == 200 and first.data.startswith(PNG_SIGNATURE)
+    etag = first.headers["ETag"]
+    assert "public" in first.headers["Cache-Control"] and "no-cache" in first.headers["Cache-Control"]
+    assert first.headers["Last-Modified"]
+
+    again = client.get(f"{MEXICO}/scorecard.png", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+
+    plan = get_plan("mexico-2016-review-followup")
+    pending = next(r for r in plan.recommendations if r.status_key == "pending")
+    set_recommendation_status(pending, {"status": "fully_achieved", "reason": "Adopted."}, actor=SYSTEM, now=NOW)
+
+    changed = client.get(f"{MEXICO}/scorecard.png", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.data != first.data
+    total = read_csv(client.get(f"{MEXICO}/scorecard.csv"))[-1]
+    assert total[2:] == ["15", "7", "1", "1", "24"]
+
+
+def test_a_cached_chart_is_served_without_drawing_it_again(app, client, monkeypatch):
+    import tracker.charts.scorecard as scorecard_module
+
+    drawn = []
+    original = scorecard_module.scorecard_chart
+
+    def counting(data, fmt="png"):
+        drawn.append(fmt)
+        return original(data, fmt)
+
+    monkeypatch.setattr(scorecard_module, "scorecard_chart", counting)
+    load(app, "mexico-2016-review-followup")
+    one = client.get(f"{MEXICO}/scorecard.svg")
+    two = client.get(f"{MEXICO}/scorecard.svg")
+    assert drawn == ["svg"] and one.data == two.data and one.headers["ETag"] == two.headers["ETag"]
+
+    rec = find_recommendation(get_plan("mexico-2016-review-followup"), "GOV-1")
+    set_recommendation_status(rec, {"status": "ongoing" if rec.status_key != "ongoing" else "pending",
+                                    "reason": "Reassessed."}, actor=SYSTEM, now=NOW)
+    three = client.get(f"{MEXICO}/scorecard.svg")
+    assert drawn == ["svg", "svg"] and three.headers["ETag"] != one.headers["ETag"]
+
+
+def test_unpublished_and_unknown_plans_are_not_found(client):
+    plan = factories.plan(slug="hidden-plan", published=False)
+    factories.action(plan)
+    for url in every_url("/plans/hidden-plan") + every_url("/plans/no-such-plan"):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/plans/hidden-plan/pie.png").status_code == 404
+
+
+def test_the_mexico_scorecard_csv_is_table_2_1_and_matches_the_plan_page(app, client, db_session):
+    load(app, "mexico-2016-review-followup")
+    rows = read_csv(client.get(f"{MEXICO}/scorecard.csv"))
+    keys = {s.label: s.key for s in db_session.scalars(select(Status))}
+    header, body, total = rows[0], rows[1:-1], rows[-1]
+    assert header[:2] == ["Area", "Area code"] and header[-1] == "Total"
+    statuses = [keys[label] for label in header[2:-1]]
+    by_area = {
+        row[1]: {key: int(n) for key, n in zip(statuses, row[2:-1], strict=True) if int(n)} for row in body
+    }
+    assert by_area == TABLE_2_1
+    totals = dict(zip(statuses, map(int, total[2:-1]), strict=True))
+    assert totals == {"fully_achieved": 14, "ongoing": 7, "under_discussion": 1, "pending": 2}
+    assert total[-1] == "24"
+
+    page = client.get(MEXICO).get_data(as_text=True)
+    on_page = dict(re.findall(r'<td data-status="(\w+)" data-total>(\d+)</td>', page))
+    assert {key: int(n) for key, n in on_page.items()} == totals
+
+
+def test_the_round_comparison_sets_the_2017_follow_up_beside_today(app, client):
+    load(app, "mexico-2016-review-followup")
+    header, *rows = read_csv(client.get(f"{MEXICO}/rounds.csv"))
+    assert header[0] == "Status" and header[-1] == "Change"
+    assert "(2017-12-31)" in header[1] and header[2].startswith("Validated status")
+    counts = {row[0]: row[1:] for row in rows}
+    assert counts["Fully achieved"] == ["14", "14", "0"]
+    assert counts["Pending"] == ["2", "2", "0"]
+    assert counts["Total"] == ["24", "24", "0"]
+    assert client.get(f"{MEXICO}/rounds.png").data.startswith(PNG_SIGNATURE)
+
+
+def test_other_csvs_carry_the_real_numbers(app, client):
+    load(app, "mongolia-odra-2018")
+    load(app, "mexico-2018-way-forward")
+    header, *agencies = read_csv(client.get(f"{MONGOLIA}/agencies.csv"))
+    column = {name: i for i, name in enumerate(header)}
+    assert sum(int(r[column["Actions led"]]) for r in agencies) == 15
+    # The plan ran 2019-2020 and every action is still pending: all are overdue today.
+    assert sum(int(r[column["Overdue"]]) for r in agencies) == 15
+    assert [r[0] for r in agencies] == [str(n) for n in range(1, len(agencies) + 1)]
+
+    readiness = read_csv(client.get(f"{MONGOLIA}/readiness.csv"))
+    assert len(readiness) - 1 == 43  # question areas, as in the assessment
+    assert {r[5] for r in readiness[1:]} <= {"GREEN", "YELLOW", "RED", ""}
+
+    timeline = read_csv(client.get("/plans/mexico-2018-way-forward/timeline.csv"))[1:]
+    lanes = [r[0] for r in timeline]
+    assert (lanes.count("Short term (< 1 year)"), lanes.count("Medium term (1-2 years)"),
+            lanes.count("Long term (> 2 years)")) == (9, 18, 1)
+    assert {(r[1], r[2]) for r in timeline if r[0].startswith("Long")} == {("2020-01-01", "2021-12-31")}
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(client):
+    plan = factories.plan(slug="formula-plan")
+    area = factories.area(plan, code="F1", name="=HYPERLINK(\"http://evil\")")
+    factories.recommendation(plan, area=area.code)
+    factories.action(plan, title="-1+2 @home", area=area.code)
+    scorecard = read_csv(client.get("/plans/formula-plan/scorecard.csv"))
+    assert scorecard[1][0] == "'=HYPERLINK(\"http://evil\")"
+    gantt = read_csv(client.get("/plans/formula-plan/gantt.csv"))
+    assert gantt[1][2] == "'-1+2 @home" and gantt[1][0].startswith("F1")
+
+
+def test_responses_say_what_they_are_and_keep_svgs_inert(app, client):
+    load(app, "mexico-2016-review-followup")
+    svg = client.get(f"{MEXICO}/readiness.svg")
+    assert svg.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert svg.headers["X-Content-Type-Options"] == "nosniff"
+    data = client.get(f"{MEXICO}/scorecard.csv")
+    assert data.mimetype == "text/csv"
+    assert data.headers["Content-Disposition"] == 'attachment; filename="mexico-2016-review-followup-scorecard.csv"'
+
+
+def test_a_draft_progress_report_changes_no_chart_and_no_csv(app, client):
+    load(app, "mongolia-odra-2018")
+    urls = [url for url in every_url(MONGOLIA) if not url.endswith(".png")]  # PNGs share the version
+    before = {url: client.get(url) for url in urls}
+    assert all(r.status_code == 200 for r in before.values())
+
+    plan = get_plan("mongolia-odra-2018")
+    action = find_action(plan, "A1")
+    author = factories.user(role="agency", agency=action.lead_agency.acronym)
+    data = {"narrative": "Half done", "percent_complete": 50, "proposed_status": "ongoing"}
+    save_report(action, data, author=author, now=NOW, submit=False)
+
+    for url in urls:  # a browser revalidating anything it holds is told nothing changed
+        again = client.get(url, headers={"If-None-Match": before[url].headers["ETag"]})
+        assert again.status_code == 304, url
+    app.extensions.pop("tracker_chart_cache", None)  # and drawn again from the data, nothing differs
+    for url in [u for u in urls if u.endswith(".csv")] + [f"{MONGOLIA}/gantt.svg", f"{MONGOLIA}/agencies.svg"]:
+        assert client.get(url).data == before[url].data, url
+
+    # Submitting it is public (the agency's report count), so that does change the version.
+    save_report(action, data, author=author, now=NOW, submit=True, report=editable_report(action))
+    url = f"{MONGOLIA}/agencies.csv"
+    assert client.get(url, headers={"If-None-Match": before[url].headers["ETag"]}).status_code == 200
+
+
+def test_the_figure_macro_shows_the_image_caption_csv_link_and_table(app, db_session):
+    load(app, "mexico-2016-review-followup")
+    plan = get_plan("mexico-2016-review-followup")
+    table = chart_table("scorecard", chart_data(plan, "scorecard", today=NOW.date()))
+    with app.test_request_context("/"):
+        html = render_template_string(
+            '{% from "charts/_figure.html" import figure, data_table %}'
+            "{{ figure(url_for('charts.chart', slug=slug, name='scorecard', fmt='png'),"
+            " url_for('charts.chart', slug=slug, name='scorecard', fmt='svg'),"
+            " url_for('charts.chart', slug=slug, name='scorecard', fmt='csv'),"
+            " alt, 'Recommendations by area and status', data_table(table)) }}",
+            slug=plan.slug, table=table, alt="24 recommendations: 14 fully achieved <b>",
+        )
+    assert f'<img src="{MEXICO}/scorecard.png" alt="24 recommendations: 14 fully achieved &lt;b&gt;"' in html
+    assert f'srcset="{MEXICO}/scorecard.svg"' in html
+    assert f'href="{MEXICO}/scorecard.csv"' in html
+    assert "<figcaption>" in html and "Recommendations by area and status" in html
+    footer = re.search(r"<tfoot>(.*?)</tfoot>", html, re.DOTALL).group(1)
+    assert re.findall(r"<td>(\d+)</td>", footer) == ["14", "7", "1", "2", "24"]

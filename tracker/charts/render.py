@@ -1,0 +1,125 @@
+"""Turning a matplotlib ``Figure`` into PNG or SVG bytes, and small drawing helpers.
+
+Figures are built with the object API (``Figure`` + ``FigureCanvasAgg``), never pyplot:
+pyplot keeps global figure state and picks a GUI backend, neither of which belongs in a
+web process.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+import threading
+import warnings
+from collections.abc import Callable
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import is_color_like, to_rgb
+from matplotlib.figure import Figure
+
+FORMATS = ("png", "svg")
+DPI = 100
+FALLBACK_COLOUR = "#8c959f"
+MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+# matplotlib's text layout caches and rcParams are process-wide and not thread-safe;
+# a threaded server renders one chart at a time.
+_lock = threading.Lock()
+
+# Text from the data is text: "$" must not start TeX-like mathtext (a name such as
+# "$\foo$" would otherwise fail to parse, or print as a formula).
+# In SVGs, text as <text> elements, not glyph outlines: the SVG stays searchable,
+# accessible and small, and the codes and names in it can be tested. A fixed hash
+# salt makes the same chart render to the same bytes.
+_RC = {
+    "text.parse_math": False,
+    "text.usetex": False,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "tracker-charts",
+}
+# Characters XML 1.0 forbids; matplotlib copies text into the SVG as it is, so a control
+# character typed into a name would make the whole SVG unreadable.
+_XML_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def render(build: Callable[[], Figure], fmt: str, *, title: str = "") -> bytes:
+    """Build a figure with ``build()`` and return it as ``fmt`` ("png" or "svg") bytes.
+
+    Text in the SVG is escaped by matplotlib's XML writer, so names taken from the data
+    (which anyone with edit rights can type) cannot become markup.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown chart format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    buffer = io.BytesIO()
+    with _lock, matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # A name in a script the bundled font lacks draws as boxes; that must not turn a
+        # public chart into an error page.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+        warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support")
+        figure = build()
+        FigureCanvasAgg(figure)
+        if fmt == "svg":
+            # No creation date: identical data gives identical bytes.
+            metadata = {"Date": None, "Title": title or None}
+        else:
+            metadata = {"Title": title} if title else {}
+        figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+    if fmt == "svg":
+        return _XML_FORBIDDEN.sub(b"", buffer.getvalue())
+    return buffer.getvalue()
+
+
+def colour(value: str | None, fallback: str = FALLBACK_COLOUR) -> str:
+    """``value`` if matplotlib understands it as a colour, else ``fallback``.
+
+    Status colours are data an administrator edits; a typo must not break the chart.
+    """
+    return value if value and is_color_like(value) else fallback
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on ``background``."""
+    r, g, b = to_rgb(background)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#1f2328" if luminance > 0.5 else "#ffffff"
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def wrap(text: str, width: int, max_lines: int = 2) -> str:
+    """``text`` wrapped to ``width`` characters on at most ``max_lines`` lines."""
+    lines = textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = shorten(lines[-1] + " …", width)
+    return "\n".join(lines)
+
+
+def message_figure(title: str, message: str, subtitle: str = "") -> Figure:
+    """A small figure that says there is nothing to draw, titled like the chart it replaces."""
+    figure = Figure(figsize=(8, 2.2), layout="constrained")
+    figure.suptitle(title, fontsize=12, fontweight="bold")
+    ax = figure.add_subplot()
+    ax.set_axis_off()
+    if subtitle:
+        ax.set_title(subtitle, fontsize=9, color="#57606a")
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=11, color="#57606a")
+    return figure
+
+
+def page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    """(first index, last index + 1, number of pages) of ``page`` (1-based).
+
+    Raises ``ValueError`` for a page that does not exist; an empty list has one page.
+    """
+    pages = max(1, -(-total // per_page))
+    if page < 1 or page > pages:
+        raise ValueError(f"Page {page} does not exist; there are {pages}.")
+    first = (page - 1) * per_page
+    return first, min(total, first + per_page), pages

@@ -1,0 +1,427 @@
+"""The public dashboard's numbers: read-only queries that turn a plan into the charts' plain data.
+
+Every function here reads (never writes) and returns the dataclasses of
+``tracker.charts.data``; the chart functions draw them and ``tracker.charts.tables``
+turns the same objects into the CSV and HTML tables, so the three always agree.
+Queries load what they need in a few statements (joins, ``selectinload``), never one
+per row. Only validated, public data is used: draft reports, and reports not yet
+accepted, change nothing here except the count of reports submitted in a round.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from tracker.charts import tables
+from tracker.charts.data import (
+    AgencyData,
+    AgencyRow,
+    GanttData,
+    GanttLabels,
+    GanttMilestone,
+    GanttRow,
+    ReadinessCell,
+    ReadinessData,
+    ReadinessRow,
+    RoundCounts,
+    RoundsData,
+    ScorecardBar,
+    ScorecardData,
+    StatusStyle,
+    Table,
+    TimelineData,
+    TimelineItem,
+    TimelineLane,
+    ranked,
+)
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    Agency,
+    Area,
+    AssessmentRound,
+    OutboxMessage,
+    Plan,
+    ProgressReport,
+    Recommendation,
+    RecommendationAssessment,
+    Reminder,
+    ReportingRound,
+    Status,
+    StatusChange,
+    action_supporting_agencies,
+)
+from tracker.services.agencies import find_agency
+from tracker.services.errors import ValidationFailed
+from tracker.services.plans import find_area
+from tracker.services.readiness import plan_readiness
+from tracker.services.reminder_log import DELIVERED
+from tracker.services.scorecards import plan_scorecard
+from tracker.services.spreadsheets import _neutralise
+from tracker.services.statuses import status_vocabulary
+
+# The timeframes of Annex A, in lane order, with the years each spans from the plan's start.
+TIMEFRAME_LANES = (
+    ("short", "Short term (< 1 year)", 0, 1),
+    ("medium", "Medium term (1-2 years)", 1, 2),
+    ("long", "Long term (> 2 years)", 2, 3),
+)
+NO_TIMEFRAME = "No timeframe given"
+# Reminders an agency answers with a report (the same rules as reminder_log.agency_stats).
+ANSWERABLE_RULES = ("due_soon", "overdue", "missing_report")
+REPORTED = ("submitted", "accepted")
+
+
+def status_styles() -> tuple[StatusStyle, ...]:
+    """The status vocabulary as the charts need it, in display order."""
+    return tuple(_style(s) for s in status_vocabulary())
+
+
+def _style(status: Status) -> StatusStyle:
+    return StatusStyle(key=status.key, label=status.label, colour=status.colour, is_final=status.is_final)
+
+
+# --- Gantt ------------------------------------------------------------------------
+
+
+def gantt_data(plan: Plan, *, today: date, area: str | None = None, agency: str | None = None) -> GanttData:
+    """The plan's actions for the Gantt, grouped by area in area order, as of ``today``.
+
+    ``area`` is an area code of the plan; ``agency`` an acronym or name of an agency of
+    the plan's country, matching actions it leads or supports. An unknown filter is
+    ``ValidationFailed`` naming it.
+    """
+    errors: dict[str, list[str]] = {}
+    area_row = agency_row = None
+    if area:
+        area_row = find_area(plan, area)
+        if area_row is None:
+            errors["area"] = [f"Unknown area {area!r} in this plan."]
+    if agency:
+        agency_row = find_agency(plan.country, agency)
+        if agency_row is None:
+            errors["agency"] = [f"Unknown agency {agency!r} in {plan.country}."]
+    if errors:
+        raise ValidationFailed(errors)
+
+    query = (
+        select(Action)
+        .outerjoin(Area, Action.area_id == Area.id)
+        .where(Action.plan_id == plan.id)
+        .options(
+            selectinload(Action.status), selectinload(Action.area),
+            selectinload(Action.lead_agency), selectinload(Action.milestones),
+        )
+        # Actions outside any area come last, as on the plan page.
+        .order_by(Action.area_id.is_(None), Area.position, Action.position, Action.id)
+    )
+    if area_row is not None:
+        query = query.where(Action.area_id == area_row.id)
+    if agency_row is not None:
+        supported = select(action_supporting_agencies.c.action_id).where(
+            action_supporting_agencies.c.agency_id == agency_row.id
+        )
+        query = query.where(or_(Action.lead_agency_id == agency_row.id, Action.id.in_(supported)))
+
+    rows = tuple(
+        GanttRow(
+            code=action.code,
+            title=action.title,
+            status_key=action.status_key,
+            start=action.start_date,
+            due=action.due_date,
+            percent=action.percent_complete,
+            area=f"{action.area.code}  {action.area.name}" if action.area else None,
+            lead=action.lead_agency.display_name if action.lead_agency else None,
+            overdue=action.is_overdue(today),
+            milestones=tuple(
+                GanttMilestone(title=m.title, due_date=m.due_date, achieved_on=m.achieved_on)
+                for m in action.milestones
+            ),
+        )
+        for action in db.session.scalars(query)
+    )
+    parts = ["Actions by area"]
+    if area_row is not None:
+        parts.append(f"{area_row.code} {area_row.name}")
+    if agency_row is not None:
+        parts.append(agency_row.display_name)
+    return GanttData(
+        title=plan.title,
+        subtitle=" · ".join(parts),
+        statuses=status_styles(),
+        rows=rows,
+        today=today,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+    )
+
+
+# --- Timeline by timeframe ------------------------------------------------------------
+
+
+def plan_start(plan: Plan) -> date:
+    """The day timeframes are counted from: the plan's start, or the day it was created."""
+    return plan.period_start or plan.created_at.date()
+
+
+def timeline_data(plan: Plan, *, today: date) -> TimelineData:
+    """The plan's recommendations in short / medium / long lanes (Annex A), then those without one.
+
+    Windows count whole years from the plan's start: short is its first year, medium its
+    second, long from the third year to the plan's end (at least a year).
+    """
+    start = plan_start(plan)
+    recs = db.session.scalars(
+        select(Recommendation)
+        .where(Recommendation.plan_id == plan.id)
+        .order_by(Recommendation.position, Recommendation.id)
+    ).all()
+    by_timeframe: dict[str | None, list[TimelineItem]] = defaultdict(list)
+    for rec in recs:
+        key = rec.timeframe if rec.timeframe in {k for k, *_ in TIMEFRAME_LANES} else None
+        by_timeframe[key].append(TimelineItem(code=rec.code, text=rec.text, status_key=rec.status_key))
+    lanes = []
+    for key, label, first_year, last_year in TIMEFRAME_LANES:
+        lane_start = start + relativedelta(years=first_year)
+        lane_end = start + relativedelta(years=last_year, days=-1)
+        if key == "long" and plan.period_end and plan.period_end > lane_end:
+            lane_end = plan.period_end
+        lanes.append(TimelineLane(key=key, label=label, start=lane_start, end=lane_end,
+                                  items=tuple(by_timeframe[key])))
+    lanes.append(TimelineLane(key="none", label=NO_TIMEFRAME, start=None, end=None,
+                              items=tuple(by_timeframe[None])))
+    return TimelineData(
+        title=plan.title,
+        subtitle=f"Recommendations by timeframe, counted from {start.isoformat()}",
+        statuses=status_styles(),
+        lanes=tuple(lanes),
+        plan_start=start,
+        today=today,
+        labels=GanttLabels(empty="No recommendations to show."),
+    )
+
+
+# --- Scorecards ---------------------------------------------------------------------
+
+
+def scorecard_data(plan: Plan) -> ScorecardData:
+    """Recommendations per area and validated status (``services.scorecards.plan_scorecard``)."""
+    scorecard = plan_scorecard(plan)
+    return ScorecardData(
+        title=plan.title,
+        subtitle="Recommendations by area and validated status",
+        statuses=tuple(_style(s) for s in scorecard.statuses),
+        bars=tuple(
+            ScorecardBar(label=row.name, code=row.code, counts=dict(row.counts)) for row in scorecard.rows
+        ),
+    )
+
+
+def rounds_data(plan: Plan, *, today: date) -> RoundsData:
+    """Status counts of each assessment round, oldest first, then the validated statuses of ``today``.
+
+    E.g. the Mexico 2016 plan: the OECD follow-up of 2017-12-31 against the statuses now.
+    """
+    rounds = db.session.scalars(
+        select(AssessmentRound)
+        .where(AssessmentRound.plan_id == plan.id)
+        .order_by(AssessmentRound.assessed_on, AssessmentRound.id)
+    ).all()
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for round_id, status_key, n in db.session.execute(
+        select(RecommendationAssessment.round_id, RecommendationAssessment.status_key, func.count())
+        .join(AssessmentRound, RecommendationAssessment.round_id == AssessmentRound.id)
+        .where(AssessmentRound.plan_id == plan.id)
+        .group_by(RecommendationAssessment.round_id, RecommendationAssessment.status_key)
+    ):
+        counts[round_id][status_key] += n
+    now = Counter(dict(db.session.execute(
+        select(Recommendation.status_key, func.count())
+        .where(Recommendation.plan_id == plan.id)
+        .group_by(Recommendation.status_key)
+    ).all()))
+    series = [
+        RoundCounts(label=f"{r.name} ({r.assessed_on.isoformat()})", counts=dict(counts[r.id]),
+                    assessed_on=r.assessed_on)
+        for r in rounds
+    ]
+    series.append(RoundCounts(label=f"Validated status ({today.isoformat()})", counts=dict(now),
+                              assessed_on=today))
+    return RoundsData(
+        title=plan.title,
+        subtitle="Recommendations by status in each assessment round, and now",
+        statuses=status_styles(),
+        rounds=tuple(series),
+    )
+
+
+# --- Readiness ----------------------------------------------------------------------
+
+
+def readiness_data(plan: Plan) -> ReadinessData:
+    """The plan's readiness dimensions and question areas with their ratings (``plan_readiness``)."""
+    return ReadinessData(
+        title=plan.title,
+        subtitle="Readiness ratings by dimension and question area",
+        rows=tuple(
+            ReadinessRow(
+                code=d.code, name=d.name, rating=d.rating,
+                cells=tuple(ReadinessCell(code=q.code, title=q.title, rating=q.rating) for q in d.questions),
+            )
+            for d in plan_readiness(plan)
+        ),
+    )
+
+
+# --- Agency performance -----------------------------------------------------------------
+
+
+def agency_data(plan: Plan, *, today: date) -> AgencyData:
+    """Per lead agency of the plan's actions: actions on time, late, overdue and open; reports
+    on time; reminders unanswered; ranked (``tracker.charts.data.rank_key``).
+
+    An action in a final status finished when the latest status change *into* a final
+    status was made: on time if that was on or before its due date (or it has none), late
+    otherwise. An open action is overdue past its due date. A report is on time when it
+    was submitted (or then accepted) on or before its reporting round's deadline. A
+    reminder counts as answered when a report on its action was submitted after it went
+    out, as in ``reminder_log.agency_stats``, but counting this plan's reminders only.
+    """
+    rows: dict[int, dict[str, int]] = defaultdict(Counter)
+
+    finished = _finished_on(plan)
+    for action_id, agency_id, due, is_final in db.session.execute(
+        select(Action.id, Action.lead_agency_id, Action.due_date, Status.is_final)
+        .join(Status, Action.status_key == Status.key)
+        .where(Action.plan_id == plan.id, Action.lead_agency_id.is_not(None))
+    ):
+        if is_final:
+            done = finished.get(action_id)
+            late = due is not None and done is not None and done.date() > due
+            rows[agency_id]["late" if late else "on_time"] += 1
+        elif due is not None and due < today:
+            rows[agency_id]["overdue"] += 1
+        else:
+            rows[agency_id]["open"] += 1
+
+    for agency_id, submitted_at, deadline in db.session.execute(
+        select(Action.lead_agency_id, ProgressReport.submitted_at, ReportingRound.deadline)
+        .join(Action, ProgressReport.action_id == Action.id)
+        .join(ReportingRound, ProgressReport.round_id == ReportingRound.id)
+        .where(
+            Action.plan_id == plan.id, Action.lead_agency_id.is_not(None),
+            ProgressReport.state.in_(REPORTED), ProgressReport.submitted_at.is_not(None),
+        )
+    ):
+        rows[agency_id]["reports"] += 1
+        if submitted_at.date() <= deadline:
+            rows[agency_id]["reports_on_time"] += 1
+
+    answered = (
+        select(ProgressReport.id)
+        .where(ProgressReport.action_id == Reminder.action_id, ProgressReport.submitted_at >= OutboxMessage.sent_at)
+        .exists()
+    )
+    for agency_id, sent, answered_count in db.session.execute(
+        select(Reminder.agency_id, func.count(Reminder.id), func.count(Reminder.id).filter(answered))
+        .join(OutboxMessage, and_(Reminder.message_id == OutboxMessage.id, OutboxMessage.state.in_(DELIVERED)))
+        .where(
+            Reminder.plan_id == plan.id, Reminder.agency_id.is_not(None),
+            Reminder.rule.in_(ANSWERABLE_RULES), Reminder.cancelled.is_(False),
+        )
+        .group_by(Reminder.agency_id)
+    ):
+        rows[agency_id]["reminders_sent"] += sent
+        rows[agency_id]["reminders_answered"] += answered_count
+
+    agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(list(rows))))}
+    return AgencyData(
+        title=plan.title,
+        subtitle=f"Lead agencies ranked by their actions, reports and reminders, as of {today.isoformat()}",
+        rows=ranked(
+            AgencyRow(name=agencies[agency_id].name, acronym=agencies[agency_id].acronym, **counts)
+            for agency_id, counts in rows.items()
+        ),
+    )
+
+
+def _finished_on(plan: Plan) -> dict:
+    """Action id -> when its latest change into a final status (from a non-final one) was made."""
+    new, old = aliased(Status), aliased(Status)
+    return dict(db.session.execute(
+        select(StatusChange.subject_id, func.max(StatusChange.changed_at))
+        .join(new, StatusChange.new_status_key == new.key)
+        .outerjoin(old, StatusChange.old_status_key == old.key)
+        .where(
+            StatusChange.plan_id == plan.id, StatusChange.subject_type == "action",
+            new.is_final.is_(True), or_(old.key.is_(None), old.is_final.is_(False)),
+        )
+        .group_by(StatusChange.subject_id)
+    ).all())
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def table_csv(table: Table) -> bytes:
+    """A chart's table as UTF-8 CSV (with a BOM, so spreadsheets read the accents).
+
+    Text cells a spreadsheet would run as a formula (=, +, -, @ ...) get a leading
+    apostrophe, as in the plan export; numbers are written as numbers.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_cell(c) for c in table.columns])
+    for row in (*table.rows, *((table.total,) if table.total else ())):
+        writer.writerow([_cell(c) for c in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cell(value) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return value
+    return _neutralise(str(value))
+
+
+# --- One entry point per chart, for the routes and the plan page -----------------------
+
+CHART_NAMES = ("gantt", "timeline", "scorecard", "rounds", "readiness", "agencies")
+# The query arguments each chart takes besides ``page``.
+CHART_FILTERS = {"gantt": ("area", "agency")}
+
+
+def chart_data(plan: Plan, name: str, *, today: date, area: str | None = None, agency: str | None = None):
+    """The plain data of chart ``name`` (one of ``CHART_NAMES``) for ``plan``.
+
+    ``area`` and ``agency`` filter the Gantt only; an unknown one is ``ValidationFailed``.
+    """
+    if name == "gantt":
+        return gantt_data(plan, today=today, area=area, agency=agency)
+    if name == "timeline":
+        return timeline_data(plan, today=today)
+    if name == "scorecard":
+        return scorecard_data(plan)
+    if name == "rounds":
+        return rounds_data(plan, today=today)
+    if name == "readiness":
+        return readiness_data(plan)
+    if name == "agencies":
+        return agency_data(plan, today=today)
+    raise ValueError(f"Unknown chart {name!r}.")
+
+
+def chart_table(name: str, data) -> Table:
+    """The numbers of chart ``name`` drawn from ``data`` (from ``chart_data``), as a ``Table``."""
+    return getattr(tables, f"{name}_table")(data)
