@@ -15,6 +15,7 @@ def _wants_json() -> bool:
 
 def register(app: Flask) -> None:
     """Render HTTP errors as pages (or JSON under /api/)."""
+    __import__("tracker.routes.outage", fromlist=["register"]).register(app)  # database down: 503
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

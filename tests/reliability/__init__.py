@@ -1,0 +1,1 @@
+"""Reliability: faults injected into real processes (gunicorn, the scheduler, PostgreSQL)."""
