@@ -150,5 +150,16 @@ def _sqlite_begin(conn) -> None:
         # A transaction that reads and then writes while another process writes must
         # take the write lock up front, or SQLite refuses its write ("database is
         # locked") instead of waiting; see services.transaction.write_transaction.
-        immediate = conn.get_execution_options().get("write_transaction")
+        immediate = conn.get_execution_options().get("write_transaction") or _in_write_request()
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _in_write_request() -> bool:
+    """Whether this is a request that may write (anything but GET, HEAD, OPTIONS).
+
+    Such a request reads (the user, the item) before it writes; on SQLite with several
+    web workers, the write would be refused if another worker committed in between.
+    """
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

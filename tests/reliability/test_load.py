@@ -57,16 +57,6 @@ def test_every_acknowledged_report_is_stored_exactly_once(service, figures):
     assert result.rows_found == result.rows_expected == result.acknowledged
     assert not result.unacknowledged, result.unacknowledged[:5]
     errors = result.codes.get(500, 0)
-    if errors and not harness.is_postgres(url):
-        locked = server.log_since(log_start).count(SQLITE_LOCKED)
-        if locked == errors and set(result.codes) == {201, 500}:
-            pytest.xfail(
-                f"known bug: {errors} of {result.sent} reports answered 500 'database is locked' on SQLite "
-                "with several gunicorn workers: POST /api/v1/actions/<id>/reports reads in a deferred "
-                "transaction (token, action, status, round) and then INSERTs; when another worker committed "
-                "in between, SQLite refuses the write at once (SQLITE_BUSY_SNAPSHOT; busy_timeout cannot help)."
-                " Acknowledged reports were all stored exactly once."
-            )
     assert errors == 0, server.log_since(log_start)[-3000:]
     assert set(result.codes) == {201}, (result.codes, [s.detail for s in samples if s.status != 201][:5])
 
