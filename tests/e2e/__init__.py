@@ -1,0 +1,1 @@
+"""Browser tests: the application as people use it, in Chromium, over HTTP."""

@@ -1,0 +1,522 @@
+"""Browser tests: a real HTTP server on loopback, a real Chromium, a database of their own.
+
+The server is gunicorn in a subprocess, as in production. The suite's usual fixture
+wraps every test in a rolled-back transaction, which another process cannot share, so
+these tests are marked ``scratch_db`` and the server gets a fresh database (a temporary
+SQLite file, or a separate PostgreSQL database when ``TRACKER_TEST_DATABASE_URL`` is
+set), migrated and loaded with the real seed plans, exactly as ``flask db upgrade &&
+flask seed load`` would. The tests share that server, each with people of its own.
+
+Chromium is Debian's (``/usr/bin/chromium``, which ``.ci/run`` installs); Playwright
+never downloads a browser here. When it is missing the tests fail rather than skip,
+so a CI machine without a browser cannot pass silently.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.request import urlopen
+
+import flask_migrate
+import pytest
+from gunicorn.config import KNOWN_SETTINGS
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.conftest import free_port
+from tracker import create_app
+from tracker.extensions import db
+from tracker.services.plan_import import import_plan_document
+from tracker.services.seed_files import SEED_ACTOR_LABEL, iter_documents
+from tracker.services.transaction import Actor
+from tracker.services.users import create_user
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN_EMAIL = "admin@e2e.example.org"
+PASSWORD = "correct horse battery staple"
+
+
+# --- The database and the server -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def e2e_database_url(database_url, tmp_path_factory) -> Iterator[str]:
+    """A fresh, empty database of the same kind as the suite's, dropped afterwards.
+
+    The same approach as ``scratch_url`` in tests/scheduler/test_runners.py, for the session.
+    """
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'e2e.sqlite'}"
+        return
+    url = make_url(database_url)
+    name = f"{url.database}_browser"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@dataclass
+class LiveServer:
+    """The application served over HTTP on loopback, and an app object to prepare data with."""
+
+    app: object
+    url: str
+    log: Path
+    seeded_slugs: list[str] = field(default_factory=list)
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+    def errors_logged(self) -> list[str]:
+        """Tracebacks the server wrote to its log (every 500 leaves one), with their context."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        marker = "Traceback (most recent call last)"
+        starts, at = [], text.find(marker)
+        while at != -1:
+            starts.append(at)
+            at = text.find(marker, at + 1)
+        return [text[max(0, at - 300) : at + 2500] for at in starts]
+
+
+def _serve(url: str, upload_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn, as in production, on a free loopback port; returns once it answers."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_SECRET_KEY": "e2e-secret-key",
+        "TRACKER_UPLOAD_DIR": str(upload_dir),
+        "TRACKER_BASE_URL": base,
+    }
+    # Two processes: the charts are rendered in Python, and the crawl asks for many at once.
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--threads",
+        "4",
+        "--preload",
+        "--timeout",
+        "120",
+        "--log-level",
+        "info",
+        "wsgi:app",
+    ]
+    if "control_socket_disable" in {setting.name for setting in KNOWN_SETTINGS}:
+        # gunicorn 27+: else every gunicorn on the machine shares ~/.gunicorn/gunicorn.ctl
+        command.insert(-1, "--no-control-socket")
+    with log.open("ab") as out:
+        # A session of its own, so the server and its workers can be stopped together.
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"gunicorn exited ({process.returncode}):\n{log.read_text()[-3000:]}", pytrace=False
+            )
+        try:
+            with urlopen(base + "/sign-in", timeout=2) as response:
+                if response.status == 200:
+                    return process, base
+        except HTTPError as error:  # up, but not answering as it should yet
+            error.close()
+            time.sleep(0.2)
+        except OSError:
+            time.sleep(0.2)
+    _stop(process)
+    pytest.fail(
+        f"gunicorn did not answer on {base} within 60 s:\n{log.read_text()[-3000:]}", pytrace=False
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop gunicorn and its workers: politely, then, a second later, for sure.
+
+    Its workers can take ten seconds to finish exiting after a polite request; nothing
+    they hold matters once the tests are done, and the process group is ours alone.
+    """
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_database_url, tmp_path_factory) -> Iterator[LiveServer]:
+    """A migrated, seeded database served by gunicorn for the whole session."""
+    work = tmp_path_factory.mktemp("e2e-server")
+    upload_dir = work / "uploads"
+    upload_dir.mkdir()
+    app = create_app(
+        {
+            "DATABASE_URL": e2e_database_url,
+            "SECRET_KEY": "e2e-secret-key",
+            "UPLOAD_DIR": str(upload_dir),
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        # What `flask seed load` does: every seed report through the import service.
+        slugs = []
+        for path, document in iter_documents(app.config["SEED_DIR"]):
+            summary = import_plan_document(
+                document,
+                actor=Actor.system(SEED_ACTOR_LABEL),
+                now=datetime.now(UTC),
+                reason=f"Loaded from the source report ({path.name}).",
+            )
+            slugs.append(summary.slug)
+        # The first administrator comes from the command line in real life; the other
+        # accounts are created by people, in the browser.
+        create_user(
+            {"email": ADMIN_EMAIL, "password": PASSWORD, "role": "admin"}, now=datetime.now(UTC)
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+    log = work / "gunicorn.log"
+    process, base = _serve(e2e_database_url, upload_dir, log)
+    try:
+        yield LiveServer(app=app, url=base, log=log, seeded_slugs=slugs)
+    finally:
+        _stop(process)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors(request):
+    """After each browser test, the server must not have logged a traceback (a 500)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    server = request.getfixturevalue("live_server")
+    before = len(server.errors_logged())
+    yield
+    errors = server.errors_logged()[before:]
+    assert not errors, "The server logged errors:\n" + "\n".join(errors)
+
+
+def url_in_app(app, path: str) -> bool:
+    """Whether ``path`` matches one of the application's routes (GET), whatever its view does."""
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.routing import RequestRedirect
+
+    try:
+        app.url_map.bind("127.0.0.1").match(path, method="GET")
+    except RequestRedirect:  # a trailing-slash redirect still means the route exists
+        return True
+    except HTTPException:  # NotFound, MethodNotAllowed
+        return False
+    return True
+
+
+# --- The browser -----------------------------------------------------------------------------
+
+
+def require_chromium() -> None:
+    """Fail, clearly, when Debian's Chromium is not there: CI installs it, so it must be."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's chromium "
+            "package (apt-get install -y chromium; .ci/run installs it). "
+            "Playwright's own browser downloads are not used.",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright; a missing browser is a failure."""
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # the 5 s default is short on a busy machine
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class PageProblems:
+    """Console errors, uncaught exceptions and failed or refused requests of one browser context.
+
+    Attached to a context, it watches every page opened in it. ``expected`` holds URLs a
+    test asks for knowing they fail (an intentional 404), which are then not problems.
+    """
+
+    def __init__(self, context):
+        self.problems: list[str] = []
+        self.expected: set[str] = set()
+        context.on("page", self._watch)
+        context.on("requestfailed", self._request_failed)
+        context.on("response", self._response)
+
+    def _watch(self, page) -> None:
+        page.on("console", lambda msg: self._console(page, msg))
+        page.on("pageerror", lambda exc: self.problems.append(f"{page.url}: uncaught error: {exc}"))
+
+    def _console(self, page, msg) -> None:
+        if msg.type == "error":
+            self.problems.append(
+                f"{page.url}: console error: {msg.text} ({msg.location.get('url')})"
+            )
+
+    def _request_failed(self, request) -> None:
+        # "Aborted" is the browser cancelling, not the server failing: a download handed
+        # over by a page, or an image still loading when the person moved on. Refusals
+        # are seen as responses (above 400) and broken connections have codes of their own.
+        failure = request.failure or ""
+        if failure == "net::ERR_ABORTED":
+            return
+        self.problems.append(f"{request.method} {request.url}: request failed: {failure}")
+
+    def _response(self, response) -> None:
+        if response.status >= 400 and response.url not in self.expected:
+            self.problems.append(
+                f"{response.request.method} {response.url}: HTTP {response.status}"
+            )
+
+    def assert_none(self) -> None:
+        assert not self.problems, "The browser saw problems:\n" + "\n".join(self.problems)
+
+
+@dataclass
+class Person:
+    """One person's browser: their own context (cookies), a page, and what went wrong in it."""
+
+    context: object
+    page: object
+    problems: PageProblems
+
+
+@pytest.fixture
+def new_person(browser, live_server) -> Iterator:
+    """Open a fresh browser context per person; each must end the test without page problems."""
+    people: list[Person] = []
+
+    def open_person() -> Person:
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        # Generous: CI machines are shared, and a chart is drawn the first time it is asked for.
+        context.set_default_timeout(30_000)
+        problems = PageProblems(context)
+        person = Person(context=context, page=context.new_page(), problems=problems)
+        people.append(person)
+        return person
+
+    yield open_person
+    try:
+        for person in people:
+            person.problems.assert_none()
+    finally:
+        for person in people:
+            person.context.close()
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {email}.").wait_for()
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("Signed out.").wait_for()
+
+
+LOAD_ALL_IMAGES = """async () => {
+  const images = [...document.images];
+  images.forEach(image => { image.loading = "eager"; });
+  await Promise.all(images.map(image => image.complete ? null
+    : new Promise(done => { image.onload = image.onerror = done; })));
+  return images.filter(image => !image.naturalWidth).map(image => image.src);
+}"""
+
+
+def load_all_images(page) -> None:
+    """Load every image now, lazy ones included, and fail on any that does not display."""
+    broken = page.evaluate(LOAD_ALL_IMAGES)
+    assert not broken, f"on {page.url}, images that do not display: {broken}"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot in test-artifacts/ (ignored by git) and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# --- Data prepared through the services, for tests that start in the middle of the story -----
+
+
+@dataclass(frozen=True)
+class Workload:
+    """An agency with a focal point, a published plan whose actions it leads, an open round."""
+
+    slug: str
+    agency: str
+    focal_point: str
+    secretariat: str
+    action_codes: tuple[str, ...]
+
+
+def agency_workload(app, key: str, *, submitted: bool = False) -> Workload:
+    """Prepare, through the services, what the secretariat would have set up in the browser.
+
+    ``key`` keeps each test's plan, agency and people apart on the shared server. With
+    ``submitted`` the last action already has a submitted report, so the review queue
+    has something in it.
+    """
+    from tracker.services.actions import create_action
+    from tracker.services.agencies import create_agency
+    from tracker.services.plans import create_plan
+    from tracker.services.recommendations import create_recommendation
+    from tracker.services.reports import save_report
+    from tracker.services.rounds import open_reporting_round
+
+    now = datetime.now(UTC)
+    today = now.date()
+    name = key.capitalize()
+    country = f"{name}land"
+    system = Actor.system("e2e setup")
+    with app.app_context():
+        agency = create_agency(
+            {"name": f"{name} Data Agency", "acronym": f"{key[:3].upper()}DA", "country": country}
+        )
+        focal_point = create_user(
+            {
+                "email": f"focal@{key}.example.org",
+                "password": PASSWORD,
+                "role": "agency",
+                "agency": agency.acronym,
+            },
+            now=now,
+        )
+        secretariat = create_user(
+            {
+                "email": f"secretariat@{key}.example.org",
+                "password": PASSWORD,
+                "role": "secretariat",
+            },
+            now=now,
+        )
+        plan = create_plan(
+            {
+                "slug": f"{key}-plan",
+                "title": f"{country} open data plan",
+                "country": country,
+                "period_start": f"{today.year}-01-01",
+                "period_end": f"{today.year + 1}-12-31",
+                "published": True,
+            },
+            now=now,
+        )
+        create_recommendation(
+            plan,
+            {
+                "code": "R1",
+                "text": "Publish the budget as open data.",
+                "status": "pending",
+                "timeframe": "short",
+            },
+            actor=system,
+            now=now,
+        )
+        titles = {"K1": "Publish the 2026 budget", "K2": "Publish monthly spending"}
+        actions = [
+            create_action(
+                plan,
+                {
+                    "code": code,
+                    "title": title,
+                    "status": "pending",
+                    "lead_agency": agency.acronym,
+                    "recommendations": ["R1"],
+                    "start_date": today.isoformat(),
+                    "due_date": (today + timedelta(days=365)).isoformat(),
+                },
+                actor=system,
+                now=now,
+            )
+            for code, title in titles.items()
+        ]
+        open_reporting_round(
+            plan,
+            {
+                "name": "Current round",
+                "opens_on": today.isoformat(),
+                "deadline": (today + timedelta(days=30)).isoformat(),
+            },
+        )
+        if submitted:
+            save_report(
+                actions[-1],
+                {
+                    "narrative": "Monthly spending is published since March.",
+                    "percent_complete": 40,
+                    "proposed_status": "ongoing",
+                    "links": [],
+                },
+                author=focal_point,
+                now=now,
+                submit=True,
+            )
+        workload = Workload(
+            slug=plan.slug,
+            agency=agency.display_name,
+            focal_point=focal_point.email,
+            secretariat=secretariat.email,
+            action_codes=tuple(titles),
+        )
+        db.session.remove()
+    return workload

@@ -1,0 +1,94 @@
+"""Keyboard only: an agency focal point signs in and submits a progress report with Tab,
+typing and Enter, and can see where the focus is at every step."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import PASSWORD, agency_workload
+
+pytestmark = pytest.mark.scratch_db
+
+# Where the focus is, and whether a sighted keyboard user can see it: the element
+# matches :focus-visible, draws an outline, and is on screen.
+FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(),
+    id: el.id,
+    type: el.getAttribute("type") || "",
+    text: (el.innerText || el.value || "").trim().slice(0, 80),
+    focusVisible: el.matches(":focus-visible"),
+    outlined: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+    onScreen: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0
+      && box.top < window.innerHeight && box.left < window.innerWidth,
+  };
+}"""
+
+MAX_TABS = 60
+
+
+def tab_to(page, wanted, what: str) -> dict:
+    """Press Tab until ``wanted(focus)`` holds, checking the focus is visible at every stop."""
+    stops = []
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS)
+        if focus is None:
+            stops.append("(nothing)")
+            continue
+        stops.append(f"{focus['tag']}#{focus['id']} {focus['text']!r}")
+        assert focus["focusVisible"] and focus["outlined"] and focus["onScreen"], (
+            f"on {page.url}, the focus on {stops[-1]} cannot be seen: {focus}"
+        )
+        if wanted(focus):
+            return focus
+    raise AssertionError(f"on {page.url}, Tab never reached {what}; it stopped at: {stops}")
+
+
+def test_an_agency_reports_with_the_keyboard_alone(live_server, new_person):
+    work = agency_workload(live_server.app, "keyboard")
+    person = new_person()
+    page = person.page
+    page.goto("/")
+
+    # Sign in: the header's link, then the form, then Enter.
+    tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Sign in", "the Sign in link")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    tab_to(page, lambda f: f["id"] == "email", "the email field")
+    page.keyboard.type(work.focal_point)
+    tab_to(page, lambda f: f["id"] == "password", "the password field")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text(f"Signed in as {work.focal_point}.")
+
+    # What we owe, then the report form of the first action.
+    tab_to(page, lambda f: f["text"] == "What we owe", "the What we owe link")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="What we owe", level=1)).to_be_visible()
+    code = work.action_codes[0]
+    tab_to(page, lambda f: f["text"] == f"Report on {code}", f"the Report on {code} link")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Progress report on {code}")
+
+    # The form: narrative, percent, proposed status, then Submit.
+    tab_to(page, lambda f: f["id"] == "narrative", "the narrative")
+    page.keyboard.type("The 2026 budget is published as CSV on the national portal.")
+    tab_to(page, lambda f: f["id"] == "percent_complete", "the percent field")
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type("75")
+    tab_to(page, lambda f: f["id"] == "proposed_status", "the proposed status")
+    page.keyboard.type("Ongoing")  # typing an option's first letters selects it
+    expect(page.get_by_label("Proposed status")).to_have_value("ongoing")
+    expect(page.get_by_label("Percent complete (0 to 100)")).to_have_value("75")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Submit", "the Submit button")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_have_text(
+        f"Your report on {code} was submitted to the secretariat."
+    )
+    expect(page.get_by_role("heading", name="What we owe", level=1)).to_be_visible()
