@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 # Scripts only from this site (there are none inline); inline *styles* are allowed
 # because status colours are data, set per element.
@@ -28,6 +29,20 @@ HEADERS = {
 }
 
 
+# The largest id the database's integer columns hold (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs: at most ``MAX_ID``, so a larger number matches no route (404)
+    rather than overflowing the database's integers in a query (a 500); the API's
+    OpenAPI document gives it as the parameter's maximum."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (or config says always)."""
 
@@ -42,6 +57,7 @@ def init_app(app: Flask) -> None:
     front of the app may set X-Forwarded-*; 0 trusts none, so clients cannot fake HTTPS.
     """
     app.session_interface = SessionInterface()
+    app.url_map.converters["int"] = IdConverter  # before any blueprint adds its routes
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -157,7 +157,8 @@ def _arguments(name: str, fmt: str) -> dict[str, str | int]:
             args[key] = value
     if fmt != "csv" and DRAWERS[name][2] is not None:
         raw = request.args.get("page", "1").strip() or "1"
-        if not raw.isdigit() or int(raw) < 1:
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise BadRequest("page must be a whole number from 1.")
         args["page"] = int(raw)
     return args

@@ -119,7 +119,9 @@ def search():
         plan=args.get("plan") or None,
         area=args.get("area") or None,
         status=args.get("status") or None,
-        agency=int(agency) if agency.isdigit() else None,
+        # Only ASCII digits of a size an id can have: "²" is a digit to str.isdigit() but not
+        # to int(), and a 30-digit number overflows the database's integers.
+        agency=int(agency) if agency.isascii() and agency.isdigit() and len(agency) <= 18 else None,
         overdue=args.get("overdue") == "1",
     )
     searched = any(v for v in (filters.q, filters.country, filters.plan, filters.area, filters.status,

@@ -11,9 +11,11 @@ from flask_babel import gettext as _
 
 from tracker.routes.forms import field_errors, form_data, lines, now
 from tracker.services.errors import ValidationFailed
+from tracker.services.evidence_files import discard
 from tracker.services.report_links import open_report_link
 from tracker.services.reports import add_evidence_file, report_no_change, save_report
 from tracker.services.statuses import status_vocabulary
+from tracker.services.transaction import atomic
 
 bp = Blueprint("links", __name__, url_prefix="/r")
 
@@ -30,19 +32,25 @@ def report(token: str):
     values = {"percent_complete": link.action.percent_complete, "proposed_status": link.action.status_key}
     if request.method == "POST":
         values = form_data("narrative", "percent_complete", "proposed_status")
+        upload_dir = current_app.config["UPLOAD_DIR"]
+        stored = None
         try:
-            report = save_report(
-                link.action, {**values, "links": lines("links")}, author=link.user, now=now(), submit=False
-            )
-            upload = request.files.get("file")
-            if upload is not None and upload.filename:
-                add_evidence_file(
-                    report, upload.filename, upload.stream, user=link.user,
-                    upload_dir=current_app.config["UPLOAD_DIR"],
-                    max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], now=now(),
+            # All or nothing: this form has no draft to come back to, so a refused file or
+            # field must not leave a draft behind (nor a second one at the next attempt).
+            with atomic():
+                report = save_report(
+                    link.action, {**values, "links": lines("links")}, author=link.user, now=now(), submit=False
                 )
-            save_report(link.action, values, author=link.user, now=now(), submit=True, report=report)
+                upload = request.files.get("file")
+                if upload is not None and upload.filename:
+                    stored = add_evidence_file(
+                        report, upload.filename, upload.stream, user=link.user, upload_dir=upload_dir,
+                        max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], now=now(),
+                    ).stored_name
+                save_report(link.action, values, author=link.user, now=now(), submit=True, report=report)
         except ValidationFailed as exc:
+            if stored:
+                discard(upload_dir, stored)  # its record was rolled back with the report
             errors = field_errors(exc)
         else:
             flash(_("Thank you: your report on “%(title)s” was submitted for review.", title=link.action.title), "success")

@@ -202,7 +202,10 @@ def resolve_filters(plan: Plan, args: dict) -> Filters:
     agency = status = area = None
     key = args.get("agency")
     if key:
-        agency = db.session.get(Agency, int(key)) if key.isdigit() else find_agency(plan.country, key)
+        # An id is ASCII digits of a size the database's integers hold ("²" passes isdigit()
+        # but not int(); a 30-digit number overflows); anything else is a name or acronym.
+        is_id = key.isascii() and key.isdigit() and len(key) <= 18
+        agency = db.session.get(Agency, int(key)) if is_id else find_agency(plan.country, key)
         if agency is None:
             errors["agency"] = [f"Unknown agency {key!r} in {plan.country}; use an acronym, a name or an id."]
     if args.get("status"):

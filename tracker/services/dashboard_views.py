@@ -31,7 +31,12 @@ PUBLIC_EVENT_KINDS = ("reassigned", "dates_changed", "edited", "report_accepted"
 
 
 def end_of(day: date) -> datetime:
-    """The first instant after ``day`` (UTC): "as of 31 March" includes all of 31 March."""
+    """The first instant after ``day`` (UTC): "as of 31 March" includes all of 31 March.
+
+    The last day a date can name (9999-12-31) has no day after it: everything counts.
+    """
+    if day >= date.max:
+        return datetime.max.replace(tzinfo=UTC)
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 

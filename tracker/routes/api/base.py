@@ -20,7 +20,7 @@ from typing import NoReturn
 import marshmallow as ma
 from flask import jsonify, request
 from flask_smorest import Blueprint
-from flask_smorest.pagination import PaginationParameters
+from flask_smorest.pagination import PaginationMetadataSchema, PaginationParameters
 from flask_smorest.utils import unpack_tuple_response
 from sqlalchemy import Select, func, select
 from webargs.flaskparser import abort
@@ -32,6 +32,9 @@ from tracker.services.errors import EditConflict, Forbidden, NotFound, Throttled
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
+# Pages beyond this are refused (422): the offset they ask for would overflow the
+# database's integers (a 500) long before any list is that long.
+MAX_PAGE = 2**31 - 1
 FIELD_ERRORS = "Some fields were refused; see errors."
 
 
@@ -112,7 +115,7 @@ class PageArguments(ma.Schema):
         unknown = ma.EXCLUDE  # the other query arguments are the list's filters
 
     page = ma.fields.Integer(
-        load_default=1, validate=ma.validate.Range(min=1),
+        load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE),
         metadata={"description": "Page number, from 1."},
     )
     per_page = ma.fields.Integer(
@@ -172,6 +175,14 @@ class ApiBlueprint(Blueprint):
             return wrapper
 
         return decorator
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        """Document X-Pagination as the JSON object it is (a header ``content``, not a ``schema``:
+        a header with an object schema would mean OpenAPI's comma-separated "simple" style)."""
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
+            "description": "Pagination metadata, a JSON object.",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
 
     def errors(self, *codes: int):
         """Document the error answers an operation may give (all in the ErrorOutput shape)."""

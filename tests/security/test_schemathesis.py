@@ -1,0 +1,156 @@
+"""The JSON API against its own OpenAPI document, with generated requests (Schemathesis).
+
+Every operation of /api/openapi.json is called through the WSGI app with requests
+Schemathesis generates from the document (valid ones, and invalid ones the API must
+refuse), as an anonymous caller, an agency focal point and the secretariat. Every
+answer must be no server error and must match the document: a documented status
+code, the documented content type, a body of the documented shape, the documented
+headers. Half of the cases aim at records that exist (the world's plan, actions and
+reports), so the 200 answers are checked too, not only the 404s.
+
+Failures are collected rather than raised at the first one, so a run lists them all;
+the summary line says how many cases each role ran.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests import factories
+from tests.factories import NOW
+from tracker.services.reports import save_report
+from tracker.services.tokens import create_token
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+# Per operation, role and mode (valid, invalid): 13 operations x 3 roles x 2 modes keep
+# the whole run near a minute.
+MAX_EXAMPLES = 20
+ROLES = ("anonymous", "agency", "secretariat")
+MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
+
+
+@dataclass
+class Run:
+    cases: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    failures: dict[tuple, str] = field(default_factory=dict)  # (role, operation, kind) -> first report
+    unsatisfiable: set[str] = field(default_factory=set)
+
+
+
+
+def _strategy(operation, mode, existing: dict):
+    wanted = {name: value for name, value in existing.items()
+              if name in {p.name for p in operation.path_parameters}}
+    generated = operation.as_strategy(generation_mode=mode)
+    if not wanted or mode is schemathesis.GenerationMode.NEGATIVE:
+        return generated
+    return st.one_of(generated, operation.as_strategy(generation_mode=mode, path_parameters=wanted))
+
+
+def _exercise(operation, mode, role: str, headers: dict, existing: dict, run: Run) -> None:
+    label = operation.label
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,  # no .hypothesis folder in the tree; the seed is fixed instead
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],  # failures are collected, not shrunk
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    )
+    @given(case=_strategy(operation, mode, existing))
+    def exercise(case):
+        run.cases[role] += 1
+        try:
+            response = case.call_and_validate(headers=headers, checks=CHECKS)
+        except (Failure, FailureGroup) as exc:
+            found = list(exc.exceptions) if isinstance(exc, FailureGroup) else [exc]
+            for failure in found:
+                run.failures.setdefault((role, label, failure.title), str(exc)[:3000])
+            return
+        # Schemathesis re-raises an exception the app did not handle (its 500), whatever it is.
+        except Exception as exc:  # noqa: BLE001
+            run.failures.setdefault((role, label, f"server error: {type(exc).__name__}"),
+                                    f"{case.as_curl_command()}\n{exc!r}")
+            return
+        run.statuses[(role, label, response.status_code)] += 1
+
+    try:
+        exercise()
+    except Unsatisfiable:
+        # Nothing in the operation can be made invalid (no parameters, no body): no negative cases.
+        if mode is not schemathesis.GenerationMode.NEGATIVE:
+            raise
+        run.unsatisfiable.add(label)
+
+
+@pytest.fixture
+def world(db_session):
+    """A published plan with areas, recommendations and actions of two agencies, a submitted
+    report on the focal point's action, and a personal API token per role."""
+    plan = factories.plan(slug="fuzzed-plan", title="Fuzzed plan", period_start="2026-01-01")
+    factories.area(plan, code="GOV", name="Governance", position=1)
+    factories.agency(acronym="MIN", name="Ministry of Information")
+    factories.agency(acronym="OTH", name="Office of Other Things")
+    factories.recommendation(plan, code="R1", area="GOV", status="pending")
+    factories.recommendation(plan, code="R2", status="ongoing")
+    mine = factories.action(plan, code="A1", area="GOV", lead_agency="MIN", recommendations=["R1"],
+                            start_date="2019-01-01", due_date="2020-01-31")
+    factories.action(plan, code="A2", lead_agency="OTH", supporting_agencies=["MIN"], recommendations=["R2"],
+                     status="ongoing", due_date="2999-12-31")
+    focal = factories.user("agency", agency="MIN")
+    secretariat = factories.user("secretariat")
+    report = save_report(mine, {"narrative": "Portal opened", "percent_complete": 50, "proposed_status": "ongoing"},
+                         author=focal, now=NOW, submit=True)
+    tokens = {
+        "anonymous": {},
+        "agency": {"Authorization": "Bearer " + create_token(focal, {"name": "fuzz"}, now=NOW)[1]},
+        "secretariat": {"Authorization": "Bearer " + create_token(secretariat, {"name": "fuzz"}, now=NOW)[1]},
+    }
+    existing = {"slug": plan.slug, "action_id": mine.id, "report_id": report.id}
+    return existing, tokens
+
+
+def test_the_api_answers_every_generated_request_as_its_openapi_document_says(app, world, capsys):
+    existing, tokens = world
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 13, [op.label for op in operations]
+    run = Run()
+    for operation in operations:
+        for role in ROLES:
+            for mode in MODES:
+                _exercise(operation, mode, role, tokens[role], existing, run)
+
+    answered = {(role, label) for (role, label, status) in run.statuses if status < 400}
+    summary = (f"schemathesis: anonymous {run.cases['anonymous']} cases, agency {run.cases['agency']}, "
+               f"secretariat {run.cases['secretariat']}, failures {len(run.failures)}")
+    with capsys.disabled():
+        print("\n" + summary)
+    assert not run.failures, summary + "\n\n" + "\n\n".join(
+        f"[{role}] {label}: {kind}\n{report}" for (role, label, kind), report in sorted(run.failures.items()))
+    # The cases reached real records: each read operation answered 200 for the secretariat.
+    reads = {op.label for op in operations if op.method.upper() == "GET"}
+    assert {label for (role, label) in answered if role == "secretariat"} >= reads
