@@ -3,6 +3,7 @@
 from tracker.models.action import Action, Milestone, action_supporting_agencies
 from tracker.models.agency import Agency
 from tracker.models.assessment import AssessmentRound, RecommendationAssessment
+from tracker.models.data_version import DataVersion
 from tracker.models.event import EVENT_KINDS, Event
 from tracker.models.evidence import Evidence
 from tracker.models.plan import Area, Plan, PlanFigure
@@ -51,6 +52,7 @@ __all__ = [
     "ApiToken",
     "Area",
     "AssessmentRound",
+    "DataVersion",
     "Event",
     "Evidence",
     "Milestone",

@@ -70,11 +70,14 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ALEMBIC_TABLE = "alembic_version"
 # Tables the migrations fill with defaults (0001: the status vocabulary, 0004: the
-# default reminder rules). A freshly migrated database has rows there and is still
+# default reminder rules, 0005: the data version's row). A freshly migrated database has rows there and is still
 # empty; a restore replaces them with the archive's own (possibly edited) rows.
 # A migration that inserts defaults into another table must add it here (the backup
 # tests restore into a freshly migrated database and would fail otherwise).
-MIGRATION_DEFAULT_TABLES = frozenset({"statuses", "reminder_rules"})
+MIGRATION_DEFAULT_TABLES = frozenset({"statuses", "reminder_rules", "data_version"})
+# Bookkeeping of this database, not data: the counter the caches are keyed by. A
+# restore moves the target's own counter on instead (see _move_data_version_past).
+NOT_BACKED_UP = frozenset({"data_version"})
 INSERT_BATCH = 1000
 _TABLE_MEMBER = re.compile(r"tables/([a-z0-9_]+)\.jsonl")
 _FILE_MEMBER = re.compile(r"files/([0-9a-f]{1,64})")
@@ -228,6 +231,8 @@ def _dump(work: str, *, upload_dir: str, now: datetime) -> tuple[BackupManifest,
         )
         metadata = _reflect(conn)
         for table in metadata.sorted_tables:
+            if table.name in NOT_BACKED_UP:
+                continue
             if not _TABLE_MEMBER.fullmatch(f"tables/{table.name}.jsonl"):
                 raise BackupError(f"Table {table.name!r} has a name backups do not support.")
             local = os.path.join(work, "tables", f"{table.name}.jsonl")
@@ -350,9 +355,11 @@ def restore_backup(path: str | os.PathLike, *, upload_dir: str, force: bool = Fa
                 metadata = _reflect(conn)
                 if not force:
                     _require_empty(conn, metadata)
+                version_before = _data_version(conn, metadata)
                 for table in reversed(metadata.sorted_tables):
                     conn.execute(table.delete())
                 _load_tables(conn, metadata, manifest, work)
+                _move_data_version_past(conn, metadata, version_before)
                 if conn.dialect.name == "postgresql":
                     _fix_sequences(conn, metadata)
                 staged = _stage_files(manifest, work, upload_dir)
@@ -511,6 +518,25 @@ def _require_empty(conn: Connection, metadata: MetaData) -> None:
             f"The database is not empty: {', '.join(occupied)}. Restore into an empty database, "
             "or pass --force to replace everything in this one. Nothing was changed."
         )
+
+
+def _data_version(conn: Connection, metadata: MetaData) -> int:
+    table = metadata.tables.get("data_version")
+    return 0 if table is None else conn.scalar(select(func.max(table.c.counter))) or 0
+
+
+def _move_data_version_past(conn: Connection, metadata: MetaData, before: int) -> None:
+    """Put the data version back, moved past the value it had before the restore.
+
+    Running processes cache pages by it: a value they have seen must never come back
+    with other data behind it.
+    """
+    table = metadata.tables.get("data_version")
+    if table is None:
+        return  # an archive from before revision 0005: 'flask db upgrade' inserts the row
+    if conn.scalar(select(func.count()).select_from(table)) == 0:
+        conn.execute(table.insert().values(id=1, counter=0))
+    conn.execute(table.update().values(counter=table.c.counter + before + 1))
 
 
 def _load_tables(conn: Connection, metadata: MetaData, manifest: BackupManifest, work: str) -> None:

@@ -1,0 +1,29 @@
+"""data version: one counter moved on by every committed write, for caches
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-02 11:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    table = op.create_table('data_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('counter', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version'))
+    )
+    op.bulk_insert(table, [{"id": 1, "counter": 0}])
+
+
+def downgrade():
+    op.drop_table('data_version')

@@ -1,0 +1,74 @@
+"""The data version: moved on by every transaction that writes, read by the caches.
+
+Every session transaction that writes (an ORM flush, or an INSERT, UPDATE or DELETE
+executed through the session) adds one to ``DataVersion.counter`` as it commits, in
+the same transaction. So a reader that sees the new data sees the new counter, and a
+cache entry made under an older counter can never be served once the data changed.
+Writes to tables no page shows to the public (failed sign-ins, API tokens' last use)
+leave it alone, so password guessing and API traffic do not empty the public caches.
+
+Writes made outside a session (a Core connection of its own: backup restore,
+migrations, the benchmark generator) must call ``bump_data_version(connection)``.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+
+from sqlalchemy import event, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+from tracker.extensions import db
+from tracker.models import DataVersion
+
+PRIVATE_TABLES = frozenset({"sign_in_failures", "api_tokens"})
+_WROTE = "tracker_wrote_public_data"
+_READ = "SELECT counter FROM data_version WHERE id = 1"
+_BUMP = update(DataVersion).where(DataVersion.id == 1).values(counter=DataVersion.counter + 1)
+
+
+def current_data_version() -> int:
+    """The counter as this transaction sees it."""
+    # Plain SQL on the session's connection: asked on every cached request, and the ORM
+    # would cost several times the query itself.
+    return db.session.connection().exec_driver_sql(_READ).scalar_one()
+
+
+def bump_data_version(conn: Connection) -> None:
+    """Move the counter on from a Core connection that wrote outside any session."""
+    conn.execute(_BUMP)
+
+
+def _public(table_name: str | None) -> bool:
+    return table_name not in PRIVATE_TABLES
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, flush_context) -> None:
+    # new/dirty/deleted still hold what this flush wrote (the pre-flush state).
+    if any(_public(getattr(type(obj), "__tablename__", None))
+           for obj in chain(session.new, session.dirty, session.deleted)):
+        session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if _public(getattr(table, "name", None)):
+            state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    session.flush()  # commit flushes after this event; what it would write must count
+    if session.info.pop(_WROTE, False):
+        session.execute(_BUMP)
+        session.info.pop(_WROTE, None)  # set again by the UPDATE itself
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost one: committed or rolled back
+        session.info.pop(_WROTE, None)
