@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tracker import web_security
+from tracker import public_cache, web_security
 from tracker.config import DEFAULTS, instance_secret_key, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 
@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     _init_extensions(app)
+    public_cache.init_app(app)  # first, so a proxy fix (web_security) wraps it
     web_security.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -56,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from tracker import models
+    from tracker.services import data_version  # noqa: F401 (its session events move the counter)
 
     db.init_app(app)
     # render_as_batch lets Alembic alter SQLite tables by copying them.
@@ -84,7 +86,8 @@ def _init_extensions(app: Flask) -> None:
 def _select_locale() -> str:
     from flask import current_app, request
 
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+    # The same choice the public cache makes from the header, so its keys match.
+    return public_cache.select_locale(request.headers.get("Accept-Language"), current_app.config["LANGUAGES"])
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -13,7 +13,9 @@ which costs one small query and a 304 with no body. We chose that over a max-age
 because a secretariat that has just changed a status expects the public chart to show
 it at once. Rendered bytes are kept in a small in-process LRU keyed by the ETag, so a
 chart another visitor already asked for is served without rendering; when the data
-changes the version changes, the ETag with it, and the chart is drawn afresh.
+changes the version changes, the ETag with it, and the chart is drawn afresh. The
+version itself is remembered while the data version stands still
+(``routes.response_cache``), so a cached chart costs two small queries.
 """
 
 from __future__ import annotations
@@ -21,18 +23,17 @@ from __future__ import annotations
 import hashlib
 import importlib
 import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from tracker.public_cache import cacheable
 from tracker.routes.forms import now
+from tracker.routes.response_cache import Rendered, chart_cache, remembered_fingerprint
 from tracker.services.dashboard import CHART_FILTERS, chart_data, chart_table, table_csv
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
-from tracker.services.versions import plan_fingerprint
 
 bp = Blueprint("charts", __name__)
 
@@ -56,63 +57,6 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 _import_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """What the cache keeps: the bytes and the headers that go with them."""
-
-    body: bytes
-    mimetype: str
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class ChartCache:
-    """A small thread-safe LRU of rendered charts, bounded by entries and by bytes."""
-
-    def __init__(self, max_entries: int = 64, max_bytes: int = 32 * 1024 * 1024):
-        self.max_entries, self.max_bytes = max_entries, max_bytes
-        self._items: OrderedDict[str, Rendered] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> Rendered | None:
-        """The entry for ``key``, now the most recently used, or None."""
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-            return item
-
-    def put(self, key: str, item: Rendered) -> None:
-        """Keep ``item``, dropping the least recently used entries beyond the bounds."""
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= len(old.body)
-            self._items[key] = item
-            self._bytes += len(item.body)
-            while self._items and (len(self._items) > self.max_entries or self._bytes > self.max_bytes):
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= len(dropped.body)
-
-    def clear(self) -> None:
-        """Forget every chart (they are drawn again on demand)."""
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def chart_cache() -> ChartCache:
-    """The application's chart cache, made on first use (size: ``CHART_CACHE_ENTRIES``, default 64)."""
-    cache = current_app.extensions.get("tracker_chart_cache")
-    if cache is None:
-        size = int(current_app.config.get("CHART_CACHE_ENTRIES", 64))
-        cache = current_app.extensions.setdefault("tracker_chart_cache", ChartCache(max_entries=size))
-    return cache
-
-
 @bp.route(
     "/plans/<slug>/<any(gantt, timeline, scorecard, rounds, readiness, agencies):name>"
     ".<any(png, svg, csv):fmt>"
@@ -123,7 +67,7 @@ def chart(slug: str, name: str, fmt: str):
     moment = now()
     today = moment.date()
     args = _arguments(name, fmt)
-    fingerprint = plan_fingerprint(plan)
+    fingerprint = remembered_fingerprint(plan)
     etag = _etag(fingerprint.version, name, fmt, args, today.isoformat())
     # Overdue work depends on the day, so a new day is a modification too; never in the future.
     midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -145,6 +89,7 @@ def chart(slug: str, name: str, fmt: str):
     response.cache_control.public = True
     response.cache_control.no_cache = True
     response.headers["X-Content-Type-Options"] = "nosniff"
+    cacheable()  # the public's copy may be served from memory while the data stands still
     return response.make_conditional(request)
 
 

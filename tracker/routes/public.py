@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.public_cache import public_page
 from tracker.routes.forms import now
 from tracker.services.assessments import recommendation_status_views
 from tracker.services.dashboard_views import (
@@ -52,6 +53,7 @@ def _viewer():
 
 
 @bp.route("/")
+@public_page
 def index():
     """Every published plan, with its headline figures."""
     plans = list_plans(published_only=True)
@@ -72,6 +74,7 @@ def _date_arg(name: str) -> tuple[date | None, str | None]:
 
 
 @bp.route("/plans/<slug>")
+@public_page
 def plan(slug: str):
     """A plan: scorecard, charts, recommendations by area, actions; or as it stood on ``as_of``."""
     plan = get_plan(slug, published_only=True)
@@ -97,6 +100,7 @@ def plan(slug: str):
 
 @bp.route("/changes")
 @bp.route("/plans/<slug>/changes")
+@public_page
 def changes(slug: str | None = None):
     """What moved since a date, for working-group meetings (default: the last 30 days)."""
     plan = get_plan(slug, published_only=True) if slug else None
@@ -109,6 +113,7 @@ def changes(slug: str | None = None):
 
 
 @bp.route("/search")
+@public_page
 def search():
     """Search and filter recommendations and actions across published plans."""
     args = request.args
@@ -133,6 +138,7 @@ def search():
 
 
 @bp.route("/agencies/<int:agency_id>")
+@public_page
 def agency(agency_id: int):
     """An agency's public record: its actions in published plans, on time, late and overdue."""
     overview = agency_overview(agency_id, now().date())
@@ -142,6 +148,7 @@ def agency(agency_id: int):
 
 
 @bp.route("/plans/<slug>/recommendations/<code>")
+@public_page
 def recommendation(slug: str, code: str):
     """One recommendation: its statuses side by side, its actions, history and evidence."""
     rec = published_recommendation(slug, code)
@@ -161,6 +168,7 @@ def recommendation(slug: str, code: str):
 
 
 @bp.route("/plans/<slug>/actions/<code>")
+@public_page
 def action(slug: str, code: str):
     """One action: owners, dates, progress, milestones, history and its reports."""
     action = published_action(slug, code)
