@@ -259,21 +259,32 @@ groups.append(scheduler)
 
 @scheduler.command("run")
 def scheduler_run_command() -> None:
-    """Run the scheduled jobs in this process until stopped (deploy one per site)."""
-    from tracker.scheduler.runner import build_scheduler
+    """Run the scheduled jobs in this process until stopped (deploy one per site).
 
+    SIGTERM or Ctrl+C stops it cleanly: the message being sent is recorded, the rest
+    wait for the next run. A second signal stops it at once.
+    """
+    from tracker.scheduler.runner import build_scheduler, stopping_on_signals
+
+    jobs = build_scheduler(current_app._get_current_object())
     click.echo("Scheduler running; Ctrl+C stops it.", err=True)
-    try:
-        build_scheduler(current_app._get_current_object()).start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+    with stopping_on_signals(then=lambda: jobs.shutdown(wait=True)):
+        try:
+            jobs.start()
+        except SystemExit:
+            pass
+    click.echo("Scheduler stopped.", err=True)
 
 
 @scheduler.command("run-once")
 @click.option("--now", "now_text", default=None, help="ISO date and time, e.g. 2027-01-15T08:00 (UTC).")
 def scheduler_run_once_command(now_text: str | None) -> None:
-    """Run every job once, as of --now (default: the current time)."""
-    from tracker.scheduler.runner import run_once
+    """Run every job once, as of --now (default: the current time).
+
+    SIGTERM or Ctrl+C stops it cleanly after the message being sent (see ``scheduler run``).
+    """
+    from tracker.scheduler.jobs import stop_requested
+    from tracker.scheduler.runner import run_once, stopping_on_signals
 
     if now_text:
         try:
@@ -283,8 +294,12 @@ def scheduler_run_once_command(now_text: str | None) -> None:
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
     else:
         now = _now()
-    for job, result in run_once(current_app._get_current_object(), now).items():
+    with stopping_on_signals():
+        results = run_once(current_app._get_current_object(), now)
+    for job, result in results.items():
         click.echo(f"{job}: {result}")
+    if stop_requested.is_set():
+        click.echo("Stopped on request; messages not yet sent stay pending for the next run.", err=True)
 
 from tracker.cli_backup import backup as backup_group
 

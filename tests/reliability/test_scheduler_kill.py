@@ -87,14 +87,14 @@ class KillingHandler:
     queued it), and the scheduler dies before it learns so and records it as sent.
     """
 
-    def __init__(self, mailbox, *, delay: float, kill_at: int, when: str):
-        self.box, self.delay, self.kill_at, self.when = mailbox, delay, kill_at, when
+    def __init__(self, mailbox, *, delay: float, kill_at: int, when: str, signum: int = signal.SIGKILL):
+        self.box, self.delay, self.kill_at, self.when, self.signum = mailbox, delay, kill_at, when, signum
         self.victim: subprocess.Popen | None = None
         self.killed_on: str | None = None  # Message-ID of the message in flight at the kill
         mailbox.controller.handler = self  # used for every SMTP session opened from now on
 
     def _kill(self):
-        os.kill(self.victim.pid, signal.SIGKILL)
+        os.kill(self.victim.pid, self.signum)
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes
@@ -221,3 +221,43 @@ def test_scheduler_killed_mid_delivery_then_run_again_delivers_every_reminder(sc
     assert by_id[never_accepted] == 1
     assert repeated == {accepted: 2}
     assert len(repeated_people) == 1
+
+
+TERMINATE_AT = 60  # SIGTERM lands once the server has accepted message 60
+
+
+def test_scheduler_stopped_with_sigterm_mid_delivery_sends_every_reminder_exactly_once(
+    scratch_databases, mailbox, figures
+):
+    """How supervisors (systemd, Kubernetes, ``make run``'s trap) stop it: SIGTERM, in the
+    very window where SIGKILL makes a repeat. The message in hand is recorded as sent, the
+    rest stay pending, the process exits by itself, and a run straight after (no stale
+    claims to wait for) sends the rest: every reminder once, none twice."""
+    url = scratch_databases("sigterm")
+    focal_points = build_reminder_world(url)
+    handler = KillingHandler(mailbox, delay=SMTP_DELAY, kill_at=TERMINATE_AT, when="after_acceptance",
+                             signum=signal.SIGTERM)
+    handler.victim = run_once(url, mailbox.port, RUN_AT)
+    code, output = finish(handler.victim)
+    assert code == 0, f"the scheduler did not stop cleanly ({code}):\n{output}"
+    assert "Stopped on request" in output, output
+    at_stop = outbox(url)
+    received_at_stop = len(mailbox.messages)
+    handler.victim = None
+    states = Counter(state for state, _, _ in at_stop.values())
+    assert at_stop[handler.killed_on][0] == "sent"  # the message in flight was recorded
+    assert states["sending"] == 0 and states["sent"] == received_at_stop == TERMINATE_AT
+
+    rerun = finish(run_once(url, mailbox.port, RUN_AT))  # at once: nothing to wait for
+    assert rerun[0] == 0, rerun[1]
+
+    by_id = Counter(m["Message-ID"] for m in mailbox.messages)
+    figures("scheduler stopped with SIGTERM mid-delivery, then run again at once", [
+        f"focal points {focal_points}; outbox messages {len(at_stop)}; received {len(mailbox.messages)}",
+        f"at the stop: {states['sent']} sent, {states['pending']} pending, {states['sending']} left 'sending'; "
+        f"the message in flight '{at_stop[handler.killed_on][0]}'",
+        f"delivered twice: {sum(n - 1 for n in by_id.values())}; reminders not delivered: {undelivered_reminders(url)}",
+    ])
+    assert undelivered_reminders(url) == 0
+    assert set(by_id) == set(outbox(url)) and set(by_id.values()) == {1}
+    assert len(by_id) == 2 * focal_points  # a reminder and a digest each

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,10 @@ from tracker.services.mail import MailSettings
 from tracker.services.outbox import deliver_pending
 from tracker.services.reminders import LinkSettings, run_reminder_pass
 from tracker.services.rounds import open_scheduled_rounds
+
+# Set when the process is asked to stop (SIGTERM, Ctrl+C; see runner.stop_on_signals):
+# delivery finishes the message in hand, records it, and leaves the rest for next time.
+stop_requested = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,8 @@ def weekly_digests(now: datetime):
 def deliver_outbox(now: datetime):
     """Send pending messages whose time has come (first tries and retries)."""
     return deliver_pending(
-        now, mail=MailSettings.from_config(current_app.config), links=_links(), worker=worker_name()
+        now, mail=MailSettings.from_config(current_app.config), links=_links(), worker=worker_name(),
+        stop=stop_requested.is_set,
     )
 
 

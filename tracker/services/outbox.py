@@ -9,6 +9,7 @@ dropped. With no SMTP server configured, messages are ``kept`` for admins to rea
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -31,9 +32,14 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver_pending(
-    now: datetime, *, mail: MailSettings, links: LinkSettings, worker: str, limit: int = 5000
+    now: datetime, *, mail: MailSettings, links: LinkSettings, worker: str, limit: int = 5000,
+    stop: Callable[[], bool] = lambda: False,
 ) -> dict[str, int]:
     """Send (or keep) every pending message whose time has come; returns counts by outcome.
+
+    ``stop`` is asked before each message: once it says so, the message in hand has
+    been sent and recorded, and the rest stay pending (counted as ``left``) for the
+    next pass. That is how a scheduler asked to stop (SIGTERM) loses and repeats nothing.
 
     Works on rows, not ORM objects: a pass may deliver thousands of messages, and
     each commit would otherwise walk every object loaded so far.
@@ -48,7 +54,7 @@ def deliver_pending(
     ).all()
     _recompose_changed(due, now, links)
     db.session.commit()
-    outcome = {"sent": 0, "kept": 0, "failed": 0, "skipped": 0}
+    outcome = {"sent": 0, "kept": 0, "failed": 0, "skipped": 0, "left": 0}
     if not mail.server:
         # No SMTP: every due message goes to the app's outbox in one statement.
         write_transaction()
@@ -63,7 +69,10 @@ def deliver_pending(
         return outcome
     connection = SmtpConnection(mail)
     try:
-        for message_id in due:
+        for index, message_id in enumerate(due):
+            if stop():
+                outcome["left"] = len(due) - index
+                break
             row = _claim(message_id, worker, now)
             if row is None:
                 outcome["skipped"] += 1
