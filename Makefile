@@ -28,7 +28,7 @@ test: install
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check tracker tests
+	$(BIN)/ruff check tracker tests bench
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

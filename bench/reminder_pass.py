@@ -20,17 +20,17 @@ from datetime import UTC, date, datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import flask_migrate  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from werkzeug.security import generate_password_hash  # noqa: E402
+import flask_migrate
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 
-from tracker import create_app  # noqa: E402
-from tracker.extensions import db  # noqa: E402
-from tracker.models import Action, Agency, Plan, User  # noqa: E402
-from tracker.services.mail import MailSettings  # noqa: E402
-from tracker.services.outbox import deliver_pending  # noqa: E402
-from tracker.services.reminders import LinkSettings, run_reminder_pass  # noqa: E402
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import Action, Agency, Plan, User
+from tracker.services.mail import MailSettings
+from tracker.services.outbox import deliver_pending
+from tracker.services.reminders import LinkSettings, run_reminder_pass
 
 NOW = datetime(2027, 3, 24, 7, 0, tzinfo=UTC)
 TODAY = NOW.date()

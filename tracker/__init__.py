@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    _install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -81,6 +82,32 @@ def _init_extensions(app: Flask) -> None:
 
         # Emails are rendered by the scheduler, outside any request: no navigation there.
         return {"navigation": navigation()} if has_request_context() else {}
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """Templates translate through the context's translations, looked up once per context.
+
+    Flask-Babel looks them up again for every string (about 13 µs): a plan page of 500
+    actions translates 3,000 strings, which was half its rendering time.
+    """
+    from flask import g
+    from flask_babel import get_translations
+
+    def translations():
+        # One app context per request in service and per job in the scheduler, so the
+        # locale cannot change under it.
+        found = g.get("tracker_translations")
+        if found is None:
+            found = g.tracker_translations = get_translations()
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
 
 def _select_locale() -> str:

@@ -254,8 +254,8 @@ def test_scheduler_stopped_with_sigterm_mid_delivery_sends_every_reminder_exactl
     by_id = Counter(m["Message-ID"] for m in mailbox.messages)
     figures("scheduler stopped with SIGTERM mid-delivery, then run again at once", [
         f"focal points {focal_points}; outbox messages {len(at_stop)}; received {len(mailbox.messages)}",
-        f"at the stop: {states['sent']} sent, {states['pending']} pending, {states['sending']} left 'sending'; "
-        f"the message in flight '{at_stop[handler.killed_on][0]}'",
+        (f"at the stop: {states['sent']} sent, {states['pending']} pending, {states['sending']} left 'sending'; "
+         f"the message in flight '{at_stop[handler.killed_on][0]}'"),
         f"delivered twice: {sum(n - 1 for n in by_id.values())}; reminders not delivered: {undelivered_reminders(url)}",
     ])
     assert undelivered_reminders(url) == 0
