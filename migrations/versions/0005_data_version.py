@@ -5,6 +5,8 @@ Revises: 0004
 Create Date: 2026-12-02 11:30:00.000000
 
 """
+import time
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -22,7 +24,9 @@ def upgrade():
     sa.Column('counter', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version'))
     )
-    op.bulk_insert(table, [{"id": 1, "counter": 0}])
+    # Microseconds since 1970, not 0: a database built again from nothing must not repeat
+    # a value that app processes still running have cached other data under.
+    op.bulk_insert(table, [{"id": 1, "counter": time.time_ns() // 1000}])
 
 
 def downgrade():

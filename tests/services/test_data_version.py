@@ -1,7 +1,7 @@
 """The data version moves on with every committed write the public could see, and only then."""
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
@@ -44,3 +44,24 @@ def test_failed_sign_ins_do_not_empty_the_public_caches(db_session):
     for _ in range(3):
         assert sign_in("focal@example.org", "wrong password", remote_addr="203.0.113.9", now=NOW) is None
     assert current_data_version() == before
+
+
+def test_an_update_that_changes_no_row_leaves_it_alone(db_session):
+    """The scheduler releases stale claims every minute; usually there are none."""
+    before = current_data_version()
+    db.session.execute(update(Action).where(Action.id == -1).values(percent_complete=1))
+    db.session.commit()
+    assert current_data_version() == before
+
+
+def test_a_plain_sql_write_through_the_session_moves_it(db_session):
+    plan = factories.plan()
+    before = current_data_version()
+    db.session.execute(text("UPDATE plans SET title = 'Renamed' WHERE id = :id"), {"id": plan.id})
+    db.session.commit()
+    assert current_data_version() == before + 1
+
+
+def test_a_new_database_starts_from_the_clock_not_from_zero(db_session):
+    """Rebuilt from nothing, a database must not repeat values that running processes cached."""
+    assert current_data_version() > 1_700_000_000 * 10**6  # microseconds since 1970, after 2023

@@ -28,10 +28,11 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from tracker.public_cache import cacheable
+from tracker.public_cache import public_response
 from tracker.routes.forms import now
 from tracker.routes.response_cache import Rendered, chart_cache, remembered_fingerprint
 from tracker.services.dashboard import CHART_FILTERS, chart_data, chart_table, table_csv
+from tracker.services.data_version import current_data_version
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
 
@@ -61,13 +62,17 @@ _import_lock = threading.Lock()
     "/plans/<slug>/<any(gantt, timeline, scorecard, rounds, readiness, agencies):name>"
     ".<any(png, svg, csv):fmt>"
 )
+@public_response  # the public's copy is served from memory while the data stands still
 def chart(slug: str, name: str, fmt: str):
     """A chart of a published plan as PNG, SVG or CSV, answered 304 when unchanged."""
+    # The version first: everything read after it is at least as new, so a fingerprint
+    # remembered under it can never describe older data (READ COMMITTED reads anew).
+    version = current_data_version()
     plan = get_plan(slug, published_only=True)
     moment = now()
     today = moment.date()
     args = _arguments(name, fmt)
-    fingerprint = remembered_fingerprint(plan)
+    fingerprint = remembered_fingerprint(plan, version)
     etag = _etag(fingerprint.version, name, fmt, args, today.isoformat())
     # Overdue work depends on the day, so a new day is a modification too; never in the future.
     midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -89,7 +94,6 @@ def chart(slug: str, name: str, fmt: str):
     response.cache_control.public = True
     response.cache_control.no_cache = True
     response.headers["X-Content-Type-Options"] = "nosniff"
-    cacheable()  # the public's copy may be served from memory while the data stands still
     return response.make_conditional(request)
 
 

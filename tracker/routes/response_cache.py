@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from tracker.services.data_version import current_data_version
 from tracker.services.versions import PlanFingerprint, plan_fingerprint
 
 CHARTS, PUBLIC, FINGERPRINTS = "tracker_chart_cache", "tracker_public_cache", "tracker_fingerprints"
@@ -94,9 +93,11 @@ def clear_caches(app: Flask) -> None:
         app.extensions[PUBLIC].clear()
 
 
-def remembered_fingerprint(plan) -> PlanFingerprint:
-    """``plan_fingerprint(plan)``, computed again only when the data version moved."""
-    version = current_data_version()
+def remembered_fingerprint(plan, version: int) -> PlanFingerprint:
+    """``plan_fingerprint(plan)``, computed again only when the data version moved.
+
+    ``version`` must have been read before ``plan`` was loaded.
+    """
     memo = current_app.extensions.setdefault(FINGERPRINTS, {})
     hit = memo.get(plan.id)
     if hit is not None and hit[0] == version:

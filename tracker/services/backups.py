@@ -76,7 +76,7 @@ ALEMBIC_TABLE = "alembic_version"
 # tests restore into a freshly migrated database and would fail otherwise).
 MIGRATION_DEFAULT_TABLES = frozenset({"statuses", "reminder_rules", "data_version"})
 # Bookkeeping of this database, not data: the counter the caches are keyed by. A
-# restore moves the target's own counter on instead (see _move_data_version_past).
+# restore keeps the target's own row and moves it on (see _move_data_version_on).
 NOT_BACKED_UP = frozenset({"data_version"})
 INSERT_BATCH = 1000
 _TABLE_MEMBER = re.compile(r"tables/([a-z0-9_]+)\.jsonl")
@@ -355,11 +355,11 @@ def restore_backup(path: str | os.PathLike, *, upload_dir: str, force: bool = Fa
                 metadata = _reflect(conn)
                 if not force:
                     _require_empty(conn, metadata)
-                version_before = _data_version(conn, metadata)
                 for table in reversed(metadata.sorted_tables):
-                    conn.execute(table.delete())
+                    if table.name not in NOT_BACKED_UP:
+                        conn.execute(table.delete())
                 _load_tables(conn, metadata, manifest, work)
-                _move_data_version_past(conn, metadata, version_before)
+                _move_data_version_on(conn, metadata)
                 if conn.dialect.name == "postgresql":
                     _fix_sequences(conn, metadata)
                 staged = _stage_files(manifest, work, upload_dir)
@@ -520,23 +520,11 @@ def _require_empty(conn: Connection, metadata: MetaData) -> None:
         )
 
 
-def _data_version(conn: Connection, metadata: MetaData) -> int:
+def _move_data_version_on(conn: Connection, metadata: MetaData) -> None:
+    """Everything changed: move the data version on, in place, so no cached page survives."""
     table = metadata.tables.get("data_version")
-    return 0 if table is None else conn.scalar(select(func.max(table.c.counter))) or 0
-
-
-def _move_data_version_past(conn: Connection, metadata: MetaData, before: int) -> None:
-    """Put the data version back, moved past the value it had before the restore.
-
-    Running processes cache pages by it: a value they have seen must never come back
-    with other data behind it.
-    """
-    table = metadata.tables.get("data_version")
-    if table is None:
-        return  # an archive from before revision 0005: 'flask db upgrade' inserts the row
-    if conn.scalar(select(func.count()).select_from(table)) == 0:
-        conn.execute(table.insert().values(id=1, counter=0))
-    conn.execute(table.update().values(counter=table.c.counter + before + 1))
+    if table is not None:  # an archive from before revision 0005: 'flask db upgrade' makes it
+        conn.execute(table.update().values(counter=table.c.counter + 1))
 
 
 def _load_tables(conn: Connection, metadata: MetaData, manifest: BackupManifest, work: str) -> None:

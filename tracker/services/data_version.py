@@ -1,14 +1,16 @@
 """The data version: moved on by every transaction that writes, read by the caches.
 
-Every session transaction that writes (an ORM flush, or an INSERT, UPDATE or DELETE
-executed through the session) adds one to ``DataVersion.counter`` as it commits, in
+Every session transaction that writes (an ORM flush, or a statement executed through
+the session that changed a row) adds one to ``DataVersion.counter`` as it commits, in
 the same transaction. So a reader that sees the new data sees the new counter, and a
 cache entry made under an older counter can never be served once the data changed.
 Writes to tables no page shows to the public (failed sign-ins, API tokens' last use)
 leave it alone, so password guessing and API traffic do not empty the public caches.
 
 Writes made outside a session (a Core connection of its own: backup restore,
-migrations, the benchmark generator) must call ``bump_data_version(connection)``.
+migrations, the benchmark generator) must move it themselves. The counter starts at
+the migration's time in microseconds, not at 0, so a database built afresh never
+repeats a value that processes still running may have cached other data under.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 from itertools import chain
 
 from sqlalchemy import event, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from tracker.extensions import db
@@ -35,11 +36,6 @@ def current_data_version() -> int:
     return db.session.connection().exec_driver_sql(_READ).scalar_one()
 
 
-def bump_data_version(conn: Connection) -> None:
-    """Move the counter on from a Core connection that wrote outside any session."""
-    conn.execute(_BUMP)
-
-
 def _public(table_name: str | None) -> bool:
     return table_name not in PRIVATE_TABLES
 
@@ -53,11 +49,19 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _on_execute(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if _public(getattr(table, "name", None)):
-            state.session.info[_WROTE] = True
+def _on_execute(state: ORMExecuteState):
+    if state.is_select:
+        return None
+    # Anything else may write (text() too). Run it here to see whether it changed a row:
+    # the scheduler releases stale claims every minute, usually none, and a no-op
+    # must not empty every public cache.
+    table = getattr(state.statement, "table", None)
+    if not _public(getattr(table, "name", None)) or state.session.info.get(_WROTE):
+        return None
+    result = state.invoke_statement()
+    if getattr(result, "rowcount", -1) != 0:  # unknown (-1, or none at all) counts as written
+        state.session.info[_WROTE] = True
+    return result
 
 
 @event.listens_for(Session, "before_commit")
