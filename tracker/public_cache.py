@@ -8,8 +8,8 @@ next request with the same key is answered from memory: one indexed read of the
 counter, no view, no template, no hooks. A change shows at once, because it moves the
 counter and with it every key.
 
-Only views that say so are kept: ``@public_page`` pages and ``cacheable()`` charts. Only
-a 200 that set no cookie is kept. The stored response is the one Flask produced, with
+Only views that say so are kept, ``@public_page`` pages and ``@public_response`` charts;
+requests for anything else pass straight through. Only a 200 that set no cookie is kept. The stored response is the one Flask produced, with
 every header its hooks added (security headers included), so a replay is
 byte-for-byte what Flask would send; a request whose If-None-Match names its ETag gets
 a 304. Each worker process keeps its own entries, bounded by ``PUBLIC_CACHE_ENTRIES``
@@ -28,6 +28,7 @@ from flask import Flask, make_response, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import LanguageAccept
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_etags, unquote_etag
 
 from tracker.routes.response_cache import PUBLIC, ResponseCache
@@ -35,6 +36,7 @@ from tracker.services.data_version import current_data_version
 
 KEY = "tracker.public_cache.key"          # set by the middleware: this request may be kept
 CACHEABLE = "tracker.public_cache.keep"   # set by the view: keep its response
+KEPT = "public_cache_kept"                # on view functions whose responses may be kept
 _DROPPED_IN_304 = frozenset({"content-length", "content-type", "content-disposition"})
 
 
@@ -64,7 +66,8 @@ class PublicCache:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if (self.cache.max_entries == 0 or environ.get("REQUEST_METHOD") != "GET"
-                or "HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ):
+                or "HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ
+                or not self._kept_view(environ)):
             return self.wsgi_app(environ, start_response)
         key = self._key(environ)
         if key is None:  # the database is not answering: Flask says so (503)
@@ -91,6 +94,14 @@ class PublicCache:
         etag = next((unquote_etag(value)[0] for name, value in headers if name.lower() == "etag"), None)
         self.cache.put(key, Stored(list(headers), data, etag))
         return [data]
+
+    def _kept_view(self, environ: dict) -> bool:
+        """Whether the URL leads to a view whose responses may be kept (no query otherwise)."""
+        try:
+            endpoint, _ = self.app.url_map.bind_to_environ(environ).match()
+        except HTTPException:  # no such page, or a redirect: Flask answers
+            return False
+        return getattr(self.app.view_functions.get(endpoint), KEPT, False)
 
     def _key(self, environ: dict) -> str | None:
         try:
@@ -130,6 +141,19 @@ def cacheable() -> str | None:
     return key
 
 
+def public_response(view: Callable) -> Callable:
+    """A view whose answers to the public the cache may keep (it sets its own ETag)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        cacheable()
+        return response
+
+    setattr(wrapper, KEPT, True)
+    return wrapper
+
+
 def public_page(view: Callable) -> Callable:
     """A page the public cache may keep; it carries an ETag so browsers revalidate it cheaply."""
 
@@ -145,5 +169,5 @@ def public_page(view: Callable) -> Callable:
         response.vary.update(("Cookie", "Accept-Language"))
         return response.make_conditional(request)
 
+    setattr(wrapper, KEPT, True)
     return wrapper
-
