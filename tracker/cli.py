@@ -264,15 +264,10 @@ def scheduler_run_command() -> None:
     SIGTERM or Ctrl+C stops it cleanly: the message being sent is recorded, the rest
     wait for the next run. A second signal stops it at once.
     """
-    from tracker.scheduler.runner import build_scheduler, stopping_on_signals
+    from tracker.scheduler.runner import run_until_stopped
 
-    jobs = build_scheduler(current_app._get_current_object())
-    click.echo("Scheduler running; Ctrl+C stops it.", err=True)
-    with stopping_on_signals(then=lambda: jobs.shutdown(wait=True)):
-        try:
-            jobs.start()
-        except SystemExit:
-            pass
+    run_until_stopped(current_app._get_current_object(),
+                      ready=lambda: click.echo("Scheduler running; Ctrl+C stops it.", err=True))
     click.echo("Scheduler stopped.", err=True)
 
 

@@ -1,6 +1,7 @@
 """The scheduler as operators run it: separate processes, a real database, a real SMTP server."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,25 @@ def test_run_once_cli_runs_every_job_as_of_the_given_time(app, db_session):
     assert (round_.name, str(round_.opens_on), str(round_.deadline)) == ("2027 Q1", "2027-01-01", "2027-03-31")
     bad = app.test_cli_runner().invoke(args=["scheduler", "run-once", "--now", "next tuesday"])
     assert bad.exit_code != 0 and "ISO date" in bad.output
+
+
+@pytest.mark.scratch_db
+def test_the_long_running_scheduler_stops_cleanly_on_sigterm(scratch_url):
+    """As a supervisor (or `make run`'s trap) stops it: SIGTERM, exit 0, soon."""
+    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url, "SECRET_KEY": "runner-secret"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    env = {**os.environ, "TRACKER_DATABASE_URL": scratch_url, "TRACKER_SECRET_KEY": "runner-secret"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert "Scheduler running" in process.stderr.readline()
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, out + err
+    assert "Scheduler stopped." in err
