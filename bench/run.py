@@ -38,20 +38,14 @@ which does not. ``--wait-idle`` waits for a quieter moment before each scenario.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import math
 import os
-import platform
-import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from collections import Counter
@@ -60,414 +54,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Self
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import generate
+from http_load import Load, fetch, run_load, throughput
+from machine import OtherLoad, cpu_times, load_average, machine, quiet_moment
+from report import NOT_AVAILABLE, Row, write_report
+from server import Server, server_problems
 
 DEFAULT_POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tracker_bench_http"
 CLIENTS = 50  # concurrent agency clients submitting reports
-NOT_AVAILABLE = "not available"
 # Any cookie makes the public cache step aside (tracker.public_cache): the view renders.
 BYPASS = {"Cookie": "bench=1"}
 
-# --- the machine ----------------------------------------------------------------
-
-
-def machine() -> dict:
-    """Cores, CPU model, memory and load, from /proc."""
-    info = {"cores": os.cpu_count() or 1, "cpu": platform.processor() or platform.machine(),
-            "memory": "unknown", "kernel": platform.release(), "python": platform.python_version()}
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-        mem = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
-        info["memory"] = f"{int(mem['MemTotal'].split()[0]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return info
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
-def cpu_times() -> tuple[int, int]:
-    """(busy, total) jiffies of all CPUs since boot."""
-    try:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return 0, 0
-    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-    return sum(values) - idle, sum(values)
-
-
-def background_cpu(seconds: float = 1.0) -> float | None:
-    """How busy the machine is while we send nothing (other processes), 0..1."""
-    busy0, total0 = cpu_times()
-    time.sleep(seconds)
-    busy1, total1 = cpu_times()
-    return (busy1 - busy0) / (total1 - total0) if total1 > total0 else None
-
-
-def process_jiffies(pid: int) -> int:
-    """CPU time of a process and of the children it has reaped, in clock ticks."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
-
-
-class OtherLoad:
-    """The share of the CPUs that processes other than ours (server, load tool) used meanwhile."""
-
-    def __init__(self, server: Server):
-        self.server = server
-        self.start = self._sample()
-
-    def _sample(self) -> tuple[int, int, int]:
-        busy, total = cpu_times()
-        own = os.times()
-        mine = round((own.user + own.system + own.children_user + own.children_system)
-                     * os.sysconf("SC_CLK_TCK"))
-        mine += sum(process_jiffies(pid) for pid in [self.server.process.pid, *self.server.worker_pids()])
-        return busy, total, mine
-
-    def share(self) -> float | None:
-        busy0, total0, mine0 = self.start
-        busy1, total1, mine1 = self._sample()
-        if total1 <= total0:
-            return None
-        return max(0.0, ((busy1 - busy0) - (mine1 - mine0)) / (total1 - total0))
-
-
-def quiet_moment(args) -> float | None:
-    """Wait (up to ``--wait-idle`` seconds) until other processes leave the CPUs mostly idle.
-
-    Returns how busy they kept the CPUs in the last second sampled, for the report.
-    """
-    deadline = time.monotonic() + args.wait_idle
-    while True:
-        busy = background_cpu()
-        if busy is None or busy <= args.idle_threshold or time.monotonic() >= deadline:
-            return busy
-
-
-def tree_version() -> str:
-    try:
-        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=10, check=False).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-# --- HTTP -------------------------------------------------------------------------
-
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    seconds: float
-
-
-def fetch(port: int, method: str, path: str, headers: dict | None = None, body: bytes | None = None,
-          timeout: float = 120) -> Response:
-    """One request on a new connection (gunicorn's sync workers close every connection)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    started = time.perf_counter()
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        resp = conn.getresponse()
-        data = resp.read()
-        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data,
-                        time.perf_counter() - started)
-    finally:
-        conn.close()
-
-
-@dataclass
-class Load:
-    """What a load run saw: latencies of the expected answers, and everything else."""
-
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter = field(default_factory=Counter)
-    problems: Counter = field(default_factory=Counter)
-    elapsed: float = 0.0
-
-    @property
-    def errors(self) -> int:
-        return sum(self.problems.values())
-
-    def percentile(self, p: float) -> float | None:
-        if not self.latencies:
-            return None
-        ordered = sorted(self.latencies)  # nearest rank
-        return ordered[max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))]
-
-    @property
-    def rate(self) -> float | None:
-        return len(self.latencies) / self.elapsed if self.elapsed else None
-
-
-def run_load(port: int, requests: Callable[[int, int], tuple], *, concurrency: int,
-             count: int | None = None, duration: float | None = None, expect=(200,),
-             per_client: int | None = None) -> Load:
-    """Send requests from ``concurrency`` threads until ``count`` are sent or ``duration`` is up.
-
-    ``requests(client, n)`` gives (method, path, headers, body) for a client's n-th request.
-    """
-    result, lock = Load(), threading.Lock()
-    sent = [0]
-    start = threading.Barrier(concurrency + 1)
-    deadline = [0.0]
-
-    def client(index: int) -> None:
-        start.wait()
-        n = 0
-        while True:
-            with lock:
-                if count is not None and sent[0] >= count:
-                    return
-                if duration is not None and time.perf_counter() >= deadline[0]:
-                    return
-                if per_client is not None and n >= per_client:
-                    return
-                sent[0] += 1
-            method, path, headers, body = requests(index, n)
-            n += 1
-            try:
-                resp = fetch(port, method, path, headers, body)
-            except (OSError, http.client.HTTPException) as exc:  # a result, not a crash
-                with lock:
-                    result.problems[type(exc).__name__] += 1
-                continue
-            with lock:
-                result.statuses[resp.status] += 1
-                if resp.status in expect:
-                    result.latencies.append(resp.seconds)
-                else:
-                    result.problems[f"HTTP {resp.status}"] += 1
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    deadline[0] = time.perf_counter() + (duration or 0)
-    began = time.perf_counter()
-    start.wait()
-    for thread in threads:
-        thread.join(timeout=(duration or 0) + 600)
-    result.elapsed = time.perf_counter() - began
-    return result
-
-
-WRK_DONE = """
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "WRK_JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"connect\\": %d, \\"read\\": %d, "
-    .. "\\"write\\": %d, \\"status\\": %d, \\"timeout\\": %d, \\"p50_us\\": %d, \\"p95_us\\": %d}\\n",
-    summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
-    summary.errors.write, summary.errors.status, summary.errors.timeout,
-    latency:percentile(50), latency:percentile(95)))
-end
-"""
-
-
-@dataclass
-class Throughput:
-    rate: float
-    requests: int
-    errors: int
-    tool: str
-
-
-def throughput(port: int, path: str, headers: dict, args, work: Path) -> Throughput:
-    """Requests per second for ``duration`` seconds: wrk if installed, else the Python client."""
-    if args.wrk:
-        script = work / "wrk.lua"
-        lines = [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
-        script.write_text("\n".join(lines) + WRK_DONE)
-        command = [args.wrk, "-t", str(min(2, args.connections)), "-c", str(args.connections),
-                   "-d", f"{args.duration}s", "--timeout", "60s", "-s", str(script),
-                   f"http://127.0.0.1:{port}{path}"]
-        out = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 120,
-                             check=False)
-        match = re.search(r"^WRK_JSON (.*)$", out.stdout, re.MULTILINE)
-        if out.returncode != 0 or match is None:
-            raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip() or out.stdout.strip()}")
-        data = json.loads(match.group(1))
-        errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
-        seconds = data["duration_us"] / 1e6
-        return Throughput((data["requests"] - errors) / seconds, data["requests"], errors, "wrk")
-    load = run_load(port, lambda c, n: ("GET", path, headers, None), concurrency=args.connections,
-                    duration=args.duration, expect=(200, 304))
-    return Throughput(load.rate or 0.0, sum(load.statuses.values()) + load.errors, load.errors, "python")
-
-
-# --- gunicorn ---------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def read_status(pid: int) -> dict[str, str]:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return {}
-    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-
-
-def kib(value: str | None) -> int:
-    return int(value.split()[0]) if value else 0
-
-
-class Server:
-    """``gunicorn -w N -b 127.0.0.1:PORT <app>`` from the repository root, with its workers."""
-
-    def __init__(self, app: str, workers: int, env: dict, log: Path):
-        self.app, self.workers, self.log_path = app, workers, log
-        self.port = free_port()
-        self.env = {**os.environ, **env}
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> Self:
-        self.log = open(self.log_path, "a")
-        self.log.write(f"\n--- {datetime.now(UTC).isoformat()} gunicorn {self.app} on {self.port}\n")
-        self.log.flush()
-        self._log_start = self.log_path.stat().st_size
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", self.app],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
-
-    def worker_pids(self) -> list[int]:
-        pid = self.process.pid
-        try:
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            return [int(c) for c in children]
-        except OSError:  # no CONFIG_PROC_CHILDREN: scan /proc for our children
-            found = []
-            for entry in Path("/proc").iterdir():
-                if entry.name.isdigit():
-                    try:
-                        stat = (entry / "stat").read_text()
-                    except OSError:
-                        continue
-                    if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry.name))
-            return found
-
-    def _wait_ready(self, timeout: float = 180) -> None:
-        """Until the server answers and every worker has loaded the app.
-
-        Workers import the app after they fork (no --preload), so the first answer only
-        proves one worker is up; a worker that has loaded the app is several times the
-        size of a freshly forked one, which is what the RSS check waits for.
-        """
-        deadline = time.monotonic() + timeout
-        answered = False
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}: {self.log_tail()}")
-            if not answered:
-                try:
-                    fetch(self.port, "GET", "/", timeout=30)
-                    answered = True
-                except OSError:
-                    time.sleep(0.2)
-                    continue
-            sizes = [kib(read_status(pid).get("VmRSS")) for pid in self.worker_pids()]
-            if len(sizes) == self.workers and min(sizes) > 0.7 * max(sizes):
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn not ready after {timeout:.0f} s: {self.log_tail()}")
-
-    def peak_rss_kib(self) -> int:
-        """The largest VmHWM (peak resident set) among the workers."""
-        return max((kib(read_status(pid).get("VmHWM")) for pid in self.worker_pids()), default=0)
-
-    def log_mark(self) -> int:
-        self.log.flush()
-        return self.log_path.stat().st_size
-
-    def new_log(self, mark: int | None = None) -> str:
-        """The log written since ``mark`` (default: since this server started)."""
-        self.log.flush()
-        with open(self.log_path, "rb") as handle:
-            handle.seek(self._log_start if mark is None else mark)
-            return handle.read().decode(errors="replace")
-
-    def log_tail(self, lines: int = 15) -> str:
-        self.log.flush()
-        return "\n".join(self.log_path.read_text().splitlines()[-lines:])
-
-    def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
-        self.log.close()
-
-
-def server_problems(log: str) -> str:
-    """What the server log says went wrong: tracebacks' last lines and worker timeouts."""
-    found = Counter()
-    lines = log.splitlines()
-    for i, line in enumerate(lines):
-        if "WORKER TIMEOUT" in line:
-            found["worker timeout"] += 1
-        if line.startswith("Traceback"):
-            for later in lines[i + 1:]:
-                if later and not later.startswith((" ", "\t", "Traceback", "During handling", "The above")):
-                    found[later.strip()[:160]] += 1
-                    break
-    return "; ".join(f"{n} x {what}" for what, n in found.most_common(3))
-
-
 # --- measurements -------------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    scenario: str
-    request: str
-    p50: float | None = None
-    p95: float | None = None
-    rate: float | None = None
-    rss_kib: int | None = None
-    requests: int = 0
-    errors: int = 0
-    note: str = ""
-    available: bool = True
-    background: float | None = None  # share of the CPUs other processes used meanwhile, 0..1
-    cpu: float | None = None  # seconds of CPU per request in-process (no HTTP, no contention)
-
-
-def ms(seconds: float | None) -> str:
-    return "—" if seconds is None else (f"{seconds * 1000:.1f}" if seconds < 1 else f"{seconds * 1000:,.0f}")
 
 
 def cpu_per_request(app, path: str, count: int, headers: dict | None = None) -> float | None:
@@ -502,8 +105,6 @@ def in_process_costs(url: str, fixture: Fixture, args) -> dict[str, float | None
         costs["public home"] = cpu_per_request(app, "/", count)
         costs["plan page"] = cpu_per_request(app, f"/plans/{ref}", count)
         costs["plan page, largest plan"] = cpu_per_request(app, f"/plans/{big}", max(2, count // 4))
-        costs["public home, rendered"] = cpu_per_request(app, "/", count, BYPASS)
-        costs["plan page, rendered"] = cpu_per_request(app, f"/plans/{ref}", max(2, count // 4), BYPASS)
         costs["scorecard JSON"] = cpu_per_request(app, f"/api/v1/plans/{ref}/scorecard", count)
         costs["Gantt chart, cached"] = cpu_per_request(app, gantt, count)
         etag = app.test_client().get(gantt).headers.get("ETag")
@@ -511,7 +112,9 @@ def in_process_costs(url: str, fixture: Fixture, args) -> dict[str, float | None
             costs["Gantt chart, conditional"] = cpu_per_request(app, gantt, count, {"If-None-Match": etag})
         db.session.remove()
         db.engine.dispose()
-    with cold.app_context():  # no chart cache: every request draws, as after a data change
+    with cold.app_context():  # no caches: every page renders and every chart draws
+        costs["public home, rendered"] = cpu_per_request(cold, "/", count)
+        costs["plan page, rendered"] = cpu_per_request(cold, f"/plans/{ref}", max(2, count // 4))
         costs["Gantt chart, cold"] = cpu_per_request(cold, gantt, 1 if args.quick else 3)
         db.session.remove()
         db.engine.dispose()
@@ -871,133 +474,6 @@ def bare_row(args, work: Path, errors: list[str], log) -> Row | None:
     except Exception as exc:  # noqa: BLE001 (reported in the Errors section)
         errors.append(f"bare route: {type(exc).__name__}: {exc}")
         return None
-
-
-# --- the report ---------------------------------------------------------------------
-
-
-def verdict(ok: bool | None) -> str:
-    return {True: "met", False: "**missed**", None: NOT_AVAILABLE}[ok]
-
-
-def targets(result: DatabaseResult, bare: Row | None) -> list[str]:
-    by = {r.scenario.split(" (")[0]: r for r in result.rows}
-    lines = ["| target | measured | verdict |", "|---|---|---|"]
-    for key in ("public home", "plan page", "plan page, largest plan", "public home, rendered",
-                "plan page, rendered"):
-        row = by.get(key)
-        ok = None if row is None or row.p95 is None else row.p95 < 0.1
-        lines.append(f"| HTML page p95 < 100 ms: {row.scenario if row else key} | "
-                     f"{ms(row.p95) if row else '—'} ms | {verdict(ok)} |")
-    for key in ("Gantt chart, cached", "Gantt chart, conditional"):
-        row = next((r for r in result.rows if r.scenario.startswith(key)), None)
-        ok = None if row is None or row.p95 is None else row.p95 < 0.01
-        lines.append(f"| cached chart < 10 ms (p95): {row.scenario if row else key} | "
-                     f"{ms(row.p95) if row else '—'} ms | {verdict(ok)} |")
-    cold = by.get("Gantt chart, cold")
-    ok = None if cold is None or cold.p95 is None else cold.p95 < 2
-    lines.append(f"| cold Gantt of {result.dataset['reference_plan']['actions']:,} actions < 2 s (slowest sample) | "
-                 f"{ms(cold.p95) if cold else '—'} ms | {verdict(ok)} |")
-    plan = by.get("plan page")
-    if plan and plan.rate and bare and bare.rate:
-        share = plan.rate / bare.rate
-        lines.append(f"| plan page throughput >= 50% of the bare route | {plan.rate:,.1f} / {bare.rate:,.1f} req/s "
-                     f"= {share:.1%} | {verdict(share >= 0.5)} |")
-    else:
-        lines.append(f"| plan page throughput >= 50% of the bare route | — | {verdict(None)} |")
-    return lines
-
-
-def row_line(row: Row) -> str:
-    rate = "—" if row.rate is None else f"{row.rate:,.1f}"
-    rss = "—" if not row.rss_kib else f"{row.rss_kib / 1024:,.0f}"
-    background = "—" if row.background is None else f"{row.background:.0%}"
-    if not row.available:
-        return f"| {row.scenario} | {row.request} | — | — | — | — | — | — | {background} | {row.note} |"
-    return (f"| {row.scenario} | `{row.request}` | {ms(row.p50)} | {ms(row.p95)} | {rate} | {ms(row.cpu)} | "
-            f"{rss} | {row.errors:,} / {row.requests:,} | {background} | {row.note} |")
-
-
-def write_report(path: Path, args, info: dict, started: datetime, results: list[DatabaseResult],
-                 bare: Row | None, errors: list[str], tools: dict) -> None:
-    servers = ("one server for every scenario, so the figure accumulates" if args.shared_server
-               else "a fresh server per scenario")
-    lines = [
-        "# HTTP benchmark results",
-        "",
-        (f"Written by `bench/run.py` on {started:%Y-%m-%d %H:%M} UTC (tree {tree_version()}), "
-         f"command: `{' '.join(['bench/run.py'] + sys.argv[1:])}`."),
-        "",
-        "## Machine",
-        "",
-        (f"- CPU: {info['cores']} cores, {info['cpu']}; memory {info['memory']}; "
-         f"Linux {info['kernel']}; Python {info['python']}"),
-        (f"- Server: gunicorn {tools['gunicorn']}, {args.workers} sync workers, "
-         "`gunicorn -w N -b 127.0.0.1:PORT wsgi:app` from the repository root"),
-        (f"- Latency: Python client, {args.concurrency} concurrent connections, {args.requests} "
-         f"requests per page ({max(args.concurrency, args.requests // 4)} for the largest plan) after "
-         f"{args.warmup} warm-up requests; p95 is the nearest-rank 95th percentile"),
-        f"- Throughput: {tools['load']}, {args.connections} connections for {args.duration} s",
-        (f"- Peak RSS: the largest VmHWM among the gunicorn workers after the scenario ({servers})"),
-        ("- CPU ms / request: the same request in-process (Flask's test client, one thread, no "
-         "HTTP), CPU time by `time.process_time`; unlike the other columns it does not depend on "
-         "what else runs on the machine. SQLite runs inside the process, so its query time is "
-         "included; PostgreSQL's own CPU is not. For the cold Gantt the chart cache is off"),
-        ("- Order: data generated, the reminder pass run (so reminders and the outbox are filled, "
-         "as on a live site), then the HTTP scenarios"),
-        ("- Load tool and server share the machine's cores; everything runs on 127.0.0.1. "
-         "*Others' CPU* is the share of the CPUs that processes other than the server, the "
-         "load tool and the runner used during the scenario (a shared machine): anything well "
-         "above 0% slowed every figure in that row"),
-        "",
-        f"## Data (scale {args.scale:g})",
-        "",
-    ]
-    if results:
-        dataset = results[0].dataset
-        rows, ref, big = dataset["rows"], dataset["reference_plan"], dataset["largest_plan"]
-        lines += [
-            (f"{rows.get('plans', 0):,} plans ({dataset['published_plans']} published), "
-             f"{rows.get('recommendations', 0):,} recommendations, {rows.get('actions', 0):,} actions, "
-             f"{rows.get('progress_reports', 0):,} progress reports, "
-             f"{rows.get('agencies', 0):,} agencies, {rows.get('users', 0):,} users, "
-             f"{rows.get('status_changes', 0):,} status changes, {rows.get('events', 0):,} events, "
-             f"{rows.get('milestones', 0):,} milestones, {rows.get('evidence', 0):,} evidence links, "
-             f"{rows.get('reporting_rounds', 0):,} reporting rounds."),
-            "",
-            (f"Reference plan `{ref['slug']}`: {ref['actions']:,} actions, "
-             f"{ref['recommendations']:,} recommendations. Largest plan `{big['slug']}`: "
-             f"{big['actions']:,} actions, {big['recommendations']:,} recommendations."),
-            "",
-        ]
-    header = [("| scenario | request | p50 ms | p95 ms | req/s | CPU ms / request | peak worker RSS MiB "
-               "| errors / requests | others' CPU | notes |"), "|---|---|---|---|---|---|---|---|---|---|"]
-    lines += ["## Bare Flask route (the ceiling)", ""] + header
-    lines.append(row_line(bare) if bare else "| bare Flask route | | — | — | — | — | — | — | — | error (see Errors) |")
-    lines.append("")
-    for result in results:
-        lines += [
-            f"## {result.name}",
-            "",
-            (f"{result.version}{', ' + result.size if result.size else ''}; generated in "
-             f"{result.dataset.get('seconds', '?')} s; load average {result.load_before} before, "
-             f"{result.load_after} after."),
-            "",
-        ] + header + [row_line(row) for row in result.rows] + [""]
-        lines += ["### Reminder pass", "", "| run | seconds | peak RSS MiB | others' CPU | output |",
-                  "|---|---|---|---|---|"]
-        for p in result.passes:
-            output = " ".join(p.output.split())[-300:].replace("|", "/")
-            if p.label.startswith("process start-up"):
-                output = f"{len(p.output.splitlines())} lines (the route list)"
-            others = "—" if p.others is None else f"{p.others:.0%}"
-            lines.append(f"| {p.label} | {p.seconds:.2f} | {p.rss_kib / 1024:,.0f} | {others} | {output} |")
-        lines += ["", "### Against the targets", ""] + targets(result, bare) + [""]
-    lines += ["## Errors", ""]
-    lines += [f"- {e}" for e in errors] if errors else ["None."]
-    lines.append("")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines))
 
 
 # --- main ---------------------------------------------------------------------------
