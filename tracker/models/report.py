@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -38,7 +38,7 @@ class ProgressReport(db.Model):
     __tablename__ = "progress_reports"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_rounds.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     narrative: Mapped[str] = mapped_column(Text)
@@ -66,6 +66,9 @@ class ProgressReport(db.Model):
         return self.state in ("draft", "returned")
 
     __table_args__ = (
+        # "Has this action a report for this round?" (missing-report reminders, digests):
+        # with only round_id to go on, SQLite scanned a whole round's reports per action.
+        Index("ix_progress_reports_action_id_round_id", "action_id", "round_id"),
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
         CheckConstraint(
             "state IN ('draft', 'submitted', 'accepted', 'returned')", name="state_known"

