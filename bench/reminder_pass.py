@@ -20,9 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import flask_migrate
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from generate import prepare_database
+from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
 from tracker import create_app
@@ -34,22 +33,6 @@ from tracker.services.reminders import LinkSettings, run_reminder_pass
 
 NOW = datetime(2027, 3, 24, 7, 0, tzinfo=UTC)
 TODAY = NOW.date()
-
-
-def reset(url: str) -> None:
-    """Empty the benchmark database (creating it on PostgreSQL if needed)."""
-    if url.startswith("postgresql"):
-        target = make_url(url)
-        admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first() is None:
-                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-        admin.dispose()
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
 
 
 def generate(actions: int, agencies: int, owing: float, seed: int = 7) -> dict:
@@ -110,10 +93,9 @@ def main() -> None:
     parser.add_argument("--idle-factor", type=int, default=1, help="multiply the actions that owe nothing")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
-    reset(url)
+    prepare_database(url)  # emptied (created on PostgreSQL) and migrated
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     with app.app_context():
-        flask_migrate.upgrade()
         total = args.actions * args.idle_factor
         owing = args.owing / args.idle_factor
         started = time.perf_counter()
