@@ -264,6 +264,7 @@ def test_restore_into_a_database_with_data_is_refused_and_changes_nothing(source
         assert_same_as_source(app, source)
         # Pages cached under the old data's version can never be served for the new data.
         assert current_data_version() > version_before
+        db.session.remove()  # give its connection back before the pool is closed
         db.engine.dispose()
 
 
