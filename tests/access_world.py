@@ -47,7 +47,8 @@ class World:
     agency_b_id: int = 0
     hidden_agency_id: int = 0   # leads an action of the unpublished plan only
     reporting_round_id: int = 0
-    assessment_round_id: int = 0
+    assessment_round_id: int = 0           # published plan, open
+    hidden_assessment_round_id: int = 0    # unpublished plan, open
     message_id: int = 0
     # "draft", "submitted", "returned", "accepted" (A's reports on action A) and
     # "hidden_accepted" (A's accepted report on the unpublished plan's action).
@@ -96,16 +97,12 @@ def build_world(upload_dir: str, secret_key: str) -> World:
                                      recommendations=[w.hidden_rec_code], title=f"Unpublished {SEARCH_WORD} action")
     factories.action(hidden, code="HH1", lead_agency="ACCH", title=f"Unpublished {SEARCH_WORD} action of H")
     w.action_a_id, w.action_b_id, w.hidden_action_id = action_a.id, action_b.id, hidden_action.id
-    w.private_texts = [hidden.title, f"Unpublished {SEARCH_WORD} recommendation",
+    w.private_texts = [hidden.title, f"Unpublished {SEARCH_WORD} recommendation", f"Unpublished {SEARCH_WORD} assessment",
                        f"Unpublished {SEARCH_WORD} action", f"Unpublished {SEARCH_WORD} action of H"]
 
     w.reporting_round_id = open_reporting_round(
         plan, {"name": "Access round", "opens_on": "2020-01-01", "deadline": "2099-12-31"}
     ).id
-    w.assessment_round_id = open_assessment_round(
-        plan, {"name": "Access assessment", "assessed_on": "2026-11-01"}
-    ).id
-
     users = {
         "agency": factories.user("agency", agency="ACCA"),
         "agency_b": factories.user("agency", agency="ACCB"),
@@ -116,6 +113,13 @@ def build_world(upload_dir: str, secret_key: str) -> World:
     }
     for role, user in users.items():
         w.users[role], w.emails[role] = user.id, user.email
+    w.assessment_round_id = open_assessment_round(
+        plan, {"name": "Access assessment", "assessed_on": "2026-11-01"}, user=users["assessor"], now=NOW
+    ).id
+    w.hidden_assessment_round_id = open_assessment_round(
+        hidden, {"name": f"Unpublished {SEARCH_WORD} assessment", "assessed_on": "2026-11-01"},
+        user=users["admin"], now=NOW,
+    ).id
     for role in ("agency", "agency_b", "secretariat", "admin", "someone_else"):
         token, secret = create_token(users[role], {"name": f"access matrix {role}"}, now=NOW)
         w.token_ids[role], w.secrets[role] = token.id, secret

@@ -59,8 +59,10 @@ CLASSES = {
 
 
 # Roles that must never read A's unsubmitted or returned reports, nor the unpublished plan.
-# (A signed reminder link is A's credential, whoever holds it: links.* are not checked.)
-OUTSIDERS = ("anonymous", "agency_b", "api_anonymous", "api_agency_b")
+# Assessors see published plans only, as the public does (issue 12 item 16: there is no
+# per-plan assignment of assessors yet). (A signed reminder link is A's credential,
+# whoever holds it: links.* are not checked.)
+OUTSIDERS = ("anonymous", "agency_b", "assessor", "api_anonymous", "api_agency_b")
 
 
 def classify(response) -> str:
@@ -148,6 +150,9 @@ ADMIN = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)
 ADMIN_POST = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, FORBIDDEN)
 ASSESSORS = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)
 ASSESSORS_POST = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED)
+# Assessor pages about an unpublished plan: admins see every plan, assessors published ones only.
+ASSESSORS_UNPUBLISHED = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, HIDDEN)
+ASSESSORS_UNPUBLISHED_POST = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, HIDDEN)
 # A's report once submitted (or returned): A and the secretariat, nobody else.
 REPORT_SEEN = E(HIDDEN, OK, HIDDEN, OK, OK, HIDDEN)
 # API:                   anonymous agency  agency_b  secretariat admin  bad token
@@ -305,11 +310,28 @@ MATRIX: list[Case] = [
     Case("secretariat.export_plan", {"GET": STAFF}, p(slug="w.pub_slug", fmt="csv"), "csv"),
     Case("secretariat.export_plan", {"GET": STAFF}, p(slug="w.hidden_slug", fmt="xlsx"), "xlsx-unpublished"),
     Case("secretariat.export_plan", {"GET": STAFF_HIDDEN}, p(slug="w.pub_slug", fmt="html"), "unknown-format"),
-    # --- independent assessors (and admins)
+    Case("secretariat.assessment_rounds", {"GET": STAFF}, PUB),
+    Case("secretariat.assessment_rounds", {"GET": STAFF}, HID, "unpublished"),
+    # Closing is also the plan's assessors' (on their pages); reopening is the secretariat's only.
+    *[Case(f"secretariat.{name}", {"POST": STAFF_POST}, p(slug="w.pub_slug", round_id="w.assessment_round_id"))
+      for name in ("close_assessment", "reopen_assessment")],
+    *[Case(f"secretariat.{name}", {"POST": STAFF_HIDDEN},
+           p(slug="w.pub_slug", round_id="w.hidden_assessment_round_id"), "round-of-another-plan")
+      for name in ("close_assessment", "reopen_assessment")],
+    # --- independent assessors (and admins): published plans only for assessors
     Case("assessor.rounds", {"GET": ASSESSORS, "POST": ASSESSORS_POST}, body={"plan": World.pub_slug}),
+    Case("assessor.rounds", {"POST": ASSESSORS_UNPUBLISHED_POST}, variant="unpublished-plan",
+         body={"plan": World.hidden_slug}),
     Case("assessor.round_page", {"GET": ASSESSORS}, p(round_id="w.assessment_round_id")),
+    Case("assessor.round_page", {"GET": ASSESSORS_UNPUBLISHED}, p(round_id="w.hidden_assessment_round_id"),
+         "unpublished-plan"),
     Case("assessor.assess", {"POST": ASSESSORS_POST},
          p(round_id="w.assessment_round_id", recommendation_id="w.rec_id")),
+    Case("assessor.assess", {"POST": ASSESSORS_UNPUBLISHED_POST},
+         p(round_id="w.hidden_assessment_round_id", recommendation_id="w.hidden_rec_id"), "unpublished-plan"),
+    Case("assessor.close_round", {"POST": ASSESSORS_POST}, p(round_id="w.assessment_round_id")),
+    Case("assessor.close_round", {"POST": ASSESSORS_UNPUBLISHED_POST},
+         p(round_id="w.hidden_assessment_round_id"), "unpublished-plan"),
     # --- signed reminder links: the link is the credential, whoever follows it
     Case("links.report", {"GET": everyone(OK), "POST": everyone(ALLOWED)}, p(token="w.link")),
     Case("links.report", {"GET": everyone(FORBIDDEN), "POST": everyone(FORBIDDEN)},

@@ -71,7 +71,11 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         "created_at": T0, "submitted_at": T0,
     }],
     # 0002
-    "assessment_rounds": [{"id": 1, "plan_id": 1, "name": "2017 follow-up", "assessed_on": "2017-06-01"}],
+    "assessment_rounds": [
+        {"id": 1, "plan_id": 1, "name": "2017 follow-up", "assessed_on": "2017-06-01"},
+        # Loaded from a source document: 0007 closes it.
+        {"id": 2, "plan_id": 1, "name": "2016 review", "assessed_on": "2016-06-01", "source_document": "review.txt"},
+    ],
     "recommendation_assessments": [{
         "id": 1, "round_id": 1, "recommendation_id": 1, "status_key": "ongoing",
         "justification": "Portal in beta", "recorded_at": T0,
@@ -108,6 +112,11 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         "id": 1, "key": "due_soon:7:action:1:2026-12-31", "rule": "due_soon", "recipient": "focal@example.org",
         "plan_id": 1, "agency_id": 1, "action_id": 1, "due_on": "2026-12-31", "period": "2026-12-24",
         "cancelled": False, "created_at": T0, "message_id": 1,
+    }],
+    # 0007
+    "assessment_round_changes": [{
+        "id": 100, "round_id": 1, "old_state": None, "new_state": "open", "changed_by_id": 1,
+        "changed_by_label": "focal@example.org", "changed_at": T0, "reason": None,
     }],
 }
 
@@ -276,6 +285,30 @@ def test_downgrade_of_the_latest_revision_keeps_the_data_and_upgrades_again(scra
         assert over(table_rows(), columns) == over(at_head, columns)
         assert_models_read_the_sample()
         assert_schema_matches_models()
+        db.engine.dispose()
+
+
+def test_0007_closes_the_rounds_loaded_from_a_source_and_says_so(scratch):
+    """Issue 12 item 1: on an existing database, the rounds loaded from a source document
+    (historical records) are closed, each with a line in its history; the rounds assessors
+    opened (no source document) stay open."""
+    app = app_on(scratch.new("mig_round_state"))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0006")
+        insert_sample_rows()
+
+        flask_migrate.upgrade()
+
+        with db.engine.connect() as conn:
+            states = dict(conn.execute(text("SELECT id, state FROM assessment_rounds")).all())
+            changes = conn.execute(text(
+                "SELECT round_id, old_state, new_state, changed_by_id, changed_by_label, reason, changed_at"
+                " FROM assessment_round_changes"
+            )).all()
+        assert states == {1: "open", 2: "closed"}
+        [(round_id, old, new, who_id, who, why, when)] = changes
+        assert (round_id, old, new, who_id, who) == (2, "open", "closed", None, "migration 0007")
+        assert "source document" in why and when is not None
         db.engine.dispose()
 
 

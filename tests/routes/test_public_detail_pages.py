@@ -35,8 +35,9 @@ def setting(db_session):
                               recommendations=["GOV-1"])
     set_recommendation_status(rec, {"status": "under_discussion", "reason": "Minutes of the working group"},
                               actor=SYSTEM, now=NOW)
-    round_ = open_assessment_round(plan, {"name": "Follow-up 2026", "assessed_on": "2026-11-01"})
     assessor = factories.user("assessor")
+    round_ = open_assessment_round(plan, {"name": "Follow-up 2026", "assessed_on": "2026-11-01"},
+                                   user=assessor, now=NOW)
     record_assessor_status(round_, rec, {"status": "ongoing", "justification": "Committee met twice"},
                            assessor=assessor, now=NOW)
     focal = factories.user("agency", agency="MIN")

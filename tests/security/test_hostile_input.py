@@ -151,7 +151,8 @@ def hostile(app, db_session, uploads):
 
     record_assessment_round(plan, {"name": f"Review {PAYLOAD}", "assessed_on": "2016-06-30"},
                             actor=Actor.of(secretariat), now=NOW, justification=f"Justified {PAYLOAD}")
-    assessment = open_assessment_round(plan, {"name": f"Follow-up {PAYLOAD}", "assessed_on": "2026-10-01"})
+    assessment = open_assessment_round(plan, {"name": f"Follow-up {PAYLOAD}", "assessed_on": "2026-10-01"},
+                                       user=assessor, now=NOW)
     record_assessor_status(assessment, rec, {"status": "ongoing", "justification": f"Assessed {PAYLOAD}"},
                            assessor=assessor, now=NOW)
     save_dimension(plan, {

@@ -183,7 +183,8 @@ def test_bulk_assignment(setting):
 def test_assessor_status_is_kept_apart_from_the_validated_status(setting):
     plan, _, _, rec, _, _, _, _ = setting
     assessor = factories.user("assessor")
-    round_ = open_assessment_round(plan, {"name": "Independent review 2026", "assessed_on": "2026-11-01"})
+    round_ = open_assessment_round(plan, {"name": "Independent review 2026", "assessed_on": "2026-11-01"},
+                                   user=assessor, now=NOW)
     record_assessor_status(round_, rec, {"status": "under_discussion", "justification": "Drafts only"},
                            assessor=assessor, now=NOW)
     views = recommendation_status_views(rec)

@@ -2,7 +2,14 @@
 
 from tracker.models.action import Action, Milestone, action_supporting_agencies
 from tracker.models.agency import Agency
-from tracker.models.assessment import AssessmentRound, RecommendationAssessment
+from tracker.models.assessment import (
+    ROUND_CLOSED,
+    ROUND_OPEN,
+    ROUND_STATES,
+    AssessmentRound,
+    AssessmentRoundChange,
+    RecommendationAssessment,
+)
 from tracker.models.data_version import DataVersion
 from tracker.models.event import EVENT_KINDS, Event
 from tracker.models.evidence import Evidence
@@ -45,6 +52,9 @@ __all__ = [
     "REPORT_STATES",
     "RESPONSES",
     "ROLES",
+    "ROUND_CLOSED",
+    "ROUND_OPEN",
+    "ROUND_STATES",
     "RULE_KINDS",
     "TIMEFRAMES",
     "Action",
@@ -52,6 +62,7 @@ __all__ = [
     "ApiToken",
     "Area",
     "AssessmentRound",
+    "AssessmentRoundChange",
     "DataVersion",
     "Event",
     "Evidence",

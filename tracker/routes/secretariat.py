@@ -1,5 +1,6 @@
 """Secretariat pages: plans and areas, recommendations, actions and their owners, reporting
-rounds, the review of agency reports, and bringing plans in from spreadsheets and out again.
+rounds, assessment rounds (closing and reopening them), the review of agency reports, and
+bringing plans in from spreadsheets and out again.
 
 Every form page follows one pattern: GET shows the form filled from the stored item;
 POST reads the form, calls one service, and either redirects with a message or shows
@@ -35,6 +36,12 @@ from tracker.schemas.action import ActionInput
 from tracker.schemas.plan import AreaInput, PlanInput
 from tracker.schemas.recommendation import RecommendationInput
 from tracker.services.actions import assign_actions, create_action, update_action
+from tracker.services.assessments import (
+    close_assessment_round,
+    plan_assessment_round,
+    plan_round_records,
+    reopen_assessment_round,
+)
 from tracker.services.errors import EditConflict, ValidationFailed
 from tracker.services.permissions import STAFF_ROLES
 from tracker.services.plans import (
@@ -488,6 +495,49 @@ def rounds(slug: str):
         return redirect(url_for(".rounds", slug=plan.slug))
     return _page("secretariat/rounds.html", plan=plan, overview=rounds_overview(plan), values=values,
                  errors={}, today=now().date())
+
+
+# --- Assessment rounds -------------------------------------------------------------------------
+
+
+@bp.route("/plans/<slug>/assessments")
+def assessment_rounds(slug: str):
+    """A plan's assessment rounds with their state and history; close open ones, reopen closed ones."""
+    return _assessments_page(get_plan(slug))
+
+
+@bp.route("/plans/<slug>/assessments/<int:round_id>/close", methods=["POST"])
+def close_assessment(slug: str, round_id: int):
+    """Close an open round: its statuses become a record (the reason is optional)."""
+    return _change_round_state(slug, round_id, close_assessment_round, _("Assessment round “%(name)s” closed."))
+
+
+@bp.route("/plans/<slug>/assessments/<int:round_id>/reopen", methods=["POST"])
+def reopen_assessment(slug: str, round_id: int):
+    """Reopen a closed round so assessors can record statuses again; the reason is required."""
+    return _change_round_state(
+        slug, round_id, reopen_assessment_round, _("Assessment round “%(name)s” reopened.")
+    )
+
+
+def _change_round_state(slug: str, round_id: int, operation, message: str):
+    plan = get_plan(slug)
+    round_ = plan_assessment_round(plan, round_id)
+    data = form_data("reason")
+    try:
+        operation(round_, data, user=current_user, now=now())
+    except ValidationFailed as exc:
+        return _assessments_page(plan, failed=round_.id, values=data, errors=field_errors(exc), status=422)
+    flash(message % {"name": round_.name}, "success")
+    return redirect(url_for(".assessment_rounds", slug=plan.slug, _anchor=f"round-{round_.id}"))
+
+
+def _assessments_page(plan, *, failed: int | None = None, values: dict | None = None,
+                      errors: dict | None = None, status: int = 200):
+    return _page(
+        "secretariat/assessments.html", status, plan=plan, records=plan_round_records(plan, current_user),
+        failed=failed, values=values or {}, errors=errors or {},
+    )
 
 
 # --- Reviewing agency reports ----------------------------------------------------------------

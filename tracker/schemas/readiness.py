@@ -38,6 +38,24 @@ class AssessmentRoundInput(SourceFields):
     assessed_on = fields.Date(required=True, error_messages={"required": "This field is required."})
 
 
+class RoundCloseInput(InputSchema):
+    """Closing an assessment round: why is optional (the work is done, usually)."""
+
+    reason = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+REOPEN_REASON_REQUIRED = "Say why the round is reopened: the reason is kept in its history."
+
+
+class RoundReopenInput(InputSchema):
+    """Reopening a closed round changes a record, so the reason is required."""
+
+    reason = fields.String(
+        required=True, validate=validate.Length(max=5000),
+        error_messages={"required": REOPEN_REASON_REQUIRED, "null": REOPEN_REASON_REQUIRED},
+    )
+
+
 class FigureInput(SourceFields):
     label = required_str(validate=validate.Length(max=300))
     value = fields.Float(required=True, error_messages={"required": "This field is required."})

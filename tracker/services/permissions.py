@@ -4,15 +4,47 @@ from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
 
-from tracker.models import Action, ProgressReport, User, action_supporting_agencies
+from tracker.models import Action, Plan, ProgressReport, User, action_supporting_agencies
 from tracker.services.errors import Forbidden
 
 STAFF_ROLES = ("admin", "secretariat")
+ASSESSOR_ROLES = ("assessor", "admin")
 
 
 def is_staff(user: User | None) -> bool:
     """Secretariat users and admins run plans and review reports."""
     return bool(user and user.role in STAFF_ROLES)
+
+
+def sees_unpublished_plans(user: User | None) -> bool:
+    """Whether ``user`` sees every plan, published or not: the secretariat and admins.
+
+    Assessors do not: there is no per-plan assignment of assessors yet, so an unpublished
+    plan is the secretariat's work in progress and an assessor sees published plans only,
+    as the public does (an agency sees the unpublished plans its actions are in: see
+    ``api_queries.plan_visible``).
+    """
+    return is_staff(user)
+
+
+def can_assess_plan(user: User | None, plan: Plan) -> bool:
+    """Assessors (and admins) record statuses in the rounds of the plans they may see."""
+    return bool(user and user.role in ASSESSOR_ROLES) and (plan.published or sees_unpublished_plans(user))
+
+
+def can_close_assessment_round(user: User | None, plan: Plan) -> bool:
+    """The plan's assessors close its rounds once their work is done; so may the secretariat."""
+    return is_staff(user) or can_assess_plan(user, plan)
+
+
+def can_reopen_assessment_round(user: User | None) -> bool:
+    """A closed round is a record: only the secretariat (and admins) may reopen it."""
+    return is_staff(user)
+
+
+def may_see_email_of(viewer: User | None, user_id: int) -> bool:
+    """Email addresses are for the secretariat and admins; others see only their own."""
+    return is_staff(viewer) or (viewer is not None and viewer.id == user_id)
 
 
 def agency_of(user: User | None) -> int | None:
