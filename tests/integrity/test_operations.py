@@ -1,0 +1,158 @@
+"""Operations under stress: mail that cannot be built or sent, lock contention, files, proxies.
+
+Issue 12, items 9 (no 500 under contention), 22 (reminder subjects and failing messages),
+23 (backups and uploads private to the service's user) and 24 (proxy headers and absolute URLs).
+"""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select, update
+
+from tests import factories
+from tests.conftest import free_port
+from tests.factories import SYSTEM
+from tracker.models import Action, OutboxMessage
+from tracker.services.actions import assign_actions
+from tracker.services.mail import MailSettings
+from tracker.services.outbox import MAX_FAILURES, deliver_pending
+from tracker.services.reminders import LinkSettings, run_reminder_pass
+
+LINKS = LinkSettings(base_url="http://tracker.test", secret_key="test-secret-key")
+DUE = date(2027, 3, 31)
+
+
+def at(day: date, hour: int = 7) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+class RefusingMailbox:
+    """A real SMTP server on loopback that refuses one address for good (550) and keeps the rest."""
+
+    def __init__(self, refused: str):
+        self.messages: list = []
+        mailbox = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address == refused:
+                    return "550 5.1.1 No such mailbox here"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                from email import message_from_bytes
+                from email.policy import default
+
+                mailbox.messages.append(message_from_bytes(envelope.content, policy=default))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+    def settings(self) -> MailSettings:
+        return MailSettings(server="127.0.0.1", port=self.port, use_tls=False, use_ssl=False,
+                            username=None, password=None, sender="tracker@tracker.test", timeout=5)
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def due_soon(db_session):
+    """Two agencies, each with a focal point and an action due in a week."""
+    plan = factories.plan(period_start="2027-01-01", period_end="2028-12-31")
+    people = []
+    for acronym in ("ONE", "TWO"):
+        factories.agency(acronym=acronym)
+        focal = factories.user("agency", agency=acronym)
+        action = factories.action(plan, start_date="2027-01-01", due_date=DUE.isoformat())
+        assign_actions([action], {"lead_agency": acronym}, actor=SYSTEM, now=at(date(2027, 1, 1)))
+        people.append((focal, action))
+    return people
+
+
+def test_a_title_with_line_breaks_gives_a_one_line_subject_and_the_reminder_arrives(
+    due_soon, db_session, mailbox
+):
+    """Issue 12 item 22: a CR or LF in an action title used to crash the reminder job on the
+    subject, leave the message "sending" and crash every pass after; now the subject is one line."""
+    (focal, action), (other, _) = due_soon
+    # A title as it may already be stored (typed before titles were checked, or imported).
+    db_session.execute(update(Action).where(Action.id == action.id)
+                       .values(title="Open data portal\r\nBcc: everyone@example.org\nlaunch"))
+    day = DUE - timedelta(days=7)
+    run_reminder_pass(at(day), links=LINKS)
+    settings = MailSettings(server="127.0.0.1", port=mailbox.port, use_tls=False, use_ssl=False,
+                            username=None, password=None, sender="tracker@tracker.test", timeout=5)
+    outcome = deliver_pending(at(day), mail=settings, links=LINKS, worker="test")
+
+    assert outcome["sent"] == 2 and outcome["failed"] == 0
+    [message] = mailbox.to(focal.email)
+    assert message["Subject"] == "Reminder: Open data portal Bcc: everyone@example.org launch"
+    assert message["Bcc"] is None
+    assert len(mailbox.to(other.email)) == 1
+    states = db_session.scalars(select(OutboxMessage.state)).all()
+    assert states == ["sent", "sent"]
+
+
+def test_a_message_the_server_refuses_is_marked_failed_after_five_attempts_and_never_blocks_the_others(
+    due_soon, db_session, client, login_as
+):
+    """Issue 12 item 22: a message that fails to send N (5) times is marked failed with its reason,
+    shown to admins; the other messages go out on the first pass."""
+    (refused, _), (fine, _) = due_soon
+    day = DUE - timedelta(days=7)
+    run_reminder_pass(at(day), links=LINKS)
+    with RefusingMailbox(refused.email) as server:
+        moment = at(day)
+        outcomes = []
+        for _ in range(MAX_FAILURES + 2):
+            outcomes.append(deliver_pending(moment, mail=server.settings(), links=LINKS, worker="test"))
+            moment += timedelta(hours=7)  # past any back-off
+        assert len(server.to(fine.email)) == 1
+        assert server.to(refused.email) == []
+
+    assert outcomes[0]["sent"] == 1
+    assert sum(o["failed"] for o in outcomes) == MAX_FAILURES
+    db_session.expire_all()
+    message = db_session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == refused.email)).one()
+    assert message.state == "failed" and message.attempts == MAX_FAILURES
+    assert "550" in message.last_error and "No such mailbox" in message.last_error
+
+    login_as("admin")
+    page = client.get("/admin/reminders/?state=failed").get_data(as_text=True)
+    assert refused.email in page and "No such mailbox here" in page
+    assert fine.email not in page
+
+
+def test_a_claim_left_by_a_dead_sender_counts_as_an_attempt(due_soon, db_session):
+    """Issue 12 item 22: a message left "sending" by a process that died is not claimed again
+    for ever: each release counts as an attempt, and after the last it is marked failed."""
+    day = DUE - timedelta(days=7)
+    run_reminder_pass(at(day), links=LINKS)
+    [first, *_] = db_session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    unreachable = MailSettings(server="127.0.0.1", port=free_port(), use_tls=False, use_ssl=False,
+                               username=None, password=None, sender="t@t", timeout=2)
+    moment = at(day)
+    for _ in range(MAX_FAILURES):
+        db_session.execute(update(OutboxMessage).where(OutboxMessage.id == first.id).values(
+            state="sending", claimed_by="dead:1", claimed_at=moment - timedelta(hours=1),
+            next_attempt_at=moment + timedelta(days=365)))
+        deliver_pending(moment, mail=unreachable, links=LINKS, worker="test")
+        moment += timedelta(hours=7)
+    db_session.expire_all()
+    stored = db_session.get(OutboxMessage, first.id)
+    assert stored.state == "failed"
+    assert "stopped" in stored.last_error
