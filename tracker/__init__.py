@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from tracker import public_cache, web_security
 from tracker.config import DEFAULTS, instance_secret_key, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
+from tracker.services.private_files import private_directory
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -34,7 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
-    os.makedirs(app.instance_path, exist_ok=True)
+    # The instance folder holds the secret key, the SQLite database and the uploads.
+    private_directory(app.instance_path)
     app.config.setdefault("SEED_DIR", None)
     if not app.config["SEED_DIR"]:
         app.config["SEED_DIR"] = os.path.join(root, "seed")

@@ -6,6 +6,8 @@ Issue 12, items 9 (no 500 under contention), 22 (reminder subjects and failing m
 
 from __future__ import annotations
 
+import io
+import os
 import stat
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,7 +16,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from tests import factories
-from tests.conftest import free_port
+from tests.conftest import csrf_token, free_port
 from tests.factories import SYSTEM
 from tracker.models import Action, OutboxMessage
 from tracker.services.actions import assign_actions
@@ -156,3 +158,63 @@ def test_a_claim_left_by_a_dead_sender_counts_as_an_attempt(due_soon, db_session
     stored = db_session.get(OutboxMessage, first.id)
     assert stored.state == "failed"
     assert "stopped" in stored.last_error
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_a_backup_archive_is_readable_by_the_services_user_only(app, tmp_path):
+    """Issue 12 item 23: `flask backup create` wrote a world-readable archive holding password
+    hashes, token hashes, drafts and live signed links; now it is 0600 whatever the umask."""
+    archive = tmp_path / "backup.tar.gz"
+    previous = os.umask(0o022)
+    try:
+        result = app.test_cli_runner().invoke(args=["backup", "create", "-o", str(archive)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert _mode(archive) == 0o600
+
+
+def test_evidence_files_and_their_folder_are_private(app, client, login_as, tmp_path, monkeypatch):
+    """Issue 12 item 23: the upload folder was 0755 and files 0644; now 0700 and 0600."""
+    uploads = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(uploads))
+    plan = factories.plan()
+    factories.agency(acronym="UPL")
+    action = factories.action(plan, lead_agency="UPL", due_date="2099-12-31")
+    login_as("agency", agency="UPL")
+    form = {"narrative": "Minutes attached", "percent_complete": "20", "proposed_status": "ongoing",
+            "intent": "draft", "csrf_token": csrf_token(client, f"/agency/actions/{action.id}/report"),
+            "file": (io.BytesIO(b"%PDF-1.4 minutes"), "minutes.pdf")}
+    previous = os.umask(0o022)
+    try:
+        response = client.post(f"/agency/actions/{action.id}/report", data=form,
+                               content_type="multipart/form-data")
+    finally:
+        os.umask(previous)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [stored] = list(uploads.iterdir())
+    assert _mode(uploads) == 0o700
+    assert _mode(stored) == 0o600
+
+
+def test_an_upload_folder_made_by_an_older_version_is_made_private_on_the_next_upload(
+    app, client, login_as, tmp_path, monkeypatch
+):
+    """Issue 12 item 23: an existing 0755 upload folder is tightened, not left as it was."""
+    uploads = tmp_path / "uploads"
+    uploads.mkdir(mode=0o755)
+    os.chmod(uploads, 0o755)
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(uploads))
+    plan = factories.plan()
+    factories.agency(acronym="OLD")
+    action = factories.action(plan, lead_agency="OLD", due_date="2099-12-31")
+    login_as("agency", agency="OLD")
+    form = {"narrative": "", "percent_complete": "20", "proposed_status": "ongoing", "intent": "draft",
+            "csrf_token": csrf_token(client, f"/agency/actions/{action.id}/report"),
+            "file": (io.BytesIO(b"plain text minutes"), "minutes.txt")}
+    response = client.post(f"/agency/actions/{action.id}/report", data=form, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _mode(uploads) == 0o700
