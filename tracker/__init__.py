@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -17,6 +17,26 @@ from tracker.services.private_files import private_directory
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
+class TrackerFlask(Flask):
+    """Flask whose absolute URLs always start with ``BASE_URL``.
+
+    An absolute URL built from the request would take its host and scheme from what the
+    client sent (a forged ``Host``, a ``X-Forwarded-Proto`` nobody vouched for) and carry
+    them into open data, feeds and emails that others reuse; the configured address
+    where people reach the app is the only one to trust.
+    """
+
+    def url_for(self, endpoint: str, /, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None, **values: Any) -> str:
+        if not (_external and has_request_context()):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                                   _external=_external, **values)
+        path = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
+        # BASE_URL already names the path the app is mounted at.
+        path = path.removeprefix(request.script_root)
+        return self.config["BASE_URL"].rstrip("/") + path
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the application.
 
@@ -24,7 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     variables, then ``config`` (tests pass their overrides here).
     """
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    app = Flask(
+    app = TrackerFlask(
         __name__,
         instance_relative_config=True,
         template_folder=os.path.join(root, "templates"),

@@ -218,3 +218,65 @@ def test_an_upload_folder_made_by_an_older_version_is_made_private_on_the_next_u
     response = client.post(f"/agency/actions/{action.id}/report", data=form, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     assert _mode(uploads) == 0o700
+
+
+# --- item 24: what a client may claim through proxy headers ----------------------------------
+
+BASE_URL = "https://tracker.example.org"
+FORGED = {"Host": "evil.example", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
+
+
+@pytest.fixture(scope="module")
+def served(database_url, scratch_databases, log_dir):
+    """A published plan served by gunicorn exactly as the README says to run it: a function
+    taking TRACKER_TRUSTED_PROXIES and answering (port, server)."""
+    from tests.reliability import harness
+
+    url = scratch_databases("proxy")
+    harness.build_reporting_world(url, 1)
+    servers = {}
+
+    def serve(trusted: int):
+        if trusted not in servers:
+            env = {"TRACKER_BASE_URL": BASE_URL, "TRACKER_TRUSTED_PROXIES": str(trusted)}
+            servers[trusted] = harness.Gunicorn(url, workers=1, log_dir=log_dir, env=env).start()
+        return servers[trusted]
+
+    yield serve
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.mark.scratch_db
+def test_with_no_trusted_proxy_forged_headers_change_nothing(served):
+    """Issue 12 item 24: gunicorn's default trusted X-Forwarded-Proto from 127.0.0.1 although
+    TRACKER_TRUSTED_PROXIES=0 promises to trust nothing, and a forged Host reached the absolute
+    URLs of open data and Atom. Now absolute URLs come from TRACKER_BASE_URL only."""
+    from tests.reliability.harness import request_with_headers
+
+    server = served(0)
+    status, headers, _ = request_with_headers(server.port, "GET", "/sign-in", headers=FORGED)
+    assert status == 200
+    assert "strict-transport-security" not in headers  # the request is not taken for HTTPS
+    assert "secure" not in headers.get("set-cookie", "").lower()
+    for path in ("/open-data/plans/load-plan.json", "/open-data/datapackage.json",
+                 "/feeds/status-changes.atom", "/plans/load-plan/status-changes.atom", "/open-data/"):
+        status, _, body = request_with_headers(server.port, "GET", path, headers=FORGED)
+        text = body.decode()
+        assert status == 200, (path, text[:500])
+        assert "evil.example" not in text, path
+        assert f"{BASE_URL}/" in text, path
+
+
+@pytest.mark.scratch_db
+def test_behind_one_trusted_proxy_https_is_believed_and_urls_still_come_from_the_base_url(served):
+    """Issue 12 item 24: with TRACKER_TRUSTED_PROXIES=1 the proxy's X-Forwarded-Proto counts."""
+    from tests.reliability.harness import request_with_headers
+
+    server = served(1)
+    status, headers, _ = request_with_headers(server.port, "GET", "/sign-in", headers=FORGED)
+    assert status == 200
+    assert headers["strict-transport-security"].startswith("max-age=")
+    assert "secure" in headers["set-cookie"].lower()
+    _, _, body = request_with_headers(server.port, "GET", "/open-data/plans/load-plan.json", headers=FORGED)
+    assert "evil.example" not in body.decode() and f"{BASE_URL}/plans/load-plan" in body.decode()
