@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tracker import public_cache, web_security
-from tracker.config import DEFAULTS, instance_secret_key, sqlite_url
+from tracker.config import DEFAULTS, engine_options, instance_secret_key, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.services.private_files import private_directory
 
@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or sqlite_url(
         app.instance_path
     )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
     _init_extensions(app)
     public_cache.init_app(app)  # first, so a proxy fix (web_security) wraps it
@@ -183,7 +184,8 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
     """Make SQLite behave like a real database: enforce foreign keys, honour SAVEPOINTs.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; turning it
-    off and emitting BEGIN ourselves (below) is SQLAlchemy's documented recipe.
+    off and emitting BEGIN ourselves (below) is SQLAlchemy's documented recipe. How long
+    a writer waits for the lock is the driver's ``timeout`` (``config.engine_options``).
     """
     import sqlite3
 
@@ -192,7 +194,6 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
 

@@ -7,8 +7,12 @@ Issue 12, items 9 (no 500 under contention), 22 (reminder subjects and failing m
 from __future__ import annotations
 
 import io
+import json
 import os
+import sqlite3
 import stat
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -280,3 +284,120 @@ def test_behind_one_trusted_proxy_https_is_believed_and_urls_still_come_from_the
     assert "secure" in headers["set-cookie"].lower()
     _, _, body = request_with_headers(server.port, "GET", "/open-data/plans/load-plan.json", headers=FORGED)
     assert "evil.example" not in body.decode() and f"{BASE_URL}/plans/load-plan" in body.decode()
+
+
+# --- item 9: writes under lock contention ---------------------------------------------------
+
+
+class HeldLock:
+    """Another process's transaction holding the lock every write needs, for ``seconds``.
+
+    On SQLite that is the database's write lock; on PostgreSQL, the data version's row,
+    which every committed write moves on.
+    """
+
+    def __init__(self, url: str, seconds: float):
+        self.url, self.seconds = url, seconds
+        self.taken = threading.Event()
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def _hold(self) -> None:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        if self.url.startswith("sqlite"):
+            conn = sqlite3.connect(make_url(self.url).database, isolation_level=None)
+            conn.execute("BEGIN IMMEDIATE")
+            self.taken.set()
+            time.sleep(self.seconds)
+            conn.execute("ROLLBACK")
+            conn.close()
+            return
+        engine = create_engine(self.url)
+        with engine.connect() as conn, conn.begin():
+            conn.execute(text("UPDATE data_version SET counter = counter WHERE id = 1"))
+            self.taken.set()
+            time.sleep(self.seconds)
+        engine.dispose()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.taken.wait(10), "could not take the lock"
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.join()
+
+
+def _report(port: int, reporter, narrative: str) -> tuple[int, dict[str, str], bytes]:
+    from tests.reliability.harness import request_with_headers
+
+    body = json.dumps({"narrative": narrative, "percent_complete": 10, "proposed_status": "ongoing",
+                       "submit": True})
+    headers = {"Authorization": f"Bearer {reporter.token}", "Content-Type": "application/json",
+               "Content-Length": str(len(body))}
+    return request_with_headers(port, "POST", f"/api/v1/actions/{reporter.action_id}/reports",
+                                headers=headers, body=body.encode())
+
+
+def _stored(url: str, narrative: str) -> int:
+    from sqlalchemy import create_engine, func
+
+    from tracker.models import ProgressReport
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(ProgressReport)
+                               .where(ProgressReport.narrative == narrative))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def contended(database_url, scratch_databases, log_dir):
+    """gunicorn on a scratch database with one agency client, and a way to start it with settings."""
+    from tests.reliability import harness
+
+    url = scratch_databases("locks")
+    [reporter] = harness.build_reporting_world(url, 1)
+    servers = []
+
+    def serve(**env):
+        server = harness.Gunicorn(url, workers=2, log_dir=log_dir, env=env).start()
+        servers.append(server)
+        return server
+
+    yield url, reporter, serve
+    for server in servers:
+        server.stop()
+
+
+@pytest.mark.scratch_db
+def test_a_write_waits_for_a_lock_held_longer_than_sqlites_old_five_seconds(contended):
+    """Issue 12 item 9: on SQLite with several workers, a write that waited more than five
+    seconds for the write lock answered 500 "database is locked"; now it waits its turn."""
+    url, reporter, serve = contended
+    server = serve()
+    with HeldLock(url, seconds=7):
+        status, _, body = _report(server.port, reporter, "waited for the lock")
+    assert status == 201, body[:500]
+    assert _stored(url, "waited for the lock") == 1
+
+
+@pytest.mark.scratch_db
+def test_a_write_that_cannot_get_the_lock_in_time_answers_503_and_stores_nothing(contended):
+    """Issue 12 item 9: past the lock timeout a write is refused with 503 and Retry-After, never
+    500, and nothing of it is stored; the same write then succeeds."""
+    url, reporter, serve = contended
+    server = serve(TRACKER_DATABASE_LOCK_TIMEOUT="1")
+    with HeldLock(url, seconds=4):
+        status, headers, body = _report(server.port, reporter, "too long a wait")
+    assert status == 503, body[:500]
+    assert int(headers["retry-after"]) > 0
+    answer = json.loads(body)
+    assert answer["code"] == 503 and "nothing was stored" in answer["message"]
+    assert _stored(url, "too long a wait") == 0
+    status, _, _ = _report(server.port, reporter, "too long a wait")
+    assert status == 201
+    assert _stored(url, "too long a wait") == 1

@@ -210,7 +210,7 @@ class Gunicorn:
 
 
 def request_with_headers(port: int, method: str, path: str, *, headers: dict | None = None,
-                         timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+                         body: bytes | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
     """One HTTP request on a new connection: (status, lower-cased response headers, body).
 
     ``headers`` may set Host: http.client then sends that Host instead of its own.
@@ -220,7 +220,7 @@ def request_with_headers(port: int, method: str, path: str, *, headers: dict | N
         conn.putrequest(method, path, skip_host="Host" in (headers or {}))
         for name, value in (headers or {}).items():
             conn.putheader(name, value)
-        conn.endheaders()
+        conn.endheaders(body)
         response = conn.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
