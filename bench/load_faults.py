@@ -79,10 +79,10 @@ def steady(url, server, reporters, seconds) -> list[str]:
     problems = common_problems(figures, samples, {201})
     if figures.unacknowledged:
         problems.append(f"{len(figures.unacknowledged)} reports stored although the client was not told 201")
-    locked = server.log_since(offset).count("(sqlite3.OperationalError) database is locked")
+    busy = server.log_since(offset).count("Database busy")
     lines = figures.lines() + [latency_line(samples)]
-    if locked:
-        lines.append(f"gunicorn log: {locked} x 'database is locked' (SQLite refuses a write begun as a read)")
+    if busy:
+        lines.append(f"gunicorn log: {busy} x 'Database busy' (a write waited past DATABASE_LOCK_TIMEOUT: 503)")
     print_block(f"steady load: {len(reporters)} clients, {seconds:.0f} s", lines, problems)
     return problems
 

@@ -6,6 +6,7 @@ The suite runs on SQLite by default and on PostgreSQL when
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from datetime import UTC, date, datetime
@@ -17,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests import factories
+from tests.reliability import harness
 from tracker import create_app
 from tracker.extensions import db
 from tracker.routes.response_cache import clear_caches
@@ -184,3 +186,30 @@ def mailbox():
     box = Mailbox(free_port()).start()
     yield box
     box.stop()
+
+
+_scratch_names = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def scratch_databases(database_url, tmp_path_factory):
+    """Make fresh databases of the suite's kind (for tests that run real processes); all are
+    dropped when the module ends."""
+    directory = tmp_path_factory.mktemp("reliability")
+    made: list[str] = []
+    base = database_url.rsplit("/", 1)[-1] if harness.is_postgres(database_url) else "tracker"
+
+    def make(label: str) -> str:
+        name = f"{base}_rel_{label}_{os.getpid()}_{next(_scratch_names)}"
+        url = harness.create_database(database_url, name, directory)
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        harness.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def log_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("reliability-logs")

@@ -5,15 +5,36 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from tracker import public_cache, web_security
-from tracker.config import DEFAULTS, instance_secret_key, sqlite_url
+from tracker.config import DEFAULTS, engine_options, instance_secret_key, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
+from tracker.services.private_files import private_directory
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+class TrackerFlask(Flask):
+    """Flask whose absolute URLs always start with ``BASE_URL``.
+
+    An absolute URL built from the request would take its host and scheme from what the
+    client sent (a forged ``Host``, a ``X-Forwarded-Proto`` nobody vouched for) and carry
+    them into open data, feeds and emails that others reuse; the configured address
+    where people reach the app is the only one to trust.
+    """
+
+    def url_for(self, endpoint: str, /, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None, **values: Any) -> str:
+        if not (_external and has_request_context()):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                                   _external=_external, **values)
+        path = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False, **values)
+        # BASE_URL already names the path the app is mounted at.
+        path = path.removeprefix(request.script_root)
+        return self.config["BASE_URL"].rstrip("/") + path
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -23,7 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     variables, then ``config`` (tests pass their overrides here).
     """
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    app = Flask(
+    app = TrackerFlask(
         __name__,
         instance_relative_config=True,
         template_folder=os.path.join(root, "templates"),
@@ -34,7 +55,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
 
-    os.makedirs(app.instance_path, exist_ok=True)
+    # The instance folder holds the secret key, the SQLite database and the uploads.
+    private_directory(app.instance_path)
     app.config.setdefault("SEED_DIR", None)
     if not app.config["SEED_DIR"]:
         app.config["SEED_DIR"] = os.path.join(root, "seed")
@@ -45,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or sqlite_url(
         app.instance_path
     )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
     _init_extensions(app)
     public_cache.init_app(app)  # first, so a proxy fix (web_security) wraps it
@@ -161,7 +184,8 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
     """Make SQLite behave like a real database: enforce foreign keys, honour SAVEPOINTs.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; turning it
-    off and emitting BEGIN ourselves (below) is SQLAlchemy's documented recipe.
+    off and emitting BEGIN ourselves (below) is SQLAlchemy's documented recipe. How long
+    a writer waits for the lock is the driver's ``timeout`` (``config.engine_options``).
     """
     import sqlite3
 
@@ -170,7 +194,6 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
 

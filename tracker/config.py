@@ -14,6 +14,9 @@ DEFAULTS = {
     # None means "the SQLite file in the instance folder"; resolved in create_app.
     "DATABASE_URL": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Seconds a write waits for another's lock (SQLite's single writer, a PostgreSQL row
+    # lock) before it is refused with 503 and Retry-After, nothing stored.
+    "DATABASE_LOCK_TIMEOUT": 30,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ["en"],
     "WTF_CSRF_TIME_LIMIT": None,
@@ -53,6 +56,21 @@ DEFAULTS = {
     "UPLOAD_DIR": None,
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
 }
+
+
+def engine_options(config) -> dict:
+    """The engine options for the configured database: ``SQLALCHEMY_ENGINE_OPTIONS`` plus how
+    long a statement waits for a lock (``DATABASE_LOCK_TIMEOUT``), in the driver's terms."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args") or {})
+    seconds = float(config["DATABASE_LOCK_TIMEOUT"])
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        connect_args.setdefault("timeout", seconds)  # sqlite3's busy timeout
+    elif url.startswith("postgresql"):
+        connect_args.setdefault("options", f"-c lock_timeout={round(seconds * 1000)}")
+    options["connect_args"] = connect_args
+    return options
 
 
 def sqlite_url(instance_path: str) -> str:

@@ -1,0 +1,1 @@
+"""Tests of the hostile review's findings (issue 12): each item proven through the real routes."""

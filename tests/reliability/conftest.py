@@ -7,15 +7,9 @@ section at the end of the run. ``bench/load_faults.py`` runs the same scenarios 
 
 from __future__ import annotations
 
-import itertools
-import os
-
 import pytest
 
-from tests.reliability import harness
-
 FIGURES: list[tuple[str, list[str]]] = []
-_names = itertools.count(1)
 
 
 def pytest_configure(config):
@@ -43,26 +37,3 @@ def figures():
         print(title, *(f"    {line}" for line in lines), sep="\n")
 
     return record
-
-
-@pytest.fixture(scope="module")
-def scratch_databases(database_url, tmp_path_factory):
-    """Make fresh databases of the suite's kind; all are dropped when the module ends."""
-    directory = tmp_path_factory.mktemp("reliability")
-    made: list[str] = []
-    base = database_url.rsplit("/", 1)[-1] if harness.is_postgres(database_url) else "tracker"
-
-    def make(label: str) -> str:
-        name = f"{base}_rel_{label}_{os.getpid()}_{next(_names)}"
-        url = harness.create_database(database_url, name, directory)
-        made.append(url)
-        return url
-
-    yield make
-    for url in made:
-        harness.drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def log_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("reliability-logs")

@@ -148,8 +148,9 @@ def build_reporting_world(url: str, clients: int) -> list[Reporter]:
 class Gunicorn:
     """``gunicorn wsgi:app`` on a free loopback port, as production runs it (sync workers)."""
 
-    def __init__(self, url: str, *, workers: int | None = None, log_dir: Path):
+    def __init__(self, url: str, *, workers: int | None = None, log_dir: Path, env: dict | None = None):
         self.url = url
+        self.env = env or {}
         self.workers = workers or 2 * (os.cpu_count() or 1)
         self.port = free_port()
         self.log = log_dir / f"gunicorn-{self.port}.log"
@@ -158,7 +159,7 @@ class Gunicorn:
     def start(self, timeout: float = 90) -> Gunicorn:
         if shutil.which("gunicorn", path=os.path.dirname(sys.executable)) is None:
             raise RuntimeError("gunicorn is not installed in this environment (pip install gunicorn)")
-        env = {**os.environ, "TRACKER_DATABASE_URL": self.url, "TRACKER_SECRET_KEY": SECRET_KEY}
+        env = {**os.environ, "TRACKER_DATABASE_URL": self.url, "TRACKER_SECRET_KEY": SECRET_KEY, **self.env}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
@@ -206,6 +207,24 @@ class Gunicorn:
             return self.log.read_text(errors="replace")[-limit:]
         except OSError:
             return ""
+
+
+def request_with_headers(port: int, method: str, path: str, *, headers: dict | None = None,
+                         body: bytes | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request on a new connection: (status, lower-cased response headers, body).
+
+    ``headers`` may set Host: http.client then sends that Host instead of its own.
+    """
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.putrequest(method, path, skip_host="Host" in (headers or {}))
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        conn.endheaders(body)
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None,

@@ -26,7 +26,6 @@ LOAD_SECONDS = 15
 RESTART_AFTER = 3        # seconds of load before the restart
 RECOVERY_GRACE = 10      # no failure may end later than this after the server is back
 AFTER_RECOVERY = 1.5     # the load stops once recovery is shown, at the latest this long after that
-SQLITE_LOCKED = "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) database is locked"
 
 
 @pytest.fixture(scope="module")

@@ -86,17 +86,26 @@ def test_only_a_lost_connection_counts_as_an_outage(error, outage):
     assert is_outage(OperationalError("SELECT 1", {}, error)) is outage
 
 
-def test_a_locked_sqlite_database_stays_a_server_error(tmp_path):
+def test_a_locked_sqlite_database_is_busy_not_a_server_error_but_other_errors_stay_errors(tmp_path):
+    """Contention (issue 12 item 9) is answered 503 with Retry-After; a broken statement stays a 500."""
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'locked.sqlite'}", "SECRET_KEY": "outage"})
 
     def locked():
         raise OperationalError("INSERT INTO x", {}, sqlite3.OperationalError("database is locked"))
 
+    def broken():
+        raise OperationalError("SELECT * FROM nowhere", {}, sqlite3.OperationalError("no such table: nowhere"))
+
     app.add_url_rule("/locked", view_func=locked)
     app.add_url_rule("/api/locked", endpoint="api_locked", view_func=locked)
+    app.add_url_rule("/broken", view_func=broken)
     client = app.test_client()
-    assert client.get("/locked").status_code == 500
-    assert client.get("/api/locked").status_code == 500
+    for path in ("/locked", "/api/locked"):
+        response = client.get(path)
+        assert response.status_code == 503
+        assert int(response.headers["Retry-After"]) > 0
+        assert "nothing was stored" in response.get_data(as_text=True)
+    assert client.get("/broken").status_code == 500
 
 
 class CuttableProxy:

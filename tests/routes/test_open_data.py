@@ -332,10 +332,11 @@ def test_the_open_data_page_lists_every_download_with_its_licence(app, client, w
     assert "Creative Commons Attribution 4.0" in html and "CC-BY-4.0" in html
     assert f'href="/open-data/plans/{MEXICO}.json"' in html
     assert 'rel="alternate" type="application/atom+xml"' in html
-    assert f"http://localhost/plans/{MEXICO}/status-changes.atom" in html
+    base = app.config["BASE_URL"]  # absolute URLs come from the setting, never from the request
+    assert f"{base}/plans/{MEXICO}/status-changes.atom" in html
 
     hrefs = set(re.findall(r'href="([^"]+)"', html))
-    downloads = {h for h in hrefs if h.startswith(("/open-data/", "http://localhost/feeds/", "/feeds/"))
+    downloads = {h for h in hrefs if h.startswith(("/open-data/", f"{base}/feeds/", "/feeds/"))
                  or h.endswith(".atom")}
     assert len(downloads) >= 2 * (3 + len(TABLES))
     for href in downloads:

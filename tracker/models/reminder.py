@@ -27,7 +27,7 @@ RULE_KINDS = {
     "agency_digest": "Send each agency one weekly message listing all its open items.",
     "secretariat_summary": "Send the secretariat one weekly summary.",
 }
-MESSAGE_STATES = ("pending", "sending", "sent", "kept", "cancelled")
+MESSAGE_STATES = ("pending", "sending", "sent", "kept", "cancelled", "failed")
 
 
 class ReminderRule(db.Model):
@@ -61,6 +61,9 @@ class OutboxMessage(db.Model):
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Attempts that failed through the message's own fault (it could not be built, the
+    # server refused it); at ``services.outbox.MAX_FAILURES`` it is marked failed.
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
@@ -71,7 +74,9 @@ class OutboxMessage(db.Model):
     reminders: Mapped[list[Reminder]] = relationship(back_populates="message", order_by="Reminder.id")
 
     __table_args__ = (
-        CheckConstraint("state IN ('pending', 'sending', 'sent', 'kept', 'cancelled')", name="state_known"),
+        CheckConstraint(
+            "state IN ('pending', 'sending', 'sent', 'kept', 'cancelled', 'failed')", name="state_known"
+        ),
     )
 
 

@@ -11,8 +11,11 @@ If the request had already begun committing when the connection was lost (the CO
 answer never came, or the response was being built from the saved rows), what was sent
 may well be stored: then the answer says so, instead of inviting a duplicate.
 
-Only a lost connection counts. SQLite's "database is locked", a deadlock, a
-serialization failure or a cancelled statement are not outages and stay server errors.
+A write that waited for another's lock longer than ``DATABASE_LOCK_TIMEOUT`` (SQLite's
+"database is locked", PostgreSQL's lock timeout), or lost a deadlock or a serialization
+conflict, is not an outage but contention: it is answered 503 with a short
+``Retry-After``, its transaction rolled back, nothing stored. Any other database error
+(a cancelled statement, a broken query) stays a server error.
 """
 
 from __future__ import annotations
@@ -37,6 +40,14 @@ MESSAGE = (
     "The service is briefly unavailable; nothing you submitted was lost if you saw no "
     "confirmation — try again in a minute."
 )
+MESSAGE_BUSY = (
+    "The service is busy with other changes and could not store yours in time; nothing was "
+    "stored — please try again in a moment."
+)
+BUSY_RETRY_AFTER_SECONDS = 5
+# SQLSTATEs of contention: lock not available (lock_timeout), deadlock, serialization failure.
+_BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
+_SQLITE_BUSY = ("database is locked", "database table is locked")
 # When a commit had started: it may have been stored, so sending it again could duplicate it.
 MESSAGE_AFTER_COMMIT = (
     "The service became briefly unavailable while confirming your request; what you "
@@ -73,6 +84,16 @@ def is_outage(exc: BaseException) -> bool:
             return True
         exc = exc.orig
     return _is_connection_loss(exc)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database was busy with other writers (contention, not an outage)."""
+    error = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error).lower().startswith(_SQLITE_BUSY)
+    if psycopg is not None and isinstance(error, psycopg.Error):
+        return error.sqlstate in _BUSY_SQLSTATES
+    return False
 
 
 def _is_connection_loss(error: BaseException | None) -> bool:
@@ -161,24 +182,28 @@ def close_session(exc: BaseException | None) -> None:
 
 
 def database_unavailable(exc: BaseException):
-    """Error handler: 503 for an unreachable database; any other database error goes on as before."""
-    if not is_outage(exc):
+    """Error handler: 503 for an unreachable or busy database; any other database error goes on."""
+    busy = is_busy(exc)
+    if not (busy or is_outage(exc)):
         raise exc
     _discard_session()
     cause = getattr(exc, "orig", None) or exc
     current_app.logger.warning(
-        "Database unavailable (%s %s): %s", request.method, request.path,
+        "Database %s (%s %s): %s", "busy" if busy else "unavailable", request.method, request.path,
         str(cause).splitlines()[0] if str(cause) else type(cause).__name__,
     )
-    retry_after = str(current_app.config.get("OUTAGE_RETRY_AFTER", RETRY_AFTER_SECONDS))
     submitted = request.method not in ("GET", "HEAD", "OPTIONS")
-    message = MESSAGE_AFTER_COMMIT if submitted and g.get("tracker_commit_started") else MESSAGE
+    retry_after = BUSY_RETRY_AFTER_SECONDS if busy else current_app.config.get("OUTAGE_RETRY_AFTER", RETRY_AFTER_SECONDS)
+    if submitted and g.get("tracker_commit_started"):
+        message = MESSAGE_AFTER_COMMIT  # an earlier commit of this request may have stored it
+    else:
+        message = MESSAGE_BUSY if busy else MESSAGE
     if _wants_json():
         response = jsonify(code=503, status="Service Unavailable", message=message)
     else:
         response = current_app.response_class(_page(message), mimetype="text/html")
     response.status_code = 503
-    response.headers["Retry-After"] = retry_after
+    response.headers["Retry-After"] = str(retry_after)
     response.headers["Cache-Control"] = "no-store"
     return response
 

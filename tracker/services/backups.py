@@ -64,6 +64,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker.extensions import db
 from tracker.services.errors import ServiceError
 from tracker.services.evidence_files import evidence_path
+from tracker.services.private_files import copy_private, open_private, private_directory
 
 FORMAT = "tracker-backup"
 FORMAT_VERSION = 1
@@ -208,7 +209,8 @@ def create_backup(
         target = os.fspath(path_or_stream)
         partial = target + ".part"
         try:
-            with open(partial, "wb") as handle:
+            # Owner-only: the archive holds password and token hashes, drafts and live links.
+            with open_private(partial) as handle:
                 _write_archive(handle, fmt, manifest, members, now)
             os.replace(partial, target)
         except BaseException:
@@ -596,12 +598,12 @@ def _stage_files(manifest: BackupManifest, work: str, upload_dir: str) -> list[t
     """Copy the files next to their final names; they are renamed into place after the commit."""
     staged = []
     if manifest.files:
-        os.makedirs(upload_dir, exist_ok=True)
+        private_directory(upload_dir)
     for entry in manifest.files:
         final = evidence_path(upload_dir, entry.stored_name)
         partial = final + ".restoring"
         staged.append((partial, final))
-        shutil.copyfile(os.path.join(work, f"file-{entry.stored_name}"), partial)
+        copy_private(os.path.join(work, f"file-{entry.stored_name}"), partial)
     return staged
 
 

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from werkzeug.utils import secure_filename
 
 from tracker.services.errors import ValidationFailed
+from tracker.services.private_files import open_private, private_directory
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def store_evidence_file(
     """Check an uploaded file and store it; raise ``ValidationFailed`` naming the problem.
 
     The stored name is random, so an uploaded name can never choose a path; the
-    original name is kept (cleaned) only to show people.
+    original name is kept (cleaned) only to show people. The folder and the file are
+    readable by the service's own user only.
     """
     clean = secure_filename(filename or "") or "evidence"
     extension = clean.rsplit(".", 1)[-1].lower() if "." in clean else ""
@@ -64,10 +66,10 @@ def store_evidence_file(
     if not _content_matches(kind, data):
         raise ValidationFailed({"file": [f"The file's content is not a valid .{extension} file."]})
 
-    os.makedirs(upload_dir, exist_ok=True)
+    private_directory(upload_dir)
     stored_name = secrets.token_hex(16)
     path = os.path.join(upload_dir, stored_name)
-    with open(path + ".part", "wb") as handle:
+    with open_private(path + ".part") as handle:
         handle.write(data)
     os.replace(path + ".part", path)
     return StoredFile(clean, stored_name, kind.content_type, len(data))

@@ -36,12 +36,27 @@ class MailSettings:
         )
 
 
+# The longest subject kept (the outbox column's size).
+SUBJECT_LENGTH = 300
+
+
+def one_line(text: str, limit: int = SUBJECT_LENGTH) -> str:
+    """``text`` as one header-safe line: every run of white space (CR and LF included) becomes
+    one space, and it is cut to ``limit`` characters with an ellipsis.
+
+    Mail headers cannot hold line breaks, and titles typed by people sometimes do.
+    """
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
 def build_email(settings: MailSettings, message) -> EmailMessage:
     """An email with a text and an HTML part from an ``OutboxMessage``."""
     email = EmailMessage()
     email["From"] = settings.sender
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    # One line even for a message composed before subjects were made so.
+    email["Subject"] = one_line(message.subject)
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
     email.set_content(message.body_text or "")

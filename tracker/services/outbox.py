@@ -2,8 +2,11 @@
 
 A message is claimed by moving it from ``pending`` to ``sending`` in one conditional
 UPDATE; only the process whose UPDATE changed the row sends it. A failure puts it
-back to ``pending`` with its error and a later ``next_attempt_at``; it is never
-dropped. With no SMTP server configured, messages are ``kept`` for admins to read.
+back to ``pending`` with its error and a later ``next_attempt_at``. A message that
+itself fails (it cannot be built, or the server refuses it) ``MAX_FAILURES`` times is
+marked ``failed`` with its reason for admins to see, so it never holds up the others;
+a server that cannot be reached is not the message's fault and is simply retried.
+With no SMTP server configured, messages are ``kept`` for admins to read.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from tracker.services.reminders import LinkSettings, render_all
 from tracker.services.transaction import write_transaction
 
 # A claim older than this is taken to belong to a process that died mid-send.
+# Failures of a message's own (see ``_send``) after which it is given up as ``failed``.
+MAX_FAILURES = 5
 STALE_CLAIM = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -77,19 +82,14 @@ def deliver_pending(
             if row is None:
                 outcome["skipped"] += 1
                 continue
-            try:
-                connection.send(build_email(mail, row))
-            except (OSError, smtplib.SMTPException) as exc:
-                values = {
-                    "state": "pending", "claimed_by": None, "attempts": row.attempts + 1,
-                    "next_attempt_at": now + backoff(row.attempts + 1),
-                    "last_error": f"{type(exc).__name__}: {exc}"[:2000],
-                }
-                outcome["failed"] += 1
-            else:
+            error, counts = _send(connection, mail, row)
+            if error is None:
                 values = {"state": "sent", "sent_at": now, "claimed_by": None,
                           "attempts": row.attempts + 1, "last_error": None}
                 outcome["sent"] += 1
+            else:
+                values = _retry_or_give_up(row, error, now, counts=counts)
+                outcome["failed"] += 1
             write_transaction()
             db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
             db.session.commit()
@@ -98,9 +98,47 @@ def deliver_pending(
     return outcome
 
 
+def _send(connection: SmtpConnection, mail: MailSettings, row) -> tuple[str | None, bool]:
+    """Build and send one message: (None, _) when sent, else (the reason, whether it counts).
+
+    A failure counts against the message when the message itself is at fault: it cannot
+    be built, or the server answered and refused it. An unreachable server does not count.
+    """
+    try:
+        email = build_email(mail, row)
+    except Exception as exc:  # noqa: BLE001 (any fault in one message must not stop the others)
+        return f"could not be built: {type(exc).__name__}: {exc}", True
+    try:
+        connection.send(email)
+    except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+        return f"refused by the mail server: {_smtp_reason(exc)}", True
+    except (OSError, smtplib.SMTPException) as exc:
+        return f"{type(exc).__name__}: {exc}", False
+    return None, False
+
+
+def _smtp_reason(exc: smtplib.SMTPException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{address}: {code} {_text(reply)}" for address, (code, reply) in exc.recipients.items())
+    return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _retry_or_give_up(row, error: str, now: datetime, *, counts: bool) -> dict:
+    """The row values after a failed attempt: pending again after a back-off, or failed for good."""
+    attempts, failures = row.attempts + 1, row.failures + counts
+    values = {"claimed_by": None, "attempts": attempts, "failures": failures, "last_error": error[:2000]}
+    if failures >= MAX_FAILURES:
+        return {**values, "state": "failed"}
+    return {**values, "state": "pending", "next_attempt_at": now + backoff(attempts)}
+
+
 EMAIL_COLUMNS = (
     OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
-    OutboxMessage.message_id, OutboxMessage.created_at, OutboxMessage.attempts,
+    OutboxMessage.message_id, OutboxMessage.created_at, OutboxMessage.attempts, OutboxMessage.failures,
 )
 
 
@@ -131,11 +169,26 @@ def _claim(message_id: int, worker: str, now: datetime):
     return row
 
 
+STALE_CLAIM_ERROR = "the process sending it stopped before recording the outcome"
+
+
 def _release_stale_claims(now: datetime) -> None:
+    """Give messages claimed by a process that died back to the queue, as a failed attempt.
+
+    Counting it as the message's failure means a message that kills its sender every
+    time is given up after ``MAX_FAILURES`` instead of being claimed again every ten
+    minutes for ever.
+    """
     write_transaction()
+    stale = (OutboxMessage.state == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM)
+    counted = {"claimed_by": None, "attempts": OutboxMessage.attempts + 1,
+               "failures": OutboxMessage.failures + 1, "last_error": STALE_CLAIM_ERROR}
     db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.state == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM)
-        .values(state="pending", claimed_by=None)
+        .where(*stale, OutboxMessage.failures + 1 >= MAX_FAILURES)
+        .values(state="failed", **counted)
+    )
+    db.session.execute(
+        update(OutboxMessage).where(*stale).values(state="pending", next_attempt_at=now, **counted)
     )
     db.session.commit()

@@ -31,6 +31,7 @@ from tracker.models import (
     Status,
     User,
 )
+from tracker.services.mail import one_line
 from tracker.services.obligations import Obligations
 from tracker.services.report_links import sign_report_link
 from tracker.services.rounds import MissingReport
@@ -409,7 +410,7 @@ def render_all(messages: list[OutboxMessage], *, today: date, links: LinkSetting
 def render(message: OutboxMessage, *, today: date, links: LinkSettings, data: RenderData) -> None:
     """Write one message's subject and its text and HTML bodies."""
     context = _context(message, [r for r in message.reminders if not r.cancelled], today=today, links=links, data=data)
-    message.subject = render_template(f"email/{message.kind}.subject.txt", **context).strip()
+    message.subject = one_line(render_template(f"email/{message.kind}.subject.txt", **context))
     message.body_text = render_template(f"email/{message.kind}.txt", **context)
     message.body_html = render_template(f"email/{message.kind}.html", **context)
 
