@@ -75,7 +75,7 @@ def test_the_whole_story_assign_report_return_resubmit_accept(setting, tmp_path)
     kinds = [entry.kind for entry in timeline(action)]
     assert kinds == ["status", "reassigned", "report_submitted", "report_returned",
                      "report_submitted", "status", "report_accepted"]
-    last_status = [e for e in timeline(action) if e.kind == "status"][-1]
+    last_status = [e for e in timeline(action, secretariat) if e.kind == "status"][-1]
     assert last_status.who == secretariat.email and "Thanks" in last_status.reason
     assert {e.kind for e in report.evidence} == {"file", "link"}
 
