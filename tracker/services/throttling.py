@@ -13,7 +13,7 @@ account's owner at another, so nobody can lock someone else out. A success clear
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func, select
 
@@ -50,8 +50,7 @@ class FailureCount:
 
 
 def _throttled_until(failures: int, last_at: datetime, free: int, now: datetime) -> datetime | None:
-    # func.max() hands back the raw value, which SQLite gives naive (it is UTC).
-    until = last_at.replace(tzinfo=last_at.tzinfo or UTC) + delay_after(failures, free)
+    until = last_at + delay_after(failures, free)
     return until if until > now else None
 
 
@@ -102,8 +101,7 @@ def recent_failures(now: datetime) -> tuple[list[FailureCount], list[FailureCoun
         found = []
         for *keys, failures, first_at, last_at in rows:
             email, remote_addr = keys if len(keys) == 2 else (None, keys[0])
-            found.append(FailureCount(email, remote_addr, failures, first_at.replace(tzinfo=first_at.tzinfo or UTC),
-                                      last_at.replace(tzinfo=last_at.tzinfo or UTC),
+            found.append(FailureCount(email, remote_addr, failures, first_at, last_at,
                                       _throttled_until(failures, last_at, free, now)))
         return found
 
