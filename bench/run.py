@@ -187,10 +187,10 @@ def prepare_fixture(url: str, dataset: dict) -> Fixture:
                 select(Action.id).join(Plan, Action.plan_id == Plan.id)
                 .where(Action.lead_agency_id == agency_id, Plan.published.is_(True)).order_by(Action.id)
             ))
-            _, secret = create_token(db.session.get(User, user_id), {"name": "bench"}, now=now)
+            _, secret = create_token(db.session.get(User, user_id), {"name": "bench", "scope": "read_write"}, now=now)
             clients.append((secret, action_ids))
         secretariat = db.session.scalars(select(User).where(User.email == generate.SECRETARIAT_EMAIL)).one()
-        _, secretariat_token = create_token(secretariat, {"name": "bench"}, now=now)
+        _, secretariat_token = create_token(secretariat, {"name": "bench", "scope": "read_write"}, now=now)
         change = db.session.execute(
             select(Action.id, Action.lead_agency_id).join(Plan, Action.plan_id == Plan.id)
             .where(Plan.slug == dataset["reference_plan"]["slug"]).order_by(Action.position).limit(1)
@@ -199,7 +199,7 @@ def prepare_fixture(url: str, dataset: dict) -> Fixture:
             select(User).where(User.agency_id == change.lead_agency_id, User.role == "agency", User.active)
             .order_by(User.id)
         ).first()
-        _, change_token = create_token(focal, {"name": "bench-change"}, now=now)
+        _, change_token = create_token(focal, {"name": "bench-change", "scope": "read_write"}, now=now)
         db.session.remove()
         db.engine.dispose()
     return Fixture(dataset["reference_plan"], dataset["largest_plan"], clients, secretariat_token,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from tests import factories
 from tests.factories import NOW
@@ -121,7 +122,9 @@ def build_world(upload_dir: str, secret_key: str) -> World:
         user=users["admin"], now=NOW,
     ).id
     for role in ("agency", "agency_b", "secretariat", "admin", "someone_else"):
-        token, secret = create_token(users[role], {"name": f"access matrix {role}"}, now=NOW)
+        # At the real time: the API checks expiry against the clock.
+        token, secret = create_token(users[role], {"name": f"access matrix {role}", "scope": "read_write"},
+                                     now=datetime.now(UTC))
         w.token_ids[role], w.secrets[role] = token.id, secret
 
     focal, reviewer = users["agency"], users["secretariat"]

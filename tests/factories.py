@@ -9,6 +9,7 @@ from tracker.services.actions import create_action
 from tracker.services.agencies import create_agency
 from tracker.services.plans import create_plan, save_area
 from tracker.services.recommendations import create_recommendation
+from tracker.services.tokens import create_token
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user
 
@@ -68,3 +69,11 @@ def user(role: str = "secretariat", **fields):
         fields["agency"] = agency().acronym
     data.update(fields)
     return create_user(data, now=NOW)
+
+
+def api_token(user, *, scope: str = "read_write", name: str = "test token") -> str:
+    """A working personal API token of ``user``, to send as a bearer token.
+
+    Made at the real time, not ``NOW``: the API checks a token's expiry against the clock.
+    """
+    return create_token(user, {"name": name, "scope": scope}, now=datetime.now(UTC))[1]

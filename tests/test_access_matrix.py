@@ -256,6 +256,7 @@ MATRIX: list[Case] = [
     Case("admin.users", {"GET": ADMIN, "POST": ADMIN_POST}),
     Case("admin.edit_user", {"GET": ADMIN, "POST": ADMIN_POST}, p(user_id="w.users.agency")),
     Case("admin.agencies", {"GET": ADMIN, "POST": ADMIN_POST}),
+    Case("admin.sign_ins", {"GET": ADMIN}),
     Case("reminders_admin.log", {"GET": ADMIN}),
     Case("reminders_admin.message", {"GET": ADMIN}, p(message_id="w.message_id")),
     # --- agency focal points: their own agency's actions, reports and files only

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from tracker import MIGRATIONS_DIR, create_app
 from tracker.extensions import db
-from tracker.models import Action, Plan, ReminderRule, Status
+from tracker.models import Action, ApiToken, Plan, ReminderRule, Status
 
 pytestmark = pytest.mark.scratch_db
 
@@ -99,7 +99,9 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
         "id": 1, "report_id": 1, "kind": "file", "filename": "minutes.pdf", "stored_name": "ab" * 16,
         "content_type": "application/pdf", "size": 16, "created_at": T0,
     }],
-    "api_tokens": [{"id": 1, "user_id": 1, "name": "sync", "token_hash": "f" * 64, "prefix": "trk_abc", "created_at": T0}],
+    # expires_at, scope and owner_* from 0009 (which fills them in for tokens made before it)
+    "api_tokens": [{"id": 1, "user_id": 1, "name": "sync", "token_hash": "f" * 64, "prefix": "trk_abc", "created_at": T0,
+                    "expires_at": T0, "scope": "read_write", "owner_role": "agency", "owner_agency_id": 1}],
     "sign_in_failures": [{"id": 1, "email": "focal@example.org", "remote_addr": "127.0.0.1", "failed_at": T0}],
     # 0004
     "reminder_rules": [{"id": 100, "plan_id": 1, "kind": "overdue", "days": 3, "active": True}],
@@ -227,6 +229,10 @@ def assert_models_read_the_sample() -> None:
     assert action.updated_at.tzinfo is not None and action.updated_at.year == 2026
     statuses = db.session.scalars(select(Status.key).order_by(Status.position)).all()
     assert statuses == ["fully_achieved", "ongoing", "under_discussion", "pending"]
+    token = db.session.get(ApiToken, 1)  # in the sample from 0003 on
+    if token is not None:
+        assert (token.scope, token.owner_role, token.owner_agency_id) == ("read_write", "agency", 1)
+        assert token.expires_at.tzinfo is not None
     defaults = db.session.scalars(select(ReminderRule).where(ReminderRule.plan_id.is_(None))).all()
     assert len(defaults) == 9 and all(rule.active for rule in defaults)
     db.session.remove()

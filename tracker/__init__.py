@@ -79,7 +79,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from tracker import models
     from tracker.services import data_version  # noqa: F401 (its session events move the counter)
 
     db.init_app(app)
@@ -93,9 +92,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(models.User, int(user_id))
-        return user if user is not None and user.active else None
+    def load_user(identity: str):
+        # Refuses sessions that were ended (sign-out, password change) and inactive users.
+        from tracker.services.users import user_for_session
+
+        return user_for_session(identity)
 
     @app.context_processor
     def inject_globals():

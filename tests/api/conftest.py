@@ -7,15 +7,12 @@ from dataclasses import dataclass
 import pytest
 
 from tests import factories
-from tests.factories import NOW
 from tracker.models import Action, Agency, Plan, User
-from tracker.services.tokens import create_token
 
 
 def bearer(user: User) -> dict[str, str]:
     """Headers for an API call with a new personal token of ``user``."""
-    _, secret = create_token(user, {"name": "api test"}, now=NOW)
-    return {"Authorization": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {factories.api_token(user, name='api test')}"}
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 from tests.api.conftest import bearer
-from tests.factories import NOW
 from tracker.services.tokens import create_token, revoke_token
 
 
@@ -20,7 +19,7 @@ def test_invalid_malformed_and_revoked_tokens_are_401_even_for_reading(client, w
         assert response.status_code == 401, header
         assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
-    token, secret = create_token(world.focal, {"name": "laptop"}, now=NOW)
+    token, secret = create_token(world.focal, {"name": "laptop", "scope": "read"}, now=datetime.now(UTC))
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/plans", headers=headers).status_code == 200
     revoke_token(world.focal, token.id, now=datetime.now(UTC))

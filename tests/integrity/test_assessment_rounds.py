@@ -188,13 +188,13 @@ def test_reopen_record_and_close_again_are_each_kept_with_who_when_and_why(app, 
 
     page = client.get(round_page).get_data(as_text=True)
     assert "This round is closed" in page and "/recommendations/" not in page
-    # The assessor sees the secretariat's role, not its email (emails are for the secretariat).
+    # The assessor sees roles, not emails (emails are for the secretariat: services.actors).
     shown_to_assessor = history_rows(page)
     auth.logout()
     auth.login_as("secretariat")
     shown_to_secretariat = history_rows(client.get(secretariat_url()).get_data(as_text=True))
     for shown, who in (
-        (shown_to_assessor, ["seed", "the secretariat", assessor.email]),
+        (shown_to_assessor, ["seed", "Secretariat", "Independent assessor"]),
         (shown_to_secretariat, [change.changed_by_label for change in changes]),
     ):
         assert len(shown) == 3

@@ -135,7 +135,9 @@ def build_reporting_world(url: str, clients: int) -> list[Reporter]:
         db.session.commit()
         reporters = []
         for n in range(clients):
-            _, secret = create_token(db.session.get(User, user_ids[n]), {"name": "load"}, now=NOW)
+            # At the real time: the API checks expiry against the clock.
+            _, secret = create_token(db.session.get(User, user_ids[n]), {"name": "load", "scope": "read_write"},
+                                     now=datetime.now(UTC))
             reporters.append(Reporter(n, action_ids[n], secret))
         db.session.remove()
         db.engine.dispose()

@@ -178,14 +178,12 @@ def scratch_postgres(database_url, tmp_path):
 
 def published_plan_and_token(url: str):
     """A published plan with one action, and an API token of its lead agency's focal point."""
-    from tracker.services.tokens import create_token
-
     app = harness.migrated_app(url)
     with app.app_context():
         plan = factories.plan(slug="outage-plan")
         action = factories.action(plan, lead_agency=factories.agency(acronym="OUT").acronym)
         user = factories.user("agency", agency="OUT")
-        _, secret = create_token(user, {"name": "outage"}, now=factories.NOW)
+        secret = factories.api_token(user, name="outage")
         action_id = action.id
         db.session.remove()
         db.engine.dispose()

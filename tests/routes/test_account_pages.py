@@ -3,8 +3,10 @@
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.conftest import PASSWORD, csrf_token
-from tracker.services.tokens import user_for_token
+from tracker.services.tokens import TokenRefused, authenticate_token
 
 
 def post(client, url, data):
@@ -35,12 +37,12 @@ def test_password_change_takes_effect(client, auth):
 
 def test_a_token_is_shown_once_then_listed_and_revocable(client, login_as):
     login_as("agency")
-    response = post(client, "/account/tokens", {"name": "Nightly export"})
+    response = post(client, "/account/tokens", {"name": "Nightly export", "scope": "read"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     secret = re.search(r'id="new-token" class="token" type="text" value="(trk_[^"]+)"', page).group(1)
     assert "only time it is shown" in page
-    assert user_for_token(secret, now=datetime.now(UTC)) is not None
+    assert authenticate_token(secret, now=datetime.now(UTC)).name == "Nightly export"
 
     page = client.get("/account/").get_data(as_text=True)
     assert secret not in page
@@ -50,7 +52,8 @@ def test_a_token_is_shown_once_then_listed_and_revocable(client, login_as):
     assert post(client, revoke, {}).status_code == 302
     page = client.get("/account/").get_data(as_text=True)
     assert "Token “Nightly export” revoked." in page and "Revoke “Nightly export”" not in page
-    assert user_for_token(secret, now=datetime.now(UTC)) is None
+    with pytest.raises(TokenRefused, match="revoked"):
+        authenticate_token(secret, now=datetime.now(UTC))
 
 
 def test_a_token_needs_a_name(client, login_as):

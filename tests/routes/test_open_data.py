@@ -128,7 +128,7 @@ def test_the_data_package_of_the_seeded_plans_is_valid_frictionless(app, client,
     changes = package.get_resource("status_changes").read_rows()
     accepted = [c for c in changes if c["plan_slug"] == "open-plan" and c["subject_type"] == "action"][-1]
     assert (accepted["old_status"], accepted["new_status"], accepted["new_percent"]) == ("pending", "ongoing", 40)
-    assert accepted["changed_by_role"] == "secretariat"
+    assert accepted["changed_by_role"] == "Secretariat"
     assert {c["changed_by_role"] for c in changes if c["plan_slug"] == MEXICO} == {"seed"}
 
 
@@ -210,7 +210,7 @@ def test_drafts_and_unaccepted_reports_change_nothing_until_accepted(client, wor
     assert (change["old_status"], change["new_status"], change["old_percent"], change["new_percent"]) == (
         "pending", "ongoing", "0", "60")
     assert change["changed_at"] == "2026-11-23T14:00:00Z"
-    assert change["changed_by_role"] == "secretariat" and "Launch confirmed" in change["reason"]
+    assert change["changed_by_role"] == "Secretariat" and "Launch confirmed" in change["reason"]
     assert csv_rows(client, "/open-data/actions.csv")[0]["percent_complete"] == "60"
 
     (entry, *_) = feed_entries(client, "/plans/open-plan/status-changes.atom")
@@ -265,7 +265,7 @@ def test_feeds_escape_markup_and_stay_well_formed(client, workflow):
         (entry, *_) = ElementTree.fromstring(response.data).findall(f"{ATOM}entry")  # well-formed
         assert entry.findtext(f"{ATOM}summary") == reason.replace("\x0b", "")
         assert entry.findtext(f"{ATOM}title").startswith("GOV-1: Pending → Ongoing")
-        assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "secretariat"
+        assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Secretariat"
 
 
 def test_feed_entries_are_newest_first_with_stable_ids_and_link_to_public_pages(app, client, workflow):

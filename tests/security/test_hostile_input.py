@@ -876,13 +876,15 @@ def test_tampered_or_foreign_tokens_are_refused(app, client, linked):
 # --- sign-in throttling over HTTP -------------------------------------------------------------
 
 
-def test_sign_in_is_throttled_after_five_failures_even_with_the_right_password(app, db_session):
+def test_sign_in_is_throttled_per_account_and_address_even_with_the_right_password(app, db_session):
+    """Five failures for one account from one address throttle that account at that address
+    (the right password included); the account's owner, elsewhere, is not locked out."""
     victim = factories.user("secretariat")
     bystander = factories.user("secretariat")
     attacker = Visitor(app)
 
-    def attempt(email: str, password: str):
-        return attacker.request("post", "/sign-in", data={
+    def attempt(email: str, password: str, address: str = "127.0.0.1"):
+        return attacker.request("post", "/sign-in", environ_base={"REMOTE_ADDR": address}, data={
             "email": email, "password": password, "csrf_token": attacker.csrf("/sign-in")})
 
     for n in range(5):
@@ -902,6 +904,12 @@ def test_sign_in_is_throttled_after_five_failures_even_with_the_right_password(a
     other = Visitor(app, bystander)
     assert other.get("/secretariat/plans").status_code == 200
     assert attempt(bystander.email, PASSWORD).status_code == 302
+    # Nor is the victim at another address: failures elsewhere never lock the owner out.
+    owner = Visitor(app)
+    response = owner.request("post", "/sign-in", environ_base={"REMOTE_ADDR": "198.51.100.7"}, data={
+        "email": victim.email, "password": PASSWORD, "csrf_token": owner.csrf("/sign-in")})
+    assert response.status_code == 302
+    assert owner.get("/secretariat/plans").status_code == 200
 
 
 def test_hostile_text_in_a_failed_sign_in_is_escaped(client):

@@ -34,7 +34,6 @@ from schemathesis.specs.openapi.checks import (
 from tests import factories
 from tests.factories import NOW
 from tracker.services.reports import save_report
-from tracker.services.tokens import create_token
 
 CHECKS = [
     not_a_server_error,
@@ -126,8 +125,8 @@ def world(db_session):
                          author=focal, now=NOW, submit=True)
     tokens = {
         "anonymous": {},
-        "agency": {"Authorization": "Bearer " + create_token(focal, {"name": "fuzz"}, now=NOW)[1]},
-        "secretariat": {"Authorization": "Bearer " + create_token(secretariat, {"name": "fuzz"}, now=NOW)[1]},
+        "agency": {"Authorization": "Bearer " + factories.api_token(focal, name="fuzz")},
+        "secretariat": {"Authorization": "Bearer " + factories.api_token(secretariat, name="fuzz")},
     }
     existing = {"slug": plan.slug, "action_id": mine.id, "report_id": report.id}
     return existing, tokens

@@ -42,7 +42,8 @@ def test_failed_sign_ins_do_not_empty_the_public_caches(db_session):
     factories.user("agency", email="focal@example.org")
     before = current_data_version()
     for _ in range(3):
-        assert sign_in("focal@example.org", "wrong password", remote_addr="203.0.113.9", now=NOW) is None
+        assert sign_in({"email": "focal@example.org", "password": "wrong password"},
+                       remote_addr="203.0.113.9", now=NOW) is None
     assert current_data_version() == before
 
 

@@ -39,7 +39,13 @@ from tracker.models.reminder import (
     ReminderRule,
 )
 from tracker.models.report import REPORT_STATES, ProgressReport, ReportingRound
-from tracker.models.security import ApiToken, SignInFailure
+from tracker.models.security import (
+    TOKEN_DEFAULT_DAYS,
+    TOKEN_MAX_DAYS,
+    TOKEN_SCOPES,
+    ApiToken,
+    SignInFailure,
+)
 from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
@@ -57,6 +63,9 @@ __all__ = [
     "ROUND_STATES",
     "RULE_KINDS",
     "TIMEFRAMES",
+    "TOKEN_DEFAULT_DAYS",
+    "TOKEN_MAX_DAYS",
+    "TOKEN_SCOPES",
     "Action",
     "Agency",
     "ApiToken",

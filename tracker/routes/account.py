@@ -6,18 +6,16 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.models import ROLES
+from tracker.models import ROLES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
+from tracker.routes.auth import start_session
 from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles
 from tracker.services.errors import ValidationFailed
-from tracker.services.tokens import create_token, revoke_token, user_tokens
+from tracker.services.tokens import TOKEN_ROLES, create_token, revoke_token, token_views
 from tracker.services.users import change_password
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 bp.before_request(require_roles(*ROLES))
-
-# Roles that may hold API tokens (services.tokens.create_token refuses the others).
-API_ROLES = ("secretariat", "admin", "agency")
 
 
 @bp.route("/")
@@ -28,11 +26,16 @@ def settings():
 
 @bp.route("/password", methods=["POST"])
 def password():
-    """Change one's own password, given the current one."""
+    """Change one's own password, given the current one.
+
+    Every session of the user ends (a stolen cookie with them); this device gets a new one.
+    """
+    user = current_user._get_current_object()
     try:
-        change_password(current_user, form_data("current_password", "new_password"))
+        change_password(user, form_data("current_password", "new_password"))
     except ValidationFailed as exc:
         return _settings_page(password_errors=field_errors(exc)), 422
+    start_session(user)
     flash(_("Your password was changed."), "success")
     return redirect(url_for(".settings"))
 
@@ -40,7 +43,7 @@ def password():
 @bp.route("/tokens", methods=["POST"])
 def tokens():
     """Create a token and show it on this response only: it is stored as a hash."""
-    data = form_data("name")
+    data = form_data("name", "scope", "days")
     try:
         token, secret = create_token(current_user, data, now=now())
     except ValidationFailed as exc:
@@ -62,8 +65,10 @@ def _settings_page(password_errors=None, token_errors=None, token_values=None, n
                    new_token_name=None):
     return render_template(
         "account/settings.html",
-        tokens=user_tokens(current_user),
-        api_access=current_user.role in API_ROLES,
+        tokens=token_views(current_user, now=now()),
+        api_access=current_user.role in TOKEN_ROLES,
+        default_days=TOKEN_DEFAULT_DAYS,
+        max_days=TOKEN_MAX_DAYS,
         password_errors=password_errors or {},
         token_errors=token_errors or {},
         token_values=token_values or {},

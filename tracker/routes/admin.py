@@ -1,4 +1,4 @@
-"""Administrators: users and agencies."""
+"""Administrators: users, agencies, and failed sign-ins."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from tracker.routes.guards import require_roles
 from tracker.services.agencies import create_agency
 from tracker.services.errors import ValidationFailed
 from tracker.services.public_views import get_user, list_agencies
+from tracker.services.throttling import (
+    FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+    FREE_FAILURES_PER_ADDRESS,
+    recent_failures,
+)
 from tracker.services.users import create_user, list_users, update_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -64,6 +69,16 @@ def agencies():
         flash(_("Agency %(name)s created.", name=agency.display_name), "success")
         return redirect(url_for(".agencies"))
     return _agencies_page()
+
+
+@bp.route("/sign-ins")
+def sign_ins():
+    """Failed sign-ins of the last day, by account and address and by address, and which are throttled."""
+    by_account, by_address = recent_failures(now())
+    return render_template(
+        "admin/sign_ins.html", by_account=by_account, by_address=by_address,
+        free_per_account=FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS, free_per_address=FREE_FAILURES_PER_ADDRESS,
+    )
 
 
 def _agency_key(agency) -> str | None:

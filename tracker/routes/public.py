@@ -108,7 +108,7 @@ def changes(slug: str | None = None):
     since = since or (now().date() - timedelta(days=30))
     return render_template(
         "public/changes.html", plan=plan, since=since, error=error,
-        changes=changes_since(since, plan=plan), show_who=_viewer() is not None,
+        changes=changes_since(since, plan=plan, viewer=_viewer()),
     ), (400 if error else 200)
 
 

@@ -36,6 +36,7 @@ from tracker.schemas.action import ActionInput
 from tracker.schemas.plan import AreaInput, PlanInput
 from tracker.schemas.recommendation import RecommendationInput
 from tracker.services.actions import assign_actions, create_action, update_action
+from tracker.services.actors import ActorRef, shown_actor, shown_actors
 from tracker.services.assessments import (
     close_assessment_round,
     plan_assessment_round,
@@ -357,9 +358,11 @@ def _recommendation_form(plan, rec, values, errors, status=200):
 
 
 def _status_form(plan, rec, values, errors, status=200):
+    changes = history(rec)
     return _page(
         "secretariat/recommendation_status.html", status,
-        plan=plan, rec=rec, values=values, errors=errors, statuses=status_vocabulary(), changes=history(rec),
+        plan=plan, rec=rec, values=values, errors=errors, statuses=status_vocabulary(), changes=changes,
+        who=shown_actors([(c.changed_by_id, c.changed_by_label) for c in changes], current_user),
     )
 
 
@@ -592,7 +595,7 @@ def return_review(report_id: int):
 def _review_page(report, values, errors, status=200):
     earlier = [r for r in reports_for_action(report.action, current_user) if r.id != report.id]
     return _page("secretariat/review.html", status, report=report, earlier=earlier, values=values,
-                 errors=errors, evidence_url=evidence_url)
+                 errors=errors, evidence_url=evidence_url, who=lambda user: shown_actor(ActorRef.of(user), current_user))
 
 
 def evidence_url(evidence) -> str:

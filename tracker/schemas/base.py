@@ -7,11 +7,14 @@ from datetime import date, datetime
 from marshmallow import RAISE, Schema, fields, pre_load
 
 REQUIRED = {"required": "This field is required.", "null": "This field is required."}
+# Field metadata: take the string exactly as typed (see ``InputSchema.normalise``).
+VERBATIM = "verbatim"
 
 
 class InputSchema(Schema):
     """Input as people type it: trimmed, with empty strings meaning "no value".
 
+    Fields declared ``verbatim`` (passwords) are never trimmed: what was typed is the value.
     Unknown fields are refused so a typo in an API call is reported, not ignored.
     """
 
@@ -22,9 +25,14 @@ class InputSchema(Schema):
     def normalise(self, data, **kwargs):
         if not isinstance(data, dict):
             return data
+        verbatim = {
+            field.data_key or name for name, field in self.load_fields.items() if field.metadata.get(VERBATIM)
+        }
         cleaned = {}
         for key, value in data.items():
-            if isinstance(value, str):
+            if isinstance(value, str) and key in verbatim:
+                value = value or None  # nothing typed is "no value"; anything typed is kept whole
+            elif isinstance(value, str):
                 value = value.strip() or None
             elif isinstance(value, datetime):
                 value = value.isoformat()
@@ -36,8 +44,14 @@ class InputSchema(Schema):
 
 
 def required_str(**kwargs) -> fields.String:
-    """A required, non-empty string field."""
-    return fields.String(required=True, error_messages=REQUIRED, **kwargs)
+    """A required, non-empty string field (``error_messages`` may override the usual ones)."""
+    messages = {**REQUIRED, **kwargs.pop("error_messages", {})}
+    return fields.String(required=True, error_messages=messages, **kwargs)
+
+
+def password_field(**kwargs) -> fields.String:
+    """A required password, taken exactly as typed: spaces at either end are part of it."""
+    return required_str(load_only=True, metadata={VERBATIM: True}, **kwargs)
 
 
 class OptionalText(fields.String):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from tracker.models import ROLES
-from tracker.schemas.base import InputSchema, required_str
+from tracker.models import ROLES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_SCOPES
+from tracker.schemas.base import InputSchema, password_field, required_str
+
+NEW_PASSWORD = validate.Length(min=10, error="Use at least {min} characters.")
 
 
 class AgencyInput(InputSchema):
@@ -16,10 +18,7 @@ class AgencyInput(InputSchema):
 
 class UserInput(InputSchema):
     email = fields.Email(required=True, error_messages={"required": "This field is required."})
-    password = required_str(
-        load_only=True,
-        validate=validate.Length(min=10, error="Use at least {min} characters."),
-    )
+    password = password_field(validate=NEW_PASSWORD)
     role = required_str(validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
     agency = fields.String(load_default=None)  # acronym or name, required for agency users
 
@@ -30,16 +29,14 @@ class UserInput(InputSchema):
 
 
 class SignInInput(InputSchema):
-    email = required_str()
-    password = required_str(load_only=True)
-    next = fields.String(load_default=None)
+    email = required_str(error_messages={"required": "Enter your email address.",
+                                         "null": "Enter your email address."})
+    password = password_field(error_messages={"required": "Enter your password.", "null": "Enter your password."})
 
 
 class PasswordChangeInput(InputSchema):
-    current_password = required_str(load_only=True)
-    new_password = required_str(
-        load_only=True, validate=validate.Length(min=10, error="Use at least {min} characters.")
-    )
+    current_password = password_field()
+    new_password = password_field(validate=NEW_PASSWORD)
 
 
 class UserUpdateInput(InputSchema):
@@ -54,4 +51,13 @@ class UserUpdateInput(InputSchema):
 
 
 class TokenInput(InputSchema):
+    """A new personal API token: its name, what it may do, and for how many days it works."""
+
     name = required_str(validate=validate.Length(max=100))
+    scope = required_str(validate=validate.OneOf(TOKEN_SCOPES, error="Choose one of: {choices}."))
+    days = fields.Integer(
+        load_default=TOKEN_DEFAULT_DAYS,
+        strict=False,
+        validate=validate.Range(min=1, max=TOKEN_MAX_DAYS, error="Choose from {min} to {max} days."),
+        error_messages={"invalid": "Enter a whole number of days.", "null": "Enter a whole number of days."},
+    )

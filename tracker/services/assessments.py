@@ -31,6 +31,7 @@ from tracker.models import (
 )
 from tracker.schemas.readiness import AssessmentRoundInput, RoundCloseInput, RoundReopenInput
 from tracker.schemas.report import AssessorInput
+from tracker.services.actors import shown_actors
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.history import record_event
 from tracker.services.permissions import (
@@ -38,7 +39,6 @@ from tracker.services.permissions import (
     can_assess_plan,
     can_close_assessment_round,
     can_reopen_assessment_round,
-    may_see_email_of,
     require,
     sees_unpublished_plans,
 )
@@ -184,15 +184,11 @@ def plan_assessment_round(plan: Plan, round_id: int) -> AssessmentRound:
 
 @dataclass(frozen=True)
 class RoundChangeEntry:
-    """A change of a round's state as one viewer sees it.
-
-    ``who`` is the actor's label (an email, or "seed" for loaded data) where the viewer
-    may see it; otherwise it is None and ``who_role`` says what the actor was.
-    """
+    """A change of a round's state as one viewer sees it: ``who`` as ``services.actors`` names
+    the actor to that viewer (an email for staff, a role or agency for others)."""
 
     change: AssessmentRoundChange
-    who: str | None
-    who_role: str | None
+    who: str
 
 
 @dataclass(frozen=True)
@@ -232,17 +228,15 @@ def _histories(round_ids: list[int], viewer: User) -> dict[int, list[RoundChange
     history: dict[int, list[RoundChangeEntry]] = {round_id: [] for round_id in round_ids}
     if not round_ids:
         return history
-    rows = db.session.execute(
-        select(AssessmentRoundChange, User.role)
-        .outerjoin(User, User.id == AssessmentRoundChange.changed_by_id)
+    changes = db.session.scalars(
+        select(AssessmentRoundChange)
         .where(AssessmentRoundChange.round_id.in_(round_ids))
         .order_by(AssessmentRoundChange.changed_at, AssessmentRoundChange.id)
-    )
-    for change, role in rows:
-        # No user: the system (a seed load, a migration), whose label is no one's address.
-        shown = change.changed_by_id is None or may_see_email_of(viewer, change.changed_by_id)
+    ).all()
+    who = shown_actors([(c.changed_by_id, c.changed_by_label) for c in changes], viewer)
+    for change in changes:
         history[change.round_id].append(
-            RoundChangeEntry(change=change, who=change.changed_by_label if shown else None, who_role=role)
+            RoundChangeEntry(change=change, who=who[(change.changed_by_id, change.changed_by_label)])
         )
     return history
 

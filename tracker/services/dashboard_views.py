@@ -21,8 +21,10 @@ from tracker.models import (
     Recommendation,
     Status,
     StatusChange,
+    User,
     action_supporting_agencies,
 )
+from tracker.services.actors import shown_actors
 from tracker.services.scorecards import Scorecard, ScorecardRow
 from tracker.services.statuses import status_vocabulary
 
@@ -150,8 +152,9 @@ class Change:
     who: str
 
 
-def changes_since(since: date, *, plan: Plan | None = None, limit: int = 500) -> list[Change]:
-    """What moved since the start of ``since`` in published plans: status changes and public events."""
+def changes_since(since: date, *, plan: Plan | None = None, viewer: User | None = None, limit: int = 500) -> list[Change]:
+    """What moved since the start of ``since`` in published plans: status changes and public
+    events, with who did each as ``viewer`` (None: the public) may know them."""
     start = datetime.combine(since, time.min, tzinfo=UTC)
     plans = {p.id: p for p in db.session.scalars(_published_plans(plan))}
     if not plans:
@@ -170,6 +173,8 @@ def changes_since(since: date, *, plan: Plan | None = None, limit: int = 500) ->
         .limit(limit)
     ).all()
     subjects = _subjects([(c.subject_type, c.subject_id) for c in changes] + [(e.subject_type, e.subject_id) for e in events])
+    who = shown_actors([(c.changed_by_id, c.changed_by_label) for c in changes] + [(e.actor_id, e.actor_label) for e in events],
+                       viewer)
     rows = []
     for c in changes:
         code, title = subjects.get((c.subject_type, c.subject_id), ("?", ""))
@@ -177,10 +182,12 @@ def changes_since(since: date, *, plan: Plan | None = None, limit: int = 500) ->
         summary = f"{old} → {c.new_status.label}" if old else f"Recorded as {c.new_status.label}"
         if c.new_percent is not None and c.old_percent != c.new_percent and c.subject_type == "action":
             summary += f" ({c.new_percent}% complete)"
-        rows.append(Change(c.changed_at, plans[c.plan_id], c.subject_type, code, title, summary, c.reason, c.changed_by_label))
+        rows.append(Change(c.changed_at, plans[c.plan_id], c.subject_type, code, title, summary, c.reason,
+                           who[(c.changed_by_id, c.changed_by_label)]))
     for e in events:
         code, title = subjects.get((e.subject_type, e.subject_id), ("?", ""))
-        rows.append(Change(e.occurred_at, plans[e.plan_id], e.subject_type, code, title, e.summary, e.reason, e.actor_label))
+        rows.append(Change(e.occurred_at, plans[e.plan_id], e.subject_type, code, title, e.summary, e.reason,
+                           who[(e.actor_id, e.actor_label)]))
     return sorted(rows, key=lambda r: r.at, reverse=True)[:limit]
 
 

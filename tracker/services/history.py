@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Event, StatusChange
+from tracker.models import Event, StatusChange, User
+from tracker.services.actors import shown_actors
 from tracker.services.transaction import Actor
 
 
@@ -17,7 +18,7 @@ class TimelineEntry:
     at: datetime
     kind: str
     summary: str
-    who: str
+    who: str  # as the viewer the timeline was made for may know them (services.actors)
     reason: str | None
     details: dict = field(default_factory=dict)
 
@@ -47,8 +48,9 @@ def record_event(
     return event
 
 
-def timeline(subject) -> list[TimelineEntry]:
-    """Everything that happened to ``subject``, oldest first."""
+def timeline(subject, viewer: User | None = None) -> list[TimelineEntry]:
+    """Everything that happened to ``subject``, oldest first, with who did it as ``viewer``
+    (None: the public) may know them."""
     kind = subject_type(subject)
     changes = db.session.scalars(
         select(StatusChange).where(StatusChange.subject_type == kind, StatusChange.subject_id == subject.id)
@@ -56,17 +58,21 @@ def timeline(subject) -> list[TimelineEntry]:
     events = db.session.scalars(
         select(Event).where(Event.subject_type == kind, Event.subject_id == subject.id)
     ).all()
+    who = shown_actors(
+        [(c.changed_by_id, c.changed_by_label) for c in changes] + [(e.actor_id, e.actor_label) for e in events],
+        viewer,
+    )
     entries = [
         TimelineEntry(
             at=c.changed_at,
             kind="status",
             summary=_status_summary(c),
-            who=c.changed_by_label,
+            who=who[(c.changed_by_id, c.changed_by_label)],
             reason=c.reason,
         )
         for c in changes
     ] + [
-        TimelineEntry(at=e.occurred_at, kind=e.kind, summary=e.summary, who=e.actor_label,
+        TimelineEntry(at=e.occurred_at, kind=e.kind, summary=e.summary, who=who[(e.actor_id, e.actor_label)],
                       reason=e.reason, details=e.details)
         for e in events
     ]

@@ -3,7 +3,8 @@
 Only published plans, and only validated data: the statuses the secretariat set or
 accepted, their history, the assessment rounds, accepted progress reports. Drafts,
 submitted and returned reports (and their files) never appear, and neither does any
-user's email: who changed a status is given as a role ("secretariat", "seed") at most.
+user's email: who changed a status is named as the public may know them
+(``services.actors``): a role ("Secretariat"), an agency, or a source such as "seed".
 
 Each table is declared once (``TABLES``: its columns with Table Schema types and
 descriptions, its keys, and the query that fills it), so the CSV files, the Frictionless
@@ -52,6 +53,7 @@ from tracker.models import (
     recommendation_agencies,
     recommendation_links,
 )
+from tracker.services.actors import ActorRef, shown_actor
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.spreadsheets import FORMULA_PREFIXES
 from tracker.services.statuses import status_vocabulary
@@ -404,7 +406,8 @@ def agency_rows(scope: Scope) -> list[dict]:
 
 @dataclass(frozen=True)
 class StatusChangeRecord:
-    """A public status change: what changed, from what to what, when, why, and by which role."""
+    """A public status change: what changed, from what to what, when, why, and who as the
+    public may know them (a role, an agency, or a source such as "seed")."""
 
     id: int
     plan_slug: str
@@ -422,15 +425,6 @@ class StatusChangeRecord:
     reason: str
 
 
-def _role(role: str | None, label: str) -> str:
-    """Who changed a status, as the public may know it: a role, never an address."""
-    if role:
-        return role
-    # System changes carry labels such as "seed" or "import"; a user since removed
-    # leaves only an email, which is not shown.
-    return label if label and "@" not in label else "user"
-
-
 def status_changes(
     scope: Scope, *, newest_first: bool = False, limit: int | None = None
 ) -> list[StatusChangeRecord]:
@@ -439,7 +433,7 @@ def status_changes(
     old, new = aliased(Status), aliased(Status)
     code = func.coalesce(rec.code, act.code)
     query = (
-        select(StatusChange, Plan.slug, Plan.title, code, old.label, new.label, User.role)
+        select(StatusChange, Plan.slug, Plan.title, code, old.label, new.label, User.role, Agency)
         .join(Plan, StatusChange.plan_id == Plan.id)
         .outerjoin(rec, and_(StatusChange.subject_type == "recommendation",
                              rec.id == StatusChange.subject_id, rec.plan_id == StatusChange.plan_id))
@@ -448,6 +442,7 @@ def status_changes(
         .outerjoin(old, old.key == StatusChange.old_status_key)
         .join(new, new.key == StatusChange.new_status_key)
         .outerjoin(User, User.id == StatusChange.changed_by_id)
+        .outerjoin(Agency, Agency.id == User.agency_id)
         # A change whose subject was deleted has no page to point to.
         .where(StatusChange.plan_id.in_(scope.plan_ids), code.is_not(None))
     )
@@ -463,9 +458,10 @@ def status_changes(
             subject_code=subject_code, old_status=change.old_status_key, old_label=old_label,
             new_status=change.new_status_key, new_label=new_label, old_percent=change.old_percent,
             new_percent=change.new_percent, changed_at=change.changed_at,
-            role=_role(role, change.changed_by_label), reason=change.reason,
+            role=shown_actor(ActorRef(change.changed_by_label, role, agency.display_name if agency else None), None),
+            reason=change.reason,
         )
-        for change, slug, title, subject_code, old_label, new_label, role in db.session.execute(query).all()
+        for change, slug, title, subject_code, old_label, new_label, role, agency in db.session.execute(query).all()
     ]
 
 
@@ -659,7 +655,7 @@ TABLES: dict[str, Table] = {
         Table(
             "status_changes", "Status changes",
             "The history of every validated status (and percent complete) of recommendations and actions: "
-            "what changed, when and why. Who is given as a role only.",
+            "what changed, when and why. Who is given as a role or an agency, never an address.",
             (
                 Column("id", "integer", "Identifier of the change.", required=True),
                 _PLAN_SLUG,
@@ -676,7 +672,8 @@ TABLES: dict[str, Table] = {
                        constraints={"minimum": 0, "maximum": 100}),
                 Column("changed_at", "datetime", "When the change was made (UTC).", required=True),
                 Column("changed_by_role", "string",
-                       "Who made it, as a role: secretariat, admin, or a system source such as seed."),
+                       "Who made it, never as an address: a role (Secretariat, Administrator), the "
+                       "agency of an agency's focal point, or a system source such as seed."),
                 Column("reason", "string", "Why the status changed.", required=True),
                 _URL,
             ),

@@ -42,11 +42,6 @@ def can_reopen_assessment_round(user: User | None) -> bool:
     return is_staff(user)
 
 
-def may_see_email_of(viewer: User | None, user_id: int) -> bool:
-    """Email addresses are for the secretariat and admins; others see only their own."""
-    return is_staff(viewer) or (viewer is not None and viewer.id == user_id)
-
-
 def agency_of(user: User | None) -> int | None:
     return user.agency_id if user is not None and user.role == "agency" else None
 

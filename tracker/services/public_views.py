@@ -126,13 +126,14 @@ def visible_proposals(views: StatusViews, viewer: User | None) -> list[tuple[Act
 
 
 def visible_timeline(subject, viewer: User | None) -> list[TimelineEntry]:
-    """``subject``'s timeline, without the details of reports ``viewer`` may not see.
+    """``subject``'s timeline, without the details of reports ``viewer`` may not see, and
+    with who did each thing as ``viewer`` may know them (``services.actors``).
 
     A submitted report's percent and proposed status (and a returned one's comment) stay
     with its agency and the secretariat until it is accepted; the public sees only that
     a report was submitted or returned.
     """
-    entries = timeline(subject)
+    entries = timeline(subject, viewer)
     report_ids = {
         e.details.get("report_id") for e in entries if e.kind in REPORT_EVENTS and e.details
     }

@@ -1,17 +1,21 @@
-"""User accounts: creation and sign-in checks."""
+"""User accounts: creation, sign-in checks, sessions and passwords."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import secrets
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
-from tracker.models import SignInFailure, User
-from tracker.schemas.user import PasswordChangeInput, UserInput, UserUpdateInput
+from tracker.models import User
+from tracker.schemas.user import PasswordChangeInput, SignInInput, UserInput, UserUpdateInput
 from tracker.services.agencies import find_agency_anywhere
-from tracker.services.errors import Throttled, ValidationFailed
+from tracker.services.errors import ValidationFailed
 from tracker.services.permissions import require
+from tracker.services.throttling import check_not_throttled, record_failure, record_success
 from tracker.services.transaction import atomic
 from tracker.services.validation import validated
 
@@ -48,55 +52,87 @@ def create_user(data: dict, *, now: datetime) -> User:
         return user
 
 
+@cache
+def _stand_in_hash() -> str:
+    """A hash of the same kind and cost as those ``User.set_password`` stores, of no one's password.
+
+    Checked when there is no account to check against, so a refusal takes as long whether
+    or not the email has an account. Made on first use, not at import.
+    """
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
+    """The active user with these credentials, or None.
+
+    The password is hashed the same way whatever happens: against the account's hash, or
+    a stand-in's when there is no such account, and an inactive account's too, so the time
+    taken does not tell anyone which emails have (active) accounts.
+    """
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    stored = user.password_hash if user is not None else _stand_in_hash()
+    matches = check_password_hash(stored, password)
+    if user is None or not user.active or not matches:
         return None
     return user
 
 
-# Sign-in throttling: after this many failures for one email (or one address) within
-# the window, further attempts are refused until the window has passed.
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_ADDRESS = 20
-FAILURE_WINDOW = timedelta(minutes=15)
+def sign_in(data: dict, *, remote_addr: str | None, now: datetime) -> User | None:
+    """Check an email and password (``SignInInput``), refusing while throttled.
 
-
-def sign_in(email: str, password: str, *, remote_addr: str | None, now: datetime) -> User | None:
-    """Check credentials, refusing while throttled; failures are recorded, success clears them.
-
-    Raises ``Throttled`` during a lock-out, even for the right password, so guessing
-    gains nothing from a lock-out's end being probed.
+    Raises ``Throttled`` while this account may not be tried from ``remote_addr`` (or that
+    address may not try any), even for the right password; see ``services.throttling``.
+    Failures are recorded; a success clears that account's failures at that address.
     """
-    folded = email.strip().lower()
-    since = now - FAILURE_WINDOW
-    recent = select(SignInFailure.failed_at).where(SignInFailure.failed_at > since)
-    by_email = db.session.scalars(recent.where(SignInFailure.email == folded).order_by(SignInFailure.failed_at)).all()
-    by_address = (
-        db.session.scalars(recent.where(SignInFailure.remote_addr == remote_addr).order_by(SignInFailure.failed_at)).all()
-        if remote_addr else []
-    )
-    for failures, limit in ((by_email, MAX_FAILURES_PER_EMAIL), (by_address, MAX_FAILURES_PER_ADDRESS)):
-        if len(failures) >= limit:
-            unlock = failures[-limit] + FAILURE_WINDOW
-            raise Throttled(int((unlock - now).total_seconds()))
-    user = authenticate(email, password)
-    with atomic():
-        if user is None:
-            db.session.add(SignInFailure(email=folded, remote_addr=remote_addr, failed_at=now))
-        else:
-            db.session.execute(delete(SignInFailure).where(SignInFailure.email == folded))
+    fields = validated(SignInInput(), data)
+    folded = fields["email"].lower()
+    check_not_throttled(folded, remote_addr, now=now)
+    user = authenticate(fields["email"], fields["password"])
+    if user is None:
+        record_failure(folded, remote_addr, now=now)
+    else:
+        record_success(folded, remote_addr)
     return user
 
 
+def user_for_session(identity: str) -> User | None:
+    """The active user a session cookie names, if the session has not been ended.
+
+    ``identity`` is ``User.get_id()`` as the session was issued with: "<id>:<generation>".
+    """
+    user_id, _, generation = identity.partition(":")
+    if not (user_id.isdigit() and generation.isdigit() and len(user_id) < 19 and len(generation) < 19):
+        return None  # a session from before generations existed, or not ours
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` on every device (signing out, for one)."""
+    with atomic():
+        _next_session_generation(user)
+
+
+def _next_session_generation(user: User) -> None:
+    # In SQL, so two requests ending sessions at once cannot both write the same value.
+    user.session_generation = User.session_generation + 1
+    db.session.flush()
+    db.session.refresh(user, ["session_generation"])
+
+
 def change_password(user: User, data: dict) -> None:
-    """Change one's own password, given the current one."""
+    """Change one's own password, given the current one; every session of the user ends.
+
+    The caller starts a new session for the device the change was made on.
+    """
     fields = validated(PasswordChangeInput(), data)
     if not user.check_password(fields["current_password"]):
         raise ValidationFailed({"current_password": ["This is not your current password."]})
     with atomic():
         user.set_password(fields["new_password"])
+        _next_session_generation(user)
 
 
 def update_user(user: User, data: dict, *, acting_admin: User | None) -> User:

@@ -26,6 +26,8 @@ progress reports on them.
 **Authentication.** Without a token you read what the public reads: published plans,
 and of progress reports only the accepted ones. Agency focal points and the secretariat
 send a personal API token as `Authorization: Bearer <token>`; session cookies are ignored.
+A token is read-only or read-write, expires (90 days unless chosen otherwise) and stops
+working when its owner's role or agency changes; see the `bearerAuth` security scheme.
 
 **Pagination.** Every list takes `page` (from 1) and `per_page` (default {DEFAULT_PER_PAGE},
 at most {MAX_PER_PAGE}) and returns a JSON array; the `X-Pagination` response header holds

@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 from flask import g, request
 
-from tracker.models import User
-from tracker.services.tokens import user_for_token
+from tracker.models import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, User
+from tracker.services.errors import Forbidden
+from tracker.services.tokens import TokenRefused, authenticate_token
 
 REALM = 'Bearer realm="tracker"'
 SECURITY = [{"bearerAuth": []}]  # OpenAPI: this operation needs a token
@@ -23,9 +24,17 @@ BEARER_SCHEME = {
     "description": (
         "A personal API token (it starts with trk_), created on your account page and "
         "sent as `Authorization: Bearer <token>`. Without a token you read what the public "
-        "sees. A missing token where one is needed, or an unknown or revoked token, is 401."
+        "sees. A token has a scope: `read` tokens may only read (GET); any other request "
+        "made with one is 403, naming the scope; `read_write` tokens may also change data. "
+        f"A token expires after the number of days chosen when it was created ({TOKEN_DEFAULT_DAYS} "
+        f"unless chosen, at most {TOKEN_MAX_DAYS}), and it works only while its owner keeps the "
+        "role and agency it was created under. A missing token where one is needed, or a token "
+        "that is unknown, revoked or expired, or whose owner's account was disabled or whose "
+        "owner's role or agency changed, is 401 with a message saying which."
     ),
 }
+# Requests a read token may make.
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class Unauthenticated(Exception):
@@ -40,8 +49,10 @@ def authenticate() -> None:
     """``before_request`` of every API blueprint: find the caller from the bearer token.
 
     No ``Authorization`` header means an anonymous caller; a header that is not a
-    valid, unrevoked token of an active account is refused rather than ignored, so a
-    client with a broken token learns it at once instead of reading public data.
+    working token (``services.tokens.authenticate_token``) is refused rather than
+    ignored, so a client with a broken token learns it at once instead of reading
+    public data. A read token is refused (403) for every request but a read, here,
+    before any view runs, so no operation that writes can forget to check.
     """
     g.api_caller = None
     header = request.headers.get("Authorization")
@@ -53,13 +64,16 @@ def authenticate() -> None:
         raise Unauthenticated(
             "Send a personal API token as 'Authorization: Bearer <token>'.", invalid_token=True
         )
-    user = user_for_token(token, now=datetime.now(UTC))
-    if user is None:
-        raise Unauthenticated(
-            "This token is not valid: it is unknown or revoked, or its account is disabled.",
-            invalid_token=True,
+    try:
+        found = authenticate_token(token, now=datetime.now(UTC))
+    except TokenRefused as exc:
+        raise Unauthenticated(str(exc), invalid_token=True) from exc
+    if found.scope == "read" and request.method not in READ_METHODS:
+        raise Forbidden(
+            "This token's scope is read: it may only read. Create a token with the read_write "
+            "scope on your account page to make changes."
         )
-    g.api_caller = user
+    g.api_caller = found.user
 
 
 def caller() -> User | None:
