@@ -5,23 +5,28 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.models import ROLES
-from tracker.schemas.base import InputSchema, required_str
+from tracker.schemas.action import AGENCY_KEY
+from tracker.schemas.base import InputSchema, Text, required_str
+
+EMAIL = 254  # the longest address SMTP carries
+# Passwords are never altered, only refused when they are too long to be a password: hashing
+# megabytes of "password" on every sign-in would be work anyone could make the server do.
+PASSWORD = 1024
 
 
 class AgencyInput(InputSchema):
-    name = required_str(validate=validate.Length(max=300))
-    acronym = fields.String(load_default=None, validate=validate.Length(max=40))
-    country = required_str(validate=validate.Length(max=100))
+    name = required_str(max_length=300)
+    acronym = Text(load_default=None, max_length=40)
+    country = required_str(max_length=100)
 
 
 class UserInput(InputSchema):
-    email = fields.Email(required=True, error_messages={"required": "This field is required."})
+    email = required_str(max_length=EMAIL, validate=validate.Email(error="Not a valid email address."))
     password = required_str(
-        load_only=True,
-        validate=validate.Length(min=10, error="Use at least {min} characters."),
+        load_only=True, min_length=10, max_length=PASSWORD,
     )
-    role = required_str(validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
-    agency = fields.String(load_default=None)  # acronym or name, required for agency users
+    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    agency = Text(load_default=None, max_length=AGENCY_KEY)  # acronym or name, required for agency users
 
     @validates_schema
     def agency_for_focal_points(self, data, **kwargs):
@@ -30,21 +35,19 @@ class UserInput(InputSchema):
 
 
 class SignInInput(InputSchema):
-    email = required_str()
-    password = required_str(load_only=True)
-    next = fields.String(load_default=None)
+    email = required_str(max_length=EMAIL)
+    password = required_str(load_only=True, max_length=PASSWORD)
+    next = Text(load_default=None, max_length=2000)
 
 
 class PasswordChangeInput(InputSchema):
-    current_password = required_str(load_only=True)
-    new_password = required_str(
-        load_only=True, validate=validate.Length(min=10, error="Use at least {min} characters.")
-    )
+    current_password = required_str(load_only=True, max_length=PASSWORD)
+    new_password = required_str(load_only=True, min_length=10, max_length=PASSWORD)
 
 
 class UserUpdateInput(InputSchema):
-    role = required_str(validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
-    agency = fields.String(load_default=None)
+    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    agency = Text(load_default=None, max_length=AGENCY_KEY)
     active = fields.Boolean(load_default=True)
 
     @validates_schema
@@ -54,4 +57,4 @@ class UserUpdateInput(InputSchema):
 
 
 class TokenInput(InputSchema):
-    name = required_str(validate=validate.Length(max=100))
+    name = required_str(max_length=100)
