@@ -86,6 +86,9 @@ class Text(fields.String):
     }
 
     def __init__(self, *, max_length: int, min_length: int = 0, **kwargs):
+        # The API's OpenAPI document states the limits too (apispec reads these keys).
+        limits = {"maxLength": max_length, **({"minLength": min_length} if min_length else {})}
+        kwargs["metadata"] = {**limits, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.max_length = max_length
         self.min_length = min_length
@@ -189,6 +192,7 @@ class List(fields.List):
     default_error_messages: ClassVar[dict[str, str]] = {"too_many": "Give at most {max:,} {noun}."}
 
     def __init__(self, inner, *, max_items: int, noun: str = "items", **kwargs):
+        kwargs["metadata"] = {"maxItems": max_items, **kwargs.get("metadata", {})}
         super().__init__(inner, **kwargs)
         self.max_items = max_items
         self.noun = noun

@@ -53,6 +53,7 @@ class ReportInput(InputSchema):
     def __init__(self, *args, max_links: int = DEFAULT_MAX_LINKS, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["links"].max_items = max_links
+        self.fields["links"].metadata["maxItems"] = max_links
 
 
 class ReviewInput(InputSchema):
