@@ -9,7 +9,7 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tracker import public_cache, web_security
+from tracker import public_cache, web_input, web_security
 from tracker.config import DEFAULTS, engine_options, instance_secret_key, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.services.private_files import private_directory
@@ -69,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
+    web_input.init_app(app)  # first: an oversized body is refused before anything reads it
     _init_extensions(app)
     public_cache.init_app(app)  # first, so a proxy fix (web_security) wraps it
     web_security.init_app(app)

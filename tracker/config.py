@@ -29,6 +29,13 @@ DEFAULTS = {
     "SEED_DIR": None,
     # Uploads: whole requests above this are refused before they are read.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Every other request body (JSON, plain forms) is refused above this before it is read,
+    # and so is each field of an upload's form other than its files (MAX_FORM_MEMORY_SIZE):
+    # the largest real form, a report with its narrative and 50 links, is a tenth of it.
+    "MAX_FORM_AND_JSON_BYTES": 512 * 1024,
+    # Evidence links one progress report may carry: more than any real report cites
+    # (25,000 links took 19 s to store and blocked other agencies' writes meanwhile).
+    "MAX_REPORT_LINKS": 50,
     "MAX_SPREADSHEET_BYTES": 10 * 1024 * 1024,
     # The JSON API (flask-smorest): its OpenAPI document is served at /api/openapi.json.
     "API_TITLE": "Action-plan tracker API",

@@ -7,6 +7,8 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from tracker.models.types import MAX_INTEGER
+
 # Scripts only from this site (there are none inline); inline *styles* are allowed
 # because status colours are data, set per element.
 CONTENT_SECURITY_POLICY = "; ".join(  # noqa: FLY002 (one directive per line reads better)
@@ -30,7 +32,7 @@ HEADERS = {
 
 
 # The largest id the database's integer columns hold (PostgreSQL ``integer``).
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INTEGER
 
 
 class IdConverter(IntegerConverter):

@@ -21,7 +21,7 @@ class World:
     ministry: Agency
     other: Agency
     overdue: Action       # led by MIN, due in 2020, pending
-    supported: Action     # led by OTH with MIN supporting, due in 2999, ongoing
+    supported: Action     # led by OTH with MIN supporting, due 2199-12-31 (the last day accepted), ongoing
     done: Action          # led by OTH, due in 2020 but fully achieved: not overdue
     secretariat: User
     focal: User           # MIN's focal point
@@ -42,7 +42,7 @@ def world(db_session) -> World:
                                due_date="2020-01-31", position=1, **past)
     supported = factories.action(plan, code="A2", area="USE", lead_agency="OTH",
                                  supporting_agencies=["MIN"], recommendations=["R2"],
-                                 status="ongoing", due_date="2999-12-31", position=2)
+                                 status="ongoing", due_date="2199-12-31", position=2)
     done = factories.action(plan, code="A3", lead_agency="OTH", status="fully_achieved",
                             percent_complete=100, due_date="2020-06-30", position=3, **past)
     return World(

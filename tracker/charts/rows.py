@@ -7,6 +7,10 @@ numbers ("M1" ... "M24", as in the Mongolian action plan) above.
 Readability at any size: each row gets a fixed height, so the figure grows with the
 rows; past ``ROWS_PER_PAGE`` rows the chart is split into pages (one image each) that
 share the same calendar, rather than squeezing 500 rows into one unreadable image.
+
+Any date can be drawn: one outside the dates the tracker accepts (1900 to 2199; an older
+database may hold 9999-12-31) is drawn at the edge of that range, so the calendar is
+always computable and at most three centuries long.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from tracker.charts.render import colour, page_bounds, shorten
+from tracker.models.types import within_date_range
 
 ROWS_PER_PAGE = 40  # bars per image; area headings come on top
 ROW_HEIGHT_IN = 0.3  # inches per row: ~30 px at 100 dpi, room for 8-point labels
@@ -36,6 +41,10 @@ HEADER_COLOUR = "#eaeef2"
 TEXT_COLOUR = "#1f2328"
 MUTED_COLOUR = "#57606a"
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# (calendar months up to, months between labels): about 12 to 36 labels at any span. Up to 12
+# years every month has a gridline; past that only the labelled ones do.
+LABEL_STEPS = ((36, 1), (72, 3), (144, 6), (360, 12), (1200, 60), (None, 120))
+GRIDLINE_MONTHS = 144
 
 
 @dataclass(frozen=True)
@@ -194,7 +203,7 @@ def _calendar(bars, period_start, period_end, today) -> tuple[date, date]:
     days += [d for d in (period_start, period_end) if d]
     if not days:
         days = [today - timedelta(days=180), today + timedelta(days=180)]
-    low, high = min(days), max(days)
+    low, high = within_date_range(min(days)), within_date_range(max(days))
     start = date(low.year, low.month, 1)
     end = _month_end(high)
     return start, end
@@ -218,7 +227,7 @@ def _draw_bar(ax, y: int, bar: Bar, x_left: float, words: Words) -> None:
         ax.text(x_left, y, f"  {words.no_dates}", va="center", fontsize=8, color=MUTED_COLOUR,
                 style="italic")
         return
-    start, end = bar.start or bar.end, bar.end or bar.start
+    start, end = within_date_range(bar.start or bar.end), within_date_range(bar.end or bar.start)
     b0 = mdates.date2num(start)
     width = mdates.date2num(end + timedelta(days=1)) - b0
     solid = colour(bar.colour)
@@ -233,7 +242,7 @@ def _draw_bar(ax, y: int, bar: Bar, x_left: float, words: Words) -> None:
     for marker in bar.markers:
         face = TEXT_COLOUR if marker.achieved else "white"
         edge = OVERDUE_COLOUR if marker.missed else TEXT_COLOUR
-        ax.plot(mdates.date2num(marker.on) + 0.5, y, ls="", marker="D", markersize=6,
+        ax.plot(mdates.date2num(within_date_range(marker.on)) + 0.5, y, ls="", marker="D", markersize=6,
                 markerfacecolor=face, markeredgecolor=edge, markeredgewidth=1.2, zorder=5)
 
 
@@ -248,11 +257,14 @@ def _tint(value: str) -> tuple[float, float, float]:
 def _month_axis(ax, start: date, end: date, period_start: date | None, words: Words) -> None:
     """Gridlines at month starts; month names below, the plan's month numbers above."""
     months = _months(start, end)
-    step = 1 if len(months) <= 36 else 3 if len(months) <= 72 else 6 if len(months) <= 144 else 12
-    starts = [mdates.date2num(m) for m in months]
+    step = next(step for most, step in LABEL_STEPS if most is None or len(months) <= most)
     mids = [mdates.date2num(m) + (_month_end(m).day / 2) for m in months]
+    # Labelled months: every step-th month of the year, or every step-th year in January.
+    shown = [i for i, m in enumerate(months)
+             if ((m.month - 1) % step == 0 if step <= 12 else m.month == 1 and m.year % (step // 12) == 0)]
+    lined = range(len(months)) if len(months) <= GRIDLINE_MONTHS else shown
+    starts = [mdates.date2num(months[i]) for i in lined]
     ax.set_xticks(starts, labels=[""] * len(starts))
-    shown = [i for i, m in enumerate(months) if (m.month - 1) % step == 0]
     names = []
     for n, i in enumerate(shown):
         month = months[i]
@@ -266,6 +278,7 @@ def _month_axis(ax, start: date, end: date, period_start: date | None, words: Wo
 
     if period_start is None:
         return
+    period_start = within_date_range(period_start)
     first = date(period_start.year, period_start.month, 1)
     numbered = [(i, (m.year - first.year) * 12 + m.month - first.month + 1) for i, m in enumerate(months)]
     numbered = [(i, n) for i, n in numbered if n >= 1 and (n - 1) % step == 0]

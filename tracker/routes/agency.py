@@ -125,10 +125,12 @@ def _save(action, report):
     submit = request.form.get("intent") == "submit"
     uploads = [f for f in request.files.getlist("file") if f and f.filename]
     values = {**form_data(*REPORT_FIELDS), "links": request.form.get("links", "")}
+    max_links = current_app.config["MAX_REPORT_LINKS"]
     saved = None
     try:
         saved = save_report(
-            action, data, author=current_user, now=moment, submit=submit and not uploads, report=report
+            action, data, author=current_user, now=moment, submit=submit and not uploads, report=report,
+            max_links=max_links,
         )
         for upload in uploads:
             add_evidence_file(
@@ -137,7 +139,8 @@ def _save(action, report):
                 max_bytes=current_app.config["EVIDENCE_MAX_BYTES"],
             )
         if submit and uploads:
-            save_report(action, data, author=current_user, now=moment, submit=True, report=saved)
+            save_report(action, data, author=current_user, now=moment, submit=True, report=saved,
+                        max_links=max_links)
     except ValidationFailed as exc:
         if saved is None and report is not None and not report.is_editable:
             # A submitted or accepted report is read-only: say why on its page.

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tracker.services.errors import Forbidden, NotFound
+from tracker.web_input import too_large_message
 
 
 def _wants_json() -> bool:
@@ -25,8 +26,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(exc):
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        exc.description = f"The upload is larger than the {limit} MB limit; nothing was stored."
+        exc.description = too_large_message()
         return http_error(exc)
 
     @app.errorhandler(CSRFError)

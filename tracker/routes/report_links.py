@@ -39,7 +39,8 @@ def report(token: str):
             # field must not leave a draft behind (nor a second one at the next attempt).
             with atomic():
                 report = save_report(
-                    link.action, {**values, "links": lines("links")}, author=link.user, now=now(), submit=False
+                    link.action, {**values, "links": lines("links")}, author=link.user, now=now(), submit=False,
+                    max_links=current_app.config["MAX_REPORT_LINKS"],
                 )
                 upload = request.files.get("file")
                 if upload is not None and upload.filename:

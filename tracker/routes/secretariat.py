@@ -35,6 +35,7 @@ from tracker.routes.guards import require_roles
 from tracker.schemas.action import ActionInput
 from tracker.schemas.plan import AreaInput, PlanInput
 from tracker.schemas.recommendation import RecommendationInput
+from tracker.schemas.report import ActionChoiceInput
 from tracker.services.actions import assign_actions, create_action, update_action
 from tracker.services.actors import ActorRef, shown_actor, shown_actors
 from tracker.services.assessments import (
@@ -63,6 +64,7 @@ from tracker.services.rounds import open_reporting_round
 from tracker.services.spreadsheets import COLUMNS, export_rows, import_spreadsheet, to_csv, to_xlsx
 from tracker.services.statuses import history, status_vocabulary
 from tracker.services.transaction import Actor
+from tracker.services.validation import validated
 from tracker.services.workspace import (
     WorkspaceFilter,
     agency_key,
@@ -98,6 +100,7 @@ ACTION_FIELDS = (
     "status", "position", *SOURCE_FIELDS,
 )
 LIST_FIELDS = ("institutions", "supporting_agencies", "recommendations", "action")
+WORKSPACE_FILTERS = ("area", "agency", "status", "overdue")
 
 # A milestone line: "2026-03-31 Portal launched", optionally "... (achieved 2026-04-02)".
 MILESTONE_LINE = re.compile(r"^(?P<due>\S+)\s*(?P<title>.*?)(?:\s*\(achieved\s+(?P<achieved>[^)\s]+)\))?$")
@@ -243,8 +246,8 @@ def workspace(slug: str):
 def assign(slug: str):
     """Make one agency the lead of every ticked action (one or many), with an optional reason."""
     plan = get_plan(slug)
-    chosen = request.form.getlist("action", type=int)
     try:
+        chosen = validated(ActionChoiceInput(), {"actions": request.form.getlist("action")})["actions"]
         assigned = assign_actions(
             plan_actions(plan, chosen), _filled("lead_agency", "reason"),
             actor=Actor.of(current_user), now=now(),
@@ -256,7 +259,17 @@ def assign(slug: str):
                  len(assigned), agency=assigned[0].lead_agency.display_name),
         "success",
     )
-    return redirect(url_for(".workspace", slug=plan.slug, **request.args))
+    return redirect(url_for(".workspace", slug=plan.slug, **_workspace_filters()))
+
+
+def _workspace_filters() -> dict[str, str]:
+    """The workspace's own filters in the query string, to carry from the page to its form and back.
+
+    Only these: any other name would reach ``url_for`` as an argument of its own (``slug``
+    twice is a TypeError, ``_method`` a ValueError, ``_external`` and ``_scheme`` an address
+    elsewhere), and a URL is what anyone can type.
+    """
+    return {name: request.args[name] for name in WORKSPACE_FILTERS if request.args.get(name)}
 
 
 def _workspace_page(plan, *, errors: dict, bulk: dict, status: int = 200):
@@ -272,7 +285,7 @@ def _workspace_page(plan, *, errors: dict, bulk: dict, status: int = 200):
         "secretariat/workspace.html", status,
         plan=plan, wanted=wanted, today=today, work=plan_workspace(plan, wanted, today),
         agencies=country_agencies(plan.country), statuses=status_vocabulary(),
-        errors=errors, bulk=bulk, agency_key=agency_key,
+        errors=errors, bulk=bulk, agency_key=agency_key, filters=_workspace_filters(),
     )
 
 

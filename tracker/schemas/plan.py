@@ -4,33 +4,43 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from tracker.schemas.base import InputSchema, OptionalText, required_str
+from tracker.schemas.base import (
+    Code,
+    Date,
+    InputSchema,
+    OptionalText,
+    Text,
+    position_field,
+    required_str,
+)
 
 SLUG = validate.Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     error="Use lower-case letters, digits and single hyphens, e.g. mexico-2018-review.",
 )
+# Free text people write at length (descriptions, narratives): a long report page's worth.
+LONG_TEXT = 20_000
 
 
 class SourceFields(InputSchema):
     """Where an item came from."""
 
-    source_document = fields.String(load_default=None, validate=validate.Length(max=200))
-    source_section = fields.String(load_default=None, validate=validate.Length(max=300))
-    source_lines = fields.String(load_default=None, validate=validate.Length(max=40))
+    source_document = Text(load_default=None, max_length=200)
+    source_section = Text(load_default=None, max_length=300)
+    source_lines = Text(load_default=None, max_length=40)
 
 
 class PlanInput(SourceFields):
-    slug = required_str(validate=[validate.Length(max=100), SLUG])
-    title = required_str(validate=validate.Length(max=300))
-    country = required_str(validate=validate.Length(max=100))
-    description = OptionalText()
-    citation = fields.String(load_default=None, validate=validate.Length(max=500))
-    period_start = fields.Date(load_default=None)
-    period_end = fields.Date(load_default=None)
+    slug = required_str(max_length=100, validate=SLUG)
+    title = required_str(max_length=300)
+    country = required_str(max_length=100)
+    description = OptionalText(max_length=LONG_TEXT)
+    citation = Text(load_default=None, max_length=500)
+    period_start = Date(load_default=None)
+    period_end = Date(load_default=None)
     published = fields.Boolean(load_default=True)
-    reporting_cadence = fields.String(
-        load_default="manual",
+    reporting_cadence = Text(
+        load_default="manual", max_length=20,
         validate=validate.OneOf(("manual", "quarterly", "half-yearly", "yearly"), error="Choose one of: {choices}."),
     )
 
@@ -41,10 +51,7 @@ class PlanInput(SourceFields):
             raise ValidationError("The period cannot end before it starts.", "period_end")
 
 
-class AreaInput(InputSchema):
-    code = required_str(validate=validate.Length(max=40))
-    name = required_str(validate=validate.Length(max=300))
-    position = fields.Integer(load_default=0)
-    source_document = fields.String(load_default=None)
-    source_section = fields.String(load_default=None)
-    source_lines = fields.String(load_default=None)
+class AreaInput(SourceFields):
+    code = Code()
+    name = required_str(max_length=300)
+    position = position_field()

@@ -5,43 +5,54 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from tracker.models import MARKS, RATINGS
-from tracker.schemas.base import InputSchema, required_str
+from tracker.schemas.base import (
+    CODE_MAX_LENGTH,
+    Code,
+    Date,
+    InputSchema,
+    Integer,
+    List,
+    Text,
+    required_str,
+)
 from tracker.schemas.plan import SourceFields
 
 RATING = validate.OneOf(RATINGS, error="Use one of: {choices}.")
+FINDING = 10_000  # a question's wording, or the evidence found for it
 
 
 class EvidenceInput(SourceFields):
-    mark = fields.String(load_default=None, validate=validate.OneOf(MARKS, error="Use +, - or 0."))
-    text = required_str()
+    mark = Text(load_default=None, max_length=1, validate=validate.OneOf(MARKS, error="Use +, - or 0."))
+    text = required_str(max_length=FINDING)
 
 
 class QuestionInput(SourceFields):
-    code = required_str(validate=validate.Length(max=40))
-    title = required_str()
-    rating = fields.String(load_default=None, validate=RATING)
-    importance = fields.String(load_default=None, validate=validate.Length(max=40))
-    evidence = fields.List(fields.Nested(EvidenceInput), load_default=list)
+    code = Code()
+    title = required_str(max_length=FINDING)
+    rating = Text(load_default=None, max_length=10, validate=RATING)
+    importance = Text(load_default=None, max_length=40)
+    evidence = List(fields.Nested(EvidenceInput), max_items=200, noun="pieces of evidence", load_default=list)
 
 
 class DimensionInput(SourceFields):
-    code = required_str(validate=validate.Length(max=40))
-    name = required_str(validate=validate.Length(max=300))
-    importance = fields.String(load_default=None, validate=validate.Length(max=40))
-    rating = fields.String(load_default=None, validate=RATING)
-    recommendations = fields.List(fields.String(), load_default=list)
-    questions = fields.List(fields.Nested(QuestionInput), load_default=list)
+    code = Code()
+    name = required_str(max_length=300)
+    importance = Text(load_default=None, max_length=40)
+    rating = Text(load_default=None, max_length=10, validate=RATING)
+    recommendations = List(Text(max_length=CODE_MAX_LENGTH), max_items=200, noun="recommendations",
+                           load_default=list)
+    questions = List(fields.Nested(QuestionInput), max_items=200, noun="questions", load_default=list)
 
 
 class AssessmentRoundInput(SourceFields):
-    name = required_str(validate=validate.Length(max=300))
-    assessed_on = fields.Date(required=True, error_messages={"required": "This field is required."})
+    name = required_str(max_length=300)
+    assessed_on = Date(required=True, error_messages={"required": "This field is required."})
 
 
 class RoundCloseInput(InputSchema):
     """Closing an assessment round: why is optional (the work is done, usually)."""
 
-    reason = fields.String(load_default=None, validate=validate.Length(max=5000))
+    reason = Text(load_default=None, max_length=5000)
 
 
 REOPEN_REASON_REQUIRED = "Say why the round is reopened: the reason is kept in its history."
@@ -50,19 +61,18 @@ REOPEN_REASON_REQUIRED = "Say why the round is reopened: the reason is kept in i
 class RoundReopenInput(InputSchema):
     """Reopening a closed round changes a record, so the reason is required."""
 
-    reason = fields.String(
-        required=True, validate=validate.Length(max=5000),
-        error_messages={"required": REOPEN_REASON_REQUIRED, "null": REOPEN_REASON_REQUIRED},
+    reason = required_str(
+        max_length=5000, error_messages={"required": REOPEN_REASON_REQUIRED, "null": REOPEN_REASON_REQUIRED},
     )
 
 
 class FigureInput(SourceFields):
-    label = required_str(validate=validate.Length(max=300))
+    label = required_str(max_length=300)
     value = fields.Float(required=True, error_messages={"required": "This field is required."})
-    unit = fields.String(load_default=None, validate=validate.Length(max=60))
-    year = fields.Integer(load_default=None, validate=validate.Range(1900, 2100))
+    unit = Text(load_default=None, max_length=60)
+    year = Integer(minimum=1900, maximum=2100, load_default=None)
 
 
 class RelatedInput(InputSchema):
-    plan = required_str()
-    code = required_str()
+    plan = required_str(max_length=100)
+    code = Code()

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from tracker.models import PRIORITIES, RESPONSES, TIMEFRAMES
-from tracker.schemas.base import InputSchema, required_str
+from tracker.schemas.action import AGENCY_KEY, STATUS_KEY
+from tracker.schemas.base import (
+    CODE_MAX_LENGTH,
+    Code,
+    InputSchema,
+    List,
+    Text,
+    position_field,
+    required_str,
+)
 from tracker.schemas.plan import SourceFields
+
+# A recommendation as a review words it, with the government's account of what was done.
+RECOMMENDATION_TEXT = 10_000
 
 
 class RecommendationInput(SourceFields):
-    code = required_str(validate=validate.Length(max=40))
-    text = required_str()
-    area = fields.String(load_default=None)  # an area code of the same plan
-    status = required_str()  # a status key; checked against the vocabulary by the service
-    timeframe = fields.String(load_default=None, validate=validate.OneOf(TIMEFRAMES))
-    priority = fields.String(load_default=None, validate=validate.OneOf(PRIORITIES))
-    response = fields.String(load_default=None, validate=validate.OneOf(RESPONSES))
-    actions_taken = fields.String(load_default=None)
-    institutions = fields.List(fields.String(), load_default=list)  # agency keys (acronym or name)
-    position = fields.Integer(load_default=0)
+    code = Code()
+    text = required_str(max_length=RECOMMENDATION_TEXT)
+    area = Text(load_default=None, max_length=CODE_MAX_LENGTH)  # an area code of the same plan
+    status = required_str(max_length=STATUS_KEY)  # a status key; checked against the vocabulary by the service
+    timeframe = Text(load_default=None, max_length=20, validate=validate.OneOf(TIMEFRAMES))
+    priority = Text(load_default=None, max_length=20, validate=validate.OneOf(PRIORITIES))
+    response = Text(load_default=None, max_length=20, validate=validate.OneOf(RESPONSES))
+    actions_taken = Text(load_default=None, max_length=RECOMMENDATION_TEXT)
+    # agency keys (acronym or name)
+    institutions = List(Text(max_length=AGENCY_KEY), max_items=50, noun="institutions", load_default=list)
+    position = position_field()
 
 
 class StatusChangeInput(InputSchema):
-    status = required_str()
-    reason = required_str(validate=validate.Length(min=3, max=5000))
+    status = required_str(max_length=STATUS_KEY)
+    reason = required_str(min_length=3, max_length=5000)

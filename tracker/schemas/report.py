@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
 
-from tracker.schemas.base import InputSchema, OptionalText, required_str
+from tracker.config import DEFAULTS
+from tracker.schemas.action import AGENCY_KEY, STATUS_KEY
+from tracker.schemas.base import (
+    Date,
+    InputSchema,
+    Integer,
+    List,
+    OptionalText,
+    Text,
+    id_field,
+    required_str,
+)
+from tracker.schemas.plan import LONG_TEXT
 
-PERCENT = validate.Range(0, 100, error="Enter a whole number from 0 to 100.")
 URL = validate.URL(schemes={"http", "https"}, require_tld=False, error="Enter a web address starting with http:// or https://.")
+# The links a report may carry where no ``MAX_REPORT_LINKS`` setting is given (seed loads, tests).
+DEFAULT_MAX_LINKS = DEFAULTS["MAX_REPORT_LINKS"]
+COMMENT = 5000
 
 
 class RoundInput(InputSchema):
-    name = required_str(validate=validate.Length(max=200))
-    opens_on = fields.Date(required=True, error_messages={"required": "This field is required."})
-    deadline = fields.Date(required=True, error_messages={"required": "This field is required."})
+    name = required_str(max_length=200)
+    opens_on = Date(required=True, error_messages={"required": "This field is required."})
+    deadline = Date(required=True, error_messages={"required": "This field is required."})
 
     @validates_schema
     def deadline_after_opening(self, data, **kwargs):
@@ -22,32 +36,47 @@ class RoundInput(InputSchema):
 
 
 class ReportInput(InputSchema):
-    """A progress report as an agency writes it; the narrative may wait until submission."""
+    """A progress report as an agency writes it; the narrative may wait until submission.
 
-    narrative = OptionalText(validate=validate.Length(max=20000))
-    percent_complete = fields.Integer(
-        required=True, validate=PERCENT, error_messages={"required": "This field is required."}
+    ``max_links`` is how many evidence links it may carry (the ``MAX_REPORT_LINKS`` setting).
+    """
+
+    narrative = OptionalText(max_length=LONG_TEXT)
+    percent_complete = Integer(
+        minimum=0, maximum=100, required=True, error_messages={"required": "This field is required."}
     )
-    proposed_status = required_str()
+    proposed_status = required_str(max_length=STATUS_KEY)
     # None leaves the report's links as they are; a list replaces them.
-    links = fields.List(fields.String(validate=[URL, validate.Length(max=2000)]), load_default=None)
-    round_id = fields.Integer(load_default=None)
+    links = List(Text(max_length=2000, validate=URL), max_items=DEFAULT_MAX_LINKS, noun="links", load_default=None)
+    round_id = id_field(load_default=None)
+
+    def __init__(self, *args, max_links: int = DEFAULT_MAX_LINKS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["links"].max_items = max_links
+        self.fields["links"].metadata["maxItems"] = max_links
 
 
 class ReviewInput(InputSchema):
-    comment = fields.String(load_default=None, validate=validate.Length(max=5000))
+    comment = Text(load_default=None, max_length=COMMENT)
 
 
 class ReturnInput(InputSchema):
-    comment = required_str(validate=validate.Length(min=3, max=5000))
+    comment = required_str(min_length=3, max_length=COMMENT)
 
 
 class AssessorInput(InputSchema):
-    status = required_str()
-    justification = required_str(validate=validate.Length(min=3, max=10000))
+    status = required_str(max_length=STATUS_KEY)
+    justification = required_str(min_length=3, max_length=10_000)
 
 
 class AssignInput(InputSchema):
-    lead_agency = required_str()
-    supporting_agencies = fields.List(fields.String(), load_default=None)
-    reason = fields.String(load_default=None, validate=validate.Length(max=5000))
+    lead_agency = required_str(max_length=AGENCY_KEY)
+    supporting_agencies = List(Text(max_length=AGENCY_KEY), max_items=50, noun="agencies", load_default=None)
+    reason = Text(load_default=None, max_length=COMMENT)
+
+
+class ActionChoiceInput(InputSchema):
+    """The actions ticked on a plan's workspace for one change to all of them (by id)."""
+
+    actions = List(id_field(message="Tick actions from the list."), max_items=10_000, noun="actions",
+                   load_default=list)

@@ -5,22 +5,24 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.models import ROLES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_SCOPES
-from tracker.schemas.base import InputSchema, password_field, required_str
+from tracker.schemas.action import AGENCY_KEY
+from tracker.schemas.base import InputSchema, Integer, Text, password_field, required_str
 
+EMAIL = 254  # the longest address SMTP carries
 NEW_PASSWORD = validate.Length(min=10, error="Use at least {min} characters.")
 
 
 class AgencyInput(InputSchema):
-    name = required_str(validate=validate.Length(max=300))
-    acronym = fields.String(load_default=None, validate=validate.Length(max=40))
-    country = required_str(validate=validate.Length(max=100))
+    name = required_str(max_length=300)
+    acronym = Text(load_default=None, max_length=40)
+    country = required_str(max_length=100)
 
 
 class UserInput(InputSchema):
-    email = fields.Email(required=True, error_messages={"required": "This field is required."})
+    email = required_str(max_length=EMAIL, validate=validate.Email(error="Not a valid email address."))
     password = password_field(validate=NEW_PASSWORD)
-    role = required_str(validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
-    agency = fields.String(load_default=None)  # acronym or name, required for agency users
+    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    agency = Text(load_default=None, max_length=AGENCY_KEY)  # acronym or name, required for agency users
 
     @validates_schema
     def agency_for_focal_points(self, data, **kwargs):
@@ -29,9 +31,10 @@ class UserInput(InputSchema):
 
 
 class SignInInput(InputSchema):
-    email = required_str(error_messages={"required": "Enter your email address.",
-                                         "null": "Enter your email address."})
+    email = required_str(max_length=EMAIL, error_messages={"required": "Enter your email address.",
+                                                           "null": "Enter your email address."})
     password = password_field(error_messages={"required": "Enter your password.", "null": "Enter your password."})
+    next = Text(load_default=None, max_length=2000)
 
 
 class PasswordChangeInput(InputSchema):
@@ -40,8 +43,8 @@ class PasswordChangeInput(InputSchema):
 
 
 class UserUpdateInput(InputSchema):
-    role = required_str(validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
-    agency = fields.String(load_default=None)
+    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    agency = Text(load_default=None, max_length=AGENCY_KEY)
     active = fields.Boolean(load_default=True)
 
     @validates_schema
@@ -53,11 +56,7 @@ class UserUpdateInput(InputSchema):
 class TokenInput(InputSchema):
     """A new personal API token: its name, what it may do, and for how many days it works."""
 
-    name = required_str(validate=validate.Length(max=100))
-    scope = required_str(validate=validate.OneOf(TOKEN_SCOPES, error="Choose one of: {choices}."))
-    days = fields.Integer(
-        load_default=TOKEN_DEFAULT_DAYS,
-        strict=False,
-        validate=validate.Range(min=1, max=TOKEN_MAX_DAYS, error="Choose from {min} to {max} days."),
-        error_messages={"invalid": "Enter a whole number of days.", "null": "Enter a whole number of days."},
-    )
+    name = required_str(max_length=100)
+    scope = required_str(max_length=20, validate=validate.OneOf(TOKEN_SCOPES, error="Choose one of: {choices}."))
+    days = Integer(minimum=1, maximum=TOKEN_MAX_DAYS, load_default=TOKEN_DEFAULT_DAYS,
+                   message=f"Enter a whole number of days from 1 to {TOKEN_MAX_DAYS}.")

@@ -58,6 +58,7 @@ from tracker.models import (
     StatusChange,
     action_supporting_agencies,
 )
+from tracker.models.types import within_date_range
 from tracker.services.agencies import find_agency
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import find_area
@@ -168,8 +169,12 @@ def gantt_data(plan: Plan, *, today: date, area: str | None = None, agency: str 
 
 
 def plan_start(plan: Plan) -> date:
-    """The day timeframes are counted from: the plan's start, or the day it was created."""
-    return plan.period_start or plan.created_at.date()
+    """The day timeframes are counted from: the plan's start, or the day it was created.
+
+    Within the accepted dates, so that "two years from the start" can be computed even for a
+    start stored before dates were bounded (9999-12-31 has no year after it).
+    """
+    return within_date_range(plan.period_start or plan.created_at.date())
 
 
 def timeline_data(plan: Plan, *, today: date) -> TimelineData:

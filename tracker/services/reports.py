@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Action, Evidence, ProgressReport, ReportingRound, Status, User
-from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
+from tracker.schemas.report import DEFAULT_MAX_LINKS, ReportInput, ReturnInput, ReviewInput
 from tracker.services.errors import ValidationFailed
 from tracker.services.evidence_files import discard, store_evidence_file
 from tracker.services.history import record_event
@@ -33,12 +33,14 @@ def save_report(
     now: datetime,
     submit: bool,
     report: ProgressReport | None = None,
+    max_links: int = DEFAULT_MAX_LINKS,
 ) -> ProgressReport:
     """Create or change a report on ``action`` as a draft, or submit it.
 
     Only the lead agency's focal points report; a submitted or accepted report can
     no longer be changed, a returned one can be corrected and submitted again. The
     report joins the plan's current reporting round unless ``round_id`` says otherwise.
+    It carries at most ``max_links`` evidence links (the ``MAX_REPORT_LINKS`` setting).
     """
     require(can_report_on(author, action), "Only the lead agency reports on this action.")
     if report is not None:
@@ -47,18 +49,21 @@ def save_report(
             raise ValidationFailed({"state": [f"A {report.state} report can no longer be changed."]})
     errors: dict[str, list[str]] = {}
     try:
-        fields = validated(ReportInput(), data)
+        fields = validated(ReportInput(max_links=max_links), data)
     except ValidationFailed as exc:
         errors.update(exc.errors)
-        fields = {"narrative": (data.get("narrative") or "").strip(), "round_id": None,
-                  "proposed_status": data.get("proposed_status")}
+        # Enough to look for the other problems too, from values the schema may have refused
+        # (a list where the narrative goes must not fail again here).
+        narrative = data.get("narrative") if isinstance(data, dict) else None
+        fields = {"narrative": narrative.strip() if isinstance(narrative, str) else "", "round_id": None,
+                  "proposed_status": data.get("proposed_status") if isinstance(data, dict) else None}
     status = None
     if "proposed_status" not in errors:
         try:
             status = require_status(fields["proposed_status"], "proposed_status")
         except ValidationFailed as exc:
             errors.update(exc.errors)
-    if submit and not fields["narrative"]:
+    if submit and not fields["narrative"] and "narrative" not in errors:
         errors["narrative"] = ["Say what was done before submitting."]
     round_ = _round_for(action, fields["round_id"], now, errors)
     if errors:

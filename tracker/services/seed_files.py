@@ -10,6 +10,8 @@ from pathlib import Path
 import yaml
 from dateutil.relativedelta import relativedelta
 
+from tracker.models.types import EARLIEST_DATE, LATEST_DATE
+from tracker.schemas.base import DATE_MESSAGE
 from tracker.services.errors import ValidationFailed
 
 SEED_ACTOR_LABEL = "seed"
@@ -103,13 +105,27 @@ def month_span(plan_start: date | None, start_month: int, duration_months: int) 
     """
     if plan_start is None:
         raise ValidationFailed({"plan.period_start": ["Needed to date actions given in months."]})
-    first = plan_start.replace(day=1) + relativedelta(months=start_month - 1)
+    first = _plus_months(plan_start, start_month - 1)
     return first, month_end(plan_start, start_month + duration_months - 1)
 
 
 def month_end(plan_start: date, month: int) -> date:
     """The last day of month ``month`` of a plan (month 1 is the plan's first month)."""
-    return plan_start.replace(day=1) + relativedelta(months=month) - timedelta(days=1)
+    return _plus_months(plan_start, month) - timedelta(days=1)
+
+
+def _plus_months(plan_start: date, months: int) -> date:
+    """The first day of the plan's first month, ``months`` months on.
+
+    Counted only from a start within the accepted dates, and refused when the count leaves
+    them: the arithmetic would otherwise fail past the year 9999 (a crash, not a message).
+    """
+    if not EARLIEST_DATE <= plan_start <= LATEST_DATE:
+        raise ValidationFailed({"plan.period_start": [DATE_MESSAGE]})
+    day = plan_start.replace(day=1) + relativedelta(months=months)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationFailed({"actions": [f"Month {months} of the plan: {DATE_MESSAGE}"]})
+    return day
 
 
 def iter_documents(seed_dir: str, slug: str | None = None) -> Iterator[tuple[Path, dict]]:

@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException
 from tracker.extensions import csrf, db
 from tracker.routes.api.auth import Unauthenticated, authenticate
 from tracker.services.errors import EditConflict, Forbidden, NotFound, Throttled, ValidationFailed
+from tracker.web_input import too_large_message
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -70,6 +71,10 @@ def http_error(exc: HTTPException):
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
     return error_response(exc.code or 500, message, errors, headers)
+
+
+def _too_large(exc: HTTPException):
+    return error_response(413, too_large_message())
 
 
 def _unauthenticated(exc: Unauthenticated):
@@ -142,6 +147,7 @@ class ApiBlueprint(Blueprint):
         csrf.exempt(self)
         self.before_request(authenticate)
         self.register_error_handler(HTTPException, http_error)
+        self.register_error_handler(413, _too_large)
         self.register_error_handler(Unauthenticated, _unauthenticated)
         self.register_error_handler(ValidationFailed, _validation_failed)
         self.register_error_handler(NotFound, _not_found)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from marshmallow import fields
 from webargs.flaskparser import abort
 
@@ -80,7 +80,7 @@ def list_reports(action_id: int, page: PageRequest):
 
 @bp.route("/actions/<int:action_id>/reports", methods=["POST"])
 @bp.doc(security=SECURITY, requestBody=_body(ReportCreateInput))
-@bp.errors(400, 401, 403, 404, 415, 422)
+@bp.errors(400, 401, 403, 404, 413, 415, 422)
 @bp.response(201, ReportOutput, headers={"Location": {
     "description": "Where the new report is", "schema": {"type": "string"}}})
 def create_report(action_id: int):
@@ -96,7 +96,8 @@ def create_report(action_id: int):
     submit = data.pop("submit", False)
     if not isinstance(submit, bool):
         refuse("json", {"submit": ["Use true or false."]})
-    report = save_report(action, data, author=author, now=datetime.now(UTC), submit=submit)
+    report = save_report(action, data, author=author, now=datetime.now(UTC), submit=submit,
+                         max_links=current_app.config["MAX_REPORT_LINKS"])
     return report, 201, {"Location": url_for(".get_report", report_id=report.id)}
 
 
@@ -111,7 +112,7 @@ def get_report(report_id: int):
 
 @bp.route("/reports/<int:report_id>/accept", methods=["POST"])
 @bp.doc(security=SECURITY, requestBody={**_body(ReviewInput), "required": False})
-@bp.errors(400, 401, 403, 404, 409, 415, 422)
+@bp.errors(400, 401, 403, 404, 409, 413, 415, 422)
 @bp.response(200, ReportOutput)
 def accept(report_id: int):
     """Accept a submitted report
@@ -125,7 +126,7 @@ def accept(report_id: int):
 
 @bp.route("/reports/<int:report_id>/return", methods=["POST"], endpoint="return_report")
 @bp.doc(security=SECURITY, requestBody=_body(ReturnInput))
-@bp.errors(400, 401, 403, 404, 409, 415, 422)
+@bp.errors(400, 401, 403, 404, 409, 413, 415, 422)
 @bp.response(200, ReportOutput)
 def return_(report_id: int):
     """Return a submitted report to its agency
