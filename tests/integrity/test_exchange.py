@@ -152,7 +152,7 @@ SHEET_OPEN = (b'<?xml version="1.0" encoding="UTF-8"?>'
               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
 
 
-def zip_bomb() -> bytes:
+def zip_bomb(megabytes: int = 113) -> bytes:
     """About 430 KB that expands to 113 MB of XML, as in the issue."""
     out = io.BytesIO()
     base = xlsx_with({})
@@ -165,7 +165,7 @@ def zip_bomb() -> bytes:
             member.write(SHEET_OPEN + b"<sheetData>")
             cell = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
             chunk = cell * (1024 * 1024 // len(cell))
-            for _ in range(113):
+            for _ in range(megabytes):
                 member.write(chunk)
             member.write(b"</sheetData></worksheet>")
     return out.getvalue()
@@ -201,6 +201,15 @@ def external_entity(target: str) -> bytes:
     return xlsx_with({SHEET: sheet.encode()})
 
 
+def small_zip_bomb() -> bytes:
+    """20 MB from about 80 KB: under the size limit, refused for its compression ratio."""
+    return zip_bomb(20)
+
+
+def malformed_xml() -> bytes:
+    return xlsx_with({SHEET: SHEET_OPEN + b"<sheetData><row r='1'><c r='A1' t='inlineStr'><is><t>plan"})
+
+
 def huge_csv_field() -> bytes:
     return b"plan_slug,plan_title,country\r\nhuge," + b"x" * 200_000 + b",Testland\r\n"
 
@@ -217,7 +226,9 @@ def secret_file(tmp_path):
 
 
 HOSTILE = {
-    "zip bomb": (zip_bomb, "plan.xlsx", "expands to"),
+    "zip bomb": (zip_bomb, "plan.xlsx", "expands to more than 50 MiB"),
+    "zip bomb under the size limit": (small_zip_bomb, "plan.xlsx", "times its compressed size"),
+    "malformed XML": (malformed_xml, "plan.xlsx", "not a readable XLSX workbook"),
     "billion laughs": (billion_laughs, "plan.xlsx", "entit"),
     "billion laughs in UTF-16": (billion_laughs_in_utf16, "plan.xlsx", "entit"),
     "external entity": (None, "plan.xlsx", "entit"),
