@@ -99,32 +99,38 @@ def database_state() -> dict[str, list[tuple]]:
     for name, table in sorted(metadata.tables.items()):
         if name == "alembic_version":
             continue
-        order = list(table.primary_key.columns) or list(table.columns)
-        rows = connection.execute(select(table).order_by(*order)).all()
+        key = list(table.primary_key.columns) or list(table.columns)
+        rows = connection.execute(select(table).order_by(*key)).all()
         state[name] = [tuple(r) for r in rows]
         state[f"{name}:columns"] = [c.name for c in table.columns]
+        state[f"{name}:key"] = [list(table.columns).index(c) for c in key]
     return state
 
 
 def differences(before: dict, after: dict) -> list[str]:
     """What moved between two ``database_state``s, one line per changed value."""
     lines = []
-    for name in sorted(set(before) | set(after)):
-        if name.endswith(":columns") or before.get(name) == after.get(name):
-            continue
-        columns = before.get(f"{name}:columns") or after.get(f"{name}:columns")
+    for name in sorted(k for k in set(before) | set(after) if ":" not in k):
         old, new = before.get(name, []), after.get(name, [])
-        old_by_key, new_by_key = {r[0]: r for r in old}, {r[0]: r for r in new}
-        for key in sorted(set(old_by_key) | set(new_by_key), key=str):
-            a, b = old_by_key.get(key), new_by_key.get(key)
+        if old == new:
+            continue
+        columns = before.get(f"{name}:columns") or after[f"{name}:columns"]
+        key = before.get(f"{name}:key") or after[f"{name}:key"]
+        old_by_key = {tuple(r[i] for i in key): r for r in old}
+        new_by_key = {tuple(r[i] for i in key): r for r in new}
+        found = len(lines)
+        for row_key in sorted(set(old_by_key) | set(new_by_key), key=str):
+            a, b = old_by_key.get(row_key), new_by_key.get(row_key)
             if a == b:
                 continue
             if a is None or b is None:
-                lines.append(f"{name} {key}: {'added' if a is None else 'removed'} {a or b}")
+                lines.append(f"{name} {row_key}: {'added' if a is None else 'removed'} {a or b}")
                 continue
             for column, x, y in zip(columns, a, b, strict=True):
                 if x != y:
-                    lines.append(f"{name} {key}.{column}: {x!r} -> {y!r}")
+                    lines.append(f"{name} {row_key}.{column}: {x!r} -> {y!r}")
+        if len(lines) == found:  # duplicate rows in a table without a key
+            lines.append(f"{name}: {len(old)} rows -> {len(new)} rows")
     return lines
 
 
