@@ -34,12 +34,11 @@ from tracker.models import Evidence, OutboxMessage, Plan, StatusChange, User
 from tracker.services.actions import assign_actions
 from tracker.services.backups import NOT_BACKED_UP
 from tracker.services.data_version import current_data_version
-from tracker.services.plan_import import import_plan_document
 from tracker.services.plans import get_plan
 from tracker.services.reminders import LinkSettings, run_reminder_pass
 from tracker.services.reports import accept_report, add_evidence_file, save_report
 from tracker.services.rounds import open_reporting_round
-from tracker.services.seed_files import SEED_ACTOR_LABEL, iter_documents
+from tracker.services.seed_files import iter_documents, load_seed_document
 from tracker.services.spreadsheets import export_rows, to_csv
 from tracker.services.transaction import Actor
 
@@ -102,10 +101,7 @@ def source(scratch_module, tmp_path_factory) -> Source:
 def load_seed(app) -> None:
     """The real seed reports, loaded as ``tests/services/test_seed.py`` loads them."""
     for path, document in iter_documents(app.config["SEED_DIR"]):
-        import_plan_document(
-            document, actor=Actor.system(SEED_ACTOR_LABEL), now=factories.NOW,
-            reason=f"Loaded from {path.name}",
-        )
+        load_seed_document(path, document, now=factories.NOW)
 
 
 def add_workflow(app) -> str:

@@ -10,8 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from tracker.services.errors import ValidationFailed
-from tracker.services.plan_import import import_plan_document
-from tracker.services.seed_files import SEED_ACTOR_LABEL, iter_documents, seed_paths
+from tracker.services.seed_files import iter_documents, load_seed_document, seed_paths
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user
 
@@ -175,13 +174,7 @@ def _run_seed(slug: str | None, *, dry_run: bool) -> None:
     with click.progressbar(length=len(paths), label="Seed plans", file=sys.stderr) as bar:
         for path, document in iter_documents(seed_dir, slug):
             try:
-                summary = import_plan_document(
-                    document,
-                    actor=Actor.system(SEED_ACTOR_LABEL),
-                    now=_now(),
-                    reason=f"Loaded from the source report ({path.name}).",
-                    dry_run=dry_run,
-                )
+                summary = load_seed_document(path, document, now=_now(), dry_run=dry_run)
             except ValidationFailed as exc:
                 failures += 1
                 report.append(f"{path.name}: invalid")
@@ -206,28 +199,50 @@ def _describe(summary) -> str:
 @plans.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="List every problem and what would change; write nothing.")
-def import_command(path: str, dry_run: bool) -> None:
+@click.option("--publish", is_flag=True,
+              help="Publish the plan if this import creates it (an existing plan keeps its state).")
+@click.option("--create-agencies", is_flag=True,
+              help="Create the agencies the file names that do not exist yet (otherwise they are refused).")
+def import_command(path: str, dry_run: bool, publish: bool, create_agencies: bool) -> None:
     """Import a plan from a CSV or XLSX file in the spreadsheet format (all or nothing)."""
     from pathlib import Path
 
-    from tracker.services.spreadsheets import import_spreadsheet
+    from tracker.services.spreadsheets import SpreadsheetLimits, import_spreadsheet
 
     result = import_spreadsheet(
         Path(path).name,
         Path(path).read_bytes(),
         actor=Actor.system("import"),
         now=_now(),
-        max_bytes=current_app.config["MAX_SPREADSHEET_BYTES"],
+        limits=SpreadsheetLimits.from_config(current_app.config),
         dry_run=dry_run,
+        publish=publish,
+        create_agencies=create_agencies,
     )
     if not result.ok:
         for problem in result.problems:
             click.echo(f"error: {problem}", err=True)
         click.echo(f"{len(result.problems)} problem(s); nothing was imported.", err=True)
         raise SystemExit(1)
+    summary = result.summary
     verb = "would change" if dry_run else "changed"
-    detail = _describe(result.summary)
-    click.echo(f"{result.summary.slug}: {verb} {detail}" if detail else f"{result.summary.slug}: unchanged")
+    detail = _describe(summary)
+    click.echo(f"{summary.slug}: {verb} {detail}" if detail else f"{summary.slug}: unchanged")
+    if summary.agencies_created:
+        label = "agencies to create" if dry_run else "agencies created"
+        click.echo(f"{summary.slug}: {label}: {'; '.join(summary.agencies_created)}")
+    click.echo(_publication(summary, dry_run=dry_run))
+
+
+def _publication(summary, *, dry_run: bool) -> str:
+    """Whether the import makes the plan public, in one line (the dry run says it first)."""
+    if summary.becomes_public:
+        return f"{summary.slug} would become public." if dry_run else f"{summary.slug} is now public."
+    if summary.plan_created:
+        return (f"{summary.slug} would be created private (--publish publishes it)." if dry_run
+                else f"{summary.slug} was created private: publish it on its page when ready.")
+    state = "public" if summary.published else "private"
+    return f"{summary.slug} stays {state}: an import never publishes or unpublishes an existing plan."
 
 
 @plans.command("export")

@@ -37,6 +37,10 @@ DEFAULTS = {
     # (25,000 links took 19 s to store and blocked other agencies' writes meanwhile).
     "MAX_REPORT_LINKS": 50,
     "MAX_SPREADSHEET_BYTES": 10 * 1024 * 1024,
+    # An XLSX is a zip archive: before it is read, all its parts together may declare at
+    # most this many bytes, and no part over 1 MiB may expand more than this ratio (zip bombs).
+    "SPREADSHEET_MAX_UNCOMPRESSED_BYTES": 50 * 1024 * 1024,
+    "SPREADSHEET_MAX_COMPRESSION_RATIO": 100,
     # The JSON API (flask-smorest): its OpenAPI document is served at /api/openapi.json.
     "API_TITLE": "Action-plan tracker API",
     "API_VERSION": "v1",

@@ -35,8 +35,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import free_port
 from tracker import create_app
 from tracker.extensions import db
-from tracker.services.plan_import import import_plan_document
-from tracker.services.seed_files import SEED_ACTOR_LABEL, iter_documents
+from tracker.services.seed_files import iter_documents, load_seed_document
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user
 
@@ -197,12 +196,7 @@ def live_server(e2e_database_url, tmp_path_factory) -> Iterator[LiveServer]:
         # What `flask seed load` does: every seed report through the import service.
         slugs = []
         for path, document in iter_documents(app.config["SEED_DIR"]):
-            summary = import_plan_document(
-                document,
-                actor=Actor.system(SEED_ACTOR_LABEL),
-                now=datetime.now(UTC),
-                reason=f"Loaded from the source report ({path.name}).",
-            )
+            summary = load_seed_document(path, document, now=datetime.now(UTC))
             slugs.append(summary.slug)
         # The first administrator comes from the command line in real life; the other
         # accounts are created by people, in the browser.

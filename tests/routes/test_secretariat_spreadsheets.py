@@ -45,7 +45,7 @@ def test_check_lists_problems_by_row_and_column_then_import_creates_the_plan(cli
 
     page = upload(client, good, mode="import").get_data(as_text=True)
     assert "Imported" in page and "2 recommendations created" in page
-    assert client.get("/plans/imported").status_code == 200
+    assert client.get("/secretariat/plans/imported").status_code == 200
 
 
 def test_missing_file_is_named(client, login_as):

@@ -1,6 +1,7 @@
 """The seed reports load through the services, reproduce their tables, and reload as no-ops."""
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -8,11 +9,9 @@ from sqlalchemy import func, select
 from tests.factories import NOW
 from tracker.models import Action, Agency, Area, Plan, Recommendation, StatusChange
 from tracker.services.errors import ValidationFailed
-from tracker.services.plan_import import import_plan_document
 from tracker.services.plans import get_plan
 from tracker.services.scorecards import plan_scorecard
-from tracker.services.seed_files import SEED_ACTOR_LABEL, iter_documents, month_span
-from tracker.services.transaction import Actor
+from tracker.services.seed_files import iter_documents, load_seed_document, month_span
 
 # Table 2.1 of OECD (2018), Open Government Data in Mexico: The Way Forward.
 TABLE_2_1 = {
@@ -28,12 +27,7 @@ TABLE_2_1 = {
 def load(app, slug=None, dry_run=False):
     summaries = []
     for path, document in iter_documents(app.config["SEED_DIR"], slug):
-        summaries.append(
-            import_plan_document(
-                document, actor=Actor.system(SEED_ACTOR_LABEL), now=NOW,
-                reason=f"Loaded from {path.name}", dry_run=dry_run,
-            )
-        )
+        summaries.append(load_seed_document(path, document, now=NOW, dry_run=dry_run))
     return summaries
 
 
@@ -80,7 +74,7 @@ def test_a_broken_document_is_refused_whole_with_every_problem_named(app, db_ses
     document["recommendations"][2]["status"] = "nearly-there"
     document["recommendations"][5]["area"] = "NOWHERE"
     with pytest.raises(ValidationFailed) as caught:
-        import_plan_document(document, actor=Actor.system("seed"), now=NOW, reason="test")
+        load_seed_document(Path("mexico-2016-review-followup.yaml"), document, now=NOW)
     assert set(caught.value.errors) == {"recommendations[2].status", "recommendations[5].area"}
     assert all(v == 0 for v in table_counts(db_session).values())
 

@@ -38,13 +38,13 @@ class Plan(SourceMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     areas: Mapped[list[Area]] = relationship(
-        back_populates="plan", order_by="Area.position", cascade="all, delete-orphan"
+        back_populates="plan", order_by="[Area.position, Area.id]", cascade="all, delete-orphan"
     )
     recommendations: Mapped[list[Recommendation]] = relationship(
-        back_populates="plan", order_by="Recommendation.position", cascade="all, delete-orphan"
+        back_populates="plan", order_by="[Recommendation.position, Recommendation.id]", cascade="all, delete-orphan"
     )
     actions: Mapped[list[Action]] = relationship(
-        back_populates="plan", order_by="Action.position", cascade="all, delete-orphan"
+        back_populates="plan", order_by="[Action.position, Action.id]", cascade="all, delete-orphan"
     )
     figures: Mapped[list[PlanFigure]] = relationship(
         order_by="PlanFigure.position", cascade="all, delete-orphan"

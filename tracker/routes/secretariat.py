@@ -32,7 +32,7 @@ from marshmallow import Schema
 
 from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles
-from tracker.schemas.action import ActionInput
+from tracker.schemas.action import ActionInput, milestone_text, parse_milestone
 from tracker.schemas.plan import AreaInput, PlanInput
 from tracker.schemas.recommendation import RecommendationInput
 from tracker.schemas.report import ActionChoiceInput
@@ -61,7 +61,14 @@ from tracker.services.recommendations import (
 )
 from tracker.services.reports import accept_report, reports_for_action, return_report, review_queue
 from tracker.services.rounds import open_reporting_round
-from tracker.services.spreadsheets import COLUMNS, export_rows, import_spreadsheet, to_csv, to_xlsx
+from tracker.services.spreadsheets import (
+    COLUMNS,
+    SpreadsheetLimits,
+    export_rows,
+    import_spreadsheet,
+    to_csv,
+    to_xlsx,
+)
 from tracker.services.statuses import history, status_vocabulary
 from tracker.services.transaction import Actor
 from tracker.services.validation import validated
@@ -101,9 +108,6 @@ ACTION_FIELDS = (
 )
 LIST_FIELDS = ("institutions", "supporting_agencies", "recommendations", "action")
 WORKSPACE_FILTERS = ("area", "agency", "status", "overdue")
-
-# A milestone line: "2026-03-31 Portal launched", optionally "... (achieved 2026-04-02)".
-MILESTONE_LINE = re.compile(r"^(?P<due>\S+)\s*(?P<title>.*?)(?:\s*\(achieved\s+(?P<achieved>[^)\s]+)\))?$")
 
 CHOICES = {
     "response": (
@@ -441,10 +445,7 @@ def _action_values(action) -> dict:
         "lead_agency": agency_key(action.lead_agency) if action.lead_agency else "",
         "supporting_agencies": [agency_key(a) for a in action.supporting_agencies],
         "recommendations": [r.code for r in action.recommendations],
-        "milestones": "\n".join(
-            f"{m.due_date.isoformat()} {m.title}" + (f" (achieved {m.achieved_on.isoformat()})" if m.achieved_on else "")
-            for m in action.milestones
-        ),
+        "milestones": "\n".join(milestone_text(m.due_date, m.title, m.achieved_on) for m in action.milestones),
         "version": str(action.version),
         "reason": "",
     }
@@ -452,15 +453,8 @@ def _action_values(action) -> dict:
 
 def _action_data() -> dict:
     """The action form as the services take it; milestones are one 'YYYY-MM-DD title' per line."""
-    milestones = []
-    for line in request.form.get("milestones", "").splitlines():
-        match = MILESTONE_LINE.match(line.strip())
-        if not match:
-            continue  # a blank line
-        milestone = {"due_date": match["due"], "title": match["title"]}
-        if match["achieved"]:
-            milestone["achieved_on"] = match["achieved"]
-        milestones.append(milestone)
+    lines = (parse_milestone(line) for line in request.form.get("milestones", "").splitlines())
+    milestones = [m for m in lines if m is not None]  # blank lines dropped
     return {
         **_filled(*ACTION_FIELDS, schema=ActionInput),
         "supporting_agencies": request.form.getlist("supporting_agencies"),
@@ -627,9 +621,11 @@ def evidence_url(evidence) -> str:
 def import_plan():
     """Upload a CSV or XLSX plan: check it (dry run) or import it, all or nothing."""
     result, errors, dry_run = None, {}, True
+    options = {"publish": False, "create_agencies": False}
     if request.method == "POST":
         upload = request.files.get("file")
         dry_run = request.form.get("mode") != "import"
+        options = {name: name in request.form for name in options}
         if upload is None or not upload.filename:
             errors["file"] = _("Choose a CSV or XLSX file.")
         else:
@@ -638,13 +634,15 @@ def import_plan():
                 upload.read(),
                 actor=Actor.of(current_user),
                 now=datetime.now(UTC),
-                max_bytes=current_app.config["MAX_SPREADSHEET_BYTES"],
+                limits=SpreadsheetLimits.from_config(current_app.config),
                 dry_run=dry_run,
+                **options,
             )
     status = 422 if errors or (result and not result.ok) else 200
     return (
         render_template(
-            "secretariat/import.html", result=result, errors=errors, dry_run=dry_run, columns=COLUMNS
+            "secretariat/import.html", result=result, errors=errors, dry_run=dry_run, options=options,
+            columns=COLUMNS,
         ),
         status,
     )

@@ -1,6 +1,9 @@
-"""Actions and milestones."""
+"""Actions and milestones, and the one-line text a milestone is written as."""
 
 from __future__ import annotations
+
+import re
+from datetime import date
 
 from marshmallow import ValidationError, fields, validates_schema
 
@@ -27,6 +30,32 @@ class MilestoneInput(InputSchema):
     title = required_str(max_length=300)
     due_date = Date(required=True, error_messages={"required": "This field is required."})
     achieved_on = Date(load_default=None)
+
+
+# A milestone as people write it: "2026-03-31 Portal launched", optionally followed by
+# "(achieved 2026-04-02)". The action form (one per line) and the spreadsheet's
+# milestones cell (separated by ';') both read and write this text.
+MILESTONE_LINE = re.compile(r"^(?P<due>\S+)\s*(?P<title>.*?)(?:\s*\(achieved\s+(?P<achieved>[^)\s]+)\))?$")
+
+
+def parse_milestone(text: str) -> dict | None:
+    """``MilestoneInput`` data from one milestone's text, or None for a blank one.
+
+    Dates stay as typed: ``MilestoneInput`` checks them and names the bad one.
+    """
+    match = MILESTONE_LINE.match(text.strip())
+    if not match:
+        return None
+    milestone = {"due_date": match["due"], "title": match["title"]}
+    if match["achieved"]:
+        milestone["achieved_on"] = match["achieved"]
+    return milestone
+
+
+def milestone_text(due_date: date, title: str, achieved_on: date | None) -> str:
+    """One milestone as ``parse_milestone`` reads it back."""
+    text = f"{due_date.isoformat()} {title}"
+    return f"{text} (achieved {achieved_on.isoformat()})" if achieved_on else text
 
 
 class ActionInput(SourceFields):

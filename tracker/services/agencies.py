@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 from sqlalchemy import func, or_, select
 
 from tracker.extensions import db
@@ -36,6 +38,44 @@ def find_agency_anywhere(key: str) -> Agency | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def described_agency(data: dict) -> Agency | None:
+    """The existing agency that ``data`` (name, acronym, country) describes, if any.
+
+    Bodies are de-duplicated within a country: first by acronym, then by name.
+    """
+    fields = validated(AgencyInput(), data)
+    agency = None
+    if fields["acronym"]:
+        agency = find_agency(fields["country"], fields["acronym"])
+    if agency is None:
+        agency = find_agency(fields["country"], fields["name"])
+    return agency
+
+
+def agency_reference(name: str, acronym: str | None) -> str:
+    """How plan documents and spreadsheets write an agency: ``Name [ACRONYM]``, or the name."""
+    return f"{name} [{acronym}]" if acronym else name
+
+
+def closest_agencies(country: str, key: str, *, limit: int = 3) -> list[Agency]:
+    """The agencies of ``country`` whose acronym or name look most like ``key``, best first.
+
+    For "did you mean" hints: ``DRO`` typed for ``DOR`` finds DOR.
+    """
+    candidates: dict[str, Agency] = {}
+    for agency in db.session.scalars(
+        select(Agency).where(func.lower(Agency.country) == country.lower()).order_by(Agency.id)
+    ):
+        for text in (agency.acronym, agency.name):
+            if text:
+                candidates.setdefault(text.lower(), agency)
+    found: list[Agency] = []
+    for text in difflib.get_close_matches(key.strip().lower(), list(candidates), n=limit * 2, cutoff=0.6):
+        if candidates[text] not in found:
+            found.append(candidates[text])
+    return found[:limit]
+
+
 def ensure_agency(data: dict) -> Agency:
     """The agency described by ``data`` (name, acronym, country), created if new.
 
@@ -43,11 +83,7 @@ def ensure_agency(data: dict) -> Agency:
     """
     fields = validated(AgencyInput(), data)
     with atomic():
-        agency = None
-        if fields["acronym"]:
-            agency = find_agency(fields["country"], fields["acronym"])
-        if agency is None:
-            agency = find_agency(fields["country"], fields["name"])
+        agency = described_agency(fields)
         if agency is None:
             agency = Agency(**fields)
             db.session.add(agency)

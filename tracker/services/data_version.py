@@ -42,9 +42,11 @@ def _public(table_name: str | None) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context) -> None:
-    # new/dirty/deleted still hold what this flush wrote (the pre-flush state).
-    if any(_public(getattr(type(obj), "__tablename__", None))
-           for obj in chain(session.new, session.dirty, session.deleted)):
+    # new/dirty/deleted still hold what this flush wrote (the pre-flush state), and the
+    # attributes their history. "dirty" also holds objects an attribute was set on to the
+    # value it had (an import re-saving an unchanged plan): no row changed, so no move.
+    written = chain(session.new, session.deleted, (o for o in session.dirty if session.is_modified(o)))
+    if any(_public(getattr(type(obj), "__tablename__", None)) for obj in written):
         session.info[_WROTE] = True
 
 

@@ -5,6 +5,16 @@ A plan document is a dict shaped like the seed files (see ``seed/README.md``):
 links), ``actions``, ``readiness`` (dimensions), ``assessment_rounds``, ``figures``. Items are
 matched by their stable codes, so importing the same document again changes
 nothing and an edited document updates in place instead of duplicating.
+
+Two things an import decides only for what it creates, never for what exists:
+
+- publication: a plan the import creates is published when the document's plan says
+  ``published: true`` or the caller asks (``publish``); an existing plan keeps its state,
+  since publishing and unpublishing is the secretariat's decision on the plan's page;
+- agencies: a body the document names that does not exist is created only when the
+  caller allows it (``create_agencies``: seed files, which list their agencies, and an
+  import the user ticked); otherwise it is refused with the closest known agencies, so a
+  typo (``DRO`` for ``DOR``) never becomes a new agency.
 """
 
 from __future__ import annotations
@@ -18,7 +28,12 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.models import Plan, ReadinessDimension
 from tracker.services.actions import find_action, save_action
-from tracker.services.agencies import ensure_agency
+from tracker.services.agencies import (
+    agency_reference,
+    closest_agencies,
+    described_agency,
+    ensure_agency,
+)
 from tracker.services.assessments import record_assessment_round
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.plans import (
@@ -42,6 +57,19 @@ class ImportSummary:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
+    # Whether the plan is published once the import is done (None until the plan is read).
+    published: bool | None = None
+    # The agencies the import creates (or would), as "Name [ACRONYM]".
+    agencies_created: list[str] = field(default_factory=list)
+
+    @property
+    def plan_created(self) -> bool:
+        return bool(self.created["plans"])
+
+    @property
+    def becomes_public(self) -> bool:
+        """The import creates the plan, published: the public sees it at once."""
+        return self.plan_created and bool(self.published)
 
     def count(self, kind: str, *, created: bool, changed: bool) -> None:
         bucket = self.created if created else self.updated if changed else self.unchanged
@@ -57,18 +85,28 @@ class _DryRun(Exception):
 
 
 def import_plan_document(
-    document: dict, *, actor: Actor, now: datetime, reason: str, dry_run: bool = False
+    document: dict,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str,
+    dry_run: bool = False,
+    publish: bool = False,
+    create_agencies: bool = False,
 ) -> ImportSummary:
     """Create or update a plan and everything in it, all or nothing.
 
     Every problem in the document is collected (as ``section[index].field``) and
     raised together in one ``ValidationFailed``; nothing is stored then. A dry run
-    validates and counts, then rolls back.
+    validates and counts, then rolls back. ``publish`` publishes the plan if this
+    import creates it; ``create_agencies`` lets it create the agencies it names that do
+    not exist (see the module docstring).
     """
     summary = ImportSummary(slug=str((document.get("plan") or {}).get("slug")))
     try:
         with atomic():
-            _import(document, summary, actor=actor, now=now, reason=reason)
+            _import(document, summary, actor=actor, now=now, reason=reason, publish=publish,
+                    create_agencies=create_agencies)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -76,7 +114,7 @@ def import_plan_document(
     return summary
 
 
-def _import(document: dict, summary: ImportSummary, *, actor, now, reason) -> None:
+def _import(document: dict, summary: ImportSummary, *, actor, now, reason, publish, create_agencies) -> None:
     errors: dict[str, list[str]] = {}
 
     def attempt(path: str, operation):
@@ -88,19 +126,23 @@ def _import(document: dict, summary: ImportSummary, *, actor, now, reason) -> No
                 errors.setdefault(key, []).extend(_as_list(messages))
             return None
 
-    plan = attempt("plan", lambda: _save_plan(document.get("plan") or {}, summary, now=now))
+    plan = attempt("plan", lambda: _save_plan(document.get("plan") or {}, summary, now=now, publish=publish))
     if plan is None:
         raise ValidationFailed(errors)
 
     # Documents may name bodies by a local key; services find them by acronym or name.
     aliases: dict[str, str] = {}
+    refused: set[str] = set()
     for index, item in enumerate(document.get("agencies") or []):
+        key = item.get("key") or item.get("acronym") or item.get("name")
         fields = {"name": item.get("name"), "acronym": item.get("acronym"), "country": plan.country}
-        agency = attempt(f"agencies[{index}]", lambda f=fields: ensure_agency(f))
+        agency = attempt(
+            f"agencies[{index}]", lambda f=fields: _agency(f, summary, create=create_agencies)
+        )
         if agency is not None:
-            aliases[item.get("key") or item.get("acronym") or item.get("name")] = (
-                agency.acronym or agency.name
-            )
+            aliases[key] = agency.acronym or agency.name
+        else:
+            refused.add(key)
 
     for index, area in enumerate(document.get("areas") or []):
         existed = find_area(plan, str(area.get("code"))) is not None
@@ -118,7 +160,7 @@ def _import(document: dict, summary: ImportSummary, *, actor, now, reason) -> No
             result = attempt(
                 f"{kind}[{index}]",
                 lambda i=item, n=index, s=save: s(
-                    plan, {"position": n, **_resolve(i, aliases)}, actor=actor, now=now, reason=reason
+                    plan, {"position": n, **_resolve(i, aliases, refused)}, actor=actor, now=now, reason=reason
                 ),
             )
             if result:
@@ -154,28 +196,65 @@ def _import(document: dict, summary: ImportSummary, *, actor, now, reason) -> No
         raise ValidationFailed(errors)
 
 
-def _resolve(item: dict, aliases: dict[str, str]) -> dict:
-    """The item with its agency references translated through ``aliases``."""
+def _resolve(item: dict, aliases: dict[str, str], refused: set[str]) -> dict:
+    """The item with its agency references translated through ``aliases``.
+
+    References to refused agencies are dropped: their problem is already reported once,
+    with the closest known agencies, and must not come back as "unknown agency" per item.
+    """
     if not isinstance(item, dict):
         return item
     resolved = dict(item)
     for name in ("institutions", "supporting_agencies"):
         if isinstance(item.get(name), list):
-            resolved[name] = [aliases.get(k, k) for k in item[name]]
+            resolved[name] = [aliases.get(k, k) for k in item[name] if k not in refused]
     if isinstance(item.get("lead_agency"), str):
-        resolved["lead_agency"] = aliases.get(item["lead_agency"], item["lead_agency"])
+        lead = item["lead_agency"]
+        resolved["lead_agency"] = None if lead in refused else aliases.get(lead, lead)
     return resolved
 
 
-def _save_plan(fields: dict, summary: ImportSummary, *, now) -> Plan:
+def _agency(fields: dict, summary: ImportSummary, *, create: bool):
+    """The existing agency ``fields`` describe; a new one only if ``create`` allows it."""
+    agency = described_agency(fields)
+    if agency is not None:
+        return agency
+    named = agency_reference(fields["name"], fields.get("acronym"))
+    if create:
+        agency = ensure_agency(fields)
+        summary.agencies_created.append(named)
+        summary.count("agencies", created=True, changed=True)
+        return agency
+    country = fields["country"]
+    closest = closest_agencies(country, fields.get("acronym") or fields["name"])
+    if fields.get("acronym"):
+        closest += [a for a in closest_agencies(country, fields["name"]) if a not in closest]
+    hint = (
+        "The closest known: " + "; ".join(agency_reference(a.name, a.acronym) for a in closest[:3])
+        if closest
+        else f"No agency of {country} has a similar acronym or name"
+    )
+    message = (
+        f"Unknown agency {named!r} in {country}. {hint}. Correct the name, "
+        "or import again allowing new agencies to create it."
+    )
+    raise ValidationFailed({"name": [message]})
+
+
+def _save_plan(fields: dict, summary: ImportSummary, *, now, publish: bool) -> Plan:
     try:
         plan = get_plan(str(fields.get("slug")))
     except NotFound:
-        plan = create_plan(fields, now=now)
+        # A new plan is private unless the document or the caller publishes it.
+        wanted = {**fields, "published": True} if publish else {"published": False, **fields}
+        plan = create_plan(wanted, now=now)
         summary.count("plans", created=True, changed=True)
+        summary.published = plan.published
         return plan
-    changed = update_plan(plan, fields)
+    # Whether an existing plan is public is decided on its page, never by an import.
+    changed = update_plan(plan, {k: v for k, v in fields.items() if k != "published"})
     summary.count("plans", created=False, changed=changed)
+    summary.published = plan.published
     return plan
 
 

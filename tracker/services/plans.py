@@ -46,8 +46,14 @@ def create_plan(data: dict, *, now: datetime) -> Plan:
 
 
 def update_plan(plan: Plan, data: dict) -> bool:
-    """Change a plan's fields; returns whether anything changed. The slug stays."""
-    fields = validated(PlanInput(), {**data, "slug": plan.slug})
+    """Change a plan's fields; returns whether anything changed. The slug stays.
+
+    Optional fields ``data`` leaves out keep their current values: an import that has no
+    word on, say, the reporting cadence or publication must not reset them to the
+    defaults. A required field left out is still refused as missing.
+    """
+    current = {name: getattr(plan, name) for name, f in PlanInput().fields.items() if not f.required}
+    fields = validated(PlanInput(), {**current, **data, "slug": plan.slug})
     fields.pop("slug")
     with atomic():
         return assign(plan, fields)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -13,6 +13,8 @@ from dateutil.relativedelta import relativedelta
 from tracker.models.types import EARLIEST_DATE, LATEST_DATE
 from tracker.schemas.base import DATE_MESSAGE
 from tracker.services.errors import ValidationFailed
+from tracker.services.plan_import import ImportSummary, import_plan_document
+from tracker.services.transaction import Actor
 
 SEED_ACTOR_LABEL = "seed"
 RECOMMENDATION_FIELDS = (
@@ -32,6 +34,24 @@ def seed_paths(seed_dir: str, slug: str | None = None) -> list[Path]:
     return paths
 
 
+def load_seed_document(path: Path, document: dict, *, now: datetime, dry_run: bool = False) -> ImportSummary:
+    """Load (or check) one seed plan through the plan import, all or nothing.
+
+    Seed files list every body they name under ``agencies``, so those are created. A
+    seed plan is the product's real data: published when the load creates it (unless
+    its file says ``published: false``), and left as the secretariat set it afterwards,
+    so loading again never re-publishes a plan someone unpublished.
+    """
+    return import_plan_document(
+        document,
+        actor=Actor.system(SEED_ACTOR_LABEL),
+        now=now,
+        reason=f"Loaded from the source report ({path.name}).",
+        dry_run=dry_run,
+        create_agencies=True,
+    )
+
+
 def read_seed_file(path: str | os.PathLike) -> dict:
     """A plan document from one seed file: agency keys resolved, months turned into dates."""
     with open(path, encoding="utf-8") as handle:
@@ -45,6 +65,7 @@ def to_plan_document(raw: dict) -> dict:
     """Translate the seed file format into the document ``import_plan_document`` takes."""
     plan = {k: v for k, v in raw["plan"].items() if k not in ("source", "source_reference")}
     plan["citation"] = raw["plan"].get("source_reference")
+    plan.setdefault("published", True)  # applies only when the load creates the plan
     plan.update(_source_fields(raw["plan"].get("source")))
 
     agencies = [

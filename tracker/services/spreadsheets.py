@@ -5,6 +5,11 @@ repeat on every row; a recommendation served by two actions takes two rows, and 
 action serving two recommendations appears under each. Cells that repeat may be
 left blank after the first row that fills them. The format is documented in
 ``docs/spreadsheet-format.md``; ``COLUMNS`` below is its source of truth.
+
+An export imported back changes nothing: every stored value the format shows has a
+column, and positions are kept while the file lists items in the order an export writes
+them (see ``_keep_stored_positions``). Uploaded files are untrusted: an XLSX is checked
+member by member before openpyxl reads it (``_check_workbook``).
 """
 
 from __future__ import annotations
@@ -12,18 +17,24 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from defusedxml import DefusedXmlException
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Action, Plan, Recommendation, Status
-from tracker.services.errors import ValidationFailed
+from tracker.schemas.action import milestone_text, parse_milestone
+from tracker.services.agencies import agency_reference
+from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.plan_import import ImportSummary, import_plan_document
+from tracker.services.plans import get_plan
 from tracker.services.transaction import Actor
 
 # (column, what it holds). Order is the order of the exported file.
@@ -36,8 +47,12 @@ COLUMNS: list[tuple[str, str]] = [
     ("plan_description", "One paragraph about the plan."),
     ("plan_citation", "Bibliographic reference of the source."),
     ("plan_source", "Source location: document | section | lines."),
-    ("area_code", "Short code of the area (pillar, dimension)."),
+    ("published", ("yes or no: whether the public sees the plan, if this import creates it. "
+                  "An existing plan keeps its state (change it on the plan's page).")),
+    ("area_code", ("Short code of the area (pillar, dimension) of the row's recommendation, "
+                  "or of its action when the row has none.")),
     ("area_name", "Name of the area."),
+    ("area_source", "Source location of the area: document | section | lines."),
     ("recommendation_code", "Stable code of the recommendation, unique in the plan."),
     ("recommendation_text", "Full text of the recommendation."),
     ("recommendation_status", "Validated status: a status key or label (e.g. ongoing)."),
@@ -50,13 +65,16 @@ COLUMNS: list[tuple[str, str]] = [
     ("action_code", "Stable code of the action, unique in the plan."),
     ("action_title", "Title of the action."),
     ("action_description", "What the action involves."),
+    ("action_area", ("The action's own area code (blank: none). Without this column an action "
+                    "takes the area of its first row.")),
     ("lead_agency", "Lead agency: 'Name [ACRONYM]', or an existing agency's acronym or name."),
     ("supporting_agencies", "Supporting agencies, separated by ';'."),
     ("start_date", "YYYY-MM-DD."),
     ("due_date", "YYYY-MM-DD, not before start_date."),
     ("action_status", "Status of the action: a status key or label."),
     ("percent_complete", "Whole number from 0 to 100."),
-    ("milestones", "Milestones as 'YYYY-MM-DD title', separated by ';'."),
+    ("milestones", ("Milestones as 'YYYY-MM-DD title', followed by ' (achieved YYYY-MM-DD)' "
+                   "once reached, separated by ';'.")),
     ("action_source", "Source location: document | section | lines."),
 ]
 COLUMN_NAMES = [name for name, _ in COLUMNS]
@@ -81,14 +99,14 @@ ACTION_COLUMNS = {
 FIELD_COLUMNS = {
     "plan": {**{v: k for k, v in PLAN_COLUMNS.items()}, "source_document": "plan_source",
              "source_section": "plan_source", "source_lines": "plan_source"},
-    "areas": {"code": "area_code", "name": "area_name"},
-    "agencies": {"name": "lead_agency", "acronym": "lead_agency"},
+    "areas": {"code": "area_code", "name": "area_name", "source_document": "area_source",
+              "source_section": "area_source", "source_lines": "area_source"},
     "recommendations": {**{v: k for k, v in RECOMMENDATION_COLUMNS.items()},
                         "area": "area_code", "institutions": "institutions",
                         "source_document": "recommendation_source",
                         "source_section": "recommendation_source",
                         "source_lines": "recommendation_source"},
-    "actions": {**{v: k for k, v in ACTION_COLUMNS.items()}, "area": "area_code",
+    "actions": {**{v: k for k, v in ACTION_COLUMNS.items()}, "area": "action_area",
                 "lead_agency": "lead_agency", "supporting_agencies": "supporting_agencies",
                 "recommendations": "recommendation_code", "milestones": "milestones",
                 "source_document": "action_source", "source_section": "action_source",
@@ -97,9 +115,34 @@ FIELD_COLUMNS = {
 
 XLSX_MAGIC = b"PK\x03\x04"
 AGENCY = re.compile(r"^(?P<name>.+?)\s*\[(?P<acronym>[^\[\]]+)\]$")
-MILESTONE = re.compile(r"^(?P<date>\S+)\s+(?P<title>.+)$")
+YES_NO = {"yes": True, "no": False, "true": True, "false": False}
 # Spreadsheet programs run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Members smaller than this are not held to the compression ratio: they cannot hurt,
+# and tiny parts of real workbooks can compress unusually well.
+RATIO_FLOOR = 1024 * 1024
+NOT_VALID = "Not a valid spreadsheet"
+
+
+@dataclass(frozen=True)
+class SpreadsheetLimits:
+    """How large an uploaded file may be, and how far an XLSX workbook may expand.
+
+    Defaults match ``tracker.config``; ``from_config`` reads the settings. Apache POI
+    refuses ratios above 100 by default too; real plan workbooks stay near 10.
+    """
+
+    max_bytes: int = 10 * 1024 * 1024
+    max_uncompressed_bytes: int = 50 * 1024 * 1024
+    max_compression_ratio: int = 100
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> SpreadsheetLimits:
+        return cls(
+            max_bytes=config["MAX_SPREADSHEET_BYTES"],
+            max_uncompressed_bytes=config["SPREADSHEET_MAX_UNCOMPRESSED_BYTES"],
+            max_compression_ratio=config["SPREADSHEET_MAX_COMPRESSION_RATIO"],
+        )
 
 
 @dataclass(frozen=True)
@@ -147,6 +190,7 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         .where(Recommendation.plan_id == plan.id)
         .options(
             selectinload(Recommendation.institutions),
+            selectinload(Recommendation.actions).selectinload(Action.area),
             selectinload(Recommendation.actions).selectinload(Action.supporting_agencies),
             selectinload(Recommendation.actions).selectinload(Action.lead_agency),
             selectinload(Recommendation.actions).selectinload(Action.milestones),
@@ -165,7 +209,7 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         "plan_period_start": _date_cell(plan.period_start),
         "plan_period_end": _date_cell(plan.period_end),
         "plan_description": plan.description or "", "plan_citation": plan.citation or "",
-        "plan_source": _source_cell(plan),
+        "plan_source": _source_cell(plan), "published": "yes" if plan.published else "no",
     }
     rows: list[dict[str, str]] = []
 
@@ -173,7 +217,7 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         row = dict.fromkeys(COLUMN_NAMES, "")
         row.update(plan_cells)
         if area is not None:
-            row.update(area_code=area.code, area_name=area.name)
+            row.update(area_code=area.code, area_name=area.name, area_source=_source_cell(area))
         if rec is not None:
             row.update({column: _cell(getattr(rec, attr)) for column, attr in RECOMMENDATION_COLUMNS.items()})
             row["recommendation_status"] = rec.status_key
@@ -182,10 +226,11 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         if action is not None:
             row.update({column: _cell(getattr(action, attr)) for column, attr in ACTION_COLUMNS.items()})
             row["action_status"] = action.status_key
+            row["action_area"] = action.area.code if action.area else ""
             row["lead_agency"] = _agency_cell(action.lead_agency) if action.lead_agency else ""
             row["supporting_agencies"] = "; ".join(_agency_cell(a) for a in action.supporting_agencies)
             row["milestones"] = "; ".join(
-                f"{m.due_date.isoformat()} {m.title}"
+                milestone_text(m.due_date, m.title, m.achieved_on)
                 for m in sorted(action.milestones, key=lambda m: (m.due_date, m.title))
             )
             row["action_source"] = _source_cell(action)
@@ -241,35 +286,51 @@ def to_xlsx(rows: list[dict[str, str]]) -> bytes:
 
 
 def import_spreadsheet(
-    filename: str, data: bytes, *, actor: Actor, now: datetime, max_bytes: int, dry_run: bool = False
+    filename: str,
+    data: bytes,
+    *,
+    actor: Actor,
+    now: datetime,
+    limits: SpreadsheetLimits = SpreadsheetLimits(),
+    dry_run: bool = False,
+    publish: bool = False,
+    create_agencies: bool = False,
 ) -> SpreadsheetImport:
     """Import (or, on a dry run, check) a plan from a CSV or XLSX file, all or nothing.
 
-    Every problem is reported with its row and column; when there is any, nothing is stored.
+    Every problem is reported with its row and column; when there is any, nothing is
+    stored. ``publish`` publishes the plan if the import creates it; ``create_agencies``
+    lets it create the agencies the file names that do not exist yet (otherwise each
+    row naming one gets a problem with the closest known agencies).
     """
     try:
-        rows = read_rows(filename, data, max_bytes=max_bytes)
+        rows = read_rows(filename, data, limits=limits)
         document, origins = rows_to_document(rows)
     except SpreadsheetRefused as exc:
         return SpreadsheetImport(problems=exc.problems)
+    _keep_stored_positions(document)
     try:
         summary = import_plan_document(
-            document, actor=actor, now=now, reason=f"Imported from {filename}.", dry_run=dry_run
+            document, actor=actor, now=now, reason=f"Imported from {filename}.", dry_run=dry_run,
+            publish=publish, create_agencies=create_agencies,
         )
     except ValidationFailed as exc:
         return SpreadsheetImport(problems=_locate(exc.errors, origins))
     return SpreadsheetImport(summary=summary)
 
 
-def read_rows(filename: str, data: bytes, *, max_bytes: int) -> list[tuple[int, dict[str, object]]]:
+def read_rows(
+    filename: str, data: bytes, *, limits: SpreadsheetLimits = SpreadsheetLimits()
+) -> list[tuple[int, dict[str, object]]]:
     """The data rows of a CSV or XLSX file as (row number, {column: value}), header checked."""
     if not data:
         raise SpreadsheetRefused([Problem(None, None, "The file is empty.")])
-    if len(data) > max_bytes:
-        raise SpreadsheetRefused(
-            [Problem(None, None, f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")]
-        )
-    table = _read_xlsx(data) if data.startswith(XLSX_MAGIC) else _read_csv(filename, data)
+    if len(data) > limits.max_bytes:
+        raise SpreadsheetRefused([Problem(
+            None, None,
+            f"The file is {len(data) / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB.",
+        )])
+    table = _read_xlsx(data, limits) if data.startswith(XLSX_MAGIC) else _read_csv(filename, data)
     if not table or not any(_present(v) for v in table[0]):
         raise SpreadsheetRefused([Problem(1, None, "The file has no header row.")])
 
@@ -298,20 +359,24 @@ def read_rows(filename: str, data: bytes, *, max_bytes: int) -> list[tuple[int, 
     return rows
 
 
-def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list[int]]]:
-    """A plan document from spreadsheet rows, and the row each document item came from.
+def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list]]:
+    """A plan document from spreadsheet rows, and where each document item came from.
 
-    Cells repeated across rows must agree; a disagreement is a problem naming both rows.
+    The second value maps each section to its items' first rows; for ``agencies``, to
+    every (row, column) that names the agency, so a refused agency is reported on each.
+    Items come in the order of their first row. Cells repeated across rows must agree;
+    a disagreement is a problem naming both rows.
     """
     problems: list[Problem] = []
     statuses = _status_names()
+    columns = set(rows[0][1]) if rows else set()
     plan: dict = {}
     plan_rows: dict[str, int] = {}
     areas: dict[str, dict] = {}
     recs: dict[str, dict] = {}
     actions: dict[str, dict] = {}
     agencies: dict[str, dict] = {}
-    origins: dict[str, list[int]] = {"plan": [], "areas": [], "recommendations": [], "actions": [], "agencies": []}
+    origins: dict[str, list] = {"plan": [], "areas": [], "recommendations": [], "actions": [], "agencies": []}
 
     def merge(target: dict, seen_at: dict, key: str, value, number: int, column: str):
         if not _present(value):
@@ -332,7 +397,10 @@ def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list
             key = acronym or name
             if key not in agencies:
                 agencies[key] = {"key": key, "name": name, "acronym": acronym}
-                origins["agencies"].append(number)
+                origins["agencies"].append([])
+            mentions = origins["agencies"][list(agencies).index(key)]
+            if (number, column) not in mentions:
+                mentions.append((number, column))
             refs.append(key)
         return refs
 
@@ -344,15 +412,23 @@ def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list
         source = _parse_source(row.get("plan_source"))
         for name, value in source.items():
             merge(plan, plan_rows, name, value, number, "plan_source")
+        if _present(row.get("published")):
+            published = YES_NO.get(str(_text(row["published"])).lower())
+            if published is None:
+                problems.append(Problem(number, "published", f"Write yes or no, not {_text(row['published'])!r}."))
+            merge(plan, plan_rows, "published", published, number, "published")
 
         area_code = _text(row.get("area_code"))
         if area_code:
             if area_code not in areas:
                 areas[area_code] = {"code": area_code, "_rows": {}}
                 origins["areas"].append(number)
-            merge(areas[area_code], areas[area_code]["_rows"], "name", _text(row.get("area_name")), number, "area_name")
-        elif _present(row.get("area_name")):
-            problems.append(Problem(number, "area_code", "An area name needs an area code."))
+            area = areas[area_code]
+            merge(area, area["_rows"], "name", _text(row.get("area_name")), number, "area_name")
+            for name, value in _parse_source(row.get("area_source")).items():
+                merge(area, area["_rows"], name, value, number, "area_source")
+        elif _present(row.get("area_name")) or _present(row.get("area_source")):
+            problems.append(Problem(number, "area_code", "An area name or source needs an area code."))
 
         rec_code = _text(row.get("recommendation_code"))
         if rec_code:
@@ -376,13 +452,16 @@ def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list
         if action_code:
             action = actions.get(action_code)
             if action is None:
-                action = actions[action_code] = {"code": action_code, "area": area_code, "recommendations": [], "_rows": {}}
+                # Without an action_area column, an action is in the area of its first row.
+                area = None if "action_area" in columns else area_code
+                action = actions[action_code] = {"code": action_code, "area": area, "recommendations": [], "_rows": {}}
                 origins["actions"].append(number)
             for column, name in ACTION_COLUMNS.items():
                 value = _text(row.get(column), dates=True)
                 if name == "status" and value:
                     value = statuses.get(value.lower(), value)
                 merge(action, action["_rows"], name, value, number, column)
+            merge(action, action["_rows"], "area", _text(row.get("action_area")), number, "action_area")
             if _present(row.get("lead_agency")):
                 [lead, *extra] = agency_refs(number, "lead_agency", row["lead_agency"])
                 if extra:
@@ -396,7 +475,7 @@ def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list
                 merge(action, action["_rows"], name, value, number, "action_source")
             if rec_code and rec_code not in action["recommendations"]:
                 action["recommendations"].append(rec_code)
-        elif any(_present(row.get(c)) for c in (*ACTION_COLUMNS, "lead_agency", "supporting_agencies", "milestones") if c != "action_code"):
+        elif any(_present(row.get(c)) for c in (*ACTION_COLUMNS, "action_area", "lead_agency", "supporting_agencies", "milestones") if c != "action_code"):
             problems.append(Problem(number, "action_code", "Action cells need an action code."))
 
     slugs = {row.get("plan_slug") for _, row in rows if _present(row.get("plan_slug"))}
@@ -405,11 +484,20 @@ def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list
     if problems:
         raise SpreadsheetRefused(problems)
 
+    # An optional plan column that the file has but leaves blank clears the value; a
+    # column the file does not have leaves the stored value alone.
+    for column, name in PLAN_COLUMNS.items():
+        if column in columns and column not in REQUIRED_COLUMNS:
+            plan.setdefault(name, None)
+    if "plan_source" in columns:
+        for name in ("source_document", "source_section", "source_lines"):
+            plan.setdefault(name, None)
+
     def clean(item: dict) -> dict:
         return {k: v for k, v in item.items() if k != "_rows" and v is not None}
 
     document = {
-        "plan": {k: v for k, v in plan.items() if v is not None},
+        "plan": dict(plan),
         "agencies": list(agencies.values()),
         "areas": [clean(a) for a in areas.values()],
         "recommendations": [clean(r) for r in recs.values()],
@@ -418,7 +506,51 @@ def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list
     return document, origins
 
 
-def _locate(errors: dict, origins: dict[str, list[int]]) -> list[Problem]:
+def _keep_stored_positions(document: dict) -> None:
+    """Give the document's existing items their stored positions where the file's order agrees.
+
+    Positions are not columns: the order of the rows is the order of the plan, so moving
+    rows reorders it. But an export lists recommendations by area and actions under
+    them, which need not be the order of their stored positions, so numbering items by
+    their first row would move positions on every round trip. Hence, per kind (areas,
+    recommendations, actions): if the file lists the existing items in the order an
+    export of the stored plan does, each keeps its stored position and a new item takes
+    the position of the item above it (so it sorts right after it, being newer). If the
+    rows were moved, the kind is numbered afresh in the file's order.
+    """
+    try:
+        plan = get_plan(str(document["plan"].get("slug")))
+    except NotFound:
+        return
+    exported = _first_appearances(export_rows(plan))
+    stored = {
+        "areas": {a.code: a.position for a in plan.areas},
+        "recommendations": {r.code: r.position for r in plan.recommendations},
+        "actions": {a.code: a.position for a in plan.actions},
+    }
+    for kind, positions in stored.items():
+        items = document[kind]
+        codes = [item["code"] for item in items]
+        in_file = set(codes)
+        if [c for c in codes if c in positions] != [c for c in exported[kind] if c in in_file]:
+            continue
+        previous = min(positions.values(), default=0) - 1
+        for item in items:
+            item["position"] = previous = positions.get(item["code"], previous)
+
+
+def _first_appearances(rows: list[dict[str, str]]) -> dict[str, list[str]]:
+    """The area, recommendation and action codes of ``rows``, each in order of its first row."""
+    order: dict[str, dict[str, None]] = {"areas": {}, "recommendations": {}, "actions": {}}
+    for row in rows:
+        for kind, column in (("areas", "area_code"), ("recommendations", "recommendation_code"),
+                             ("actions", "action_code")):
+            if row[column]:
+                order[kind].setdefault(row[column], None)
+    return {kind: list(codes) for kind, codes in order.items()}
+
+
+def _locate(errors: dict, origins: dict[str, list]) -> list[Problem]:
     """Turn the plan import's ``section[index].field`` errors into row and column problems."""
     problems = []
     for path, messages in errors.items():
@@ -426,15 +558,18 @@ def _locate(errors: dict, origins: dict[str, list[int]]) -> list[Problem]:
         section = match["section"] if match else path
         index = int(match["index"]) if match and match["index"] else 0
         field_name = (match["field"] or "") if match else ""
-        rows = origins.get(section) or []
-        row = rows[index] if index < len(rows) else None
+        found = origins.get(section) or []
+        origin = found[index] if index < len(found) else None
+        # An agency is reported on every row and column naming it; anything else on its first row.
+        places = origin if isinstance(origin, list) else [(origin, None)]
         column = FIELD_COLUMNS.get(section, {}).get(field_name.split(".")[0].split("[")[0])
         for message in messages if isinstance(messages, list) else [messages]:
-            problems.append(Problem(row, column or field_name or None, str(message)))
+            for row, where in places or [(None, None)]:
+                problems.append(Problem(row, where or column or field_name or None, str(message)))
     return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
 
 
-# --- cells ------------------------------------------------------------------
+# --- reading files ----------------------------------------------------------
 
 
 def _read_csv(filename: str, data: bytes) -> list[list[object]]:
@@ -442,23 +577,109 @@ def _read_csv(filename: str, data: bytes) -> list[list[object]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SpreadsheetRefused(
-            [Problem(None, None, f"{filename} is not a CSV file in UTF-8, nor an XLSX workbook.")]
+            [Problem(None, None, f"{NOT_VALID}: {filename} is not a CSV file in UTF-8, nor an XLSX workbook.")]
         ) from None
     if "\x00" in text:
-        raise SpreadsheetRefused([Problem(None, None, f"{filename} is not a spreadsheet (binary data).")])
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        raise SpreadsheetRefused([Problem(None, None, f"{NOT_VALID}: {filename} is not a spreadsheet (binary data).")])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return [list(row) for row in reader]
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+        else:
+            reason = f"the CSV cannot be read ({exc})"
+        raise SpreadsheetRefused([Problem(reader.line_num or None, None, f"{NOT_VALID}: {reason}.")]) from None
 
 
-def _read_xlsx(data: bytes) -> list[list[object]]:
+def _read_xlsx(data: bytes, limits: SpreadsheetLimits) -> list[list[object]]:
+    _check_workbook(data, limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise SpreadsheetRefused([Problem(None, None, f"Not a readable XLSX workbook ({exc}).")]) from None
+        # openpyxl warns about parts it ignores (data validation, styles); they do not matter here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                return [list(row) for row in sheet.iter_rows(values_only=True)]
+            finally:
+                workbook.close()
+    except Exception as exc:  # noqa: BLE001 (openpyxl raises many kinds of error for a damaged file)
+        # defusedxml (openpyxl uses it when installed) refuses what _check_workbook's scan
+        # cannot see, such as entities in a part encoded in UTF-16; openpyxl wraps its error.
+        refusal = _cause(exc, DefusedXmlException)
+        reason = (
+            f"the workbook declares XML entities ({refusal!r})" if refusal
+            else f"not a readable XLSX workbook ({' '.join(str(exc).split())})"
+        )
+        raise SpreadsheetRefused([Problem(None, None, f"{NOT_VALID}: {reason}.")]) from None
+
+
+def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """``exc`` or the first exception of ``kind`` in its chain of causes."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _check_workbook(data: bytes, limits: SpreadsheetLimits) -> None:
+    """Refuse a workbook that would expand too far, or whose XML declares entities.
+
+    Run before openpyxl opens it. The sizes are the ones each member declares; Python's
+    zipfile stops reading a member at its declared size (and fails its checksum), so a
+    member cannot expand past what is checked here. Workbooks never contain a DTD; a part
+    that declares one is refused, since its entities can expand without bound ("billion
+    laughs") or read files of the server (external entities).
+    """
     try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise SpreadsheetRefused([Problem(None, None, f"{NOT_VALID}: the XLSX file is damaged ({exc}).")]) from None
+    limit_mib = limits.max_uncompressed_bytes / 2**20
+    total = 0
+    for info in members:
+        total += info.file_size
+        if total > limits.max_uncompressed_bytes:
+            raise SpreadsheetRefused([Problem(None, None, (
+                f"{NOT_VALID}: the workbook expands to more than {limit_mib:.0f} MiB of data "
+                f"({info.filename} alone is {info.file_size / 2**20:.1f} MiB)."
+            ))])
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > limits.max_compression_ratio:
+            raise SpreadsheetRefused([Problem(None, None, (
+                f"{NOT_VALID}: {info.filename} expands to {ratio:.0f} times its compressed size "
+                f"(at most {limits.max_compression_ratio} is accepted); it looks like a zip bomb."
+            ))])
+    try:
+        for info in members:
+            if info.filename.endswith((".xml", ".rels", ".vml")) and _declares_entities(archive, info):
+                raise SpreadsheetRefused([Problem(None, None, (
+                    f"{NOT_VALID}: {info.filename} declares a document type or entities, which "
+                    "workbooks never do (they could expand without bound or read the server's files)."
+                ))])
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        # A damaged member, an encrypted one or an unknown compression method.
+        raise SpreadsheetRefused([Problem(None, None, f"{NOT_VALID}: the XLSX file is damaged ({exc}).")]) from None
+
+
+def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether the member's XML has a ``<!DOCTYPE`` or ``<!ENTITY`` (read in chunks)."""
+    tail = b""
+    with archive.open(info) as member:
+        while chunk := member.read(1024 * 1024):
+            window = tail + chunk
+            if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                return True
+            tail = window[-16:]
+    return False
+
+
+# --- cells ------------------------------------------------------------------
 
 
 def _status_names() -> dict[str, str]:
@@ -494,12 +715,25 @@ def _split(cell) -> list[str]:
 def _parse_milestones(number: int, cell, problems: list[Problem]) -> list[dict]:
     milestones = []
     for token in _split(cell):
-        match = MILESTONE.match(token)
-        if not match:
-            problems.append(Problem(number, "milestones", f"Write each milestone as 'YYYY-MM-DD title', not {token!r}."))
+        milestone = parse_milestone(token)
+        if milestone is None or not milestone["title"] or not all(
+            _iso_date(milestone[k]) for k in ("due_date", "achieved_on") if k in milestone
+        ):
+            problems.append(Problem(number, "milestones", (
+                "Write each milestone as 'YYYY-MM-DD title', followed by ' (achieved YYYY-MM-DD)' "
+                f"once reached; not {token!r}."
+            )))
             continue
-        milestones.append({"due_date": match["date"], "title": match["title"]})
+        milestones.append(milestone)
     return milestones
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_source(cell) -> dict:
@@ -517,7 +751,7 @@ def _source_cell(item) -> str:
 
 
 def _agency_cell(agency) -> str:
-    return f"{agency.name} [{agency.acronym}]" if agency.acronym else agency.name
+    return agency_reference(agency.name, agency.acronym)
 
 
 def _date_cell(value: date | None) -> str:
