@@ -24,9 +24,8 @@ from tests.factories import NOW
 from tests.reliability import harness
 from tracker.extensions import db
 from tracker.models import REPORT_STATES, Action, Event, Evidence, Plan, ProgressReport
-from tracker.services import api_queries
 from tracker.services.actions import update_action
-from tracker.services.permissions import can_view_report
+from tracker.services.permissions import can_view_report, report_visible
 from tracker.services.report_links import sign_report_link
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.rounds import open_reporting_round
@@ -73,6 +72,13 @@ def post(client, url, data, **kwargs):
     return client.post(url, data={**data, "csrf_token": csrf_token(client, "/sign-in")}, **kwargs)
 
 
+def download(client, evidence_id: int) -> int:
+    """The status of an evidence download (the file is closed: it is streamed from disk)."""
+    response = client.get(f"/evidence/{evidence_id}")
+    response.close()
+    return response.status_code
+
+
 def reports_of(action) -> list[ProgressReport]:
     db.session.expire_all()
     return list(db.session.scalars(
@@ -85,9 +91,11 @@ def bearer(user) -> dict[str, str]:
     return {"Authorization": f"Bearer {secret}"}
 
 
-def anonymous(app):
-    """A browser with no cookie at all: the public."""
-    return app.test_client()
+def public_get(app, path: str):
+    """A GET by the public: a browser with no cookie, in an application context of its own
+    (Flask-Login caches the signed-in user in ``g``, which the test's context would share)."""
+    with app.app_context():
+        return app.test_client().get(path)
 
 
 def reassign(client, auth, world, lead: str) -> None:
@@ -125,7 +133,7 @@ def test_reassignment_leaves_the_old_leads_draft_and_files_with_it_and_the_new_l
     assert start.status_code == 200, start.headers.get("Location")  # a fresh form, not OLD's draft
     assert "OLD&#39;s unfinished thoughts" not in start.get_data(as_text=True)
     assert client.get(draft_url).status_code == 404
-    assert client.get(f"/evidence/{evidence.id}").status_code == 404
+    assert download(client, evidence.id) == 404
     assert post(client, draft_url, form("submit", narrative="Taken over")).status_code == 404
     assert client.get(f"/api/v1/reports/{draft.id}", headers=bearer(world.new)).status_code == 404
     response = post(client, f"/agency/actions/{world.action.id}/report",
@@ -146,7 +154,7 @@ def test_reassignment_leaves_the_old_leads_draft_and_files_with_it_and_the_new_l
     assert "withdrawn" in text_.lower() and "reassigned" in text_ and "OLD&#39;s unfinished thoughts" in text_
     assert "<textarea" not in text_ and "Save draft" not in text_  # read-only
     assert post(client, draft_url, form("submit", narrative="Sneaked in")).status_code in (403, 422)
-    assert client.get(f"/evidence/{evidence.id}").status_code == 200  # still its own file
+    assert download(client, evidence.id) == 200  # still its own file
     assert reports_of(world.action)[0].state == "withdrawn"
     auth.logout()
 
@@ -154,7 +162,7 @@ def test_reassignment_leaves_the_old_leads_draft_and_files_with_it_and_the_new_l
     auth.login(world.secretariat.email)
     staff_page = client.get(f"/plans/{world.plan.slug}/actions/A1").get_data(as_text=True)
     assert "withdrawn" in staff_page.lower()
-    public_page = anonymous(client.application).get(f"/plans/{world.plan.slug}/actions/A1").get_data(as_text=True)
+    public_page = public_get(client.application, f"/plans/{world.plan.slug}/actions/A1").get_data(as_text=True)
     assert "withdrawn" not in public_page.lower() and "unfinished" not in public_page
 
 
@@ -225,7 +233,7 @@ def test_a_supporting_agency_cannot_read_the_leads_draft(client, auth, world, up
 
     auth.login(world.sup.email)
     assert client.get(draft_url).status_code == 404
-    assert client.get(f"/evidence/{draft.evidence[0].id}").status_code == 404
+    assert download(client, draft.evidence[0].id) == 404
     assert "Our private draft" not in client.get(f"/plans/{world.plan.slug}/actions/A1").get_data(as_text=True)
     headers = bearer(world.sup)
     assert client.get(f"/api/v1/reports/{draft.id}", headers=headers).status_code == 404
@@ -281,25 +289,29 @@ def test_report_visibility_is_one_rule_in_python_and_sql_for_every_state_and_vie
     tokens = {name: bearer(user) for name, user in users.items()
               if user is not None and user.role in ("secretariat", "admin", "agency")}
     for name, user in users.items():
-        browser = app.test_client()
-        if user is not None:
-            assert browser.post("/sign-in", data={"email": user.email, "password": factories.PASSWORD,
-                                                  "csrf_token": csrf_token(browser)}).status_code == 302
         for state, report in reports.items():
             expected = name in EXPECTED[state]
             python = can_view_report(user, report)
             sql = db.session.scalars(
                 select(ProgressReport.id).join(Action, ProgressReport.action_id == Action.id)
                 .join(Plan, Action.plan_id == Plan.id)
-                .where(ProgressReport.id == report.id, api_queries.report_visible(user))
+                .where(ProgressReport.id == report.id, report_visible(user))
             ).first() is not None
             assert python == sql == expected, (state, name, python, sql)
 
-            download = browser.get(f"/evidence/{report.evidence[0].id}").status_code
-            assert download == (200 if expected else 404), (state, name, "evidence", download)
-            if name == "anonymous" or name in tokens:
-                api = app.test_client().get(f"/api/v1/reports/{report.id}", headers=tokens.get(name, {}))
-                assert api.status_code == (200 if expected else 404), (state, name, "api", api.status_code)
+        downloads = {state: report.evidence[0].id for state, report in reports.items()}
+        with app.app_context():  # a browser of its own (Flask-Login caches the user in ``g``)
+            browser = app.test_client()
+            if user is not None:
+                assert browser.post("/sign-in", data={"email": user.email, "password": factories.PASSWORD,
+                                                      "csrf_token": csrf_token(browser)}).status_code == 302
+            for state, evidence_id in downloads.items():
+                expected = name in EXPECTED[state]
+                status = download(browser, evidence_id)
+                assert status == (200 if expected else 404), (state, name, "evidence", status)
+                if name == "anonymous" or name in tokens:
+                    api = app.test_client().get(f"/api/v1/reports/{reports[state].id}", headers=tokens.get(name, {}))
+                    assert api.status_code == (200 if expected else 404), (state, name, "api", api.status_code)
 
 
 # --------------------------------------------------------------------------- item 7
@@ -321,11 +333,10 @@ PUBLIC_PATHS = (
 
 def public_texts(app, world) -> str:
     """Everything the public can read about the plan: pages, open data, feeds and the API."""
-    public = anonymous(app)
     bodies = []
     for path in (*PUBLIC_PATHS, f"/api/v1/actions/{world.action.id}/reports",
                  *(f"/api/v1/reports/{r.id}" for r in reports_of(world.action))):
-        response = public.get(path)
+        response = public_get(app, path)
         assert response.status_code in (200, 404), (path, response.status_code)
         bodies.append(response.get_data(as_text=True))
     return "\n".join(bodies)
@@ -387,11 +398,10 @@ def test_an_acceptance_comment_ticked_public_is_public(app, client, auth, world)
                                                              "accept_comment_public": "1"})
     db.session.refresh(report)
     assert report.comment_public is True
-    public = anonymous(app)
-    assert "ACCEPT-PUBLIC" in public.get(f"/plans/{world.plan.slug}/actions/A1").get_data(as_text=True)
-    assert "ACCEPT-PUBLIC" in public.get(f"/open-data/plans/{world.plan.slug}.json").get_data(as_text=True)
-    assert public.get(f"/api/v1/reports/{report.id}").get_json()["reviewer_comment"] == "ACCEPT-PUBLIC portal live"
-    assert "ACCEPT-PUBLIC" in public.get("/feeds/status-changes.atom").get_data(as_text=True)
+    assert "ACCEPT-PUBLIC" in public_get(app, f"/plans/{world.plan.slug}/actions/A1").get_data(as_text=True)
+    assert "ACCEPT-PUBLIC" in public_get(app, f"/open-data/plans/{world.plan.slug}.json").get_data(as_text=True)
+    assert public_get(app, f"/api/v1/reports/{report.id}").get_json()["reviewer_comment"] == "ACCEPT-PUBLIC portal live"
+    assert "ACCEPT-PUBLIC" in public_get(app, "/feeds/status-changes.atom").get_data(as_text=True)
     assert "RETURN-SECRET" not in public_texts(app, world)
 
 
@@ -403,8 +413,8 @@ def test_the_api_stores_the_acceptance_comment_private_unless_asked(client, worl
                            json={"comment": "API-PRIVATE"})
     assert response.status_code == 200 and response.get_json()["comment_public"] is False
     assert client.get(f"/api/v1/reports/{report.id}").get_json()["reviewer_comment"] is None
-    assert "API-PRIVATE" not in anonymous(client.application).get(
-        f"/plans/{world.plan.slug}/actions/A1").get_data(as_text=True)
+    assert "API-PRIVATE" not in public_get(client.application, f"/plans/{world.plan.slug}/actions/A1").get_data(
+        as_text=True)
 
 
 # --------------------------------------------------------------------------- item 8
@@ -414,7 +424,7 @@ def test_no_change_posted_three_times_files_one_report(app, client, world):
     """Issue 12 item 8: the reminder link's "no change" files one report; again, it shows that one."""
     token = sign_report_link(app.config["SECRET_KEY"], world.old, world.action)
     url = f"/r/{token}/no-change"
-    answers = [client.post(url, data={"csrf_token": csrf_token(client, url)}) for _ in range(3)]
+    answers = [client.post(url, data={"csrf_token": csrf_token(client)}) for _ in range(3)]
     assert [a.status_code for a in answers] == [302, 409, 409]
     [report] = reports_of(world.action)
     assert report.state == "submitted"
@@ -430,7 +440,7 @@ def test_a_used_reminder_link_shows_the_waiting_report_instead_of_filing_another
     token = sign_report_link(app.config["SECRET_KEY"], world.old, world.action)
     url = f"/r/{token}"
     data = {"narrative": "Budget published", "percent_complete": "55", "proposed_status": "ongoing", "links": ""}
-    assert client.post(url, data={**data, "csrf_token": csrf_token(client, url)}).status_code == 302
+    assert client.post(url, data={**data, "csrf_token": csrf_token(client)}).status_code == 302
     [report] = reports_of(world.action)
     assert report.link_id
 
@@ -438,15 +448,15 @@ def test_a_used_reminder_link_shows_the_waiting_report_instead_of_filing_another
     assert again.status_code == 200
     page = again.get_data(as_text=True)
     assert "waiting for review" in page and "Budget published" in page and 'name="narrative"' not in page
-    second = client.post(url, data={**data, "narrative": "Twice", "csrf_token": csrf_token(client, url)})
+    second = client.post(url, data={**data, "narrative": "Twice", "csrf_token": csrf_token(client)})
     assert second.status_code == 409 and "Budget published" in second.get_data(as_text=True)
-    no_change = client.post(f"{url}/no-change", data={"csrf_token": csrf_token(client, url)})
+    no_change = client.post(f"{url}/no-change", data={"csrf_token": csrf_token(client)})
     assert no_change.status_code == 409
     assert len(reports_of(world.action)) == 1
 
     # Once reviewed it is still the link's report: the link never files a second one.
     accept_report(report, {}, reviewer=world.secretariat, now=NOW)
-    third = client.post(url, data={**data, "csrf_token": csrf_token(client, url)})
+    third = client.post(url, data={**data, "csrf_token": csrf_token(client)})
     assert third.status_code == 409 and "accepted" in third.get_data(as_text=True).lower()
     assert len(reports_of(world.action)) == 1
 

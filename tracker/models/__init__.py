@@ -4,7 +4,7 @@ from tracker.models.action import Action, Milestone, action_supporting_agencies
 from tracker.models.agency import Agency
 from tracker.models.assessment import AssessmentRound, RecommendationAssessment
 from tracker.models.data_version import DataVersion
-from tracker.models.event import EVENT_KINDS, Event
+from tracker.models.event import EVENT_KINDS, PUBLIC_EVENT_KINDS, Event
 from tracker.models.evidence import Evidence
 from tracker.models.plan import Area, Plan, PlanFigure
 from tracker.models.readiness import (
@@ -31,16 +31,25 @@ from tracker.models.reminder import (
     Reminder,
     ReminderRule,
 )
-from tracker.models.report import REPORT_STATES, ProgressReport, ReportingRound
+from tracker.models.report import (
+    EDITABLE_REPORT_STATES,
+    OPEN_REPORT_STATES,
+    REPORT_STATES,
+    ProgressReport,
+    ReportingRound,
+)
 from tracker.models.security import ApiToken, SignInFailure
 from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
 __all__ = [
+    "EDITABLE_REPORT_STATES",
     "EVENT_KINDS",
     "MARKS",
     "MESSAGE_STATES",
+    "OPEN_REPORT_STATES",
     "PRIORITIES",
+    "PUBLIC_EVENT_KINDS",
     "RATINGS",
     "REPORT_STATES",
     "RESPONSES",

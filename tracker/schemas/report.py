@@ -35,7 +35,13 @@ class ReportInput(InputSchema):
 
 
 class ReviewInput(InputSchema):
+    """An acceptance: an optional comment, private (agency and secretariat) unless made public."""
+
     comment = fields.String(load_default=None, validate=validate.Length(max=5000))
+    comment_public = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true publishes the comment with the accepted report; by default it stays private."},
+    )
 
 
 class ReturnInput(InputSchema):
