@@ -11,7 +11,13 @@ from tracker.routes.guards import require_roles
 from tracker.services.errors import NotFound, ReportConflict, ValidationFailed
 from tracker.services.evidence_files import ALLOWED
 from tracker.services.obligations import what_we_owe
-from tracker.services.permissions import can_edit_report, can_report_on, is_agency_action, require
+from tracker.services.permissions import (
+    can_edit_report,
+    can_report_on,
+    is_agency_action,
+    is_report_author,
+    require,
+)
 from tracker.services.public_views import (
     editable_report,
     get_action,
@@ -65,7 +71,7 @@ def report_new(action_id: int):
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 def report(report_id: int):
     """A report: a form while it is a draft or returned, read-only once submitted."""
-    report = viewable_report(report_id, current_user)
+    report = _own_report(report_id)
     if request.method == "POST":
         return _save(report.action, report)
     if report.is_editable and can_edit_report(current_user, report):
@@ -77,7 +83,7 @@ def report(report_id: int):
 def evidence_remove(evidence_id: int):
     """Remove a file from a draft or returned report."""
     evidence = get_evidence(evidence_id)
-    report = viewable_report(evidence.report_id, current_user)
+    report = _own_report(evidence.report_id)
     try:
         remove_evidence(evidence, user=current_user, upload_dir=current_app.config["UPLOAD_DIR"])
     except ValidationFailed as exc:
@@ -92,6 +98,15 @@ def _own_action(action_id: int):
     if not is_agency_action(current_user, action):
         raise NotFound("No such action.")
     return action
+
+
+def _own_report(report_id: int):
+    """A report of the agency's, or on one of its actions, that it may see; other agencies'
+    reports (even public ones: the public pages show those) do not exist here."""
+    report = viewable_report(report_id, current_user)
+    if not (is_report_author(current_user, report) or is_agency_action(current_user, report.action)):
+        raise NotFound("No such report.")
+    return report
 
 
 def _view(report, errors: dict | None = None, status: int = 200):

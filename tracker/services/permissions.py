@@ -126,7 +126,8 @@ def public_review_comment(report: ProgressReport) -> str | None:
 
 
 def visible_review_comment(user: User | None, report: ProgressReport) -> str | None:
-    """The reviewer's comment as ``user`` may read it (nothing of a report they may not see)."""
-    if not can_view_report(user, report):
-        return None
-    return report.reviewer_comment if can_read_review(user, report) else public_review_comment(report)
+    """The reviewer's comment as ``user`` may read it: the secretariat (whose words they are)
+    and the report's agency always; anyone else who sees the report, a public comment only."""
+    if can_read_review(user, report):
+        return report.reviewer_comment
+    return public_review_comment(report) if can_view_report(user, report) else None

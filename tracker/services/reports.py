@@ -65,12 +65,11 @@ def save_report(
     carries the link's ``link_id``. ``ReportConflict`` if another report on the action is
     open for that round, or the link has filed one already: nothing is stored then.
     """
-    require(can_report_on(author, action), "Only the lead agency reports on this action.")
     if report is not None:
         require(report.action_id == action.id, "This report belongs to another action.")
         require(is_report_author(author, report), "This report belongs to another agency.")
-        if not report.is_editable:
-            raise ValidationFailed({"state": [f"A {report.state} report can no longer be changed."]})
+        _require_editable(report, "state")
+    require(can_report_on(author, action), "Only the lead agency reports on this action.")
     errors: dict[str, list[str]] = {}
     try:
         fields = validated(ReportInput(), data)
@@ -204,9 +203,9 @@ def add_evidence_file(
     user: User, upload_dir: str, max_bytes: int, now: datetime,
 ) -> Evidence:
     """Attach an uploaded file to an editable report (checked by content, stored privately)."""
-    require(can_edit_report(user, report), "Only the agency that wrote this report adds evidence to it.")
-    if not report.is_editable:
-        raise ValidationFailed({"file": [f"A {report.state} report can no longer be changed."]})
+    require(is_report_author(user, report), "Only the agency that wrote this report adds evidence to it.")
+    _require_editable(report, "file")
+    require(can_edit_report(user, report), "Only the lead agency adds evidence.")
     stored = store_evidence_file(filename, stream, upload_dir=upload_dir, max_bytes=max_bytes)
     try:
         with atomic():
@@ -225,9 +224,9 @@ def add_evidence_file(
 def remove_evidence(evidence: Evidence, *, user: User, upload_dir: str) -> None:
     """Remove a link or file from an editable report."""
     report = evidence.report
-    require(can_edit_report(user, report), "Only the agency that wrote this report removes evidence from it.")
-    if not report.is_editable:
-        raise ValidationFailed({"evidence": [f"A {report.state} report can no longer be changed."]})
+    require(is_report_author(user, report), "Only the agency that wrote this report removes its evidence.")
+    _require_editable(report, "evidence")
+    require(can_edit_report(user, report), "Only the lead agency removes evidence.")
     stored_name = evidence.stored_name
     with atomic():
         db.session.delete(evidence)
@@ -381,6 +380,12 @@ def _replace_links(report: ProgressReport, links: list[str], now: datetime) -> N
     report.evidence = [e for e in report.evidence if e.kind != "link"] + [
         Evidence(kind="link", url=url, created_at=now) for url in links
     ]
+
+
+def _require_editable(report: ProgressReport, field: str) -> None:
+    """A submitted, accepted or withdrawn report is read-only (``field`` names the problem)."""
+    if not report.is_editable:
+        raise ValidationFailed({field: [f"A {report.state} report can no longer be changed."]})
 
 
 def _require_submitted(report: ProgressReport) -> None:
