@@ -64,8 +64,10 @@ def upgrade():
         "UPDATE progress_reports SET comment_public = true "
         "WHERE state = 'accepted' AND reviewer_comment IS NOT NULL"
     )
-    _withdraw_open_duplicates()
 
+    # On SQLite this batch rebuilds the table (NOT NULL, a foreign key and a CHECK cannot be
+    # changed in place); env.py migrates with foreign keys off, so the evidence rows that
+    # refer to reports are not cascade-deleted by the rebuild.
     with op.batch_alter_table('progress_reports', schema=None) as batch_op:
         batch_op.alter_column('agency_id', existing_type=sa.Integer(), nullable=False)
         batch_op.create_foreign_key(
@@ -75,6 +77,8 @@ def upgrade():
         batch_op.drop_constraint(op.f('ck_progress_reports_state_known'), type_='check')
         batch_op.create_check_constraint(
             'state_known', "state IN ('draft', 'submitted', 'accepted', 'returned', 'withdrawn')")
+
+    _withdraw_open_duplicates()  # now that the state may be 'withdrawn', before the indexes
 
     # Two partial indexes: NULLs never collide in a unique index, so reports outside any
     # round (no round_id) need their own.

@@ -624,3 +624,61 @@ def test_a_plain_text_file_with_a_byte_order_mark_is_accepted(client, auth, worl
                     content_type="multipart/form-data")
     assert response.status_code == 302
     assert [e.filename for e in reports_of(world.action)[0].evidence] == ["counts.csv"]
+
+
+@pytest.mark.scratch_db
+def test_the_migration_keeps_one_open_report_per_action_and_round(database_url, tmp_path):
+    """Issue 12 item 8: open duplicates filed before the rule existed (the bug's three "no change"
+    reports) are resolved by the migration: the one furthest along stays, the others are
+    withdrawn with an event; every report gets its author's agency."""
+    import flask_migrate
+
+    from tracker import create_app
+
+    url = harness.create_database(database_url, "tracker_test_reports_migration", tmp_path)
+    t0 = "2026-01-02 03:04:05"
+    rows = [
+        ("agencies", {"id": 1, "name": "Ministry", "acronym": "MIN", "country": "Testland"}),
+        ("plans", {"id": 1, "slug": "p", "title": "P", "country": "Testland", "description": "",
+                   "period_start": "2026-01-01", "period_end": "2027-12-31", "published": True,
+                   "created_at": t0}),
+        ("users", {"id": 1, "email": "focal@example.org", "password_hash": "x", "role": "agency",
+                   "agency_id": 1, "active": True, "created_at": t0}),
+        ("actions", {"id": 1, "plan_id": 1, "code": "A1", "title": "A", "description": "", "lead_agency_id": 1,
+                     "percent_complete": 0, "status_key": "ongoing", "position": 1, "version": 1,
+                     "updated_at": t0}),
+        ("reporting_rounds", {"id": 1, "plan_id": 1, "name": "Q1", "opens_on": "2026-01-01",
+                              "deadline": "2026-03-31"}),
+    ]
+    reports = {  # id: (round, state, reviewer comment)
+        1: (1, "submitted", None), 2: (1, "submitted", None), 3: (1, "draft", None), 4: (1, "accepted", "Good"),
+        5: (None, "draft", None), 6: (None, "returned", "Redo"), 7: (None, "accepted", None),
+    }
+    rows += [("progress_reports", {
+        "id": report_id, "action_id": 1, "round_id": round_id, "author_id": 1, "narrative": "No change",
+        "percent_complete": 10, "proposed_status_key": "ongoing", "state": state, "reviewer_comment": comment,
+        "created_at": t0, "submitted_at": None if state == "draft" else t0,
+    }) for report_id, (round_id, state, comment) in reports.items()]
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "migration"})
+    try:
+        with app.app_context():
+            flask_migrate.upgrade(revision="0006")
+            with db.engine.begin() as conn:
+                for table, values in rows:
+                    conn.execute(text(f"INSERT INTO {table} ({', '.join(values)}) "
+                                      f"VALUES ({', '.join(':' + k for k in values)})"), values)
+            flask_migrate.upgrade()
+            with db.engine.connect() as conn:
+                after = {row.id: (row.state, row.agency_id, row.comment_public) for row in conn.execute(
+                    text("SELECT id, state, agency_id, comment_public FROM progress_reports"))}
+                withdrawn_events = conn.execute(text(
+                    "SELECT count(*) FROM events WHERE kind = 'report_withdrawn'")).scalar_one()
+            db.engine.dispose()
+    finally:
+        harness.drop_database(url)
+    assert after == {
+        1: ("withdrawn", 1, False), 2: ("submitted", 1, False), 3: ("withdrawn", 1, False),
+        4: ("accepted", 1, True), 5: ("withdrawn", 1, False), 6: ("returned", 1, False),
+        7: ("accepted", 1, False),
+    }
+    assert withdrawn_events == 3
