@@ -36,11 +36,11 @@ from tracker.services.public_views import (
     published_recommendation,
     review_comments,
     visible_proposals,
-    visible_reports,
     visible_timeline,
 )
 from tracker.services.readiness import plan_readiness
 from tracker.services.recommendations import recommendations_by_area
+from tracker.services.reports import reports_for_action
 from tracker.services.scorecards import plan_scorecard
 from tracker.services.statuses import status_vocabulary
 
@@ -173,7 +173,7 @@ def action(slug: str, code: str):
     """One action: owners, dates, progress, milestones, history and its reports."""
     action = published_action(slug, code)
     viewer = _viewer()
-    reports = visible_reports(action, viewer)
+    reports = reports_for_action(action, viewer)  # the public: accepted ones
     return render_template(
         "public/action.html",
         plan=action.plan,

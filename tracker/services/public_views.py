@@ -38,7 +38,7 @@ from tracker.services.permissions import (
 )
 from tracker.services.plans import get_plan
 from tracker.services.recommendations import find_recommendation
-from tracker.services.reports import accepted_reports, reports_for_action
+from tracker.services.reports import accepted_reports
 
 # Timeline events of the review exchange: their details (what a submission proposed, why
 # a report was returned) are only for the secretariat and the agency that wrote the report;
@@ -121,11 +121,6 @@ def editable_report(action: Action, viewer: User) -> ProgressReport | None:
 def is_public_report(report: ProgressReport) -> bool:
     """Whether everyone may see the report (accepted, on a published plan): cacheable by anyone."""
     return can_view_report(None, report)
-
-
-def visible_reports(action: Action, viewer: User | None) -> list[ProgressReport]:
-    """The action's reports ``viewer`` may see (the public: accepted ones), newest first."""
-    return reports_for_action(action, viewer)
 
 
 def review_comments(reports: list[ProgressReport], viewer: User | None) -> dict[int, str | None]:
