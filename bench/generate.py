@@ -481,7 +481,7 @@ class Generator:
             w.add(ProgressReport.__table__, {
                 "id": report_id, "action_id": action_id,
                 "round_id": rounds[round_index][0] if round_index >= 0 else None,
-                "author_id": author, "narrative": self._text(rng.randint(1, 4)),
+                "agency_id": lead, "author_id": author, "narrative": self._text(rng.randint(1, 4)),
                 "percent_complete": new_percent, "proposed_status_key": new_status, "state": state,
                 "reviewer_comment": "Please add evidence of the publication." if state == "returned" else None,
                 "reviewed_by_id": reviewer if state in ("accepted", "returned") else None,

@@ -156,7 +156,10 @@ def main() -> int:
     else:
         harness.drop_database(url)  # the SQLite file and its WAL, if any
     started = time.monotonic()
-    reporters = harness.build_reporting_world(url, args.clients)
+    # Each report takes a round of its own (one open report per action and round): enough
+    # rounds for every scenario at far more reports per second than a client manages.
+    rounds = int(50 * args.seconds * (2 if args.scenario == "both" else 1))
+    reporters = harness.build_reporting_world(url, args.clients, rounds)
     server = harness.Gunicorn(url, workers=args.workers, log_dir=logs).start()
     print(f"database   {make_url(url).get_backend_name()} {make_url(url).database}")
     print(f"service    gunicorn, {server.workers} sync workers, port {server.port} (log {server.log})")

@@ -152,19 +152,30 @@ class Fixture:
 
     reference: dict
     largest: dict
-    clients: list[tuple[str, list[int]]]  # (token, action ids its agency leads), one per client
+    # (token, free slots), one per client: each slot an action its agency leads and a round of
+    # that action's plan with no open report yet, since one report per action and round is open.
+    clients: list[tuple[str, list[tuple[int, int | None]]]]
     secretariat_token: str
     change_action: int  # an action of the reference plan, for data changes
+    change_round: int | None  # a round in which it has no open report (accepted ones free it again)
     change_token: str   # a token of that action's lead agency
 
 
-def prepare_fixture(url: str, dataset: dict) -> Fixture:
-    """Personal API tokens for 50 agency clients and the secretariat (tokens.create_token)."""
+def prepare_fixture(url: str, dataset: dict, reports_per_client: int) -> Fixture:
+    """Personal API tokens for 50 agency clients and the secretariat (tokens.create_token),
+    and where each client can file ``reports_per_client`` reports (and one to warm up)."""
     from sqlalchemy import func, select
 
     from tracker import create_app
     from tracker.extensions import db
-    from tracker.models import Action, Plan, User
+    from tracker.models import (
+        OPEN_REPORT_STATES,
+        Action,
+        Plan,
+        ProgressReport,
+        ReportingRound,
+        User,
+    )
     from tracker.services.tokens import create_token
 
     now = datetime.now(UTC)
@@ -181,20 +192,39 @@ def prepare_fixture(url: str, dataset: dict) -> Fixture:
         ).all()
         if len(rows) < CLIENTS:
             raise RuntimeError(f"only {len(rows)} agencies lead actions in published plans; {CLIENTS} needed")
+        taken = set(db.session.execute(
+            select(ProgressReport.action_id, ProgressReport.round_id)
+            .where(ProgressReport.state.in_(OPEN_REPORT_STATES))
+        ).tuples())
+        change = next(
+            row for row in db.session.execute(
+                select(Action.id, Action.lead_agency_id, ReportingRound.id.label("round_id"))
+                .join(Plan, Action.plan_id == Plan.id)
+                .outerjoin(ReportingRound, ReportingRound.plan_id == Plan.id)
+                .where(Plan.slug == dataset["reference_plan"]["slug"])
+                .order_by(Action.position, ReportingRound.opens_on.desc())
+            )
+            if (row.id, row.round_id) not in taken
+        )
+        taken.add((change.id, change.round_id))  # kept free for the data changes of the cold Gantt
         clients = []
         for agency_id, user_id in rows:
-            action_ids = list(db.session.scalars(
-                select(Action.id).join(Plan, Action.plan_id == Plan.id)
-                .where(Action.lead_agency_id == agency_id, Plan.published.is_(True)).order_by(Action.id)
-            ))
+            slots = [
+                (action_id, round_id) for action_id, round_id in db.session.execute(
+                    select(Action.id, ReportingRound.id).join(Plan, Action.plan_id == Plan.id)
+                    .join(ReportingRound, ReportingRound.plan_id == Plan.id)
+                    .where(Action.lead_agency_id == agency_id, Plan.published.is_(True))
+                    .order_by(ReportingRound.opens_on.desc(), Action.id)
+                ).tuples()
+                if (action_id, round_id) not in taken
+            ]
+            if len(slots) < reports_per_client + 1:
+                raise RuntimeError(f"agency {agency_id} has {len(slots)} action-round pairs free of an open "
+                                   f"report; {reports_per_client + 1} needed")
             _, secret = create_token(db.session.get(User, user_id), {"name": "bench", "scope": "read_write"}, now=now)
-            clients.append((secret, action_ids))
+            clients.append((secret, slots))
         secretariat = db.session.scalars(select(User).where(User.email == generate.SECRETARIAT_EMAIL)).one()
         _, secretariat_token = create_token(secretariat, {"name": "bench", "scope": "read_write"}, now=now)
-        change = db.session.execute(
-            select(Action.id, Action.lead_agency_id).join(Plan, Action.plan_id == Plan.id)
-            .where(Plan.slug == dataset["reference_plan"]["slug"]).order_by(Action.position).limit(1)
-        ).one()
         focal = db.session.scalars(
             select(User).where(User.agency_id == change.lead_agency_id, User.role == "agency", User.active)
             .order_by(User.id)
@@ -203,22 +233,26 @@ def prepare_fixture(url: str, dataset: dict) -> Fixture:
         db.session.remove()
         db.engine.dispose()
     return Fixture(dataset["reference_plan"], dataset["largest_plan"], clients, secretariat_token,
-                   change.id, change_token)
+                   change.id, change.round_id, change_token)
 
 
-def report_body(n: int) -> bytes:
+def report_body(n: int, round_id: int | None) -> bytes:
     return json.dumps({
         "narrative": f"Benchmark progress report {n}: datasets published and the portal updated.",
-        "percent_complete": 10 + n % 80, "proposed_status": "ongoing", "submit": True,
+        "percent_complete": 10 + n % 80, "proposed_status": "ongoing", "submit": True, "round_id": round_id,
     }).encode()
 
 
 def submission_row(server: Server, fixture: Fixture, args) -> Row:
-    """50 agency clients at once, each POSTing reports on actions its agency leads."""
+    """50 agency clients at once, each POSTing reports on actions its agency leads, each report
+    for an action and round that has none open yet (a second one would be refused, 409)."""
+    free = [iter(slots) for _, slots in fixture.clients]  # one thread per client: no lock needed
+
     def request(client: int, n: int):
-        token, actions = fixture.clients[client]
-        return ("POST", f"/api/v1/actions/{actions[n % len(actions)]}/reports",
-                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, report_body(n))
+        token = fixture.clients[client][0]
+        action_id, round_id = next(free[client])
+        return ("POST", f"/api/v1/actions/{action_id}/reports",
+                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, report_body(n, round_id))
 
     # Warm up: each client once (their tokens' first use also records last_used_at).
     run_load(server.port, request, concurrency=len(fixture.clients), count=len(fixture.clients),
@@ -236,7 +270,7 @@ def change_data(port: int, fixture: Fixture, n: int) -> None:
     """A change the charts must show: a report on a reference-plan action, accepted."""
     posted = fetch(port, "POST", f"/api/v1/actions/{fixture.change_action}/reports",
                    {"Authorization": f"Bearer {fixture.change_token}", "Content-Type": "application/json"},
-                   report_body(n + 1))
+                   report_body(n + 1, fixture.change_round))
     if posted.status != 201:
         raise RuntimeError(f"posting a report for a data change answered {posted.status}: {posted.body[:200]!r}")
     report_id = json.loads(posted.body)["id"]
@@ -375,7 +409,7 @@ def benchmark_database(name: str, url: str, args, work: Path, errors: list[str],
                 errors.append(f"{name}, {p.label}: exit {p.returncode}: {p.output[-500:]}")
     except Exception as exc:  # noqa: BLE001 (reported in the Errors section)
         errors.append(f"{name}, reminder pass: {type(exc).__name__}: {exc}")
-    fixture = prepare_fixture(url, result.dataset)
+    fixture = prepare_fixture(url, result.dataset, args.reports_per_client)
     env = {"TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "bench-secret"}
     ref, big = fixture.reference["slug"], fixture.largest["slug"]
     gantt = f"/plans/{ref}/gantt.png"

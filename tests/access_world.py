@@ -2,7 +2,9 @@
 
 Built once, through the real services, with one object of every kind a route can be
 asked about: a published and an unpublished plan, agencies A and B, a user per role,
-progress reports of A in every state with a stored evidence file each, rounds, an
+progress reports of A in every state with a stored evidence file each (one open report
+per action and round, so each in a round of its own; the withdrawn one on an action
+that passed from A to B), rounds, an
 outbox message, API tokens and signed reminder links. It keeps ids, slugs and codes
 only (no ORM objects), so it outlives the sessions the tests open and close.
 """
@@ -18,13 +20,15 @@ from tests import factories
 from tests.factories import NOW
 from tracker.extensions import db
 from tracker.models import Evidence, OutboxMessage
+from tracker.services.actions import assign_actions
 from tracker.services.assessments import open_assessment_round
 from tracker.services.report_links import sign_report_link
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.tokens import create_token
+from tracker.services.transaction import Actor
 
-REPORT_STATES = ("draft", "submitted", "returned", "accepted")
+REPORT_STATES = ("draft", "submitted", "returned", "accepted", "withdrawn")
 SEARCH_WORD = "zebracorn"  # in public and private texts alike, so a search finds both
 
 
@@ -51,8 +55,9 @@ class World:
     assessment_round_id: int = 0           # published plan, open
     hidden_assessment_round_id: int = 0    # unpublished plan, open
     message_id: int = 0
-    # "draft", "submitted", "returned", "accepted" (A's reports on action A) and
-    # "hidden_accepted" (A's accepted report on the unpublished plan's action).
+    # "draft", "submitted", "returned", "accepted" (A's reports on action A),
+    # "withdrawn" (A's draft on an action since passed to B) and "hidden_accepted"
+    # (A's accepted report on the unpublished plan's action).
     reports: dict[str, int] = field(default_factory=dict)
     evidence: dict[str, int] = field(default_factory=dict)   # same keys: each report's file
     files: dict[str, bytes] = field(default_factory=dict)    # stored name -> content
@@ -128,22 +133,32 @@ def build_world(upload_dir: str, secret_key: str) -> World:
         w.token_ids[role], w.secrets[role] = token.id, secret
 
     focal, reviewer = users["agency"], users["secretariat"]
+    # One open report per action and round: each report of action A in a round of its own,
+    # the draft in the current round (the latest opened).
+    rounds = {
+        state: open_reporting_round(plan, {"name": f"Access {state} round", "opens_on": f"2019-0{n}-01",
+                                           "deadline": "2019-12-31"}).id
+        for n, state in enumerate(("accepted", "returned", "submitted"), start=1)
+    }
 
     def report(action, state: str, key: str) -> None:
         narrative = f"Narrative of the {key} {SEARCH_WORD} report"
-        data = {"narrative": narrative, "percent_complete": 40, "proposed_status": "ongoing"}
+        data = {"narrative": narrative, "percent_complete": 40, "proposed_status": "ongoing",
+                "round_id": rounds.get(state) if action.id == w.action_a_id else None}
         made = save_report(action, data, author=focal, now=NOW, submit=False)
         content = b"%PDF-1.4 evidence of the " + key.encode() + b" report\n"
         filename = f"{key}-{SEARCH_WORD}-evidence.pdf"
         evidence = add_evidence_file(made, filename, io.BytesIO(content), user=focal,
                                      upload_dir=upload_dir, max_bytes=1024 * 1024, now=NOW)
-        if state != "draft":
+        if state not in ("draft", "withdrawn"):
             save_report(action, data, author=focal, now=NOW, submit=True, report=made)
         if state == "accepted":
             accept_report(made, {}, reviewer=reviewer, now=NOW)
         elif state == "returned":
             return_report(made, {"comment": f"Returned: say more about {SEARCH_WORD}"}, reviewer=reviewer, now=NOW)
             w.private_texts.append(f"Returned: say more about {SEARCH_WORD}")
+        elif state == "withdrawn":
+            assign_actions([action], {"lead_agency": "ACCB"}, actor=Actor.of(reviewer), now=NOW)
         w.reports[key], w.evidence[key] = made.id, evidence.id
         w.files[evidence.stored_name] = content
         if key != "accepted":
@@ -151,6 +166,8 @@ def build_world(upload_dir: str, secret_key: str) -> World:
 
     for state in ("accepted", "returned", "submitted", "draft"):
         report(action_a, state, state)
+    passed_on = factories.action(plan, code="AW1", lead_agency="ACCA", title=f"Passed from A to B {SEARCH_WORD}")
+    report(passed_on, "withdrawn", "withdrawn")
     report(hidden_action, "accepted", "hidden_accepted")
     assert {k: db.session.get(Evidence, v).report.state for k, v in w.evidence.items()} == {
         **{s: s for s in REPORT_STATES}, "hidden_accepted": "accepted"

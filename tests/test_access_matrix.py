@@ -153,8 +153,10 @@ ASSESSORS_POST = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED)
 # Assessor pages about an unpublished plan: admins see every plan, assessors published ones only.
 ASSESSORS_UNPUBLISHED = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, HIDDEN)
 ASSESSORS_UNPUBLISHED_POST = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, HIDDEN)
-# A's report once submitted (or returned): A and the secretariat, nobody else.
+# A's report once submitted: A and the secretariat, nobody else (B is on none of A's actions).
 REPORT_SEEN = E(HIDDEN, OK, HIDDEN, OK, OK, HIDDEN)
+# A's draft, returned or withdrawn report: A alone (the withdrawn one's action is B's now).
+REPORT_A_ONLY = E(HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
 # API:                   anonymous agency  agency_b  secretariat admin  bad token
 API_PUBLIC = E(OK, OK, OK, OK, OK, LOGIN)
 API_UNPUBLISHED = E(HIDDEN, OK, HIDDEN, OK, OK, LOGIN)    # A leads an action there; B does not
@@ -199,9 +201,9 @@ MATRIX: list[Case] = [
          p(slug="w.pub_slug", code="w.hidden_action_code"), "code-of-unpublished-plan"),
     # Evidence files: public once accepted on a published plan; before that, A's only
     # (and the secretariat's once submitted).
-    Case("public.evidence", {"GET": E(HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN)}, evidence("draft"), "draft"),
+    *[Case("public.evidence", {"GET": REPORT_A_ONLY}, evidence(state), state)
+      for state in ("draft", "returned", "withdrawn")],
     Case("public.evidence", {"GET": REPORT_SEEN}, evidence("submitted"), "submitted"),
-    Case("public.evidence", {"GET": REPORT_SEEN}, evidence("returned"), "returned"),
     Case("public.evidence", {"GET": everyone(OK)}, evidence("accepted"), "accepted"),
     Case("public.evidence", {"GET": REPORT_SEEN}, evidence("hidden_accepted"), "accepted-unpublished-plan"),
     # The dashboard: what moved lately, search, agencies' public records. Their bodies are
@@ -269,9 +271,9 @@ MATRIX: list[Case] = [
           "POST": E(LOGIN, HIDDEN, ALLOWED, FORBIDDEN, FORBIDDEN, FORBIDDEN)},
          p(action_id="w.action_b_id"), "other-agencys-action"),
     *[Case("agency.report", {"GET": AGENCY_A, "POST": AGENCY_A_POST}, report(state), state)
-      for state in ("draft", "submitted", "returned", "accepted")],
+      for state in ("draft", "submitted", "returned", "accepted", "withdrawn")],
     *[Case("agency.evidence_remove", {"POST": AGENCY_A_POST}, evidence(state), state)
-      for state in ("draft", "submitted", "returned", "accepted")],
+      for state in ("draft", "submitted", "returned", "accepted", "withdrawn")],
     # --- the secretariat (and admins); drafts stay with their agency
     Case("secretariat.plans", {"GET": STAFF}),
     Case("secretariat.new_plan", {"GET": STAFF, "POST": STAFF_POST}),
@@ -300,9 +302,10 @@ MATRIX: list[Case] = [
          p(slug="w.pub_slug", action_id="w.hidden_action_id"), "action-of-another-plan"),
     Case("secretariat.rounds", {"GET": STAFF, "POST": STAFF_POST}, PUB),
     Case("secretariat.review_queue", {"GET": STAFF}),
-    Case("secretariat.review", {"GET": STAFF_HIDDEN}, report("draft"), "draft"),
+    *[Case("secretariat.review", {"GET": STAFF_HIDDEN}, report(state), state)
+      for state in ("draft", "returned", "withdrawn")],
     *[Case("secretariat.review", {"GET": STAFF}, report(state), state)
-      for state in ("submitted", "returned", "accepted")],
+      for state in ("submitted", "accepted")],
     Case("secretariat.accept_review", {"POST": STAFF_POST}, report("submitted"), "submitted"),
     Case("secretariat.accept_review", {"POST": STAFF_HIDDEN}, report("draft"), "draft"),
     Case("secretariat.return_review", {"POST": STAFF_POST}, report("submitted"), "submitted"),
@@ -363,9 +366,9 @@ MATRIX: list[Case] = [
          p(action_id="w.action_b_id"), "other-agencys-action"),
     Case("api_reports.create_report", {"POST": E(LOGIN, ALLOWED, HIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)},
          p(action_id="w.hidden_action_id"), "own-action-unpublished-plan"),
-    Case("api_reports.get_report", {"GET": E(HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN, LOGIN)}, report("draft"), "draft"),
+    *[Case("api_reports.get_report", {"GET": E(HIDDEN, OK, HIDDEN, HIDDEN, HIDDEN, LOGIN)}, report(state), state)
+      for state in ("draft", "returned", "withdrawn")],
     Case("api_reports.get_report", {"GET": API_REPORT_SEEN}, report("submitted"), "submitted"),
-    Case("api_reports.get_report", {"GET": API_REPORT_SEEN}, report("returned"), "returned"),
     Case("api_reports.get_report", {"GET": API_PUBLIC}, report("accepted"), "accepted"),
     Case("api_reports.get_report", {"GET": API_REPORT_SEEN}, report("hidden_accepted"), "accepted-unpublished-plan"),
     *[Case(f"api_reports.{name}", {"POST": API_REVIEW}, report("submitted"), "submitted", body=body)

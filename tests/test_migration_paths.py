@@ -66,7 +66,7 @@ SAMPLE_ROWS: dict[str, list[dict]] = {
     }],
     "reporting_rounds": [{"id": 1, "plan_id": 1, "name": "Q4 2026", "opens_on": "2026-10-01", "deadline": "2026-12-15"}],
     "progress_reports": [{
-        "id": 1, "action_id": 1, "round_id": 1, "author_id": 1, "narrative": "Beta is live",
+        "id": 1, "action_id": 1, "round_id": 1, "agency_id": 1, "author_id": 1, "narrative": "Beta is live",
         "percent_complete": 40, "proposed_status_key": "ongoing", "state": "submitted",
         "created_at": T0, "submitted_at": T0,
     }],

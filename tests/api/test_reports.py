@@ -8,6 +8,7 @@ from tests.api.conftest import bearer
 from tests.factories import NOW
 from tracker.models import ProgressReport, StatusChange
 from tracker.services.reports import save_report
+from tracker.services.rounds import open_reporting_round
 
 
 def report(**fields):
@@ -30,7 +31,8 @@ def test_agency_submits_and_secretariat_accepts_then_the_action_changes(client, 
     assert client.get(action_url).get_json()["status"]["key"] == "pending"
 
     staff = bearer(world.secretariat)
-    accepted = client.post(f"/api/v1/reports/{created['id']}/accept", json={"comment": "Thanks"}, headers=staff)
+    accepted = client.post(f"/api/v1/reports/{created['id']}/accept", json={"comment": "Thanks", "comment_public": True},
+                           headers=staff)
     assert accepted.status_code == 200, accepted.get_json()
     assert accepted.get_json()["state"] == "accepted" and accepted.get_json()["reviewer_comment"] == "Thanks"
 
@@ -115,7 +117,9 @@ def test_only_the_secretariat_reviews_reports(client, world):
 
 def test_the_public_sees_no_draft_or_submitted_reports(client, world):
     draft = save_report(world.overdue, report(), author=world.focal, now=NOW, submit=False)
-    submitted = save_report(world.overdue, report(), author=world.focal,
+    # One open report per action and round: the submitted one is in a round of its own.
+    round_ = open_reporting_round(world.plan, {"name": "Round", "opens_on": "2026-01-01", "deadline": "2026-12-31"})
+    submitted = save_report(world.overdue, report(round_id=round_.id), author=world.focal,
                             now=NOW + timedelta(hours=1), submit=True)
     url = f"/api/v1/actions/{world.overdue.id}/reports"
 

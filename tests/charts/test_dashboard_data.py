@@ -12,7 +12,7 @@ from tracker.services.actions import update_action
 from tracker.services.dashboard import agency_data, gantt_data, timeline_data
 from tracker.services.plans import get_plan, save_area
 from tracker.services.recommendations import set_recommendation_status
-from tracker.services.reports import save_report
+from tracker.services.reports import accept_report, save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.versions import plan_fingerprint, plan_version
 
@@ -56,8 +56,12 @@ def test_agency_performance_counts_on_time_late_overdue_open_reports_and_reminde
     author = factories.user(role="agency", agency="LEAD")
     report = {"narrative": "Progress", "percent_complete": 30, "proposed_status": "ongoing"}
     in_time = NOW - timedelta(days=20)
-    save_report(overdue, report, author=author, now=in_time, submit=True)
-    save_report(overdue, report, author=author, now=NOW - timedelta(days=5), submit=True)  # after the deadline
+    # One report per action and round is open at a time: each is reviewed before the next.
+    reviewer = factories.user("secretariat")
+    first = save_report(overdue, report, author=author, now=in_time, submit=True)
+    accept_report(first, {}, reviewer=reviewer, now=in_time + timedelta(hours=1))
+    late_one = save_report(overdue, report, author=author, now=NOW - timedelta(days=5), submit=True)  # after the deadline
+    accept_report(late_one, {}, reviewer=reviewer, now=NOW - timedelta(days=4))
     save_report(overdue, report, author=author, now=NOW, submit=False)  # a draft counts for nothing
 
     db_session.add(delivered_reminder(plan, lead, overdue, sent_on=in_time - timedelta(days=1), n=1))  # answered

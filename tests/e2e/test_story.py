@@ -198,6 +198,8 @@ def test_from_recommendation_to_public_status(live_server, new_person, tmp_path)
         "120 datasets"
     )
     secretariat.get_by_label("Comment (optional)").fill(ACCEPT_COMMENT)
+    # Private by default: the story publishes it, so the public reads it below.
+    secretariat.get_by_label("Publish this comment with the accepted report").check()
     secretariat.get_by_role("button", name="Accept report").click()
     expect(secretariat.get_by_role("status")).to_have_text(
         "Report accepted: A1 is now Fully achieved at 100%."

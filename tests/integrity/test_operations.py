@@ -356,11 +356,12 @@ def _stored(url: str, narrative: str) -> int:
 
 @pytest.fixture(scope="module")
 def contended(database_url, scratch_databases, log_dir):
-    """gunicorn on a scratch database with one agency client, and a way to start it with settings."""
+    """gunicorn on a scratch database with two agency clients (one per test: a report per action
+    and round may be open), and a way to start it with settings."""
     from tests.reliability import harness
 
     url = scratch_databases("locks")
-    [reporter] = harness.build_reporting_world(url, 1)
+    reporters = harness.build_reporting_world(url, 2)
     servers = []
 
     def serve(**env):
@@ -368,7 +369,7 @@ def contended(database_url, scratch_databases, log_dir):
         servers.append(server)
         return server
 
-    yield url, reporter, serve
+    yield url, reporters, serve
     for server in servers:
         server.stop()
 
@@ -377,7 +378,7 @@ def contended(database_url, scratch_databases, log_dir):
 def test_a_write_waits_for_a_lock_held_longer_than_sqlites_old_five_seconds(contended):
     """Issue 12 item 9: on SQLite with several workers, a write that waited more than five
     seconds for the write lock answered 500 "database is locked"; now it waits its turn."""
-    url, reporter, serve = contended
+    url, (reporter, _), serve = contended
     server = serve()
     with HeldLock(url, seconds=7):
         status, _, body = _report(server.port, reporter, "waited for the lock")
@@ -389,7 +390,7 @@ def test_a_write_waits_for_a_lock_held_longer_than_sqlites_old_five_seconds(cont
 def test_a_write_that_cannot_get_the_lock_in_time_answers_503_and_stores_nothing(contended):
     """Issue 12 item 9: past the lock timeout a write is refused with 503 and Retry-After, never
     500, and nothing of it is stored; the same write then succeeds."""
-    url, reporter, serve = contended
+    url, (_, reporter), serve = contended
     server = serve(TRACKER_DATABASE_LOCK_TIMEOUT="1")
     with HeldLock(url, seconds=4):
         status, headers, body = _report(server.port, reporter, "too long a wait")

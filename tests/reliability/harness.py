@@ -91,17 +91,25 @@ def migrated_app(url: str):
 # --- the reporting world --------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reporter:
-    """One agency client: its focal point's API token and the action it reports on."""
+    """One agency client: its focal point's API token, the action it reports on, and the
+    reporting rounds it has not reported for yet (one report per action and round may be
+    open, so each report takes a round of its own, across runs)."""
 
     number: int
     action_id: int
     token: str
+    rounds_left: list[int] = field(default_factory=list)
+
+    def take_round(self) -> int | None:
+        """The next round to report for, or None once every round has its report."""
+        return self.rounds_left.pop(0) if self.rounds_left else None
 
 
-def build_reporting_world(url: str, clients: int) -> list[Reporter]:
-    """A published plan with one agency per client, each with a focal point, a token and an action.
+def build_reporting_world(url: str, clients: int, rounds: int = 0) -> list[Reporter]:
+    """A published plan with one agency per client, each with a focal point, a token and an
+    action, and ``rounds`` reporting rounds: a client files one report per round.
 
     Users are inserted in bulk with one password hash (hashing is deliberately slow);
     tokens go through the real service, so they are exactly what the API checks.
@@ -109,7 +117,7 @@ def build_reporting_world(url: str, clients: int) -> list[Reporter]:
     from werkzeug.security import generate_password_hash
 
     from tracker.extensions import db
-    from tracker.models import Action, Agency, Plan, User
+    from tracker.models import Action, Agency, Plan, ReportingRound, User
     from tracker.services.tokens import create_token
 
     app = migrated_app(url)
@@ -132,13 +140,18 @@ def build_reporting_world(url: str, clients: int) -> list[Reporter]:
              "percent_complete": 0, "status_key": "ongoing", "position": n, "version": 1,
              "updated_at": NOW, "paused": False} for n in range(clients)
         ]).scalars().all()
+        round_ids = tuple(db.session.execute(insert(ReportingRound).returning(
+            ReportingRound.id, sort_by_parameter_order=True), [
+            {"plan_id": plan_id, "name": f"Load round {n}", "opens_on": date(2026, 1, 1),
+             "deadline": date(2026, 12, 31)} for n in range(rounds)
+        ]).scalars().all()) if rounds else ()
         db.session.commit()
         reporters = []
         for n in range(clients):
             # At the real time: the API checks expiry against the clock.
             _, secret = create_token(db.session.get(User, user_ids[n]), {"name": "load", "scope": "read_write"},
                                      now=datetime.now(UTC))
-            reporters.append(Reporter(n, action_ids[n], secret))
+            reporters.append(Reporter(n, action_ids[n], secret, list(round_ids)))
         db.session.remove()
         db.engine.dispose()
     return reporters
@@ -261,12 +274,14 @@ class Sample:
 
 def run_load(port: int, reporters: list[Reporter], *, run: str, stop: threading.Event,
              samples: list[Sample] | None = None, pause_after_refusal: float = 0.1) -> list[Sample]:
-    """Every reporter submits reports back to back until ``stop`` is set.
+    """Every reporter submits reports back to back until ``stop`` is set (or it has reported for
+    every round).
 
     Each report's narrative is a unique tag, so the database can be checked against
-    what each client was told. A refused request (503) is not retried: the next one
-    is a new report, after a short pause, as a polite client would do. ``samples``,
-    if given, fills up while the load runs, for whoever watches it.
+    what each client was told. Each report is for the next of the reporter's rounds, as
+    one report per action and round may be open. A refused request (503) is not retried:
+    the next one is a new report, after a short pause, as a polite client would do.
+    ``samples``, if given, fills up while the load runs, for whoever watches it.
     """
     samples = [] if samples is None else samples
 
@@ -274,10 +289,10 @@ def run_load(port: int, reporters: list[Reporter], *, run: str, stop: threading.
         headers = {"Authorization": f"Bearer {reporter.token}", "Content-Type": "application/json"}
         path = f"/api/v1/actions/{reporter.action_id}/reports"
         seq = 0
-        while not stop.is_set():
+        while not stop.is_set() and (round_id := reporter.take_round()) is not None:
             seq += 1
             tag = f"load:{run}:{reporter.number}:{seq}"
-            body = json.dumps({"narrative": tag, "percent_complete": seq % 101,
+            body = json.dumps({"narrative": tag, "percent_complete": seq % 101, "round_id": round_id,
                                "proposed_status": "ongoing", "submit": True}).encode()
             started = time.monotonic()
             status, answer = request(port, "POST", path, body, headers)

@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.scratch_db, pytest.mark.slow]
 
 POSTGRES_CLIENTS = 50
 SQLITE_CLIENTS = 10      # one writer at a time on SQLite: fewer clients, same checks
+ROUNDS = 2000            # each report is for a round of its own (one open report per action and round)
 LOAD_SECONDS = 15
 RESTART_AFTER = 3        # seconds of load before the restart
 RECOVERY_GRACE = 10      # no failure may end later than this after the server is back
@@ -36,7 +37,7 @@ def service(database_url, scratch_databases, log_dir):
         print("TRACKER_TEST_DATABASE_URL is unset: load runs on SQLite with "
               f"{SQLITE_CLIENTS} clients instead of {POSTGRES_CLIENTS}")
     url = scratch_databases("load")
-    reporters = harness.build_reporting_world(url, POSTGRES_CLIENTS if postgres else SQLITE_CLIENTS)
+    reporters = harness.build_reporting_world(url, POSTGRES_CLIENTS if postgres else SQLITE_CLIENTS, ROUNDS)
     server = harness.Gunicorn(url, log_dir=log_dir).start()
     yield url, reporters, server
     server.stop()

@@ -234,7 +234,7 @@ def test_a_draft_progress_report_changes_no_chart_and_no_csv(app, client):
         assert client.get(url).data == before[url].data, url
 
     # Submitting it is public (the agency's report count), so that does change the version.
-    save_report(action, data, author=author, now=NOW, submit=True, report=editable_report(action))
+    save_report(action, data, author=author, now=NOW, submit=True, report=editable_report(action, author))
     url = f"{MONGOLIA}/agencies.csv"
     assert client.get(url, headers={"If-None-Match": before[url].headers["ETag"]}).status_code == 200
 

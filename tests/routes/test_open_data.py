@@ -201,7 +201,9 @@ def test_drafts_and_unaccepted_reports_change_nothing_until_accepted(client, wor
                 author=focal, now=NOW + timedelta(hours=4), submit=True, report=report)
     assert every_download(client, [plan.slug]) == before
 
-    accept_report(report, {"comment": "Launch confirmed"}, reviewer=secretariat, now=NOW + timedelta(hours=5))
+    # Published with the comment: the reviewer made it public (a private one stays off).
+    accept_report(report, {"comment": "Launch confirmed", "comment_public": True}, reviewer=secretariat,
+                  now=NOW + timedelta(hours=5))
     after = every_download(client, [plan.slug])
     assert after != before
 

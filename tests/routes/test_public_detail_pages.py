@@ -90,7 +90,8 @@ def test_the_public_never_sees_an_unaccepted_reports_proposal(client, auth, sett
 
 def test_once_accepted_the_report_and_its_status_are_public(client, setting):
     report = submitted_report(setting, links=["https://example.org/charter"])
-    accept_report(report, {"comment": "Well documented"}, reviewer=setting.secretariat, now=LATER)
+    accept_report(report, {"comment": "Well documented", "comment_public": True}, reviewer=setting.secretariat,
+                  now=LATER)
     page = client.get("/plans/open-data-plan/actions/A1").get_data(as_text=True)
     assert "Committee chartered" in page and "Well documented" in page
     assert 'href="https://example.org/charter"' in page

@@ -506,8 +506,11 @@ def test_the_review_queue_lists_submitted_reports_oldest_first(client, login_as,
 
 def test_the_review_page_shows_the_report_its_evidence_and_earlier_reports(client, login_as, db_session, submitted):
     report, action = submitted["report"], submitted["action"]
+    # One open report per action and round: the earlier one belongs to an earlier round.
+    past = open_reporting_round(action.plan, {"name": "Earlier round", "opens_on": "2025-01-01",
+                                              "deadline": "2025-03-31"})
     earlier = save_report(action, {"narrative": "Curriculum drafted", "percent_complete": 10,
-                                   "proposed_status": "ongoing"}, author=submitted["focal"],
+                                   "proposed_status": "ongoing", "round_id": past.id}, author=submitted["focal"],
                           now=NOW - timedelta(days=30), submit=True)
     earlier.state = "accepted"
     db_session.commit()
@@ -525,10 +528,11 @@ def test_accepting_a_report_changes_the_action_and_records_the_reviewer(client, 
     report, action = submitted["report"], submitted["action"]
     reviewer = login_as("secretariat")
     path = f"/secretariat/reviews/{report.id}"
-    response = post(client, f"{path}/accept", {"accept_comment": "Well documented"}, form_path=path)
+    response = post(client, f"{path}/accept", {"accept_comment": "Well documented", "accept_comment_public": "1"},
+                    form_path=path)
     assert response.status_code == 302 and response.headers["Location"].endswith("/secretariat/reviews")
     assert "Report accepted: A2 is now Ongoing at 50%." in text(client.get("/secretariat/reviews"))
-    assert (report.state, report.reviewer_comment) == ("accepted", "Well documented")
+    assert (report.state, report.reviewer_comment, report.comment_public) == ("accepted", "Well documented", True)
     assert (action.status_key, action.percent_complete) == ("ongoing", 50)
     change = db_session.scalars(select(StatusChange).where(
         StatusChange.subject_type == "action", StatusChange.subject_id == action.id,
@@ -553,7 +557,7 @@ def test_returning_a_report_needs_a_comment_which_the_agency_then_sees(client, l
     assert (report.state, report.reviewer_comment) == ("returned", "Add the attendance list")
     owed = what_we_owe(submitted["ministry"].id, NOW.date())
     assert [(r.id, r.reviewer_comment) for r in owed.returned] == [(report.id, "Add the attendance list")]
-    assert client.get(path).status_code == 200 and "Return report" not in text(client.get(path))
+    assert client.get(path).status_code == 404  # back with its agency until it is submitted again
 
 
 def test_a_report_reviewed_meanwhile_cannot_be_reviewed_twice(client, login_as, db_session, submitted):

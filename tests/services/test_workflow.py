@@ -76,7 +76,8 @@ def test_the_whole_story_assign_report_return_resubmit_accept(setting, tmp_path)
     assert kinds == ["status", "reassigned", "report_submitted", "report_returned",
                      "report_submitted", "status", "report_accepted"]
     last_status = [e for e in timeline(action, secretariat) if e.kind == "status"][-1]
-    assert last_status.who == secretariat.email and "Thanks" in last_status.reason
+    assert last_status.who == secretariat.email and last_status.reason == "Accepted progress report of 2026-11-24"
+    assert (report.reviewer_comment, report.comment_public) == ("Thanks", False)  # private unless ticked public
     assert {e.kind for e in report.evidence} == {"file", "link"}
 
 

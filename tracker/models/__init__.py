@@ -11,7 +11,7 @@ from tracker.models.assessment import (
     RecommendationAssessment,
 )
 from tracker.models.data_version import DataVersion
-from tracker.models.event import EVENT_KINDS, Event
+from tracker.models.event import EVENT_KINDS, PUBLIC_EVENT_KINDS, Event
 from tracker.models.evidence import Evidence
 from tracker.models.plan import Area, Plan, PlanFigure
 from tracker.models.readiness import (
@@ -38,7 +38,13 @@ from tracker.models.reminder import (
     Reminder,
     ReminderRule,
 )
-from tracker.models.report import REPORT_STATES, ProgressReport, ReportingRound
+from tracker.models.report import (
+    EDITABLE_REPORT_STATES,
+    OPEN_REPORT_STATES,
+    REPORT_STATES,
+    ProgressReport,
+    ReportingRound,
+)
 from tracker.models.security import (
     TOKEN_DEFAULT_DAYS,
     TOKEN_MAX_DAYS,
@@ -50,10 +56,13 @@ from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
 __all__ = [
+    "EDITABLE_REPORT_STATES",
     "EVENT_KINDS",
     "MARKS",
     "MESSAGE_STATES",
+    "OPEN_REPORT_STATES",
     "PRIORITIES",
+    "PUBLIC_EVENT_KINDS",
     "RATINGS",
     "REPORT_STATES",
     "RESPONSES",

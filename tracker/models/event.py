@@ -21,8 +21,12 @@ EVENT_KINDS = (
     "report_submitted",
     "report_accepted",
     "report_returned",
+    "report_withdrawn",
     "assessed",
 )
+# Events the public may read (summary and reason): the rest concern reports that are not
+# public (a submission, a return, a withdrawn draft) and stay with those who may see them.
+PUBLIC_EVENT_KINDS = ("edited", "reassigned", "dates_changed", "report_accepted", "assessed")
 
 
 class Event(db.Model):

@@ -5,11 +5,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    false,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.action import Action
+from tracker.models.agency import Agency
 from tracker.models.status import Status
 from tracker.models.types import UTCDateTime
 from tracker.models.user import User
@@ -17,7 +30,16 @@ from tracker.models.user import User
 if TYPE_CHECKING:
     from tracker.models.evidence import Evidence
 
-REPORT_STATES = ("draft", "submitted", "accepted", "returned")
+REPORT_STATES = ("draft", "submitted", "accepted", "returned", "withdrawn")
+# The agency may still change these (a draft, or a report returned for correction).
+EDITABLE_REPORT_STATES = ("draft", "returned")
+# A report in progress: being written, waiting for review, or being corrected. At most one
+# per action and reporting round (a unique index), so nobody files the same report twice.
+# Accepted reports are done and withdrawn ones are out of play, so neither counts.
+OPEN_REPORT_STATES = ("draft", "submitted", "returned")
+_open_outside_rounds = and_(
+    literal_column("state").in_(OPEN_REPORT_STATES), literal_column("round_id").is_(None)
+)
 
 
 class ReportingRound(db.Model):
@@ -40,18 +62,32 @@ class ProgressReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_rounds.id"), index=True)
+    # The agency that wrote the report: it owns its drafts, also after the action is
+    # reassigned to another agency (the author may leave; the agency stays).
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     narrative: Mapped[str] = mapped_column(Text)
     percent_complete: Mapped[int] = mapped_column(Integer)
     proposed_status_key: Mapped[str] = mapped_column(ForeignKey("statuses.key"))
     state: Mapped[str] = mapped_column(String(20), default="draft")
+    # The latest review's comment: a return's (never public) or an acceptance's, which is
+    # public only if the reviewer ticked ``comment_public``.
     reviewer_comment: Mapped[str | None] = mapped_column(Text)
+    comment_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why and when a report left play without a review (its action was reassigned): shown
+    # to its agency, which keeps it read-only.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # The reminder link that filed the report (a digest of its signed part): a link files
+    # one report, ever.
+    link_id: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     action: Mapped[Action] = relationship()
+    agency: Mapped[Agency] = relationship()
     round: Mapped[ReportingRound | None] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
@@ -63,14 +99,29 @@ class ProgressReport(db.Model):
     @property
     def is_editable(self) -> bool:
         """Agencies may change a report until it is submitted, and again once returned."""
-        return self.state in ("draft", "returned")
+        return self.state in EDITABLE_REPORT_STATES
 
     __table_args__ = (
         # "Has this action a report for this round?" (missing-report reminders, digests):
         # with only round_id to go on, SQLite scanned a whole round's reports per action.
         Index("ix_progress_reports_action_id_round_id", "action_id", "round_id"),
+        # One open report per action and round, enforced by the database whatever the
+        # path (pages, links, API, concurrent requests). NULLs never collide in a unique
+        # index, so a report outside any round (no round_id) has an index of its own.
+        # (Two partial indexes rather than one on COALESCE(round_id, 0): SQLite cannot
+        # reflect an expression index, which backups and migration checks rely on.)
+        Index(
+            "uq_progress_reports_open_per_round", "action_id", "round_id", unique=True,
+            sqlite_where=literal_column("state").in_(OPEN_REPORT_STATES),
+            postgresql_where=literal_column("state").in_(OPEN_REPORT_STATES),
+        ),
+        Index(
+            "uq_progress_reports_open_outside_rounds", "action_id", unique=True,
+            sqlite_where=_open_outside_rounds,
+            postgresql_where=_open_outside_rounds,
+        ),
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
         CheckConstraint(
-            "state IN ('draft', 'submitted', 'accepted', 'returned')", name="state_known"
+            "state IN ('draft', 'submitted', 'accepted', 'returned', 'withdrawn')", name="state_known"
         ),
     )

@@ -8,12 +8,30 @@ from flask_login import current_user
 
 from tracker.routes.forms import field_errors, form_data, lines, now
 from tracker.routes.guards import require_roles
-from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.errors import NotFound, ReportConflict, ValidationFailed
 from tracker.services.evidence_files import ALLOWED
 from tracker.services.obligations import what_we_owe
-from tracker.services.permissions import can_report_on, can_view_report, is_agency_action, require
-from tracker.services.public_views import editable_report, get_action, get_evidence, get_report
-from tracker.services.reports import add_evidence_file, remove_evidence, save_report
+from tracker.services.permissions import (
+    can_edit_report,
+    can_report_on,
+    is_agency_action,
+    is_report_author,
+    require,
+)
+from tracker.services.public_views import (
+    editable_report,
+    get_action,
+    get_evidence,
+    report_if_viewable,
+    review_comments,
+    viewable_report,
+)
+from tracker.services.reports import (
+    add_evidence_file,
+    current_open_report,
+    remove_evidence,
+    save_report,
+)
 from tracker.services.statuses import status_vocabulary
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -38,10 +56,14 @@ def report_new(action_id: int):
     if request.method == "POST":
         return _save(action, None)
     require(can_report_on(current_user, action), "Only the lead agency reports on this action.")
-    existing = editable_report(action)
+    existing = editable_report(action, current_user)
     if existing is not None:
         # Carry on with the draft or returned report rather than starting a second one.
         return redirect(url_for(".report", report_id=existing.id))
+    waiting = current_open_report(action, now())
+    if waiting is not None:
+        # One open report per action and round: say so now rather than after the typing.
+        return _waiting(action, waiting.id, waiting.state, 200)
     values = {"percent_complete": action.percent_complete, "proposed_status": action.status_key}
     return _form(action, None, values)
 
@@ -49,25 +71,23 @@ def report_new(action_id: int):
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 def report(report_id: int):
     """A report: a form while it is a draft or returned, read-only once submitted."""
-    report = _visible_report(report_id)
+    report = _own_report(report_id)
     if request.method == "POST":
         return _save(report.action, report)
-    if report.is_editable and can_report_on(current_user, report.action):
+    if report.is_editable and can_edit_report(current_user, report):
         return _form(report.action, report, _values_of(report))
-    return render_template("agency/report_view.html", report=report, action=report.action, errors={})
+    return _view(report)
 
 
 @bp.route("/evidence/<int:evidence_id>/remove", methods=["POST"])
 def evidence_remove(evidence_id: int):
     """Remove a file from a draft or returned report."""
     evidence = get_evidence(evidence_id)
-    report = _visible_report(evidence.report_id)
+    report = _own_report(evidence.report_id)
     try:
         remove_evidence(evidence, user=current_user, upload_dir=current_app.config["UPLOAD_DIR"])
     except ValidationFailed as exc:
-        return render_template(
-            "agency/report_view.html", report=report, action=report.action, errors=field_errors(exc)
-        ), 422
+        return _view(report, field_errors(exc), 422)
     flash(_("The file was removed."), "success")
     return redirect(url_for(".report", report_id=report.id))
 
@@ -80,11 +100,27 @@ def _own_action(action_id: int):
     return action
 
 
-def _visible_report(report_id: int):
-    report = get_report(report_id)
-    if not can_view_report(current_user, report):
+def _own_report(report_id: int):
+    """A report of the agency's, or on one of its actions, that it may see; other agencies'
+    reports (even public ones: the public pages show those) do not exist here."""
+    report = viewable_report(report_id, current_user)
+    if not (is_report_author(current_user, report) or is_agency_action(current_user, report.action)):
         raise NotFound("No such report.")
     return report
+
+
+def _view(report, errors: dict | None = None, status: int = 200):
+    """A report read-only: submitted, reviewed, withdrawn, or another agency's."""
+    return render_template(
+        "agency/report_view.html", report=report, action=report.action, errors=errors or {},
+        comment=review_comments([report], current_user)[report.id],
+    ), status
+
+
+def _waiting(action, report_id: int, state: str, status: int):
+    """The report already open on the action for this round, instead of a second one."""
+    return render_template("agency/report_waiting.html", action=action, state=state,
+                           report=report_if_viewable(report_id, current_user)), status
 
 
 def _values_of(report) -> dict:
@@ -141,12 +177,12 @@ def _save(action, report):
         if submit and uploads:
             save_report(action, data, author=current_user, now=moment, submit=True, report=saved,
                         max_links=max_links)
+    except ReportConflict as exc:
+        return _waiting(action, exc.report_id, exc.state, 409)
     except ValidationFailed as exc:
         if saved is None and report is not None and not report.is_editable:
             # A submitted or accepted report is read-only: say why on its page.
-            return render_template(
-                "agency/report_view.html", report=report, action=action, errors=field_errors(exc)
-            ), 422
+            return _view(report, field_errors(exc), 422)
         return _form(action, saved or report, values, field_errors(exc), partly_saved=saved is not None), 422
     if submit:
         flash(_("Your report on %(code)s was submitted to the secretariat.", code=action.code), "success")

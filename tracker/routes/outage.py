@@ -122,8 +122,11 @@ def _mark_disconnect(context) -> None:
 
 
 def _commit_started(session) -> None:
-    """``before_commit`` hook: note that this request has begun to store something."""
-    if has_request_context():
+    """``before_commit`` hook: note that this request has begun to store something.
+
+    Releasing a savepoint stores nothing yet: only the outermost commit counts.
+    """
+    if has_request_context() and not session.in_nested_transaction():
         g.tracker_commit_started = True
 
 

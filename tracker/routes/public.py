@@ -26,21 +26,21 @@ from tracker.services.dashboard_views import (
 from tracker.services.dashboard_views import search as run_search
 from tracker.services.errors import NotFound
 from tracker.services.evidence_files import evidence_path
-from tracker.services.permissions import can_report_on, is_staff
+from tracker.services.permissions import can_report_on, can_view_report, is_staff
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.public_views import (
     accepted_evidence,
     get_evidence,
     is_public_report,
-    may_see_report,
     published_action,
     published_recommendation,
+    review_comments,
     visible_proposals,
-    visible_reports,
     visible_timeline,
 )
 from tracker.services.readiness import plan_readiness
 from tracker.services.recommendations import recommendations_by_area
+from tracker.services.reports import reports_for_action
 from tracker.services.scorecards import plan_scorecard
 from tracker.services.statuses import status_vocabulary
 
@@ -173,12 +173,14 @@ def action(slug: str, code: str):
     """One action: owners, dates, progress, milestones, history and its reports."""
     action = published_action(slug, code)
     viewer = _viewer()
+    reports = reports_for_action(action, viewer)  # the public: accepted ones
     return render_template(
         "public/action.html",
         plan=action.plan,
         action=action,
         timeline=visible_timeline(action, viewer),
-        reports=visible_reports(action, viewer),
+        reports=reports,
+        comments=review_comments(reports, viewer),
         can_report=can_report_on(viewer, action),
         overdue=action.is_overdue(now().date()),
     )
@@ -192,7 +194,7 @@ def evidence(evidence_id: int):
     Links are not redirected (they are shown as links on the pages).
     """
     item = get_evidence(evidence_id)
-    if item.kind != "file" or not may_see_report(item.report, _viewer()):
+    if item.kind != "file" or not can_view_report(_viewer(), item.report):
         raise NotFound("No such evidence file.")
     path = evidence_path(current_app.config["UPLOAD_DIR"], item.stored_name)
     if not os.path.isfile(path):

@@ -1,7 +1,9 @@
 """The signed links in reminder emails: one action's report form, without signing in.
 
 The link is the only credential: nobody is signed in, and the pages reachable with
-it are exactly these two, for exactly that action.
+it are exactly these two, for exactly that action. A link files one report: used
+again, it shows that report instead (409 to a second submission), as it does when
+another report on the action is already open for the round.
 """
 
 from __future__ import annotations
@@ -10,10 +12,16 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from tracker.routes.forms import field_errors, form_data, lines, now
-from tracker.services.errors import ValidationFailed
+from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.evidence_files import discard
+from tracker.services.public_views import report_if_viewable
 from tracker.services.report_links import open_report_link
-from tracker.services.reports import add_evidence_file, report_no_change, save_report
+from tracker.services.reports import (
+    add_evidence_file,
+    report_filed_by_link,
+    report_no_change,
+    save_report,
+)
 from tracker.services.statuses import status_vocabulary
 from tracker.services.transaction import atomic
 
@@ -28,6 +36,9 @@ def _link(token: str):
 def report(token: str):
     """The report form for the link's action; submitting stores a submitted report."""
     link = _link(token)
+    used = report_filed_by_link(link.link_id)
+    if used is not None:
+        return _used(link, used.id, used.state, link_used=True, status=409 if request.method == "POST" else 200)
     errors: dict[str, str] = {}
     values = {"percent_complete": link.action.percent_complete, "proposed_status": link.action.status_key}
     if request.method == "POST":
@@ -41,6 +52,7 @@ def report(token: str):
                 report = save_report(
                     link.action, {**values, "links": lines("links")}, author=link.user, now=now(), submit=False,
                     max_links=current_app.config["MAX_REPORT_LINKS"],
+                    link_id=link.link_id,
                 )
                 upload = request.files.get("file")
                 if upload is not None and upload.filename:
@@ -49,6 +61,8 @@ def report(token: str):
                         max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], now=now(),
                     ).stored_name
                 save_report(link.action, values, author=link.user, now=now(), submit=True, report=report)
+        except ReportConflict as exc:
+            return _used(link, exc.report_id, exc.state, link_used=exc.link_used, status=409)
         except ValidationFailed as exc:
             if stored:
                 discard(upload_dir, stored)  # its record was rolled back with the report
@@ -71,11 +85,25 @@ def no_change(token: str):
     wrote a report would file one nobody meant to.
     """
     link = _link(token)
+    used = report_filed_by_link(link.link_id)
+    if used is not None:
+        return _used(link, used.id, used.state, link_used=True, status=409 if request.method == "POST" else 200)
     if request.method == "POST":
-        report_no_change(link.action, author=link.user, now=now())
+        try:
+            report_no_change(link.action, author=link.user, now=now(), link_id=link.link_id)
+        except ReportConflict as exc:
+            return _used(link, exc.report_id, exc.state, link_used=exc.link_used, status=409)
         flash(_("Recorded: no change since the last report on “%(title)s”.", title=link.action.title), "success")
         return redirect(url_for("links.done"))
     return render_template("links/no_change.html", link=link, token=token)
+
+
+def _used(link, report_id: int, state: str, *, link_used: bool, status: int):
+    """The report the link filed (or the one already open for the round), instead of another."""
+    return render_template(
+        "links/waiting.html", link=link, state=state, link_used=link_used,
+        report=report_if_viewable(report_id, link.user),
+    ), status
 
 
 @bp.route("/done")

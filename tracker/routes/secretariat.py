@@ -54,6 +54,7 @@ from tracker.services.plans import (
     save_area,
     update_plan,
 )
+from tracker.services.public_views import viewable_report
 from tracker.services.recommendations import (
     create_recommendation,
     save_recommendation,
@@ -76,7 +77,6 @@ from tracker.services.workspace import (
     WorkspaceFilter,
     agency_key,
     country_agencies,
-    get_report,
     next_position,
     plan_action,
     plan_actions,
@@ -562,16 +562,18 @@ def review_queue_page():
 @bp.route("/reviews/<int:report_id>")
 def review(report_id: int):
     """One report with its action, evidence and the action's earlier reports; accept or return it."""
-    return _review_page(get_report(report_id), {}, {})
+    return _review_page(_report(report_id), {}, {})
 
 
 @bp.route("/reviews/<int:report_id>/accept", methods=["POST"])
 def accept_review(report_id: int):
     """Accept a report: the action takes its percent and proposed status, into the history."""
-    report = get_report(report_id)
+    report = _report(report_id)
     values = _submitted()
     comment = _filled("accept_comment")
     data = {"comment": comment["accept_comment"]} if comment else {}
+    # An unticked box sends nothing: the comment stays private unless the reviewer ticks it.
+    data["comment_public"] = "accept_comment_public" in request.form
     try:
         accept_report(report, data, reviewer=current_user._get_current_object(), now=now())
     except ValidationFailed as exc:
@@ -585,7 +587,7 @@ def accept_review(report_id: int):
 @bp.route("/reviews/<int:report_id>/return", methods=["POST"])
 def return_review(report_id: int):
     """Return a report to its agency with a comment saying what to change."""
-    report = get_report(report_id)
+    report = _report(report_id)
     values = _submitted()
     comment = _filled("return_comment")
     data = {"comment": comment["return_comment"]} if comment else {}
@@ -593,10 +595,18 @@ def return_review(report_id: int):
         return_report(report, data, reviewer=current_user._get_current_object(), now=now())
     except ValidationFailed as exc:
         return _review_page(report, values, _prefixed("return_", field_errors(exc)), 422)
-    flash(_("Report returned to %(agency)s with your comment.",
-            agency=report.action.lead_agency.display_name if report.action.lead_agency else _("the agency")),
-          "success")
+    if report.state == "withdrawn":
+        flash(_("%(agency)s no longer leads %(code)s and cannot correct the report: it was withdrawn, "
+                "with your comment, and the new lead reports on its own.",
+                agency=report.agency.display_name, code=report.action.code), "success")
+    else:
+        flash(_("Report returned to %(agency)s with your comment.", agency=report.agency.display_name), "success")
     return redirect(url_for(".review_queue"))
+
+
+def _report(report_id: int):
+    """A report the secretariat may open: from its submission on (drafts stay with their agency)."""
+    return viewable_report(report_id, current_user)
 
 
 def _review_page(report, values, errors, status=200):

@@ -207,12 +207,20 @@ class ReportOutput(Schema):
     round = fields.Nested(RoundOutput, allow_none=True)
     state = fields.String(
         metadata={"enum": list(REPORT_STATES),
-                  "description": "draft, then submitted, then accepted or returned."}
+                  "description": "draft, then submitted, then accepted or returned; withdrawn "
+                                 "when its action passed to another agency before it was reviewed."}
     )
     narrative = fields.String()
     percent_complete = fields.Integer()
     proposed_status = fields.Nested(StatusOutput)
-    reviewer_comment = fields.String(allow_none=True)
+    agency_id = fields.Integer(metadata={"description": "The agency that wrote the report (it owns it)."})
+    reviewer_comment = fields.String(
+        allow_none=True,
+        metadata={"description": "The latest review's comment, as the caller may read it: a return "
+                                 "comment or a private acceptance comment only for the agency and "
+                                 "the secretariat; null otherwise."},
+    )
+    comment_public = fields.Boolean(metadata={"description": "Whether the acceptance comment is public."})
     evidence = fields.List(fields.Nested(EvidenceOutput))
     created_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
@@ -232,4 +240,8 @@ class ErrorOutput(Schema):
             "description": "Field messages by location (json, query), then field name.",
             "example": {"json": {"percent_complete": ["Enter a whole number from 0 to 100."]}},
         },
+    )
+    report_url = fields.String(
+        metadata={"description": "With 409 to a new report: the report already open on the action for "
+                                 "the round."},
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.config import DEFAULTS
 from tracker.schemas.action import AGENCY_KEY, STATUS_KEY
@@ -57,7 +57,13 @@ class ReportInput(InputSchema):
 
 
 class ReviewInput(InputSchema):
+    """An acceptance: an optional comment, private (agency and secretariat) unless made public."""
+
     comment = Text(load_default=None, max_length=COMMENT)
+    comment_public = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true publishes the comment with the accepted report; by default it stays private."},
+    )
 
 
 class ReturnInput(InputSchema):

@@ -17,6 +17,7 @@ from tracker.services.history import record_event
 from tracker.services.plans import assign, find_area
 from tracker.services.recommendations import find_recommendation
 from tracker.services.reminders import cancel_for_action
+from tracker.services.reports import withdraw_reports_of_former_leads
 from tracker.services.statuses import record_status_change, require_status, validated_with_status
 from tracker.services.transaction import Actor, atomic
 from tracker.services.validation import validated
@@ -131,6 +132,9 @@ def assign_actions(actions: list[Action], data: dict, *, actor: Actor, now: date
             if changes:
                 action.updated_at = now
                 _record_changes(action, changes, actor=actor, now=now, reason=fields["reason"])
+            if "lead_agency" in changes:
+                db.session.flush()
+                withdraw_reports_of_former_leads(action, actor=actor, now=now)
         db.session.flush()
         return actions
 
@@ -235,6 +239,7 @@ def _save(plan, action, fields, *, actor, now, reason) -> tuple[Action, bool]:
 
     milestones = fields.pop("milestones")
     old_status, old_percent = (action.status_key, action.percent_complete) if action else (None, None)
+    existed, old_lead_id = action is not None, action.lead_agency_id if action else None
     changed = action is None
     if action is None:
         action = Action(plan=plan, status=status, updated_at=now, **fields)
@@ -251,6 +256,9 @@ def _save(plan, action, fields, *, actor, now, reason) -> tuple[Action, bool]:
     if changed:
         action.updated_at = now
     db.session.flush()
+    if existed and action.lead_agency_id != old_lead_id:
+        # Edits and imports change leads too: the former lead's unfinished reports stay with it.
+        withdraw_reports_of_former_leads(action, actor=actor, now=now)
     if old_status != status.key or old_percent != action.percent_complete:
         record_status_change(
             action, old_status_key=old_status, new_status_key=status.key,

@@ -6,9 +6,12 @@ so that lists can be filtered, counted and paged by the database:
 - the public (no token) and assessors see published plans and everything in them,
   but of progress reports only the accepted ones;
 - an agency focal point sees the same, plus its own agency's actions (lead or
-  supporting) even in unpublished plans, with all their reports, drafts included;
-- the secretariat and admins see every plan, and every report but drafts, which stay
-  with their agency until submitted.
+  supporting) even in unpublished plans;
+- the secretariat and admins see every plan;
+- progress reports follow ``permissions.REPORT_AUDIENCES`` (``report_visible``): a
+  report's agency sees it in every state, the secretariat and the action's agencies
+  once submitted, everyone once accepted on a published plan; and the reviewer's comment
+  only as ``permissions.visible_review_comment`` allows (``shown_report``).
 
 Nothing here writes. Callers pass ``today`` (time is a parameter).
 """
@@ -19,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -36,7 +39,13 @@ from tracker.models import (
 )
 from tracker.services.agencies import find_agency
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.permissions import agency_actions_query, agency_of, is_staff
+from tracker.services.permissions import (
+    agency_actions_query,
+    agency_of,
+    is_staff,
+    report_visible,
+    visible_review_comment,
+)
 from tracker.services.plans import find_area
 from tracker.services.statuses import require_status
 
@@ -85,17 +94,6 @@ def recommendation_visible(user: User | None) -> ColumnElement[bool]:
         recommendation_actions.c.action_id.in_(_agency_action_ids(agency_id))
     )
     return or_(published, Recommendation.id.in_(answered))
-
-
-def report_visible(user: User | None) -> ColumnElement[bool]:
-    """Reports the caller may see (the query must join ``Action`` and ``Plan``).
-
-    The same rule as ``permissions.can_view_report``, plus: accepted reports are public.
-    """
-    agency_id = agency_of(user)
-    own = Action.id.in_(_agency_action_ids(agency_id)) if agency_id is not None else false()
-    staff = ProgressReport.state != "draft" if is_staff(user) else false()
-    return and_(action_visible(user), or_(ProgressReport.state == "accepted", own, staff))
 
 
 # ---------------------------------------------------------------- plans
@@ -312,6 +310,24 @@ def reports_query(user: User | None, action: Action) -> Select:
         .where(ProgressReport.action_id == action.id)
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
     )
+
+
+class ShownReport:
+    """A report as one caller may read it: the same fields, but the reviewer's comment only
+    if the caller may read it (a return comment, or a private acceptance comment, is not
+    for everyone who may see the accepted report)."""
+
+    def __init__(self, report: ProgressReport, user: User | None):
+        self._report = report
+        self.reviewer_comment = visible_review_comment(user, report)
+
+    def __getattr__(self, name: str):
+        return getattr(self._report, name)
+
+
+def shown_report(user: User | None, report: ProgressReport) -> ShownReport:
+    """``report`` as ``user`` may read it (see ``ShownReport``)."""
+    return ShownReport(report, user)
 
 
 def visible_report(user: User | None, report_id: int) -> ProgressReport:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
+    PUBLIC_EVENT_KINDS,
     Action,
     Agency,
     Area,
@@ -27,9 +28,6 @@ from tracker.models import (
 from tracker.services.actors import shown_actors
 from tracker.services.scorecards import Scorecard, ScorecardRow
 from tracker.services.statuses import status_vocabulary
-
-# Timeline events the public may see: a submitted or returned report is not public.
-PUBLIC_EVENT_KINDS = ("reassigned", "dates_changed", "edited", "report_accepted", "assessed")
 
 
 def end_of(day: date) -> datetime:

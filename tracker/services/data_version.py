@@ -68,6 +68,8 @@ def _on_execute(state: ORMExecuteState):
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outermost commit moves the counter, once
     session.flush()  # commit flushes after this event; what it would write must count
     if session.info.pop(_WROTE, False):
         session.execute(_BUMP)

@@ -40,6 +40,20 @@ class EditConflict(ServiceError):
         self.version = version
 
 
+class ReportConflict(ServiceError):
+    """A report is already open on the action for this round (or the reminder link was used).
+
+    Nothing was stored; ``report_id`` and ``state`` name the report already there, so the
+    caller can point to it rather than file a second one.
+    """
+
+    def __init__(self, message: str, *, report_id: int, state: str, link_used: bool = False):
+        super().__init__(message)
+        self.report_id = report_id
+        self.state = state
+        self.link_used = link_used
+
+
 class Throttled(ServiceError):
     """Too many failed attempts; try again after ``retry_after`` seconds."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -32,7 +33,11 @@ ALLOWED = {
     "csv": FileType("text/csv", ()),
     "txt": FileType("text/plain", ()),
 }
-HTML_STARTS = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<body", b"<iframe")
+# What a browser sniffing a text file takes for markup (the WHATWG MIME Sniffing
+# standard's HTML and XML patterns, plus SVG): a tag name must end there (a space, "/", ">").
+HTML_TAGS = ("html", "head", "script", "iframe", "h1", "div", "font", "table", "a",
+             "style", "title", "b", "body", "br", "p", "svg")
+MARKUP_STARTS = ("<!doctype", "<!--", "<?xml")
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,26 @@ def _content_matches(kind: FileType, data: bytes) -> bool:
     if b"\x00" in data:
         return False
     try:
-        data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False
     # A text file that a browser would render as a page is refused.
-    return not data.lstrip().lower().startswith(HTML_STARTS)
+    return not _looks_like_markup(text)
+
+
+def _looks_like_markup(text: str) -> bool:
+    """Whether ``text`` starts like an HTML or XML document, once what a reader skips is skipped.
+
+    Byte-order marks (one or several), whitespace, zero-width and control characters
+    come off first: "\ufeff<html>" is a page to a browser, whatever the extension says.
+    """
+    start = 0
+    while start < len(text) and (text[start].isspace() or unicodedata.category(text[start]) in ("Cf", "Cc")):
+        start += 1
+    head = text[start:start + 32].lower()
+    if head.startswith(MARKUP_STARTS):
+        return True
+    return any(
+        head.startswith("<" + tag) and head[len(tag) + 1:len(tag) + 2] in ("", " ", ">", "\t", "\n", "\r", "\f", "/")
+        for tag in HTML_TAGS
+    )

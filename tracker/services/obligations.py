@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Action, ProgressReport, ReportingRound
+from tracker.models import EDITABLE_REPORT_STATES, Action, ProgressReport, ReportingRound
 from tracker.services.permissions import agency_actions_query
 from tracker.services.rounds import MissingReport, missing_reports
 
@@ -21,6 +21,12 @@ class Obligations:
     missing: list[MissingReport]    # open rounds with no submitted or accepted report yet
     returned: list[ProgressReport]  # returned to the agency, to correct and resubmit
     drafts: list[ProgressReport]
+    # Its unfinished reports withdrawn lately because their action passed to another agency.
+    withdrawn: list[ProgressReport] = field(default_factory=list)
+
+
+# How long "what we owe" tells an agency that a report of its was withdrawn.
+WITHDRAWN_NOTICE_DAYS = 30
 
 
 def what_we_owe(agency_id: int, today: date) -> Obligations:
@@ -43,10 +49,15 @@ def what_we_owe(agency_id: int, today: date) -> Obligations:
         latest[round_.plan_id] = round_
     missing = [m for r in latest.values() for m in missing_reports(r, agency_id=agency_id)]
 
+    # The agency's own reports: a report belongs to the agency that wrote it.
+    since = datetime.combine(today - timedelta(days=WITHDRAWN_NOTICE_DAYS), time.min, tzinfo=UTC)
     reports = db.session.scalars(
         select(ProgressReport)
-        .join(Action)
-        .where(Action.lead_agency_id == agency_id, ProgressReport.state.in_(("returned", "draft")))
+        .where(
+            ProgressReport.agency_id == agency_id,
+            ProgressReport.state.in_(EDITABLE_REPORT_STATES)
+            | ((ProgressReport.state == "withdrawn") & (ProgressReport.withdrawn_at >= since)),
+        )
         .options(selectinload(ProgressReport.action))
         .order_by(ProgressReport.created_at)
     ).all()
@@ -56,4 +67,5 @@ def what_we_owe(agency_id: int, today: date) -> Obligations:
         missing=sorted(missing, key=lambda m: (m.round.deadline, m.action.due_date or date.max)),
         returned=[r for r in reports if r.state == "returned"],
         drafts=[r for r in reports if r.state == "draft"],
+        withdrawn=[r for r in reports if r.state == "withdrawn"],
     )

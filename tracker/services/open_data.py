@@ -32,6 +32,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
 from tracker.models import (
+    PUBLIC_EVENT_KINDS,
     Action,
     Agency,
     Area,
@@ -54,6 +55,7 @@ from tracker.models import (
     recommendation_links,
 )
 from tracker.services.actors import ActorRef, shown_actor
+from tracker.services.permissions import public_review_comment
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.spreadsheets import FORMULA_PREFIXES
 from tracker.services.statuses import status_vocabulary
@@ -65,10 +67,6 @@ DEFAULT_LICENSE = {
     "path": "https://creativecommons.org/licenses/by/4.0/",
     "title": "Creative Commons Attribution 4.0",
 }
-
-# Timeline events the public may know happened. Submitted and returned reports are not
-# public until accepted, so their events must not even move the "last changed" date.
-PUBLIC_EVENT_KINDS = ("edited", "reassigned", "dates_changed", "report_accepted", "assessed")
 
 FEED_SIZE = 100
 ATOM = "http://www.w3.org/2005/Atom"
@@ -737,6 +735,7 @@ def last_changed(scope: Scope) -> datetime | None:
         select(func.max(Plan.created_at)).where(Plan.id.in_(ids)),
         select(func.max(StatusChange.changed_at)).where(StatusChange.plan_id.in_(ids)),
         select(func.max(Action.updated_at)).where(Action.plan_id.in_(ids)),
+        # Events of unaccepted reports must not even move the "last changed" date.
         select(func.max(Event.occurred_at)).where(Event.plan_id.in_(ids), Event.kind.in_(PUBLIC_EVENT_KINDS)),
         select(func.max(RecommendationAssessment.recorded_at))
         .join(AssessmentRound, RecommendationAssessment.round_id == AssessmentRound.id)
@@ -882,7 +881,7 @@ def _actions(scope: Scope) -> list[dict]:
             "narrative": report.narrative,
             "percent_complete": report.percent_complete,
             "status": report.proposed_status_key,
-            "secretariat_comment": report.reviewer_comment,
+            "secretariat_comment": public_review_comment(report),
             "evidence": [
                 {"kind": "link", "url": e.url} if e.kind == "link" else
                 {"kind": "file", "url": scope.links.evidence(e.id), "filename": e.filename,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
+    EDITABLE_REPORT_STATES,
     Action,
     Agency,
     AssessmentRound,
@@ -28,15 +29,25 @@ from tracker.services.actions import find_action
 from tracker.services.assessments import StatusViews
 from tracker.services.errors import NotFound
 from tracker.services.history import TimelineEntry, timeline
-from tracker.services.permissions import can_view_report, is_agency_action, is_staff
+from tracker.services.permissions import (
+    can_read_review,
+    can_view_report,
+    is_agency_action,
+    is_staff,
+    visible_review_comment,
+)
 from tracker.services.plans import get_plan
 from tracker.services.recommendations import find_recommendation
-from tracker.services.reports import accepted_reports, reports_for_action
+from tracker.services.reports import accepted_reports
 
-# Timeline events about a report, whose details are only for those who may see the report.
+# Timeline events of the review exchange: their details (what a submission proposed, why
+# a report was returned) are only for the secretariat and the agency that wrote the report;
+# everyone else sees the bare fact, under this summary. A withdrawn report was never
+# submitted: nobody else learns it existed.
 REPORT_EVENTS = {
     "report_submitted": "Progress report submitted",
     "report_returned": "Progress report returned to the agency",
+    "report_withdrawn": None,
 }
 
 
@@ -51,8 +62,18 @@ def get_action(action_id: int) -> Action:
     return _get(Action, action_id, "No such action.")
 
 
-def get_report(report_id: int) -> ProgressReport:
-    return _get(ProgressReport, report_id, "No such report.")
+def viewable_report(report_id: int, viewer: User | None) -> ProgressReport:
+    """The report ``report_id`` if ``viewer`` may see it; otherwise, as if it did not exist, 404."""
+    report = report_if_viewable(report_id, viewer)
+    if report is None:
+        raise NotFound("No such report.")
+    return report
+
+
+def report_if_viewable(report_id: int, viewer: User | None) -> ProgressReport | None:
+    """The report ``report_id`` if ``viewer`` may see it, else None."""
+    report = db.session.get(ProgressReport, report_id)
+    return report if report is not None and can_view_report(viewer, report) else None
 
 
 def get_evidence(evidence_id: int) -> Evidence:
@@ -87,30 +108,24 @@ def published_action(slug: str, code: str) -> Action:
     return action
 
 
-def editable_report(action: Action) -> ProgressReport | None:
-    """The action's latest draft or returned report, which its agency should carry on with."""
+def editable_report(action: Action, viewer: User) -> ProgressReport | None:
+    """The viewer's agency's draft or returned report on the action, to carry on with."""
     return db.session.scalars(
         select(ProgressReport)
-        .where(ProgressReport.action_id == action.id, ProgressReport.state.in_(("draft", "returned")))
+        .where(ProgressReport.action_id == action.id, ProgressReport.agency_id == viewer.agency_id,
+               ProgressReport.state.in_(EDITABLE_REPORT_STATES))
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
     ).first()
 
 
 def is_public_report(report: ProgressReport) -> bool:
-    """Accepted reports of published plans are for everyone."""
-    return report.state == "accepted" and report.action.plan.published
+    """Whether everyone may see the report (accepted, on a published plan): cacheable by anyone."""
+    return can_view_report(None, report)
 
 
-def may_see_report(report: ProgressReport, viewer: User | None) -> bool:
-    return is_public_report(report) or can_view_report(viewer, report)
-
-
-def visible_reports(action: Action, viewer: User | None) -> list[ProgressReport]:
-    """The public's accepted reports, plus every other report ``viewer`` may see; newest first."""
-    reports = {r.id: r for r in accepted_reports(action)}
-    if viewer is not None:
-        reports.update({r.id: r for r in reports_for_action(action, viewer)})
-    return sorted(reports.values(), key=lambda r: (r.created_at, r.id), reverse=True)
+def review_comments(reports: list[ProgressReport], viewer: User | None) -> dict[int, str | None]:
+    """Each report's reviewer comment as ``viewer`` may read it, by report id."""
+    return {report.id: visible_review_comment(viewer, report) for report in reports}
 
 
 def accepted_evidence(actions: list[Action]) -> list[tuple[Action, ProgressReport]]:
@@ -126,27 +141,32 @@ def visible_proposals(views: StatusViews, viewer: User | None) -> list[tuple[Act
 
 
 def visible_timeline(subject, viewer: User | None) -> list[TimelineEntry]:
-    """``subject``'s timeline, without the details of reports ``viewer`` may not see, and
+    """``subject``'s timeline, without the review exchange ``viewer`` may not read, and
     with who did each thing as ``viewer`` may know them (``services.actors``).
 
-    A submitted report's percent and proposed status (and a returned one's comment) stay
-    with its agency and the secretariat until it is accepted; the public sees only that
-    a report was submitted or returned.
+    What a submission proposed and why a report was returned stay between the
+    secretariat and the agency that wrote the report, also once the report is accepted;
+    the public sees only that a report was submitted or returned. An acceptance comment
+    is on the timeline only if it was made public, but the secretariat and the agency
+    read it there all the same.
     """
     entries = timeline(subject, viewer)
-    report_ids = {
-        e.details.get("report_id") for e in entries if e.kind in REPORT_EVENTS and e.details
-    }
+    kinds = {*REPORT_EVENTS, "report_accepted"}
+    report_ids = {e.details.get("report_id") for e in entries if e.kind in kinds and e.details}
     reports = {
         r.id: r
         for r in db.session.scalars(select(ProgressReport).where(ProgressReport.id.in_(report_ids)))
     } if report_ids else {}
     shown = []
     for entry in entries:
-        if entry.kind in REPORT_EVENTS:
-            report = reports.get((entry.details or {}).get("report_id"))
-            if report is None or not may_see_report(report, viewer):
-                entry = replace(entry, summary=REPORT_EVENTS[entry.kind], reason=None, details={})
+        report = reports.get((entry.details or {}).get("report_id")) if entry.kind in kinds else None
+        readable = report is not None and can_read_review(viewer, report)
+        if entry.kind in REPORT_EVENTS and not readable:
+            if REPORT_EVENTS[entry.kind] is None:
+                continue
+            entry = replace(entry, summary=REPORT_EVENTS[entry.kind], reason=None, details={})
+        elif entry.kind == "report_accepted" and readable and entry.reason is None:
+            entry = replace(entry, reason=report.reviewer_comment)
         shown.append(entry)
     return shown
 

@@ -2,10 +2,12 @@
 
 A link names one user and one action and grants nothing else: it opens that
 report form (or records "no change since the last report") without signing in.
+It files one report, ever: the report carries the link's id, which is unique.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -22,6 +24,10 @@ SALT = "report-link"
 class ReportLink:
     user: User
     action: Action
+    # A digest of the token's signed part (payload and time): the signature covers exactly
+    # those bytes, so no other spelling of the token (its signature's last base64 character
+    # can vary) makes another id.
+    link_id: str
 
 
 def sign_report_link(secret_key: str, user: User, action: Action) -> str:
@@ -43,4 +49,5 @@ def open_report_link(secret_key: str, token: str, *, max_age: int) -> ReportLink
     # The link stops working when the user may no longer report on the action.
     if user is None or action is None or not user.active or not can_report_on(user, action):
         raise Forbidden("This link is no longer valid for this action.")
-    return ReportLink(user=user, action=action)
+    signed = token.rsplit(".", 1)[0]
+    return ReportLink(user=user, action=action, link_id=hashlib.sha256(signed.encode()).hexdigest())

@@ -1,6 +1,10 @@
 """Progress reports: agencies draft and submit them; the secretariat accepts or returns them.
 
-A report changes an action's public percent and status only once accepted.
+A report changes an action's public percent and status only once accepted. It belongs to
+the agency that wrote it: when its action passes to another agency, an unfinished report
+is withdrawn (kept, read-only, by its agency) and the new lead starts its own. At most one
+report per action and round is open (draft, submitted or returned), which the database
+enforces; a second one is refused with ``ReportConflict`` naming the first.
 """
 
 from __future__ import annotations
@@ -9,15 +13,32 @@ from datetime import datetime
 from typing import BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Action, Evidence, ProgressReport, ReportingRound, Status, User
+from tracker.models import (
+    EDITABLE_REPORT_STATES,
+    OPEN_REPORT_STATES,
+    Action,
+    Evidence,
+    ProgressReport,
+    ReportingRound,
+    Status,
+    User,
+)
 from tracker.schemas.report import DEFAULT_MAX_LINKS, ReportInput, ReturnInput, ReviewInput
-from tracker.services.errors import ValidationFailed
+from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.evidence_files import discard, store_evidence_file
 from tracker.services.history import record_event
-from tracker.services.permissions import can_report_on, can_view_report, is_staff, require
+from tracker.services.permissions import (
+    can_edit_report,
+    can_report_on,
+    can_view_report,
+    is_report_author,
+    is_staff,
+    require,
+)
 from tracker.services.reminders import cancel_for_action
 from tracker.services.rounds import current_round
 from tracker.services.statuses import record_status_change, require_status
@@ -33,20 +54,24 @@ def save_report(
     now: datetime,
     submit: bool,
     report: ProgressReport | None = None,
+    link_id: str | None = None,
     max_links: int = DEFAULT_MAX_LINKS,
 ) -> ProgressReport:
     """Create or change a report on ``action`` as a draft, or submit it.
 
-    Only the lead agency's focal points report; a submitted or accepted report can
-    no longer be changed, a returned one can be corrected and submitted again. The
-    report joins the plan's current reporting round unless ``round_id`` says otherwise.
-    It carries at most ``max_links`` evidence links (the ``MAX_REPORT_LINKS`` setting).
+    Only the lead agency's focal points report, each agency on its own reports; a
+    submitted or accepted report can no longer be changed, a returned one can be
+    corrected and submitted again. The report joins the plan's current reporting round
+    unless ``round_id`` says otherwise. A new report filed through a reminder link
+    carries the link's ``link_id``. It carries at most ``max_links`` evidence links (the
+    ``MAX_REPORT_LINKS`` setting). ``ReportConflict`` if another report on the action is
+    open for that round, or the link has filed one already: nothing is stored then.
     """
-    require(can_report_on(author, action), "Only the lead agency reports on this action.")
     if report is not None:
         require(report.action_id == action.id, "This report belongs to another action.")
-        if not report.is_editable:
-            raise ValidationFailed({"state": [f"A {report.state} report can no longer be changed."]})
+        require(is_report_author(author, report), "This report belongs to another agency.")
+        _require_editable(report, "state")
+    require(can_report_on(author, action), "Only the lead agency reports on this action.")
     errors: dict[str, list[str]] = {}
     try:
         fields = validated(ReportInput(max_links=max_links), data)
@@ -70,33 +95,100 @@ def save_report(
         raise ValidationFailed(errors)
 
     with atomic():
-        if report is None:
-            report = ProgressReport(action=action, author_id=author.id, created_at=now)
-            db.session.add(report)
-        report.round = round_
-        report.narrative = fields["narrative"]
-        report.percent_complete = fields["percent_complete"]
-        report.proposed_status = status
-        if fields["links"] is not None:
-            _replace_links(report, fields["links"], now)
+        _refuse_a_second_report(action, round_, report, link_id)
+        resubmitted = report is not None and report.state == "returned"
+        try:
+            # A savepoint around the write: if a concurrent request stored an open report
+            # (or used the link) since the check above, the database's unique indexes
+            # refuse this one, and the transaction is still usable to name that report.
+            with db.session.begin_nested():
+                if report is None:
+                    report = ProgressReport(
+                        action=action, agency_id=author.agency_id, author_id=author.id, state="draft",
+                        created_at=now, link_id=link_id,
+                    )
+                    db.session.add(report)
+                report.round = round_
+                report.narrative = fields["narrative"]
+                report.percent_complete = fields["percent_complete"]
+                report.proposed_status = status
+                if fields["links"] is not None:
+                    _replace_links(report, fields["links"], now)
+                if submit:
+                    report.state, report.submitted_at = "submitted", now
+                    report.author_id = author.id
+                db.session.flush()
+        except IntegrityError:
+            winner = _report_that_won(action, round_, link_id)
+            if winner is None:
+                raise  # refused for another reason: atomic() says which
+            raise _conflict(winner, link_used=link_id is not None and winner.link_id == link_id) from None
         if submit:
-            resubmitted = report.state == "returned"
-            report.state, report.submitted_at = "submitted", now
-            report.author_id = author.id
-            db.session.flush()
             record_event(
                 action, "report_submitted",
                 f"Progress report {'resubmitted' if resubmitted else 'submitted'}: "
                 f"{report.percent_complete}%, proposes {status.label}",
                 actor=Actor.of(author), now=now, details={"report_id": report.id},
             )
-        else:
-            report.state = "draft" if report.state != "returned" else "returned"
-        db.session.flush()
         return report
 
 
-def report_no_change(action: Action, *, author: User, now: datetime) -> ProgressReport:
+def open_report(action: Action, round_: ReportingRound | None) -> ProgressReport | None:
+    """The action's open report (draft, submitted or returned) for ``round_`` (None: outside rounds)."""
+    round_match = (
+        ProgressReport.round_id.is_(None) if round_ is None else ProgressReport.round_id == round_.id
+    )
+    return db.session.scalars(
+        select(ProgressReport).where(
+            ProgressReport.action_id == action.id, round_match,
+            ProgressReport.state.in_(OPEN_REPORT_STATES),
+        )
+    ).first()
+
+
+def current_open_report(action: Action, now: datetime) -> ProgressReport | None:
+    """The action's open report in the round a new report would join now."""
+    return open_report(action, current_round(action.plan_id, now.date()))
+
+
+def report_filed_by_link(link_id: str) -> ProgressReport | None:
+    """The report a reminder link filed, if it filed one."""
+    return db.session.scalars(select(ProgressReport).where(ProgressReport.link_id == link_id)).first()
+
+
+def _refuse_a_second_report(action, round_, report, link_id) -> None:
+    """Name the report already there, before trying to store another (the usual case)."""
+    if link_id is not None:
+        used = report_filed_by_link(link_id)
+        if used is not None and used is not report:
+            raise _conflict(used, link_used=True)
+    waiting = open_report(action, round_)
+    if waiting is not None and waiting is not report:
+        raise _conflict(waiting)
+
+
+def _report_that_won(action, round_, link_id) -> ProgressReport | None:
+    """After the database refused a write: the report stored by the request that got there first."""
+    return (report_filed_by_link(link_id) if link_id is not None else None) or open_report(action, round_)
+
+
+def _conflict(existing: ProgressReport, *, link_used: bool = False) -> ReportConflict:
+    code = existing.action.code
+    if link_used:
+        message = f"This link has already filed a report on {code}; it is {existing.state}."
+    elif existing.state == "submitted":
+        message = (f"A report on {code} for this round is already waiting for review "
+                   f"(submitted on {existing.submitted_at:%Y-%m-%d}).")
+    elif existing.state == "returned":
+        message = f"A report on {code} for this round was returned for correction: correct and resubmit it."
+    else:
+        message = f"A draft report on {code} for this round is already under way: carry on with it."
+    return ReportConflict(message, report_id=existing.id, state=existing.state, link_used=link_used)
+
+
+def report_no_change(
+    action: Action, *, author: User, now: datetime, link_id: str | None = None
+) -> ProgressReport:
     """Submit "no change since the last report": the last report's percent and status again."""
     last = db.session.scalars(
         select(ProgressReport)
@@ -108,7 +200,7 @@ def report_no_change(action: Action, *, author: User, now: datetime) -> Progress
         "percent_complete": last.percent_complete if last else action.percent_complete,
         "proposed_status": last.proposed_status_key if last else action.status_key,
     }
-    return save_report(action, data, author=author, now=now, submit=True)
+    return save_report(action, data, author=author, now=now, submit=True, link_id=link_id)
 
 
 def add_evidence_file(
@@ -116,9 +208,9 @@ def add_evidence_file(
     user: User, upload_dir: str, max_bytes: int, now: datetime,
 ) -> Evidence:
     """Attach an uploaded file to an editable report (checked by content, stored privately)."""
-    require(can_report_on(user, report.action), "Only the lead agency adds evidence.")
-    if not report.is_editable:
-        raise ValidationFailed({"file": [f"A {report.state} report can no longer be changed."]})
+    require(is_report_author(user, report), "Only the agency that wrote this report adds evidence to it.")
+    _require_editable(report, "file")
+    require(can_edit_report(user, report), "Only the lead agency adds evidence.")
     stored = store_evidence_file(filename, stream, upload_dir=upload_dir, max_bytes=max_bytes)
     try:
         with atomic():
@@ -137,9 +229,9 @@ def add_evidence_file(
 def remove_evidence(evidence: Evidence, *, user: User, upload_dir: str) -> None:
     """Remove a link or file from an editable report."""
     report = evidence.report
-    require(can_report_on(user, report.action), "Only the lead agency removes evidence.")
-    if not report.is_editable:
-        raise ValidationFailed({"evidence": [f"A {report.state} report can no longer be changed."]})
+    require(is_report_author(user, report), "Only the agency that wrote this report removes its evidence.")
+    _require_editable(report, "evidence")
+    require(can_edit_report(user, report), "Only the lead agency removes evidence.")
     stored_name = evidence.stored_name
     with atomic():
         db.session.delete(evidence)
@@ -148,22 +240,30 @@ def remove_evidence(evidence: Evidence, *, user: User, upload_dir: str) -> None:
 
 
 def accept_report(report: ProgressReport, data: dict, *, reviewer: User, now: datetime) -> ProgressReport:
-    """Accept a submitted report: the action takes its percent and proposed status."""
+    """Accept a submitted report: the action takes its percent and proposed status.
+
+    The reviewer's comment is private (for the agency and the secretariat) unless
+    ``comment_public`` says otherwise; only then does it reach the status history, the
+    timeline and everything public.
+    """
     require(is_staff(reviewer), "Only the secretariat reviews reports.")
     fields = validated(ReviewInput(), data)
     _require_submitted(report)
     action = report.action
+    comment = fields["comment"]
+    public_comment = comment if comment and fields["comment_public"] else None
     with atomic():
         report.state, report.reviewed_at, report.reviewed_by_id = "accepted", now, reviewer.id
-        report.reviewer_comment = fields["comment"]
+        report.reviewer_comment = comment
+        report.comment_public = public_comment is not None
         old_status, old_percent = action.status_key, action.percent_complete
         action.status_key = report.proposed_status_key
         action.percent_complete = report.percent_complete
         action.updated_at = now
         db.session.flush()
         reason = f"Accepted progress report of {report.submitted_at:%Y-%m-%d}"
-        if fields["comment"]:
-            reason += f": {fields['comment']}"
+        if public_comment:
+            reason += f": {public_comment}"
         if (old_status, old_percent) != (action.status_key, action.percent_complete):
             record_status_change(
                 action, old_status_key=old_status, new_status_key=action.status_key,
@@ -174,25 +274,71 @@ def accept_report(report: ProgressReport, data: dict, *, reviewer: User, now: da
             cancel_for_action(action)
         record_event(
             action, "report_accepted", f"Progress report accepted ({report.percent_complete}%)",
-            actor=Actor.of(reviewer), now=now, reason=fields["comment"], details={"report_id": report.id},
+            actor=Actor.of(reviewer), now=now, reason=public_comment, details={"report_id": report.id},
         )
         return report
 
 
 def return_report(report: ProgressReport, data: dict, *, reviewer: User, now: datetime) -> ProgressReport:
-    """Return a submitted report to its agency with a comment saying what to change."""
+    """Return a submitted report to its agency with a comment saying what to change.
+
+    The comment is never public. If the agency no longer leads the action it cannot
+    correct the report, so the report is withdrawn instead (its agency keeps it, with the
+    comment); the new lead reports on its own.
+    """
     require(is_staff(reviewer), "Only the secretariat reviews reports.")
     fields = validated(ReturnInput(), data)
     _require_submitted(report)
     with atomic():
         report.state, report.reviewed_at, report.reviewed_by_id = "returned", now, reviewer.id
         report.reviewer_comment = fields["comment"]
+        report.comment_public = False
         record_event(
             report.action, "report_returned", "Progress report returned to the agency",
             actor=Actor.of(reviewer), now=now, reason=fields["comment"], details={"report_id": report.id},
         )
+        if report.agency_id != report.action.lead_agency_id:
+            _withdraw(report, actor=Actor.of(reviewer), now=now, notice=(
+                "{code} was reassigned to {lead} while this report waited for review. The secretariat "
+                "returned it, but {agency} no longer leads the action and cannot correct it: it stays "
+                "with {agency}, read-only, and {lead} reports on its own."
+            ))
         db.session.flush()
         return report
+
+
+def withdraw_reports_of_former_leads(action: Action, *, actor: Actor, now: datetime) -> list[ProgressReport]:
+    """After ``action`` changed lead: withdraw the unfinished reports (drafts, returned ones)
+    of agencies that no longer lead it. Each stays with its agency, read-only, with a
+    notice; the action's timeline records it. Submitted reports wait for their review."""
+    with atomic():
+        query = select(ProgressReport).where(
+            ProgressReport.action_id == action.id, ProgressReport.state.in_(EDITABLE_REPORT_STATES)
+        )
+        if action.lead_agency_id is not None:
+            query = query.where(ProgressReport.agency_id != action.lead_agency_id)
+        reports = db.session.scalars(query).all()
+        for report in reports:
+            _withdraw(report, actor=actor, now=now, notice=(
+                "{code} was reassigned to {lead}. A report belongs to the agency that wrote it, so this "
+                "one stays with {agency}, read-only; it was not submitted, and {lead} reports on its own."
+            ))
+        db.session.flush()
+        return list(reports)
+
+
+def _withdraw(report: ProgressReport, *, actor: Actor, now: datetime, notice: str) -> None:
+    """Take ``report`` out of play without a review; ``notice`` (with {code}, {lead} and
+    {agency}) tells its agency why."""
+    action = report.action
+    agency = report.agency.display_name
+    lead = action.lead_agency.display_name if action.lead_agency else "no agency yet"
+    report.state, report.withdrawn_at = "withdrawn", now
+    report.withdrawn_reason = notice.format(code=action.code, lead=lead, agency=agency)
+    record_event(
+        action, "report_withdrawn", f"Unfinished progress report of {agency} withdrawn: the action passed to {lead}",
+        actor=actor, now=now, details={"report_id": report.id},
+    )
 
 
 def review_queue(plan_id: int | None = None) -> list[ProgressReport]:
@@ -239,6 +385,12 @@ def _replace_links(report: ProgressReport, links: list[str], now: datetime) -> N
     report.evidence = [e for e in report.evidence if e.kind != "link"] + [
         Evidence(kind="link", url=url, created_at=now) for url in links
     ]
+
+
+def _require_editable(report: ProgressReport, field: str) -> None:
+    """A submitted, accepted or withdrawn report is read-only (``field`` names the problem)."""
+    if not report.is_editable:
+        raise ValidationFailed({field: [f"A {report.state} report can no longer be changed."]})
 
 
 def _require_submitted(report: ProgressReport) -> None:

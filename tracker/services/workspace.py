@@ -19,7 +19,6 @@ from tracker.models import (
     Agency,
     Area,
     Plan,
-    ProgressReport,
     Recommendation,
     ReportingRound,
 )
@@ -170,11 +169,3 @@ class RoundOverview:
 def rounds_overview(plan: Plan) -> list[RoundOverview]:
     """The plan's reporting rounds, latest first, each with the reports still missing."""
     return [RoundOverview(r, missing_reports(r)) for r in plan_rounds(plan)]
-
-
-def get_report(report_id: int) -> ProgressReport:
-    """A progress report the secretariat may open (drafts stay with their agency)."""
-    report = db.session.get(ProgressReport, report_id)
-    if report is None or report.state == "draft":
-        raise NotFound("No such progress report.")
-    return report

@@ -45,12 +45,13 @@ def today() -> date:
 
 
 def error_response(code: int, message: str | None = None, errors: dict | None = None,
-                   headers: dict | None = None):
-    """The JSON error every API failure answers with."""
+                   headers: dict | None = None, **extra):
+    """The JSON error every API failure answers with (``extra``: fields ``ErrorOutput`` documents)."""
     body = {"code": code, "status": http.HTTPStatus(code).phrase,
             "message": message or http.HTTPStatus(code).description}
     if errors:
         body["errors"] = errors
+    body.update(extra)
     response = jsonify(body)
     response.status_code = code
     response.headers.extend(headers or {})

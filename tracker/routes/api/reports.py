@@ -13,18 +13,21 @@ from marshmallow import fields
 from webargs.flaskparser import abort
 
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
-from tracker.routes.api.base import ApiBlueprint, PageRequest, refuse
+from tracker.routes.api.base import ApiBlueprint, PageRequest, error_response, refuse
 from tracker.schemas.output import ReportOutput
 from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
 from tracker.services import api_queries
-from tracker.services.errors import ValidationFailed
+from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.reports import accept_report, return_report, save_report
 
 bp = ApiBlueprint(
     "api_reports", __name__, url_prefix="/api/v1",
     description=(
-        "Progress reports. Without a token only accepted reports are listed; an agency "
-        "also sees its own drafts and submitted reports; the secretariat sees all but drafts."
+        "Progress reports. Without a token only accepted reports are listed; an agency sees "
+        "its own reports in every state and, once submitted, those on actions it leads or "
+        "supports; the secretariat sees reports from their submission on (a returned report "
+        "is back with its agency until resubmitted). At most one report per action and round "
+        "is open (draft, submitted or returned): a second one is a conflict (409)."
     ),
 )
 
@@ -57,7 +60,7 @@ def _review(operation, report_id: int):
     report = api_queries.visible_report(reviewer, report_id)
     data = _json_object(optional=True)
     try:
-        return operation(report, data, reviewer=reviewer, now=datetime.now(UTC))
+        return api_queries.shown_report(reviewer, operation(report, data, reviewer=reviewer, now=datetime.now(UTC)))
     except ValidationFailed as exc:
         if "state" in exc.errors:  # reviewed already, or not submitted yet: not a field problem
             abort(409, message=" ".join(exc.errors["state"]))
@@ -75,12 +78,12 @@ def list_reports(action_id: int, page: PageRequest):
     Newest first, and only those the caller may see.
     """
     action = api_queries.visible_action(caller(), action_id)
-    return page.items(api_queries.reports_query(caller(), action))
+    return [api_queries.shown_report(caller(), r) for r in page.items(api_queries.reports_query(caller(), action))]
 
 
 @bp.route("/actions/<int:action_id>/reports", methods=["POST"])
 @bp.doc(security=SECURITY, requestBody=_body(ReportCreateInput))
-@bp.errors(400, 401, 403, 404, 413, 415, 422)
+@bp.errors(400, 401, 403, 404, 409, 413, 415, 422)
 @bp.response(201, ReportOutput, headers={"Location": {
     "description": "Where the new report is", "schema": {"type": "string"}}})
 def create_report(action_id: int):
@@ -88,7 +91,9 @@ def create_report(action_id: int):
 
     For the lead agency's focal points. With `"submit": true` the report goes to the
     secretariat (a narrative is then required); otherwise it stays a draft. The action's
-    public status changes only when the secretariat accepts the report.
+    public status changes only when the secretariat accepts the report. If a report on
+    the action is already open for the round (a draft, one waiting for review, or one
+    returned for correction), nothing is stored: 409, with that report's `report_url`.
     """
     author = signed_caller()
     action = api_queries.visible_action(author, action_id)
@@ -96,9 +101,12 @@ def create_report(action_id: int):
     submit = data.pop("submit", False)
     if not isinstance(submit, bool):
         refuse("json", {"submit": ["Use true or false."]})
-    report = save_report(action, data, author=author, now=datetime.now(UTC), submit=submit,
-                         max_links=current_app.config["MAX_REPORT_LINKS"])
-    return report, 201, {"Location": url_for(".get_report", report_id=report.id)}
+    try:
+        report = save_report(action, data, author=author, now=datetime.now(UTC), submit=submit,
+                             max_links=current_app.config["MAX_REPORT_LINKS"])
+    except ReportConflict as exc:
+        return error_response(409, str(exc), report_url=url_for(".get_report", report_id=exc.report_id))
+    return api_queries.shown_report(author, report), 201, {"Location": url_for(".get_report", report_id=report.id)}
 
 
 @bp.route("/reports/<int:report_id>")
@@ -107,7 +115,7 @@ def create_report(action_id: int):
 @bp.response(200, ReportOutput)
 def get_report(report_id: int):
     """Get a progress report"""
-    return api_queries.visible_report(caller(), report_id)
+    return api_queries.shown_report(caller(), api_queries.visible_report(caller(), report_id))
 
 
 @bp.route("/reports/<int:report_id>/accept", methods=["POST"])
@@ -119,7 +127,8 @@ def accept(report_id: int):
 
     For the secretariat. The action takes the report's percent complete and proposed
     status, and the change is recorded in its status history with the reviewer.
-    A report that is not waiting for review is a conflict (409).
+    The comment is private (the agency and the secretariat) unless `comment_public` is
+    true. A report that is not waiting for review is a conflict (409).
     """
     return _review(accept_report, report_id)
 
@@ -131,7 +140,8 @@ def accept(report_id: int):
 def return_(report_id: int):
     """Return a submitted report to its agency
 
-    For the secretariat, with a comment saying what to change; the agency corrects
-    the report and submits it again.
+    For the secretariat, with a comment saying what to change (never public); the
+    agency corrects the report and submits it again. If that agency no longer leads the
+    action, the report is withdrawn instead.
     """
     return _review(return_report, report_id)
