@@ -197,10 +197,14 @@ def database_unavailable(exc: BaseException):
     )
     submitted = request.method not in ("GET", "HEAD", "OPTIONS")
     retry_after = BUSY_RETRY_AFTER_SECONDS if busy else current_app.config.get("OUTAGE_RETRY_AFTER", RETRY_AFTER_SECONDS)
-    if submitted and g.get("tracker_commit_started"):
-        message = MESSAGE_AFTER_COMMIT  # an earlier commit of this request may have stored it
+    if busy:
+        # The database answered, refusing the transaction: it was rolled back, whether the
+        # refusal came at a statement or at the commit, and an operation is one transaction.
+        message = MESSAGE_BUSY
+    elif submitted and g.get("tracker_commit_started"):
+        message = MESSAGE_AFTER_COMMIT  # the COMMIT's answer never came: it may be stored
     else:
-        message = MESSAGE_BUSY if busy else MESSAGE
+        message = MESSAGE
     if _wants_json():
         response = jsonify(code=503, status="Service Unavailable", message=message)
     else:
