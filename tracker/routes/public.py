@@ -9,7 +9,6 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.public_cache import public_page
 from tracker.routes.forms import now
 from tracker.services.assessments import recommendation_status_views
 from tracker.services.dashboard_views import (
@@ -43,6 +42,7 @@ from tracker.services.recommendations import recommendations_by_area
 from tracker.services.reports import reports_for_action
 from tracker.services.scorecards import plan_scorecard
 from tracker.services.statuses import status_vocabulary
+from tracker.web.public_cache import public_page
 
 bp = Blueprint("public", __name__)
 

@@ -31,11 +31,11 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_etags, unquote_etag
 
-from tracker.routes.response_cache import PUBLIC, ResponseCache
 from tracker.services.data_version import current_data_version
+from tracker.web.response_cache import PUBLIC, ResponseCache
 
-KEY = "tracker.public_cache.key"          # set by the middleware: this request may be kept
-CACHEABLE = "tracker.public_cache.keep"   # set by the view: keep its response
+KEY = "tracker.web.public_cache.key"          # set by the middleware: this request may be kept
+CACHEABLE = "tracker.web.public_cache.keep"   # set by the view: keep its response
 KEPT = "public_cache_kept"                # on view functions whose responses may be kept
 _DROPPED_IN_304 = frozenset({"content-length", "content-type", "content-disposition"})
 
