@@ -31,9 +31,9 @@ from tests.test_migration_paths import (
 )
 from tracker.extensions import db
 from tracker.models import Evidence, OutboxMessage, Plan, StatusChange, User
+from tracker.publishing.data_version import current_data_version
 from tracker.services.actions import assign_actions
 from tracker.services.backups import NOT_BACKED_UP
-from tracker.services.data_version import current_data_version
 from tracker.services.plans import get_plan
 from tracker.services.reminders import LinkSettings, run_reminder_pass
 from tracker.services.reports import accept_report, add_evidence_file, save_report

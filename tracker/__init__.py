@@ -82,7 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from tracker.services import data_version  # noqa: F401 (its session events move the counter)
+    from tracker.publishing import data_version  # noqa: F401 (its session events move the counter)
 
     db.init_app(app)
     # render_as_batch lets Alembic alter SQLite tables by copying them.

@@ -262,7 +262,7 @@ SKIPPED = {"static", "api-docs.openapi_json"}
 
 
 def _argument_values(app, rule, w) -> dict[str, list]:
-    from tracker.services import open_data
+    from tracker.publishing import open_data
 
     recs, actions = [w.rec.code, w.rec2.code], [w.late.code, w.returned.code, w.waiting.code]
     known = {
@@ -498,7 +498,7 @@ QUERY_ROUTES = [
 def _chart_routes(app, slug: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """The chart routes in app.url_map now: the CSVs with every filter, the SVGs with ``page``."""
     try:
-        from tracker.services.dashboard import CHART_FILTERS
+        from tracker.publishing.chart_data import CHART_FILTERS
         filters = tuple(sorted({key for keys in CHART_FILTERS.values() for key in keys}))
     except ImportError:
         filters = ("area", "agency", "status", "overdue", "round")

@@ -1,7 +1,7 @@
 """Open data: CSV and JSON per plan, a Frictionless Data Package, Atom feeds of status changes.
 
 Everything here is public and read-only: published plans, validated data only (see
-``services.open_data``). Responses carry an ETag (feed readers and harvesters ask
+``publishing.open_data``). Responses carry an ETag (feed readers and harvesters ask
 again cheaply) and allow any origin, since open data is meant to be reused.
 """
 
@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from tracker.publishing import open_data
 from tracker.routes.forms import now
-from tracker.services import open_data
 from tracker.services.errors import NotFound
 
 bp = Blueprint("open_data", __name__)

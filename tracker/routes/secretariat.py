@@ -30,6 +30,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import Schema
 
+from tracker.publishing.public_views import viewable_report
 from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles
 from tracker.schemas.action import ActionInput, milestone_text, parse_milestone
@@ -54,7 +55,6 @@ from tracker.services.plans import (
     save_area,
     update_plan,
 )
-from tracker.services.public_views import viewable_report
 from tracker.services.recommendations import (
     create_recommendation,
     save_recommendation,

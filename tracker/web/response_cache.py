@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from tracker.services.versions import PlanFingerprint, plan_fingerprint
+from tracker.publishing.versions import PlanFingerprint, plan_fingerprint
 
 CHARTS, PUBLIC, FINGERPRINTS = "tracker_chart_cache", "tracker_public_cache", "tracker_fingerprints"
 
