@@ -1,6 +1,6 @@
 """Command-line interface: ``flask --app wsgi backup create`` and ``backup restore``.
 
-Thin: the work (and every check) is in ``tracker.services.backups``.
+Thin: the work (and every check) is in ``tracker.exchange.backups``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from tracker.services.backups import BackupError, create_backup, head_revision, restore_backup
+from tracker.exchange.backups import BackupError, create_backup, head_revision, restore_backup
 
 backup = AppGroup("backup", help="Back up the whole tracker into one archive, and restore it.")
 

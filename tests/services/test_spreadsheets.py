@@ -9,9 +9,7 @@ from sqlalchemy import delete, func, select
 
 from tests.factories import NOW
 from tests.services.test_seed import load
-from tracker.models import Action, Agency, Plan, Recommendation, StatusChange
-from tracker.services.plans import get_plan
-from tracker.services.spreadsheets import (
+from tracker.exchange.spreadsheets import (
     COLUMN_NAMES,
     SpreadsheetLimits,
     export_rows,
@@ -19,6 +17,8 @@ from tracker.services.spreadsheets import (
     to_csv,
     to_xlsx,
 )
+from tracker.models import Action, Agency, Plan, Recommendation, StatusChange
+from tracker.services.plans import get_plan
 from tracker.services.statuses import history
 from tracker.services.transaction import Actor
 

@@ -41,6 +41,7 @@ from tracker.charts.data import (
     TimelineLane,
     ranked,
 )
+from tracker.exchange.spreadsheets import _neutralise
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -65,7 +66,6 @@ from tracker.services.errors import ValidationFailed
 from tracker.services.plans import find_area
 from tracker.services.readiness import plan_readiness
 from tracker.services.reminder_log import DELIVERED
-from tracker.services.spreadsheets import _neutralise
 from tracker.services.statuses import status_vocabulary
 
 # The timeframes of Annex A, in lane order, with the years each spans from the plan's start.

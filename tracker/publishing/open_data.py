@@ -30,6 +30,7 @@ from xml.etree import ElementTree
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased, selectinload
 
+from tracker.exchange.spreadsheets import FORMULA_PREFIXES
 from tracker.extensions import db
 from tracker.models import (
     PUBLIC_EVENT_KINDS,
@@ -57,7 +58,6 @@ from tracker.models import (
 from tracker.services.actors import ActorRef, shown_actor
 from tracker.services.permissions import public_review_comment
 from tracker.services.plans import get_plan, list_plans
-from tracker.services.spreadsheets import FORMULA_PREFIXES
 from tracker.services.statuses import status_vocabulary
 
 # The licence of everything under /open-data unless the app's ``OPEN_DATA_LICENSE`` says

@@ -30,6 +30,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import Schema
 
+from tracker.exchange.spreadsheets import (
+    COLUMNS,
+    SpreadsheetLimits,
+    export_rows,
+    import_spreadsheet,
+    to_csv,
+    to_xlsx,
+)
 from tracker.publishing.public_views import viewable_report
 from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles
@@ -62,14 +70,6 @@ from tracker.services.recommendations import (
 )
 from tracker.services.reports import accept_report, reports_for_action, return_report, review_queue
 from tracker.services.rounds import open_reporting_round
-from tracker.services.spreadsheets import (
-    COLUMNS,
-    SpreadsheetLimits,
-    export_rows,
-    import_spreadsheet,
-    to_csv,
-    to_xlsx,
-)
 from tracker.services.statuses import history, status_vocabulary
 from tracker.services.transaction import Actor
 from tracker.services.validation import validated

@@ -10,10 +10,10 @@ from pathlib import Path
 import yaml
 from dateutil.relativedelta import relativedelta
 
+from tracker.exchange.plan_import import ImportSummary, import_plan_document
 from tracker.models.types import EARLIEST_DATE, LATEST_DATE
 from tracker.schemas.base import DATE_MESSAGE
 from tracker.services.errors import ValidationFailed
-from tracker.services.plan_import import ImportSummary, import_plan_document
 from tracker.services.transaction import Actor
 
 SEED_ACTOR_LABEL = "seed"

@@ -28,12 +28,12 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.exchange.plan_import import ImportSummary, import_plan_document
 from tracker.extensions import db
 from tracker.models import Action, Plan, Recommendation, Status
 from tracker.schemas.action import milestone_text, parse_milestone
 from tracker.services.agencies import agency_reference
 from tracker.services.errors import NotFound, ValidationFailed
-from tracker.services.plan_import import ImportSummary, import_plan_document
 from tracker.services.plans import get_plan
 from tracker.services.transaction import Actor
 
