@@ -27,9 +27,9 @@ from werkzeug.security import generate_password_hash
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Action, Agency, Plan, User
-from tracker.services.mail import MailSettings
-from tracker.services.outbox import deliver_pending
-from tracker.services.reminders import LinkSettings, run_reminder_pass
+from tracker.reminders.candidates import LinkSettings, run_reminder_pass
+from tracker.reminders.mail import MailSettings
+from tracker.reminders.outbox import deliver_pending
 
 NOW = datetime(2027, 3, 24, 7, 0, tzinfo=UTC)
 TODAY = NOW.date()

@@ -35,9 +35,9 @@ from tracker.exchange.spreadsheets import export_rows, to_csv
 from tracker.extensions import db
 from tracker.models import Evidence, OutboxMessage, Plan, StatusChange, User
 from tracker.publishing.data_version import current_data_version
+from tracker.reminders.candidates import LinkSettings, run_reminder_pass
 from tracker.services.actions import assign_actions
 from tracker.services.plans import get_plan
-from tracker.services.reminders import LinkSettings, run_reminder_pass
 from tracker.services.reports import accept_report, add_evidence_file, save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.transaction import Actor

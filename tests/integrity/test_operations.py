@@ -23,10 +23,10 @@ from tests import factories
 from tests.conftest import csrf_token, free_port
 from tests.factories import SYSTEM
 from tracker.models import Action, OutboxMessage
+from tracker.reminders.candidates import LinkSettings, run_reminder_pass
+from tracker.reminders.mail import MailSettings
+from tracker.reminders.outbox import MAX_FAILURES, deliver_pending
 from tracker.services.actions import assign_actions
-from tracker.services.mail import MailSettings
-from tracker.services.outbox import MAX_FAILURES, deliver_pending
-from tracker.services.reminders import LinkSettings, run_reminder_pass
 
 LINKS = LinkSettings(base_url="http://tracker.test", secret_key="test-secret-key")
 DUE = date(2027, 3, 31)

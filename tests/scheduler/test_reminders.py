@@ -9,10 +9,10 @@ from tests import factories
 from tests.conftest import free_port
 from tests.factories import SYSTEM
 from tracker.models import OutboxMessage, Reminder
+from tracker.reminders.candidates import LinkSettings, run_reminder_pass
+from tracker.reminders.mail import MailSettings
+from tracker.reminders.outbox import deliver_pending
 from tracker.services.actions import assign_actions, set_paused, update_action
-from tracker.services.mail import MailSettings
-from tracker.services.outbox import deliver_pending
-from tracker.services.reminders import LinkSettings, run_reminder_pass
 from tracker.services.reports import save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.transaction import Actor

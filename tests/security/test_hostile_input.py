@@ -46,6 +46,8 @@ from tracker.models import (
     StatusChange,
     User,
 )
+from tracker.reminders.candidates import LinkSettings, run_reminder_pass
+from tracker.reminders.links import SALT, sign_report_link
 from tracker.services.assessments import (
     open_assessment_round,
     record_assessment_round,
@@ -53,8 +55,6 @@ from tracker.services.assessments import (
 )
 from tracker.services.readiness import save_dimension
 from tracker.services.recommendations import set_recommendation_status
-from tracker.services.reminders import LinkSettings, run_reminder_pass
-from tracker.services.report_links import SALT, sign_report_link
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.transaction import Actor

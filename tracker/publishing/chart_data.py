@@ -61,11 +61,11 @@ from tracker.models import (
 )
 from tracker.models.types import within_date_range
 from tracker.publishing.scorecards import plan_scorecard
+from tracker.reminders.log import DELIVERED
 from tracker.services.agencies import find_agency
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import find_area
 from tracker.services.readiness import plan_readiness
-from tracker.services.reminder_log import DELIVERED
 from tracker.services.statuses import status_vocabulary
 
 # The timeframes of Annex A, in lane order, with the years each spans from the plan's start.

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from flask import current_app
 
-from tracker.services.mail import MailSettings
-from tracker.services.outbox import deliver_pending
-from tracker.services.reminders import LinkSettings, run_reminder_pass
+from tracker.reminders.candidates import LinkSettings, run_reminder_pass
+from tracker.reminders.mail import MailSettings
+from tracker.reminders.outbox import deliver_pending
 from tracker.services.rounds import open_scheduled_rounds
 
 # Set when the process is asked to stop (SIGTERM, Ctrl+C; see runner.stop_on_signals):

@@ -20,8 +20,8 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, Reminder
-from tracker.services.mail import MailSettings, SmtpConnection, build_email
-from tracker.services.reminders import LinkSettings, render_all
+from tracker.reminders.candidates import LinkSettings, render_all
+from tracker.reminders.mail import MailSettings, SmtpConnection, build_email
 from tracker.services.transaction import write_transaction
 
 # A claim older than this is taken to belong to a process that died mid-send.

@@ -31,9 +31,9 @@ from tracker.models import (
     Status,
     User,
 )
-from tracker.services.mail import one_line
+from tracker.reminders.links import sign_report_link
+from tracker.reminders.mail import one_line
 from tracker.services.obligations import Obligations
-from tracker.services.report_links import sign_report_link
 from tracker.services.rounds import MissingReport
 from tracker.services.transaction import atomic, write_transaction
 
