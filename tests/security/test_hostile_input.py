@@ -46,8 +46,9 @@ from tracker.models import (
     StatusChange,
     User,
 )
-from tracker.reminders.candidates import LinkSettings, run_reminder_pass
+from tracker.reminders.compose import LinkSettings
 from tracker.reminders.links import SALT, sign_report_link
+from tracker.reminders.run import run_reminder_pass
 from tracker.services.assessments import (
     open_assessment_round,
     record_assessment_round,
@@ -162,7 +163,7 @@ def hostile(app, db_session, uploads):
     }, position=1)
 
     links = LinkSettings(base_url="http://tracker.example", secret_key=app.config["SECRET_KEY"])
-    messages = run_reminder_pass(NOW, links=links, digests=True)
+    messages = run_reminder_pass(NOW, links=links, templates=app.jinja_env, digests=True)
     return SimpleNamespace(
         plan=plan, area=area, evil=evil, other=other, rec=rec, rec2=rec2, late=late, returned=returned,
         waiting=waiting, secretariat=secretariat, focal=focal, admin=admin, assessor=assessor,
