@@ -263,7 +263,7 @@ SKIPPED = {"static", "api-docs.openapi_json"}
 
 
 def _argument_values(app, rule, w) -> dict[str, list]:
-    from tracker.publishing import open_data
+    from tracker.publishing.open_data.tables import TABLES
 
     recs, actions = [w.rec.code, w.rec2.code], [w.late.code, w.returned.code, w.waiting.code]
     known = {
@@ -279,7 +279,7 @@ def _argument_values(app, rule, w) -> dict[str, list]:
         "evidence_id": [w.evidence.id],
         "token": [w.token],
         "fmt": ["csv", "xlsx"],
-        "resource": list(getattr(open_data, "TABLES", {})),
+        "resource": list(TABLES),
         "code": recs if "recommendation" in rule.endpoint else actions if "action" in rule.endpoint else recs + actions,
     }
     values = {}
