@@ -31,7 +31,7 @@ from tests.test_migration_paths import (
 )
 from tracker.exchange.backups import NOT_BACKED_UP
 from tracker.exchange.seed_files import iter_documents, load_seed_document
-from tracker.exchange.spreadsheets import export_rows, to_csv
+from tracker.exchange.spreadsheets.writing import export_rows, to_csv
 from tracker.extensions import db
 from tracker.models import Evidence, OutboxMessage, Plan, StatusChange, User
 from tracker.publishing.data_version import current_data_version

@@ -23,7 +23,7 @@ from werkzeug.test import encode_multipart
 from tests import factories
 from tests.conftest import csrf_token
 from tests.factories import NOW, SYSTEM
-from tracker.exchange.spreadsheets import COLUMN_NAMES
+from tracker.exchange.spreadsheets.columns import COLUMN_NAMES
 from tracker.extensions import db
 from tracker.models import Agency, Plan
 from tracker.services.actions import update_action

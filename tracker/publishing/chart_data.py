@@ -41,7 +41,7 @@ from tracker.charts.data import (
     TimelineLane,
     ranked,
 )
-from tracker.exchange.spreadsheets import _neutralise
+from tracker.exchange.spreadsheets.columns import neutralise
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -397,7 +397,7 @@ def _cell(value) -> str | int | float:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
-    return _neutralise(str(value))
+    return neutralise(str(value))
 
 
 # --- One entry point per chart, for the routes and the plan page -----------------------

@@ -30,14 +30,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from marshmallow import Schema
 
-from tracker.exchange.spreadsheets import (
-    COLUMNS,
-    SpreadsheetLimits,
-    export_rows,
-    import_spreadsheet,
-    to_csv,
-    to_xlsx,
-)
+from tracker.exchange.spreadsheets.columns import COLUMNS
+from tracker.exchange.spreadsheets.importing import import_spreadsheet
+from tracker.exchange.spreadsheets.reading import SpreadsheetLimits
+from tracker.exchange.spreadsheets.writing import export_rows, to_csv, to_xlsx
 from tracker.publishing.public_views import viewable_report
 from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles

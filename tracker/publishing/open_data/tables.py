@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 
-from tracker.exchange.spreadsheets import FORMULA_PREFIXES
+from tracker.exchange.spreadsheets.columns import FORMULA_PREFIXES
 from tracker.extensions import db
 from tracker.models import (
     Action,
