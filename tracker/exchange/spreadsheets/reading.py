@@ -56,6 +56,21 @@ def read_rows(
     filename: str, data: bytes, *, limits: SpreadsheetLimits = DEFAULT_LIMITS
 ) -> list[tuple[int, dict[str, object]]]:
     """The data rows of a CSV or XLSX file as (row number, {column: value}), header checked."""
+    _check_size(data, limits)
+    table = _read_xlsx(data, limits) if data.startswith(XLSX_MAGIC) else _read_csv(filename, data)
+    if not table or not any(present(v) for v in table[0]):
+        raise SpreadsheetRefused([Problem(1, None, "The file has no header row.")])
+    header = [str(v).strip().lower() if v is not None else "" for v in table[0]]
+    problems = _header_problems(header, table[1:])
+    if problems:
+        raise SpreadsheetRefused(problems)
+    rows = _data_rows(header, table[1:])
+    if not rows:
+        raise SpreadsheetRefused([Problem(None, None, "The file has a header but no data rows.")])
+    return rows
+
+
+def _check_size(data: bytes, limits: SpreadsheetLimits) -> None:
     if not data:
         raise SpreadsheetRefused([Problem(None, None, "The file is empty.")])
     if len(data) > limits.max_bytes:
@@ -63,15 +78,24 @@ def read_rows(
             None, None,
             f"The file is {len(data) / 1e6:.1f} MB; the limit is {limits.max_bytes / 1e6:.0f} MB.",
         )])
-    table = _read_xlsx(data, limits) if data.startswith(XLSX_MAGIC) else _read_csv(filename, data)
-    if not table or not any(present(v) for v in table[0]):
-        raise SpreadsheetRefused([Problem(1, None, "The file has no header row.")])
 
-    header = [str(v).strip().lower() if v is not None else "" for v in table[0]]
+
+def _data_rows(header: list[str], data_rows: list[list[object]]) -> list[tuple[int, dict[str, object]]]:
+    """The rows that hold anything, numbered as the spreadsheet numbers them (the header is row 1)."""
+    rows = []
+    for number, values in enumerate(data_rows, start=2):
+        row = {name: unneutralise(values[i]) if i < len(values) else None for i, name in enumerate(header) if name}
+        if any(present(v) for v in row.values()):
+            rows.append((number, row))
+    return rows
+
+
+def _header_problems(header: list[str], data_rows: list[list[object]]) -> list[Problem]:
+    """Unknown columns (named, or unnamed over filled cells), missing required ones, repeated ones."""
     problems = [
         Problem(1, name or f"column {i + 1}", "Unknown column; see the spreadsheet format for the known columns.")
         for i, name in enumerate(header)
-        if name not in COLUMN_NAMES and (name or any(present(r[i]) for r in table[1:] if i < len(r)))
+        if name not in COLUMN_NAMES and (name or any(present(r[i]) for r in data_rows if i < len(r)))
     ]
     problems += [Problem(1, name, "Missing column (required).") for name in REQUIRED_COLUMNS if name not in header]
     seen = set()
@@ -79,17 +103,7 @@ def read_rows(
         if name and name in seen:
             problems.append(Problem(1, name, "This column appears twice."))
         seen.add(name)
-    if problems:
-        raise SpreadsheetRefused(problems)
-
-    rows = []
-    for number, values in enumerate(table[1:], start=2):
-        row = {name: unneutralise(values[i]) if i < len(values) else None for i, name in enumerate(header) if name}
-        if any(present(v) for v in row.values()):
-            rows.append((number, row))
-    if not rows:
-        raise SpreadsheetRefused([Problem(None, None, "The file has a header but no data rows.")])
-    return rows
+    return problems
 
 
 def _read_csv(filename: str, data: bytes) -> list[list[object]]:
