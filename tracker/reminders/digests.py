@@ -61,6 +61,8 @@ def open_items_by_agency(today: date, agency_ids: set[int], horizon: int = 30) -
 
 @dataclass(frozen=True)
 class Summary:
+    """The secretariat's weekly figures."""
+
     overdue: int
     due_in_30_days: int
     awaiting_review: int
