@@ -2,7 +2,7 @@
 
 gunicorn reads this file by itself when started from this folder. It keeps one rule:
 which ``X-Forwarded-*`` headers to believe is decided by the application alone, through
-``TRACKER_TRUSTED_PROXIES`` (0, the default, believes none; see tracker/web_security.py).
+``TRACKER_TRUSTED_PROXIES`` (0, the default, believes none; see tracker/web/security.py).
 gunicorn's own defaults would believe ``X-Forwarded-Proto`` from any client on
 127.0.0.1 and take such a request for HTTPS, whatever that setting says.
 """

@@ -27,9 +27,10 @@ from werkzeug.security import generate_password_hash
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Action, Agency, Plan, User
-from tracker.services.mail import MailSettings
-from tracker.services.outbox import deliver_pending
-from tracker.services.reminders import LinkSettings, run_reminder_pass
+from tracker.reminders.compose import LinkSettings
+from tracker.reminders.mail import MailSettings
+from tracker.reminders.outbox import deliver_pending
+from tracker.reminders.run import run_reminder_pass
 
 NOW = datetime(2027, 3, 24, 7, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -79,8 +80,9 @@ def timed_pass(app) -> tuple[float, int, dict]:
     links = LinkSettings(base_url="http://bench.example", secret_key="bench")
     mail = MailSettings(None, 25, False, False, None, None, "bench@example", 5)
     started = time.perf_counter()
-    messages = run_reminder_pass(NOW, links=links, digests=True)
-    outcome = deliver_pending(NOW, mail=mail, links=links, worker="bench", limit=100_000)
+    messages = run_reminder_pass(NOW, links=links, templates=app.jinja_env, digests=True)
+    outcome = deliver_pending(NOW, mail=mail, links=links, templates=app.jinja_env, worker="bench",
+                              limit=100_000)
     return time.perf_counter() - started, len(messages), outcome
 
 

@@ -67,7 +67,7 @@ from server import Server, server_problems
 
 DEFAULT_POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/tracker_bench_http"
 CLIENTS = 50  # concurrent agency clients submitting reports
-# Any cookie makes the public cache step aside (tracker.public_cache): the view renders.
+# Any cookie makes the public cache step aside (tracker.web.public_cache): the view renders.
 BYPASS = {"Cookie": "bench=1"}
 
 # --- measurements -------------------------------------------------------------------

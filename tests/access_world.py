@@ -20,9 +20,9 @@ from tests import factories
 from tests.factories import NOW
 from tracker.extensions import db
 from tracker.models import Evidence, OutboxMessage
+from tracker.reminders.links import sign_report_link
 from tracker.services.actions import assign_actions
 from tracker.services.assessments import open_assessment_round
-from tracker.services.report_links import sign_report_link
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.tokens import create_token

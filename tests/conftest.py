@@ -21,7 +21,7 @@ from tests import factories
 from tests.reliability import harness
 from tracker import create_app
 from tracker.extensions import db
-from tracker.routes.response_cache import clear_caches
+from tracker.web.response_cache import clear_caches
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 23)

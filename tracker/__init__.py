@@ -9,10 +9,12 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tracker import public_cache, web_input, web_security
 from tracker.config import DEFAULTS, engine_options, instance_secret_key, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.services.private_files import private_directory
+from tracker.web import input as web_input
+from tracker.web import public_cache
+from tracker.web import security as web_security
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -80,7 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from tracker.services import data_version  # noqa: F401 (its session events move the counter)
+    from tracker.publishing import data_version  # noqa: F401 (its session events move the counter)
 
     db.init_app(app)
     # render_as_batch lets Alembic alter SQLite tables by copying them.

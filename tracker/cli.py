@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from tracker.exchange.seed_files import iter_documents, load_seed_document, seed_paths
 from tracker.services.errors import ValidationFailed
-from tracker.services.seed_files import iter_documents, load_seed_document, seed_paths
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user
 
@@ -207,7 +207,8 @@ def import_command(path: str, dry_run: bool, publish: bool, create_agencies: boo
     """Import a plan from a CSV or XLSX file in the spreadsheet format (all or nothing)."""
     from pathlib import Path
 
-    from tracker.services.spreadsheets import SpreadsheetLimits, import_spreadsheet
+    from tracker.exchange.spreadsheets.importing import import_spreadsheet
+    from tracker.exchange.spreadsheets.reading import SpreadsheetLimits
 
     result = import_spreadsheet(
         Path(path).name,
@@ -251,9 +252,9 @@ def _publication(summary, *, dry_run: bool) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 def export_command(slug: str, fmt: str, output: str | None) -> None:
     """Export a plan in the spreadsheet format, ready to edit and import again."""
+    from tracker.exchange.spreadsheets.writing import export_rows, to_csv, to_xlsx
     from tracker.services.errors import NotFound
     from tracker.services.plans import get_plan
-    from tracker.services.spreadsheets import export_rows, to_csv, to_xlsx
 
     try:
         plan = get_plan(slug)

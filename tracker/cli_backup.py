@@ -1,6 +1,6 @@
 """Command-line interface: ``flask --app wsgi backup create`` and ``backup restore``.
 
-Thin: the work (and every check) is in ``tracker.services.backups``.
+Thin: the work (and every check) is in ``tracker.exchange.backups``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from tracker.services.backups import BackupError, create_backup, head_revision, restore_backup
+from tracker.exchange.backups import BackupError, create_backup, head_revision, restore_backup
 
 backup = AppGroup("backup", help="Back up the whole tracker into one archive, and restore it.")
 
@@ -53,7 +53,9 @@ def restore_command(archive: str, force: bool) -> None:
     A database without tables is first migrated to the archive's revision.
     """
     try:
-        manifest = restore_backup(archive, upload_dir=current_app.config["UPLOAD_DIR"], force=force)
+        manifest = restore_backup(
+            archive, upload_dir=current_app.config["UPLOAD_DIR"], migrations=_migrations(), force=force
+        )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
@@ -62,7 +64,11 @@ def restore_command(archive: str, force: bool) -> None:
         f"{len(manifest.tables)} tables, {len(manifest.files)} evidence files, "
         f"at revision {manifest.revision}."
     )
-    head = head_revision()
+    head = head_revision(_migrations())
     if head and head != manifest.revision:
         click.echo(f"Run 'flask --app wsgi db upgrade' to bring the database to revision {head}.")
 
+
+def _migrations():
+    """This app's Alembic configuration, as ``flask db`` uses it."""
+    return current_app.extensions["migrate"].migrate.get_config()

@@ -1,7 +1,7 @@
 """outbox: a "failed" state and a count of the message's own failures
 
 A message that cannot be built, or that the mail server refuses, five times is marked
-failed with its reason instead of being retried for ever (services.outbox).
+failed with its reason instead of being retried for ever (reminders.outbox).
 
 Revision ID: 0010
 Revises: 0009

@@ -34,8 +34,8 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import free_port
 from tracker import create_app
+from tracker.exchange.seed_files import iter_documents, load_seed_document
 from tracker.extensions import db
-from tracker.services.seed_files import iter_documents, load_seed_document
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user
 

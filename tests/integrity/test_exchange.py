@@ -23,11 +23,11 @@ from werkzeug.test import encode_multipart
 from tests import factories
 from tests.conftest import csrf_token
 from tests.factories import NOW, SYSTEM
+from tracker.exchange.spreadsheets.columns import COLUMN_NAMES
 from tracker.extensions import db
 from tracker.models import Agency, Plan
 from tracker.services.actions import update_action
 from tracker.services.plans import get_plan, save_area
-from tracker.services.spreadsheets import COLUMN_NAMES
 
 SEEDED = ("mexico-2016-review-followup", "mexico-2018-way-forward", "mongolia-odra-2018",
           "kazakhstan-odra", "kazakhstan-2023-analysis")

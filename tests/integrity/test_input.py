@@ -27,6 +27,8 @@ from tests import factories
 from tests.api.conftest import bearer
 from tests.conftest import csrf_token
 from tests.factories import NOW
+from tracker.exchange.plan_import import import_plan_document
+from tracker.exchange.seed_files import read_seed_file
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -45,10 +47,8 @@ from tracker.models import (
 from tracker.routes.charts import DRAWERS, MIME_TYPES
 from tracker.services.assessments import record_assessment_round
 from tracker.services.errors import ValidationFailed
-from tracker.services.plan_import import import_plan_document
 from tracker.services.reports import save_report
 from tracker.services.rounds import open_reporting_round
-from tracker.services.seed_files import read_seed_file
 from tracker.services.transaction import Actor
 
 DATE_MESSAGE = "Enter a date between 1900 and 2199."

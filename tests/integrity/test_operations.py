@@ -17,16 +17,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import current_app
 from sqlalchemy import select, update
 
 from tests import factories
 from tests.conftest import csrf_token, free_port
 from tests.factories import SYSTEM
 from tracker.models import Action, OutboxMessage
+from tracker.reminders.compose import LinkSettings
+from tracker.reminders.mail import MailSettings
+from tracker.reminders.outbox import MAX_FAILURES, deliver_pending
+from tracker.reminders.run import run_reminder_pass
 from tracker.services.actions import assign_actions
-from tracker.services.mail import MailSettings
-from tracker.services.outbox import MAX_FAILURES, deliver_pending
-from tracker.services.reminders import LinkSettings, run_reminder_pass
 
 LINKS = LinkSettings(base_url="http://tracker.test", secret_key="test-secret-key")
 DUE = date(2027, 3, 31)
@@ -99,10 +101,10 @@ def test_a_title_with_line_breaks_gives_a_one_line_subject_and_the_reminder_arri
     db_session.execute(update(Action).where(Action.id == action.id)
                        .values(title="Open data portal\r\nBcc: everyone@example.org\nlaunch"))
     day = DUE - timedelta(days=7)
-    run_reminder_pass(at(day), links=LINKS)
+    run_reminder_pass(at(day), links=LINKS, templates=current_app.jinja_env)
     settings = MailSettings(server="127.0.0.1", port=mailbox.port, use_tls=False, use_ssl=False,
                             username=None, password=None, sender="tracker@tracker.test", timeout=5)
-    outcome = deliver_pending(at(day), mail=settings, links=LINKS, worker="test")
+    outcome = deliver_pending(at(day), mail=settings, links=LINKS, templates=current_app.jinja_env, worker="test")
 
     assert outcome["sent"] == 2 and outcome["failed"] == 0
     [message] = mailbox.to(focal.email)
@@ -120,12 +122,13 @@ def test_a_message_the_server_refuses_is_marked_failed_after_five_attempts_and_n
     shown to admins; the other messages go out on the first pass."""
     (refused, _), (fine, _) = due_soon
     day = DUE - timedelta(days=7)
-    run_reminder_pass(at(day), links=LINKS)
+    run_reminder_pass(at(day), links=LINKS, templates=current_app.jinja_env)
     with RefusingMailbox(refused.email) as server:
         moment = at(day)
         outcomes = []
         for _ in range(MAX_FAILURES + 2):
-            outcomes.append(deliver_pending(moment, mail=server.settings(), links=LINKS, worker="test"))
+            outcomes.append(deliver_pending(moment, mail=server.settings(), links=LINKS,
+                                            templates=current_app.jinja_env, worker="test"))
             moment += timedelta(hours=7)  # past any back-off
         assert len(server.to(fine.email)) == 1
         assert server.to(refused.email) == []
@@ -147,7 +150,7 @@ def test_a_claim_left_by_a_dead_sender_counts_as_an_attempt(due_soon, db_session
     """Issue 12 item 22: a message left "sending" by a process that died is not claimed again
     for ever: each release counts as an attempt, and after the last it is marked failed."""
     day = DUE - timedelta(days=7)
-    run_reminder_pass(at(day), links=LINKS)
+    run_reminder_pass(at(day), links=LINKS, templates=current_app.jinja_env)
     [first, *_] = db_session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     unreachable = MailSettings(server="127.0.0.1", port=free_port(), use_tls=False, use_ssl=False,
                                username=None, password=None, sender="t@t", timeout=2)
@@ -156,7 +159,7 @@ def test_a_claim_left_by_a_dead_sender_counts_as_an_attempt(due_soon, db_session
         db_session.execute(update(OutboxMessage).where(OutboxMessage.id == first.id).values(
             state="sending", claimed_by="dead:1", claimed_at=moment - timedelta(hours=1),
             next_attempt_at=moment + timedelta(days=365)))
-        deliver_pending(moment, mail=unreachable, links=LINKS, worker="test")
+        deliver_pending(moment, mail=unreachable, links=LINKS, templates=current_app.jinja_env, worker="test")
         moment += timedelta(hours=7)
     db_session.expire_all()
     stored = db_session.get(OutboxMessage, first.id)

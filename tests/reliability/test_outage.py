@@ -22,7 +22,7 @@ from tests import factories
 from tests.reliability import harness
 from tracker import create_app
 from tracker.extensions import db
-from tracker.routes.outage import MESSAGE, MESSAGE_AFTER_COMMIT, is_outage
+from tracker.web.outage import MESSAGE, MESSAGE_AFTER_COMMIT, is_outage
 
 pytestmark = pytest.mark.scratch_db
 

@@ -4,7 +4,7 @@
 delivers them to a real SMTP server (the ``mailbox`` fixture, made slow: 20 ms a
 message) and is killed mid-delivery; it is then run again at the same time, and once
 more 15 minutes later so the dead processes' 'sending' claims are released
-(``services.outbox.STALE_CLAIM``). Every due reminder must arrive.
+(``reminders.outbox.STALE_CLAIM``). Every due reminder must arrive.
 
 It dies twice, in the two places that matter:
 

@@ -15,11 +15,11 @@ from tests.charts.conftest import svg_texts
 from tests.factories import NOW, SYSTEM
 from tests.services.test_seed import TABLE_2_1, load
 from tracker.models import Action, Status
+from tracker.publishing.chart_data import CHART_NAMES, chart_data, chart_table
+from tracker.publishing.public_views import editable_report
 from tracker.services.actions import find_action
 from tracker.services.agencies import find_agency
-from tracker.services.dashboard import CHART_NAMES, chart_data, chart_table
 from tracker.services.plans import get_plan
-from tracker.services.public_views import editable_report
 from tracker.services.recommendations import find_recommendation, set_recommendation_status
 from tracker.services.reports import save_report
 

@@ -46,6 +46,9 @@ from tracker.models import (
     StatusChange,
     User,
 )
+from tracker.reminders.compose import LinkSettings
+from tracker.reminders.links import SALT, sign_report_link
+from tracker.reminders.run import run_reminder_pass
 from tracker.services.assessments import (
     open_assessment_round,
     record_assessment_round,
@@ -53,8 +56,6 @@ from tracker.services.assessments import (
 )
 from tracker.services.readiness import save_dimension
 from tracker.services.recommendations import set_recommendation_status
-from tracker.services.reminders import LinkSettings, run_reminder_pass
-from tracker.services.report_links import SALT, sign_report_link
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.transaction import Actor
@@ -162,7 +163,7 @@ def hostile(app, db_session, uploads):
     }, position=1)
 
     links = LinkSettings(base_url="http://tracker.example", secret_key=app.config["SECRET_KEY"])
-    messages = run_reminder_pass(NOW, links=links, digests=True)
+    messages = run_reminder_pass(NOW, links=links, templates=app.jinja_env, digests=True)
     return SimpleNamespace(
         plan=plan, area=area, evil=evil, other=other, rec=rec, rec2=rec2, late=late, returned=returned,
         waiting=waiting, secretariat=secretariat, focal=focal, admin=admin, assessor=assessor,
@@ -262,7 +263,7 @@ SKIPPED = {"static", "api-docs.openapi_json"}
 
 
 def _argument_values(app, rule, w) -> dict[str, list]:
-    from tracker.services import open_data
+    from tracker.publishing.open_data.tables import TABLES
 
     recs, actions = [w.rec.code, w.rec2.code], [w.late.code, w.returned.code, w.waiting.code]
     known = {
@@ -278,7 +279,7 @@ def _argument_values(app, rule, w) -> dict[str, list]:
         "evidence_id": [w.evidence.id],
         "token": [w.token],
         "fmt": ["csv", "xlsx"],
-        "resource": list(getattr(open_data, "TABLES", {})),
+        "resource": list(TABLES),
         "code": recs if "recommendation" in rule.endpoint else actions if "action" in rule.endpoint else recs + actions,
     }
     values = {}
@@ -498,7 +499,7 @@ QUERY_ROUTES = [
 def _chart_routes(app, slug: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """The chart routes in app.url_map now: the CSVs with every filter, the SVGs with ``page``."""
     try:
-        from tracker.services.dashboard import CHART_FILTERS
+        from tracker.publishing.chart_data import CHART_FILTERS
         filters = tuple(sorted({key for keys in CHART_FILTERS.values() for key in keys}))
     except ImportError:
         filters = ("area", "agency", "status", "overdue", "round")

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import NOW
+from tracker.exchange.seed_files import iter_documents, load_seed_document, month_span
 from tracker.models import Action, Agency, Area, Plan, Recommendation, StatusChange
+from tracker.publishing.scorecards import plan_scorecard
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
-from tracker.services.scorecards import plan_scorecard
-from tracker.services.seed_files import iter_documents, load_seed_document, month_span
 
 # Table 2.1 of OECD (2018), Open Government Data in Mexico: The Way Forward.
 TABLE_2_1 = {

@@ -9,16 +9,12 @@ from sqlalchemy import delete, func, select
 
 from tests.factories import NOW
 from tests.services.test_seed import load
+from tracker.exchange.spreadsheets.columns import COLUMN_NAMES
+from tracker.exchange.spreadsheets.importing import import_spreadsheet
+from tracker.exchange.spreadsheets.reading import SpreadsheetLimits
+from tracker.exchange.spreadsheets.writing import export_rows, to_csv, to_xlsx
 from tracker.models import Action, Agency, Plan, Recommendation, StatusChange
 from tracker.services.plans import get_plan
-from tracker.services.spreadsheets import (
-    COLUMN_NAMES,
-    SpreadsheetLimits,
-    export_rows,
-    import_spreadsheet,
-    to_csv,
-    to_xlsx,
-)
 from tracker.services.statuses import history
 from tracker.services.transaction import Actor
 

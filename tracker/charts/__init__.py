@@ -1,6 +1,6 @@
 """Pure chart functions: plain data in (``tracker.charts.data``), PNG or SVG bytes out.
 
-Nothing here touches the database or the request: ``services.dashboard`` builds the
+Nothing here touches the database or the request: ``publishing.chart_data`` builds the
 data, ``routes.charts`` serves the bytes. One module per chart:
 
 - ``gantt.gantt_chart`` (and ``gantt_pages``): actions on a calendar, by area

@@ -1,6 +1,6 @@
 """The plain data the charts draw: frozen dataclasses of strings, numbers and dates.
 
-Nothing here knows about the database. ``services.dashboard`` builds these from a plan;
+Nothing here knows about the database. ``publishing.chart_data`` builds these from a plan;
 tests build them by hand. Every name a chart shows (titles, areas, agencies, statuses)
 comes from these objects; the few generic words a chart needs ("Today", "Overdue", ...)
 are in the ``*Labels`` dataclasses, with English defaults a caller may translate.

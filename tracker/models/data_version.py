@@ -12,7 +12,7 @@ class DataVersion(db.Model):
     """A single row (id 1) whose ``counter`` grows with every transaction that wrote data.
 
     Caches of public pages and chart fingerprints are keyed by it: while it stands
-    still, nothing they show can have changed. Maintained by ``services.data_version``;
+    still, nothing they show can have changed. Maintained by ``publishing.data_version``;
     migration 0005 inserts the row.
     """
 

@@ -62,7 +62,7 @@ class OutboxMessage(db.Model):
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Attempts that failed through the message's own fault (it could not be built, the
-    # server refused it); at ``services.outbox.MAX_FAILURES`` it is marked failed.
+    # server refused it); at ``reminders.outbox.MAX_FAILURES`` it is marked failed.
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)

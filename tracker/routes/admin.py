@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.models import ROLES
+from tracker.publishing.public_views import get_user, list_agencies
 from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles
 from tracker.services.agencies import create_agency
 from tracker.services.errors import ValidationFailed
-from tracker.services.public_views import get_user, list_agencies
 from tracker.services.throttling import (
     FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS,
     FREE_FAILURES_PER_ADDRESS,

@@ -6,6 +6,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.publishing.public_views import (
+    editable_report,
+    get_action,
+    get_evidence,
+    report_if_viewable,
+    review_comments,
+    viewable_report,
+)
 from tracker.routes.forms import field_errors, form_data, lines, now
 from tracker.routes.guards import require_roles
 from tracker.services.errors import NotFound, ReportConflict, ValidationFailed
@@ -17,14 +25,6 @@ from tracker.services.permissions import (
     is_agency_action,
     is_report_author,
     require,
-)
-from tracker.services.public_views import (
-    editable_report,
-    get_action,
-    get_evidence,
-    report_if_viewable,
-    review_comments,
-    viewable_report,
 )
 from tracker.services.reports import (
     add_evidence_file,

@@ -12,6 +12,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.publishing.public_views import (
+    assessment_rounds,
+    get_recommendation,
+    round_assessments,
+    round_plan,
+)
 from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles
 from tracker.services.assessments import (
@@ -24,12 +30,6 @@ from tracker.services.assessments import (
     round_history,
 )
 from tracker.services.errors import ValidationFailed
-from tracker.services.public_views import (
-    assessment_rounds,
-    get_recommendation,
-    round_assessments,
-    round_plan,
-)
 from tracker.services.statuses import status_vocabulary
 
 bp = Blueprint("assessor", __name__, url_prefix="/assessor")

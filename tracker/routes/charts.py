@@ -1,12 +1,12 @@
 """Public charts: PNG and SVG bytes, cached by the data's version, each with its CSV.
 
-``/plans/<slug>/<chart>.<png|svg|csv>`` for every chart of ``services.dashboard.CHART_NAMES``
+``/plans/<slug>/<chart>.<png|svg|csv>`` for every chart of ``publishing.chart_data.CHART_NAMES``
 (gantt, timeline, scorecard, rounds, readiness, agencies); no sign-in, published plans
 only. The Gantt takes ``?area=<code>`` and ``?agency=<acronym or name>``; the Gantt,
 timeline and agency charts take ``?page=<n>`` (1-based; the number of pages is in the
 ``X-Chart-Pages`` header). A CSV holds every row, unpaged.
 
-Caching. The ETag is a hash of the plan's version (``services.versions``), the chart,
+Caching. The ETag is a hash of the plan's version (``publishing.versions``), the chart,
 the format, the filters and today's date (overdue depends on it). Responses say
 ``Cache-Control: public, no-cache``: caches may keep a chart but must revalidate it,
 which costs one small query and a 304 with no body. We chose that over a max-age
@@ -15,7 +15,7 @@ it at once. Rendered bytes are kept in a small in-process LRU keyed by the ETag,
 chart another visitor already asked for is served without rendering; when the data
 changes the version changes, the ETag with it, and the chart is drawn afresh. The
 version itself is remembered while the data version stands still
-(``routes.response_cache``), so a cached chart costs two small queries.
+(``web.response_cache``), so a cached chart costs two small queries.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from tracker.public_cache import public_response
+from tracker.publishing.chart_data import CHART_FILTERS, chart_data, chart_table, table_csv
+from tracker.publishing.data_version import current_data_version
 from tracker.routes.forms import now
-from tracker.routes.response_cache import Rendered, chart_cache, remembered_fingerprint
-from tracker.services.dashboard import CHART_FILTERS, chart_data, chart_table, table_csv
-from tracker.services.data_version import current_data_version
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
+from tracker.web.public_cache import public_response
+from tracker.web.response_cache import Rendered, chart_cache, remembered_fingerprint
 
 bp = Blueprint("charts", __name__)
 

@@ -7,7 +7,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tracker.services.errors import Forbidden, NotFound
-from tracker.web_input import too_large_message
+from tracker.web import outage
+from tracker.web.input import too_large_message
 
 
 def _wants_json() -> bool:
@@ -16,7 +17,7 @@ def _wants_json() -> bool:
 
 def register(app: Flask) -> None:
     """Render HTTP errors as pages (or JSON under /api/)."""
-    __import__("tracker.routes.outage", fromlist=["register"]).register(app)  # database down: 503
+    outage.register(app)  # database down: 503
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -1,7 +1,7 @@
 """Open data: CSV and JSON per plan, a Frictionless Data Package, Atom feeds of status changes.
 
 Everything here is public and read-only: published plans, validated data only (see
-``services.open_data``). Responses carry an ETag (feed readers and harvesters ask
+``publishing.open_data``). Responses carry an ETag (feed readers and harvesters ask
 again cheaply) and allow any origin, since open data is meant to be reused.
 """
 
@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
+from tracker.publishing.open_data import package, tables
+from tracker.publishing.open_data.feed import Feed, status_change_feed
 from tracker.routes.forms import now
-from tracker.services import open_data
 from tracker.services.errors import NotFound
 
 bp = Blueprint("open_data", __name__)
@@ -36,16 +37,16 @@ class PublicLinks:
         return url_for("public.evidence", evidence_id=evidence_id, _external=True)
 
 
-def _scope(slug: str | None = None) -> open_data.Scope:
-    return open_data.published_scope(PublicLinks(), slug)
+def _scope(slug: str | None = None) -> tables.Scope:
+    return tables.published_scope(PublicLinks(), slug)
 
 
 def _license() -> dict[str, str]:
-    return open_data.license_from(current_app.config)
+    return package.license_from(current_app.config)
 
 
-def _table(resource: str) -> open_data.Table:
-    table = open_data.get_table(resource)
+def _table(resource: str) -> tables.Table:
+    table = tables.get_table(resource)
     if table is None:
         raise NotFound(f"No open data table {resource!r}.")
     return table
@@ -80,7 +81,7 @@ def _plan_downloads(slug: str) -> dict:
         "datapackage": url_for("open_data.plan_datapackage", slug=slug, _external=True),
         "csv": {
             name: url_for("open_data.plan_csv", slug=slug, resource=name, _external=True)
-            for name in open_data.TABLES
+            for name in tables.TABLES
         },
         "feed": url_for("open_data.plan_feed", slug=slug, _external=True),
     }
@@ -93,16 +94,16 @@ def index():
     return render_template(
         "open_data/index.html",
         plans=scope.plans,
-        tables=list(open_data.TABLES.values()),
+        tables=list(tables.TABLES.values()),
         license=_license(),
-        last_changed=open_data.last_changed(scope),
+        last_changed=package.last_changed(scope),
     )
 
 
 @bp.route("/open-data/datapackage.json")
 def datapackage():
     """A Frictionless Data Package of every published plan, its tables as CSV next to it."""
-    package = open_data.data_package(
+    descriptor = package.data_package(
         _scope(),
         name="action-plan-tracker",
         title="Action plans and recommendations: accountability open data",
@@ -115,22 +116,22 @@ def datapackage():
         homepage=url_for("open_data.index", _external=True),
         license=_license(),
     )
-    return _download(open_data.to_json(package), "application/json")
+    return _download(package.to_json(descriptor), "application/json")
 
 
 @bp.route("/open-data/<resource>.csv")
 def table_csv(resource: str):
     """One table of the package, every published plan together."""
     table = _table(resource)
-    return _download(open_data.table_csv(table, _scope()), "text/csv", f"{resource}.csv")
+    return _download(tables.table_csv(table, _scope()), "text/csv", f"{resource}.csv")
 
 
 @bp.route("/open-data/plans/<slug>.json")
 def plan_json(slug: str):
     """Everything public about one plan as one JSON document."""
     scope = _scope(slug)
-    document = open_data.plan_document(scope, license=_license(), downloads=_plan_downloads(slug))
-    return _download(open_data.to_json(document), "application/json", f"{slug}.json")
+    document = package.plan_document(scope, license=_license(), downloads=_plan_downloads(slug))
+    return _download(package.to_json(document), "application/json", f"{slug}.json")
 
 
 @bp.route("/open-data/plans/<slug>/datapackage.json")
@@ -138,7 +139,7 @@ def plan_datapackage(slug: str):
     """A Data Package of one plan, its tables as CSV next to it."""
     scope = _scope(slug)
     (plan,) = scope.plans
-    package = open_data.data_package(
+    descriptor = package.data_package(
         scope,
         name=slug,
         title=plan.title,
@@ -146,27 +147,27 @@ def plan_datapackage(slug: str):
         homepage=url_for("public.plan", slug=slug, _external=True),
         license=_license(),
     )
-    return _download(open_data.to_json(package), "application/json")
+    return _download(package.to_json(descriptor), "application/json")
 
 
 @bp.route("/open-data/plans/<slug>/<resource>.csv")
 def plan_csv(slug: str, resource: str):
     """One table of one plan."""
     table = _table(resource)
-    return _download(open_data.table_csv(table, _scope(slug)), "text/csv", f"{slug}-{resource}.csv")
+    return _download(tables.table_csv(table, _scope(slug)), "text/csv", f"{slug}-{resource}.csv")
 
 
 @bp.route("/feeds/status-changes.atom")
 def feed():
     """The latest status changes of every published plan, newest first."""
     scope = _scope()
-    body = open_data.status_change_feed(scope, open_data.Feed(
+    body = status_change_feed(scope, Feed(
         title="Status changes: all plans",
         id=url_for("open_data.feed", _external=True),
         self_url=url_for("open_data.feed", _external=True),
         page_url=url_for("public.index", _external=True),
         tag_authority=_tag_authority(),
-        updated_when_empty=open_data.last_changed(scope) or now(),
+        updated_when_empty=package.last_changed(scope) or now(),
         name_plans=True,
     ))
     return _download(body, ATOM_TYPE)
@@ -177,13 +178,13 @@ def plan_feed(slug: str):
     """The latest status changes of one published plan, newest first."""
     scope = _scope(slug)
     (plan,) = scope.plans
-    body = open_data.status_change_feed(scope, open_data.Feed(
+    body = status_change_feed(scope, Feed(
         title=f"Status changes: {plan.title}",
         id=url_for("open_data.plan_feed", slug=slug, _external=True),
         self_url=url_for("open_data.plan_feed", slug=slug, _external=True),
         page_url=url_for("public.plan", slug=slug, _external=True),
         tag_authority=_tag_authority(),
-        updated_when_empty=open_data.last_changed(scope) or now(),
+        updated_when_empty=package.last_changed(scope) or now(),
         name_plans=False,
     ))
     return _download(body, ATOM_TYPE)

@@ -9,10 +9,7 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.public_cache import public_page
-from tracker.routes.forms import now
-from tracker.services.assessments import recommendation_status_views
-from tracker.services.dashboard_views import (
+from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
     changes_since,
@@ -23,12 +20,8 @@ from tracker.services.dashboard_views import (
     scorecard_as_of,
     statuses_as_of,
 )
-from tracker.services.dashboard_views import search as run_search
-from tracker.services.errors import NotFound
-from tracker.services.evidence_files import evidence_path
-from tracker.services.permissions import can_report_on, can_view_report, is_staff
-from tracker.services.plans import get_plan, list_plans
-from tracker.services.public_views import (
+from tracker.publishing.dashboard import search as run_search
+from tracker.publishing.public_views import (
     accepted_evidence,
     get_evidence,
     is_public_report,
@@ -38,11 +31,18 @@ from tracker.services.public_views import (
     visible_proposals,
     visible_timeline,
 )
+from tracker.publishing.scorecards import plan_scorecard
+from tracker.routes.forms import now
+from tracker.services.assessments import recommendation_status_views
+from tracker.services.errors import NotFound
+from tracker.services.evidence_files import evidence_path
+from tracker.services.permissions import can_report_on, can_view_report, is_staff
+from tracker.services.plans import get_plan, list_plans
 from tracker.services.readiness import plan_readiness
 from tracker.services.recommendations import recommendations_by_area
 from tracker.services.reports import reports_for_action
-from tracker.services.scorecards import plan_scorecard
 from tracker.services.statuses import status_vocabulary
+from tracker.web.public_cache import public_page
 
 bp = Blueprint("public", __name__)
 

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, render_template, request
 
 from tracker.extensions import db
 from tracker.models import MESSAGE_STATES, OutboxMessage
+from tracker.reminders.log import agency_stats, message_log, state_counts
 from tracker.routes.guards import require_roles
-from tracker.services.reminder_log import agency_stats, message_log, state_counts
 
 bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")
 bp.before_request(require_roles("admin"))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from tracker.publishing.public_views import report_if_viewable
+from tracker.reminders.links import open_report_link
 from tracker.routes.forms import field_errors, form_data, lines, now
 from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.evidence_files import discard
-from tracker.services.public_views import report_if_viewable
-from tracker.services.report_links import open_report_link
 from tracker.services.reports import (
     add_evidence_file,
     report_filed_by_link,

@@ -11,9 +11,10 @@ from datetime import datetime
 
 from flask import current_app
 
-from tracker.services.mail import MailSettings
-from tracker.services.outbox import deliver_pending
-from tracker.services.reminders import LinkSettings, run_reminder_pass
+from tracker.reminders.compose import LinkSettings
+from tracker.reminders.mail import MailSettings
+from tracker.reminders.outbox import deliver_pending
+from tracker.reminders.run import run_reminder_pass
 from tracker.services.rounds import open_scheduled_rounds
 
 # Set when the process is asked to stop (SIGTERM, Ctrl+C; see runner.stop_on_signals):
@@ -46,20 +47,21 @@ def open_rounds(now: datetime):
 
 def daily_reminders(now: datetime):
     """Claim and compose the reminders due today, then deliver them."""
-    messages = run_reminder_pass(now, links=_links())
+    messages = run_reminder_pass(now, links=_links(), templates=current_app.jinja_env)
     return len(messages), deliver_outbox(now)
 
 
 def weekly_digests(now: datetime):
     """Each agency's weekly digest and the secretariat's weekly summary."""
-    messages = run_reminder_pass(now, links=_links(), digests=True)
+    messages = run_reminder_pass(now, links=_links(), templates=current_app.jinja_env, digests=True)
     return len(messages), deliver_outbox(now)
 
 
 def deliver_outbox(now: datetime):
     """Send pending messages whose time has come (first tries and retries)."""
     return deliver_pending(
-        now, mail=MailSettings.from_config(current_app.config), links=_links(), worker=worker_name(),
+        now, mail=MailSettings.from_config(current_app.config), links=_links(), templates=current_app.jinja_env,
+        worker=worker_name(),
         stop=stop_requested.is_set,
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import Action, Milestone, Plan
+from tracker.reminders.candidates import cancel_for_action
 from tracker.schemas.action import ActionInput
 from tracker.schemas.report import AssignInput
 from tracker.services.agencies import find_agency
@@ -16,7 +17,6 @@ from tracker.services.errors import EditConflict, ValidationFailed
 from tracker.services.history import record_event
 from tracker.services.plans import assign, find_area
 from tracker.services.recommendations import find_recommendation
-from tracker.services.reminders import cancel_for_action
 from tracker.services.reports import withdraw_reports_of_former_leads
 from tracker.services.statuses import record_status_change, require_status, validated_with_status
 from tracker.services.transaction import Actor, atomic

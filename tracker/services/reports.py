@@ -27,6 +27,7 @@ from tracker.models import (
     Status,
     User,
 )
+from tracker.reminders.candidates import cancel_for_action
 from tracker.schemas.report import DEFAULT_MAX_LINKS, ReportInput, ReturnInput, ReviewInput
 from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.evidence_files import discard, store_evidence_file
@@ -39,7 +40,6 @@ from tracker.services.permissions import (
     is_staff,
     require,
 )
-from tracker.services.reminders import cancel_for_action
 from tracker.services.rounds import current_round
 from tracker.services.statuses import record_status_change, require_status
 from tracker.services.transaction import Actor, atomic

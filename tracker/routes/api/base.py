@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 from tracker.extensions import csrf, db
 from tracker.routes.api.auth import Unauthenticated, authenticate
 from tracker.services.errors import EditConflict, Forbidden, NotFound, Throttled, ValidationFailed
-from tracker.web_input import too_large_message
+from tracker.web.input import too_large_message
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200

@@ -29,17 +29,18 @@ from tests.test_migration_paths import (
     assert_models_read_the_sample,
     insert_sample_rows,
 )
+from tracker.exchange.backups import NOT_BACKED_UP
+from tracker.exchange.seed_files import iter_documents, load_seed_document
+from tracker.exchange.spreadsheets.writing import export_rows, to_csv
 from tracker.extensions import db
 from tracker.models import Evidence, OutboxMessage, Plan, StatusChange, User
+from tracker.publishing.data_version import current_data_version
+from tracker.reminders.compose import LinkSettings
+from tracker.reminders.run import run_reminder_pass
 from tracker.services.actions import assign_actions
-from tracker.services.backups import NOT_BACKED_UP
-from tracker.services.data_version import current_data_version
 from tracker.services.plans import get_plan
-from tracker.services.reminders import LinkSettings, run_reminder_pass
 from tracker.services.reports import accept_report, add_evidence_file, save_report
 from tracker.services.rounds import open_reporting_round
-from tracker.services.seed_files import iter_documents, load_seed_document
-from tracker.services.spreadsheets import export_rows, to_csv
 from tracker.services.transaction import Actor
 
 pytestmark = pytest.mark.scratch_db
@@ -124,7 +125,7 @@ def add_workflow(app) -> str:
                 author=focal, now=WORK_DAY, submit=True, report=report)
     accept_report(report, {"comment": "Thanks"}, reviewer=secretariat, now=WORK_DAY + timedelta(hours=2))
     links = LinkSettings(base_url="http://tracker.test", secret_key=app.config["SECRET_KEY"])
-    run_reminder_pass(datetime(2020, 6, 23, 7, tzinfo=UTC), links=links)
+    run_reminder_pass(datetime(2020, 6, 23, 7, tzinfo=UTC), links=links, templates=app.jinja_env)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) >= 1
     assert db.session.scalars(
         select(StatusChange.new_status_key).where(StatusChange.subject_id == action.id,

@@ -25,8 +25,8 @@ from tracker.models import (
     User,
     action_supporting_agencies,
 )
+from tracker.publishing.scorecards import Scorecard, ScorecardRow
 from tracker.services.actors import shown_actors
-from tracker.services.scorecards import Scorecard, ScorecardRow
 from tracker.services.statuses import status_vocabulary
 
 

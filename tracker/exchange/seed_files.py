@@ -10,10 +10,10 @@ from pathlib import Path
 import yaml
 from dateutil.relativedelta import relativedelta
 
+from tracker.exchange.plan_import import ImportSummary, import_plan_document
 from tracker.models.types import EARLIEST_DATE, LATEST_DATE
 from tracker.schemas.base import DATE_MESSAGE
 from tracker.services.errors import ValidationFailed
-from tracker.services.plan_import import ImportSummary, import_plan_document
 from tracker.services.transaction import Actor
 
 SEED_ACTOR_LABEL = "seed"
@@ -63,60 +63,67 @@ def read_seed_file(path: str | os.PathLike) -> dict:
 
 def to_plan_document(raw: dict) -> dict:
     """Translate the seed file format into the document ``import_plan_document`` takes."""
-    plan = {k: v for k, v in raw["plan"].items() if k not in ("source", "source_reference")}
-    plan["citation"] = raw["plan"].get("source_reference")
-    plan.setdefault("published", True)  # applies only when the load creates the plan
-    plan.update(_source_fields(raw["plan"].get("source")))
-
-    agencies = [
-        {"key": a["key"], "name": a["name"], "acronym": a.get("acronym")}
-        for a in raw.get("agencies") or []
-    ]
-
-    areas = [
-        {"code": a["code"], "name": a["name"], **_source_fields(a.get("source"))}
-        for a in raw.get("areas") or []
-    ]
-    recommendations = []
-    for item in raw.get("recommendations") or []:
-        rec = {k: v for k, v in item.items() if k in RECOMMENDATION_FIELDS}
-        if item.get("related"):
-            rec["related"] = item["related"]
-        rec["institutions"] = list(item.get("institutions") or [])
-        rec.update(_source_fields(item.get("source")))
-        recommendations.append(rec)
-
+    plan = _plan(raw["plan"])
     start = plan.get("period_start")
-    actions = []
-    for item in raw.get("actions") or []:
-        action = {
-            k: v
-            for k, v in item.items()
-            if k not in ("source", "lead", "supporting", "start_month", "duration_months")
-        }
-        action["lead_agency"] = item.get("lead")
-        action["supporting_agencies"] = list(item.get("supporting") or [])
-        if item.get("start_month") is not None:
-            action["start_date"], action["due_date"] = month_span(
-                start, item["start_month"], item.get("duration_months") or 1
-            )
-        action["milestones"] = [
-            {"title": m["title"], "due_date": m.get("date") or month_end(start, m["month"])}
-            for m in item.get("milestones") or []
-        ]
-        action.update(_source_fields(item.get("source")))
-        actions.append(action)
-
     return {
         "plan": plan,
-        "agencies": agencies,
-        "areas": areas,
-        "recommendations": recommendations,
-        "actions": actions,
-        "readiness": [_with_sources(d) for d in (raw.get("readiness") or {}).get("dimensions") or []],
-        "assessment_rounds": [_with_sources(r) for r in raw.get("assessment_rounds") or []],
-        "figures": [_with_sources(f) for f in raw.get("figures") or []],
+        "agencies": [
+            {"key": a["key"], "name": a["name"], "acronym": a.get("acronym")}
+            for a in _listed(raw, "agencies")
+        ],
+        "areas": [
+            {"code": a["code"], "name": a["name"], **_source_fields(a.get("source"))}
+            for a in _listed(raw, "areas")
+        ],
+        "recommendations": [_recommendation(item) for item in _listed(raw, "recommendations")],
+        "actions": [_action(item, start) for item in _listed(raw, "actions")],
+        "readiness": [_with_sources(d) for d in _listed(raw.get("readiness") or {}, "dimensions")],
+        "assessment_rounds": [_with_sources(r) for r in _listed(raw, "assessment_rounds")],
+        "figures": [_with_sources(f) for f in _listed(raw, "figures")],
     }
+
+
+def _listed(mapping: dict, key: str) -> list:
+    """A list the seed file may leave out or leave empty."""
+    return mapping.get(key) or []
+
+
+def _plan(item: dict) -> dict:
+    plan = {k: v for k, v in item.items() if k not in ("source", "source_reference")}
+    plan["citation"] = item.get("source_reference")
+    plan.setdefault("published", True)  # applies only when the load creates the plan
+    plan.update(_source_fields(item.get("source")))
+    return plan
+
+
+def _recommendation(item: dict) -> dict:
+    rec = {k: v for k, v in item.items() if k in RECOMMENDATION_FIELDS}
+    if item.get("related"):
+        rec["related"] = item["related"]
+    rec["institutions"] = list(item.get("institutions") or [])
+    rec.update(_source_fields(item.get("source")))
+    return rec
+
+
+def _action(item: dict, plan_start: date | None) -> dict:
+    """An action: its lead and supporting agencies by key, and months of the plan as dates."""
+    action = {
+        k: v
+        for k, v in item.items()
+        if k not in ("source", "lead", "supporting", "start_month", "duration_months")
+    }
+    action["lead_agency"] = item.get("lead")
+    action["supporting_agencies"] = list(item.get("supporting") or [])
+    if item.get("start_month") is not None:
+        action["start_date"], action["due_date"] = month_span(
+            plan_start, item["start_month"], item.get("duration_months") or 1
+        )
+    action["milestones"] = [
+        {"title": m["title"], "due_date": m.get("date") or month_end(plan_start, m["month"])}
+        for m in item.get("milestones") or []
+    ]
+    action.update(_source_fields(item.get("source")))
+    return action
 
 
 def month_span(plan_start: date | None, start_month: int, duration_months: int) -> tuple[date, date]:

@@ -38,10 +38,10 @@ from decimal import Decimal
 from typing import IO, Any
 
 from alembic import command as alembic_command
+from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from flask import current_app
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -336,7 +336,9 @@ class _BytesReader:
 # --- restore ------------------------------------------------------------------
 
 
-def restore_backup(path: str | os.PathLike, *, upload_dir: str, force: bool = False) -> BackupManifest:
+def restore_backup(
+    path: str | os.PathLike, *, upload_dir: str, migrations: AlembicConfig, force: bool = False,
+) -> BackupManifest:
     """Restore an archive into this database and ``upload_dir``: all or nothing.
 
     The archive is checked completely (manifest, checksums, row counts, a revision
@@ -345,11 +347,13 @@ def restore_backup(path: str | os.PathLike, *, upload_dir: str, force: bool = Fa
     A database holding data is refused unless ``force``, which replaces everything.
     Rows are loaded in one transaction; PostgreSQL sequences are moved past the
     restored ids; the evidence files are put in place once the transaction commits.
+    ``migrations`` is the Alembic configuration of this code's migrations, which says
+    what revisions exist and builds the schema.
     """
     with tempfile.TemporaryDirectory(prefix="tracker-restore-") as work:
         manifest = _unpack(os.fspath(path), work)
-        _require_known_revision(manifest.revision)
-        _prepare_schema(manifest.revision)
+        _require_known_revision(manifest.revision, migrations)
+        _prepare_schema(manifest.revision, migrations)
         staged: list[tuple[str, str]] = []
         conn = db.engine.connect().execution_options(write_transaction=True)
         try:
@@ -454,21 +458,13 @@ def _local_path(work: str, name: str) -> str:
     raise BackupError(f"The archive holds {name!r}, which is not part of a tracker backup.")
 
 
-def head_revision() -> str:
+def head_revision(migrations: AlembicConfig) -> str:
     """The newest database revision this code knows (what ``flask db upgrade`` reaches)."""
-    return _script_directory().get_current_head()
+    return ScriptDirectory.from_config(migrations).get_current_head()
 
 
-def _script_config():
-    return current_app.extensions["migrate"].migrate.get_config()
-
-
-def _script_directory() -> ScriptDirectory:
-    return ScriptDirectory.from_config(_script_config())
-
-
-def _require_known_revision(revision: str) -> None:
-    script = _script_directory()
+def _require_known_revision(revision: str, migrations: AlembicConfig) -> None:
+    script = ScriptDirectory.from_config(migrations)
     try:
         known = script.get_revision(revision) is not None
     except CommandError:
@@ -481,7 +477,7 @@ def _require_known_revision(revision: str) -> None:
         )
 
 
-def _prepare_schema(revision: str) -> None:
+def _prepare_schema(revision: str, migrations: AlembicConfig) -> None:
     """Build the schema at the archive's revision if there is none; refuse a different one."""
     with db.engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
@@ -494,7 +490,7 @@ def _prepare_schema(revision: str) -> None:
             )
         # Alembic's own command, as flask_migrate.upgrade runs it, but raising its errors
         # instead of exiting the process, so the caller can show them.
-        alembic_command.upgrade(_script_config(), revision)
+        alembic_command.upgrade(migrations, revision)
         return
     if current != revision:
         raise BackupError(

@@ -2,7 +2,7 @@
 
 Per process, made on first use and bounded by entries and bytes: the drawn charts
 (``routes.charts``), keyed by the plan's fingerprint, so a chart is drawn again only
-when the data it shows changed; and the public's responses (``tracker.public_cache``),
+when the data it shows changed; and the public's responses (``tracker.web.public_cache``),
 keyed by the data version. Plan fingerprints (a dozen aggregate queries) are
 remembered per data version too, so while nothing is written none is computed twice.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from tracker.services.versions import PlanFingerprint, plan_fingerprint
+from tracker.publishing.versions import PlanFingerprint, plan_fingerprint
 
 CHARTS, PUBLIC, FINGERPRINTS = "tracker_chart_cache", "tracker_public_cache", "tracker_fingerprints"
 

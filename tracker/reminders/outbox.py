@@ -15,13 +15,14 @@ import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from jinja2 import Environment
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, Reminder
-from tracker.services.mail import MailSettings, SmtpConnection, build_email
-from tracker.services.reminders import LinkSettings, render_all
+from tracker.reminders.compose import LinkSettings, render_all
+from tracker.reminders.mail import MailSettings, SmtpConnection, build_email
 from tracker.services.transaction import write_transaction
 
 # A claim older than this is taken to belong to a process that died mid-send.
@@ -37,8 +38,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver_pending(
-    now: datetime, *, mail: MailSettings, links: LinkSettings, worker: str, limit: int = 5000,
-    stop: Callable[[], bool] = lambda: False,
+    now: datetime, *, mail: MailSettings, links: LinkSettings, templates: Environment, worker: str,
+    limit: int = 5000, stop: Callable[[], bool] = lambda: False,
 ) -> dict[str, int]:
     """Send (or keep) every pending message whose time has come; returns counts by outcome.
 
@@ -57,7 +58,7 @@ def deliver_pending(
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
-    _recompose_changed(due, now, links)
+    _recompose_changed(due, now, links, templates)
     db.session.commit()
     outcome = {"sent": 0, "kept": 0, "failed": 0, "skipped": 0, "left": 0}
     if not mail.server:
@@ -142,14 +143,14 @@ EMAIL_COLUMNS = (
 )
 
 
-def _recompose_changed(message_ids: list[int], now: datetime, links: LinkSettings) -> None:
+def _recompose_changed(message_ids: list[int], now: datetime, links: LinkSettings, templates: Environment) -> None:
     """Compose again the messages that lost a reminder since they were written (one was cancelled)."""
     changed = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.id.in_(message_ids), OutboxMessage.reminders.any(Reminder.cancelled.is_(True)))
         .options(selectinload(OutboxMessage.reminders))
     ).all()
-    render_all(list(changed), today=now.date(), links=links)
+    render_all(list(changed), today=now.date(), links=links, templates=templates)
 
 
 def _claim(message_id: int, worker: str, now: datetime):

@@ -115,85 +115,117 @@ def import_plan_document(
 
 
 def _import(document: dict, summary: ImportSummary, *, actor, now, reason, publish, create_agencies) -> None:
-    errors: dict[str, list[str]] = {}
+    """Save every section of ``document`` in order, collecting problems; raise them all at the end."""
+    run = _Import(summary, actor=actor, now=now, reason=reason)
+    plan = run.attempt("plan", lambda: _save_plan(document.get("plan") or {}, summary, now=now, publish=publish))
+    if plan is None:
+        raise ValidationFailed(run.errors)
+    aliases, refused = run.agencies(plan, document.get("agencies") or [], create=create_agencies)
+    run.areas(plan, document.get("areas") or [])
+    related = run.recommendations_and_actions(plan, document, aliases, refused)
+    run.related(plan, related)
+    run.readiness(plan, document.get("readiness") or [])
+    run.assessment_rounds(plan, document.get("assessment_rounds") or [])
+    if document.get("figures") and run.attempt("figures", lambda: save_figures(plan, document["figures"])):
+        summary.count("figure lists", created=False, changed=True)
+    if run.errors:
+        raise ValidationFailed(run.errors)
 
-    def attempt(path: str, operation):
+
+class _Import:
+    """One import under way: who and when, what it did so far, and the problems found.
+
+    Each section's items are saved one by one through the services; a refused item adds
+    its problems under its path (``actions[3].due_date``) and the import goes on, so a
+    document's problems are all reported at once.
+    """
+
+    def __init__(self, summary: ImportSummary, *, actor: Actor, now: datetime, reason: str):
+        self.summary = summary
+        self.actor, self.now, self.reason = actor, now, reason
+        self.errors: dict[str, list[str]] = {}
+
+    def attempt(self, path: str, operation):
+        """The operation's result, or None with its problems recorded under ``path``."""
         try:
             return operation()
         except ValidationFailed as exc:
             for name, messages in exc.errors.items():
                 key = path if name == "_schema" else f"{path}.{name}"
-                errors.setdefault(key, []).extend(_as_list(messages))
+                self.errors.setdefault(key, []).extend(_as_list(messages))
             return None
 
-    plan = attempt("plan", lambda: _save_plan(document.get("plan") or {}, summary, now=now, publish=publish))
-    if plan is None:
-        raise ValidationFailed(errors)
-
-    # Documents may name bodies by a local key; services find them by acronym or name.
-    aliases: dict[str, str] = {}
-    refused: set[str] = set()
-    for index, item in enumerate(document.get("agencies") or []):
-        key = item.get("key") or item.get("acronym") or item.get("name")
-        fields = {"name": item.get("name"), "acronym": item.get("acronym"), "country": plan.country}
-        agency = attempt(
-            f"agencies[{index}]", lambda f=fields: _agency(f, summary, create=create_agencies)
-        )
-        if agency is not None:
-            aliases[key] = agency.acronym or agency.name
-        else:
-            refused.add(key)
-
-    for index, area in enumerate(document.get("areas") or []):
-        existed = find_area(plan, str(area.get("code"))) is not None
-        result = attempt(f"areas[{index}]", lambda a=area, i=index: save_area(plan, {"position": i, **a}))
+    def counted(self, kind: str, path: str, operation, *, existed: bool) -> None:
+        """Attempt a save that returns (item, changed), and count what it did."""
+        result = self.attempt(path, operation)
         if result:
-            summary.count("areas", created=not existed, changed=result[1])
+            self.summary.count(kind, created=not existed, changed=result[1])
 
-    related: list[tuple[int, str, list]] = []
-    for kind, save in (("recommendations", save_recommendation), ("actions", save_action)):
-        for index, item in enumerate(document.get(kind) or []):
-            if kind == "recommendations" and isinstance(item, dict) and "related" in item:
-                item = dict(item)
-                related.append((index, str(item.get("code")), item.pop("related") or []))
-            existed = _exists(plan, kind, item)
-            result = attempt(
-                f"{kind}[{index}]",
-                lambda i=item, n=index, s=save: s(
-                    plan, {"position": n, **_resolve(i, aliases, refused)}, actor=actor, now=now, reason=reason
-                ),
+    def agencies(self, plan: Plan, items: list, *, create: bool) -> tuple[dict[str, str], set[str]]:
+        """The agencies the document names: ({its key: how services find it}, refused keys)."""
+        # Documents may name bodies by a local key; services find them by acronym or name.
+        aliases: dict[str, str] = {}
+        refused: set[str] = set()
+        for index, item in enumerate(items):
+            key = item.get("key") or item.get("acronym") or item.get("name")
+            fields = {"name": item.get("name"), "acronym": item.get("acronym"), "country": plan.country}
+            agency = self.attempt(f"agencies[{index}]", lambda f=fields: _agency(f, self.summary, create=create))
+            if agency is not None:
+                aliases[key] = agency.acronym or agency.name
+            else:
+                refused.add(key)
+        return aliases, refused
+
+    def areas(self, plan: Plan, areas: list) -> None:
+        for index, area in enumerate(areas):
+            existed = find_area(plan, str(area.get("code"))) is not None
+            self.counted("areas", f"areas[{index}]", lambda a=area, i=index: save_area(plan, {"position": i, **a}),
+                         existed=existed)
+
+    def recommendations_and_actions(self, plan: Plan, document: dict, aliases: dict[str, str],
+                                    refused: set[str]) -> list[tuple[int, str, list]]:
+        """Save both kinds in order; returns the recommendations' related links, saved once all exist."""
+        related: list[tuple[int, str, list]] = []
+        for kind, save in (("recommendations", save_recommendation), ("actions", save_action)):
+            for index, item in enumerate(document.get(kind) or []):
+                if kind == "recommendations" and isinstance(item, dict) and "related" in item:
+                    item = dict(item)
+                    related.append((index, str(item.get("code")), item.pop("related") or []))
+                self.counted(
+                    kind, f"{kind}[{index}]",
+                    lambda i=item, n=index, s=save: s(
+                        plan, {"position": n, **_resolve(i, aliases, refused)},
+                        actor=self.actor, now=self.now, reason=self.reason,
+                    ),
+                    existed=_exists(plan, kind, item),
+                )
+        return related
+
+    def related(self, plan: Plan, related: list[tuple[int, str, list]]) -> None:
+        for index, code, references in related:
+            rec = find_recommendation(plan, code)
+            if rec is not None and self.attempt(
+                f"recommendations[{index}].related", lambda r=rec, refs=references: link_related(r, refs)
+            ):
+                self.summary.count("links", created=False, changed=True)
+
+    def readiness(self, plan: Plan, dimensions: list) -> None:
+        for index, dimension in enumerate(dimensions):
+            self.counted(
+                "readiness dimensions", f"readiness[{index}]",
+                lambda d=dimension, i=index: save_dimension(plan, d, position=i),
+                existed=_dimension_exists(plan, dimension),
             )
-            if result:
-                summary.count(kind, created=not existed, changed=result[1])
 
-    for index, code, references in related:
-        rec = find_recommendation(plan, code)
-        if rec is not None and attempt(
-            f"recommendations[{index}].related", lambda r=rec, refs=references: link_related(r, refs)
-        ):
-            summary.count("links", created=False, changed=True)
-
-    for index, dimension in enumerate(document.get("readiness") or []):
-        existed = _dimension_exists(plan, dimension)
-        result = attempt(
-            f"readiness[{index}]", lambda d=dimension, i=index: save_dimension(plan, d, position=i)
-        )
-        if result:
-            summary.count("readiness dimensions", created=not existed, changed=result[1])
-
-    for index, round_ in enumerate(document.get("assessment_rounds") or []):
-        result = attempt(
-            f"assessment_rounds[{index}]",
-            lambda r=round_: record_assessment_round(plan, r, actor=actor, now=now),
-        )
-        if result:
-            summary.count("assessment rounds", created=False, changed=result[1])
-
-    if document.get("figures") and attempt("figures", lambda: save_figures(plan, document["figures"])):
-        summary.count("figure lists", created=False, changed=True)
-
-    if errors:
-        raise ValidationFailed(errors)
+    def assessment_rounds(self, plan: Plan, rounds: list) -> None:
+        for index, round_ in enumerate(rounds):
+            # The service matches rounds by name and says only whether it changed one, so a
+            # round is counted as updated or unchanged, never as created.
+            self.counted(
+                "assessment rounds", f"assessment_rounds[{index}]",
+                lambda r=round_: record_assessment_round(plan, r, actor=self.actor, now=self.now),
+                existed=True,
+            )
 
 
 def _resolve(item: dict, aliases: dict[str, str], refused: set[str]) -> dict:

@@ -8,13 +8,13 @@ from tests import factories
 from tests.factories import NOW, SYSTEM
 from tests.services.test_seed import load
 from tracker.models import OutboxMessage, Reminder
+from tracker.publishing.chart_data import agency_data, gantt_data, timeline_data
+from tracker.publishing.versions import plan_fingerprint, plan_version
 from tracker.services.actions import update_action
-from tracker.services.dashboard import agency_data, gantt_data, timeline_data
 from tracker.services.plans import get_plan, save_area
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import accept_report, save_report
 from tracker.services.rounds import open_reporting_round
-from tracker.services.versions import plan_fingerprint, plan_version
 
 TODAY = NOW.date()
 

@@ -7,7 +7,7 @@ from tests import factories
 from tests.factories import NOW, SYSTEM
 from tracker.extensions import db
 from tracker.models import Action
-from tracker.services.data_version import current_data_version
+from tracker.publishing.data_version import current_data_version
 from tracker.services.errors import ValidationFailed
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.users import sign_in

@@ -41,6 +41,7 @@ from tracker.charts.data import (
     TimelineLane,
     ranked,
 )
+from tracker.exchange.spreadsheets.columns import neutralise
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -59,13 +60,12 @@ from tracker.models import (
     action_supporting_agencies,
 )
 from tracker.models.types import within_date_range
+from tracker.publishing.scorecards import plan_scorecard
+from tracker.reminders.log import DELIVERED
 from tracker.services.agencies import find_agency
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import find_area
 from tracker.services.readiness import plan_readiness
-from tracker.services.reminder_log import DELIVERED
-from tracker.services.scorecards import plan_scorecard
-from tracker.services.spreadsheets import _neutralise
 from tracker.services.statuses import status_vocabulary
 
 # The timeframes of Annex A, in lane order, with the years each spans from the plan's start.
@@ -218,7 +218,7 @@ def timeline_data(plan: Plan, *, today: date) -> TimelineData:
 
 
 def scorecard_data(plan: Plan) -> ScorecardData:
-    """Recommendations per area and validated status (``services.scorecards.plan_scorecard``)."""
+    """Recommendations per area and validated status (``publishing.scorecards.plan_scorecard``)."""
     scorecard = plan_scorecard(plan)
     return ScorecardData(
         title=plan.title,
@@ -397,7 +397,7 @@ def _cell(value) -> str | int | float:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
-    return _neutralise(str(value))
+    return neutralise(str(value))
 
 
 # --- One entry point per chart, for the routes and the plan page -----------------------

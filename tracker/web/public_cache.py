@@ -3,7 +3,7 @@
 What the public (a GET with no cookie and no Authorization header) sees depends only on
 the data, the URL, the host and scheme, the language and the day. So the response to
 such a request, once rendered, is kept under that key plus the data version
-(``services.data_version``: moved on in the same transaction as every write), and the
+(``publishing.data_version``: moved on in the same transaction as every write), and the
 next request with the same key is answered from memory: one indexed read of the
 counter, no view, no template, no hooks. A change shows at once, because it moves the
 counter and with it every key.
@@ -31,11 +31,11 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header, parse_etags, unquote_etag
 
-from tracker.routes.response_cache import PUBLIC, ResponseCache
-from tracker.services.data_version import current_data_version
+from tracker.publishing.data_version import current_data_version
+from tracker.web.response_cache import PUBLIC, ResponseCache
 
-KEY = "tracker.public_cache.key"          # set by the middleware: this request may be kept
-CACHEABLE = "tracker.public_cache.keep"   # set by the view: keep its response
+KEY = "tracker.web.public_cache.key"          # set by the middleware: this request may be kept
+CACHEABLE = "tracker.web.public_cache.keep"   # set by the view: keep its response
 KEPT = "public_cache_kept"                # on view functions whose responses may be kept
 _DROPPED_IN_304 = frozenset({"content-length", "content-type", "content-disposition"})
 

@@ -2,8 +2,8 @@
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tracker.routes.response_cache import PUBLIC
 from tracker.services.recommendations import set_recommendation_status
+from tracker.web.response_cache import PUBLIC
 
 
 def kept(app) -> int:

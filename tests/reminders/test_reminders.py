@@ -3,16 +3,18 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import free_port
 from tests.factories import SYSTEM
 from tracker.models import OutboxMessage, Reminder
+from tracker.reminders.compose import LinkSettings
+from tracker.reminders.mail import MailSettings
+from tracker.reminders.outbox import deliver_pending
+from tracker.reminders.run import run_reminder_pass
 from tracker.services.actions import assign_actions, set_paused, update_action
-from tracker.services.mail import MailSettings
-from tracker.services.outbox import deliver_pending
-from tracker.services.reminders import LinkSettings, run_reminder_pass
 from tracker.services.reports import save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.transaction import Actor
@@ -32,8 +34,9 @@ def mail_to(port: int | None) -> MailSettings:
 
 def run(day: date, mailbox=None, *, digests=False, port=None):
     now = at(day)
-    messages = run_reminder_pass(now, links=LINKS, digests=digests)
-    outcome = deliver_pending(now, mail=mail_to(port or (mailbox.port if mailbox else None)), links=LINKS, worker="test")
+    messages = run_reminder_pass(now, links=LINKS, templates=current_app.jinja_env, digests=digests)
+    mail = mail_to(port or (mailbox.port if mailbox else None))
+    outcome = deliver_pending(now, mail=mail, links=LINKS, templates=current_app.jinja_env, worker="test")
     return messages, outcome
 
 
@@ -150,12 +153,15 @@ def test_smtp_down_then_up_delivers_exactly_once(world, mailbox, db_session):
     message = stored()
     assert message.state == "pending" and message.attempts == 1 and "Connection refused" in message.last_error
     # Not yet time to retry: nothing happens.
-    assert deliver_pending(at(day), mail=mail_to(port), links=LINKS, worker="t")["failed"] == 0
+    assert deliver_pending(at(day), mail=mail_to(port), links=LINKS,
+                           templates=current_app.jinja_env, worker="t")["failed"] == 0
     late_box = Mailbox(port).start()
     try:
-        outcome = deliver_pending(at(day) + timedelta(minutes=5), mail=mail_to(port), links=LINKS, worker="t")
+        outcome = deliver_pending(at(day) + timedelta(minutes=5), mail=mail_to(port), links=LINKS,
+                                  templates=current_app.jinja_env, worker="t")
         assert outcome == {"sent": 1, "kept": 0, "failed": 0, "skipped": 0, "left": 0}
-        outcome = deliver_pending(at(day) + timedelta(hours=1), mail=mail_to(port), links=LINKS, worker="t")
+        outcome = deliver_pending(at(day) + timedelta(hours=1), mail=mail_to(port), links=LINKS,
+                                  templates=current_app.jinja_env, worker="t")
         assert outcome["sent"] == 0
         assert len(late_box.to(focal.email)) == 1
         message = stored()
@@ -167,7 +173,7 @@ def test_smtp_down_then_up_delivers_exactly_once(world, mailbox, db_session):
 def test_changing_the_due_date_cancels_pending_and_re_arms(world, db_session):
     _, _, focal, secretariat, action = world
     day = DUE - timedelta(days=7)
-    [composed] = run_reminder_pass(at(day), links=LINKS)  # claimed, not yet delivered
+    [composed] = run_reminder_pass(at(day), links=LINKS, templates=current_app.jinja_env)  # claimed, not yet delivered
     new_due = DUE + timedelta(days=60)
     update_action(
         action,
@@ -176,8 +182,8 @@ def test_changing_the_due_date_cancels_pending_and_re_arms(world, db_session):
         expected_version=action.version, actor=Actor.of(secretariat), now=at(day),
     )
     assert db_session.get(OutboxMessage, composed.id).state == "cancelled"
-    assert run_reminder_pass(at(day + timedelta(days=1)), links=LINKS) == []
-    [rearmed] = run_reminder_pass(at(new_due - timedelta(days=7)), links=LINKS)
+    assert run_reminder_pass(at(day + timedelta(days=1)), links=LINKS, templates=current_app.jinja_env) == []
+    [rearmed] = run_reminder_pass(at(new_due - timedelta(days=7)), links=LINKS, templates=current_app.jinja_env)
     assert rearmed.recipient == focal.email
     assert "Due Sunday 30 May 2027" in rearmed.body_text
 
@@ -185,12 +191,12 @@ def test_changing_the_due_date_cancels_pending_and_re_arms(world, db_session):
 def test_pausing_cancels_and_resuming_re_arms(world, db_session):
     _, _, _focal, secretariat, action = world
     day = DUE - timedelta(days=7)
-    [composed] = run_reminder_pass(at(day), links=LINKS)
+    [composed] = run_reminder_pass(at(day), links=LINKS, templates=current_app.jinja_env)
     set_paused(action, True, reason="Waiting for the law", actor=Actor.of(secretariat), now=at(day))
     assert db_session.get(OutboxMessage, composed.id).state == "cancelled"
-    assert run_reminder_pass(at(DUE), links=LINKS) == []
+    assert run_reminder_pass(at(DUE), links=LINKS, templates=current_app.jinja_env) == []
     set_paused(action, False, reason="Law passed", actor=Actor.of(secretariat), now=at(DUE))
-    [again] = run_reminder_pass(at(DUE), links=LINKS)
+    [again] = run_reminder_pass(at(DUE), links=LINKS, templates=current_app.jinja_env)
     assert "Due today" in again.body_text
 
 
@@ -203,8 +209,8 @@ def test_with_no_smtp_messages_are_kept_in_the_outbox(world, db_session):
 
 
 def test_reminder_keys_are_unique_per_rule_recipient_item_and_period(world, db_session):
-    run_reminder_pass(at(DUE - timedelta(days=7)), links=LINKS)
-    run_reminder_pass(at(DUE - timedelta(days=6)), links=LINKS)
+    run_reminder_pass(at(DUE - timedelta(days=7)), links=LINKS, templates=current_app.jinja_env)
+    run_reminder_pass(at(DUE - timedelta(days=6)), links=LINKS, templates=current_app.jinja_env)
     keys = db_session.scalars(select(Reminder.key)).all()
     assert len(keys) == len(set(keys)) == 1
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 1

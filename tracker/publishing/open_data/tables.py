@@ -1,49 +1,33 @@
-"""Open data: what the public may download, as tables, JSON, a Data Package and Atom feeds.
+"""The open data tables: each declared once, with its columns, keys and the query for its rows.
 
-Only published plans, and only validated data: the statuses the secretariat set or
-accepted, their history, the assessment rounds, accepted progress reports. Drafts,
-submitted and returned reports (and their files) never appear, and neither does any
-user's email: who changed a status is named as the public may know them
-(``services.actors``): a role ("Secretariat"), an agency, or a source such as "seed".
-
-Each table is declared once (``TABLES``: its columns with Table Schema types and
-descriptions, its keys, and the query that fills it), so the CSV files, the Frictionless
-Data Package that describes them and the per-plan JSON cannot drift apart. Queries join
-what they need and load every plan in scope at once; nothing here runs a query per row,
-and nothing here writes.
+A ``Scope`` is the published plans a download covers (all, or one) and how to link to
+their public pages; every table's rows are read for a scope, in the plans' order.
+Cells are written for CSV here too: text a spreadsheet would run as a formula is
+neutralised, dates are ISO 8601.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any, Protocol
-from xml.etree import ElementTree
 
 from sqlalchemy import and_, func, select, union
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
+from tracker.exchange.spreadsheets.columns import FORMULA_PREFIXES
 from tracker.extensions import db
 from tracker.models import (
-    PUBLIC_EVENT_KINDS,
     Action,
     Agency,
     Area,
     AssessmentRound,
-    Event,
-    Milestone,
     Plan,
-    PlanFigure,
-    ProgressReport,
-    ReadinessDimension,
-    ReadinessQuestion,
     Recommendation,
     RecommendationAssessment,
     Status,
@@ -52,26 +36,10 @@ from tracker.models import (
     action_supporting_agencies,
     recommendation_actions,
     recommendation_agencies,
-    recommendation_links,
 )
 from tracker.services.actors import ActorRef, shown_actor
-from tracker.services.permissions import public_review_comment
 from tracker.services.plans import get_plan, list_plans
-from tracker.services.spreadsheets import FORMULA_PREFIXES
 from tracker.services.statuses import status_vocabulary
-
-# The licence of everything under /open-data unless the app's ``OPEN_DATA_LICENSE`` says
-# otherwise (a mapping with name, path and title, as a Data Package ``licenses`` entry).
-DEFAULT_LICENSE = {
-    "name": "CC-BY-4.0",
-    "path": "https://creativecommons.org/licenses/by/4.0/",
-    "title": "Creative Commons Attribution 4.0",
-}
-
-FEED_SIZE = 100
-ATOM = "http://www.w3.org/2005/Atom"
-# Characters XML 1.0 cannot carry at all, escaped or not: dropped from feed text.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class Links(Protocol):
@@ -109,11 +77,6 @@ def published_scope(links: Links, slug: str | None = None) -> Scope:
     """Every published plan, or the published plan ``slug`` (``NotFound`` otherwise)."""
     plans = [get_plan(slug, published_only=True)] if slug else list_plans(published_only=True)
     return Scope(plans=plans, links=links)
-
-
-def license_from(config) -> dict[str, str]:
-    """The open data licence: the app's ``OPEN_DATA_LICENSE``, or CC-BY-4.0."""
-    return dict(config.get("OPEN_DATA_LICENSE") or DEFAULT_LICENSE)
 
 
 # --- cells ------------------------------------------------------------------
@@ -213,7 +176,8 @@ def _source_columns() -> tuple[Column, ...]:
     )
 
 
-def _source(item) -> dict:
+def source_fields(item) -> dict:
+    """Where an item comes from in its source report: the three source columns' values."""
     return {
         "source_document": item.source_document,
         "source_section": item.source_section,
@@ -245,7 +209,7 @@ def plan_rows(scope: Scope) -> list[dict]:
             "period_start": plan.period_start,
             "period_end": plan.period_end,
             "url": scope.links.plan(plan.slug),
-            **_source(plan),
+            **source_fields(plan),
         }
         for plan in scope.plans
     ]
@@ -273,7 +237,7 @@ def area_rows(scope: Scope) -> list[dict]:
     return _sorted(scope, (
         (area.plan_id, (area.position, area.id), {
             "id": area.id, "plan_slug": slug, "code": area.code, "name": area.name,
-            "position": area.position, **_source(area),
+            "position": area.position, **source_fields(area),
         })
         for area, slug in found
     ))
@@ -322,7 +286,7 @@ def recommendation_rows(scope: Scope) -> list[dict]:
             "institutions": [a.display_name for a in institutions[rec.id]],
             "action_codes": action_codes[rec.id],
             "url": scope.links.recommendation(slug, rec.code),
-            **_source(rec),
+            **source_fields(rec),
         })
         for rec, slug, area_code, status_label in found
     ))
@@ -376,7 +340,7 @@ def action_rows(scope: Scope) -> list[dict]:
             "recommendation_codes": rec_codes[action.id],
             "updated_at": action.updated_at,
             "url": scope.links.action(slug, action.code),
-            **_source(action),
+            **source_fields(action),
         })
         for action, slug, area_code, status_label, lead_agency in found
     ))
@@ -716,329 +680,3 @@ def table_csv(table: Table, scope: Scope) -> bytes:
     for row in table.rows(scope):
         writer.writerow([csv_cell(row[name]) for name in table.column_names])
     return buffer.getvalue().encode("utf-8")
-
-
-# --- last change, package ---------------------------------------------------
-
-
-def last_changed(scope: Scope) -> datetime | None:
-    """When the public data of the plans in scope last changed.
-
-    Used as the package's ``created`` date and the feeds' ``updated``: it is the
-    same until something public changes, so downloads are stable (and cacheable)
-    and a draft or a submitted report never changes them.
-    """
-    ids = scope.plan_ids
-    if not ids:
-        return None
-    queries = (
-        select(func.max(Plan.created_at)).where(Plan.id.in_(ids)),
-        select(func.max(StatusChange.changed_at)).where(StatusChange.plan_id.in_(ids)),
-        select(func.max(Action.updated_at)).where(Action.plan_id.in_(ids)),
-        # Events of unaccepted reports must not even move the "last changed" date.
-        select(func.max(Event.occurred_at)).where(Event.plan_id.in_(ids), Event.kind.in_(PUBLIC_EVENT_KINDS)),
-        select(func.max(RecommendationAssessment.recorded_at))
-        .join(AssessmentRound, RecommendationAssessment.round_id == AssessmentRound.id)
-        .where(AssessmentRound.plan_id.in_(ids)),
-    )
-    times = [db.session.scalar(query) for query in queries]
-    return max((t for t in times if t is not None), default=None)
-
-
-def data_package(scope: Scope, *, name: str, title: str, description: str, homepage: str,
-                 license: dict[str, str]) -> dict:
-    """A Frictionless (tabular) Data Package describing every table, with relative CSV paths.
-
-    Each resource's ``path`` is ``<table>.csv`` next to the package descriptor, so the
-    package works from any host and once downloaded into one folder.
-    """
-    sources = []
-    for plan in scope.plans:
-        source = {"title": plan.citation or plan.title}
-        if source not in sources:
-            sources.append(source)
-    package: dict[str, Any] = {
-        "profile": "tabular-data-package",
-        "name": name,
-        "title": title,
-        "description": description,
-        "homepage": homepage,
-        "licenses": [license],
-        "sources": sources,
-    }
-    changed = last_changed(scope)
-    if changed is not None:
-        package["created"] = iso(changed)
-    package["resources"] = [
-        {
-            "profile": "tabular-data-resource",
-            "name": table.name,
-            "path": f"{table.name}.csv",
-            "title": table.title,
-            "description": table.description,
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "schema": table.schema(),
-        }
-        for table in TABLES.values()
-    ]
-    return package
-
-
-# --- one plan as JSON -------------------------------------------------------
-
-
-def _jsonable(row: dict) -> dict:
-    return {key: iso(value) for key, value in row.items()}
-
-
-def _without(row: dict, *names: str) -> dict:
-    return {key: value for key, value in row.items() if key not in names}
-
-
-def plan_document(scope: Scope, *, license: dict[str, str], downloads: dict) -> dict:
-    """One published plan as a JSON document: everything public about it, nested.
-
-    The plan, its areas, recommendations (with related recommendations of other
-    published plans), actions (with milestones and accepted progress reports),
-    agencies, assessment rounds, readiness dimensions, headline figures and the
-    status history. Columns are those of the CSV files; lists stay lists.
-    """
-    (plan,) = scope.plans
-    figures = db.session.scalars(
-        select(PlanFigure).where(PlanFigure.plan_id == plan.id).order_by(PlanFigure.position)
-    ).all()
-    return {
-        "plan": _jsonable(plan_rows(scope)[0]),
-        "license": license,
-        "last_changed": iso(last_changed(scope)),
-        "statuses": [_jsonable(row) for row in status_rows(scope)],
-        "areas": [_jsonable(_without(row, "plan_slug")) for row in area_rows(scope)],
-        "agencies": [_jsonable(row) for row in agency_rows(scope)],
-        "recommendations": _recommendations(scope),
-        "actions": _actions(scope),
-        "assessment_rounds": _assessment_rounds(plan),
-        "readiness": _readiness(plan),
-        "figures": [
-            {"label": f.label, "value": f.value, "unit": f.unit, "year": f.year, **_source(f)}
-            for f in figures
-        ],
-        "status_changes": [_jsonable(_without(row, "plan_slug")) for row in status_change_rows(scope)],
-        "downloads": downloads,
-    }
-
-
-def _recommendations(scope: Scope) -> list[dict]:
-    ids = scope.plan_ids
-    related: dict[int, list[dict]] = defaultdict(list)
-    other, other_plan = aliased(Recommendation), aliased(Plan)
-    for rec_id, slug, code in db.session.execute(
-        select(recommendation_links.c.recommendation_id, other_plan.slug, other.code)
-        .join(Recommendation, Recommendation.id == recommendation_links.c.recommendation_id)
-        .join(other, other.id == recommendation_links.c.related_id)
-        .join(other_plan, other_plan.id == other.plan_id)
-        .where(Recommendation.plan_id.in_(ids), other_plan.published.is_(True))
-        .order_by(other_plan.slug, other.position)
-    ).all():
-        related[rec_id].append(
-            {"plan_slug": slug, "code": code, "url": scope.links.recommendation(slug, code)}
-        )
-    rec_ids = dict(
-        db.session.execute(
-            select(Recommendation.code, Recommendation.id).where(Recommendation.plan_id.in_(ids))
-        ).all()
-    )
-    return [
-        {**_jsonable(_without(row, "plan_slug")), "related": related[rec_ids[row["code"]]]}
-        for row in recommendation_rows(scope)
-    ]
-
-
-def _actions(scope: Scope) -> list[dict]:
-    ids = scope.plan_ids
-    milestones: dict[int, list[dict]] = defaultdict(list)
-    for milestone in db.session.scalars(
-        select(Milestone).join(Action, Milestone.action_id == Action.id)
-        .where(Action.plan_id.in_(ids)).order_by(Milestone.due_date, Milestone.id)
-    ):
-        milestones[milestone.action_id].append(
-            {"title": milestone.title, "due_date": iso(milestone.due_date),
-             "achieved_on": iso(milestone.achieved_on)}
-        )
-    reports: dict[int, list[dict]] = defaultdict(list)
-    # Accepted reports only: drafts, submitted and returned reports stay with their agency.
-    for report in db.session.scalars(
-        select(ProgressReport).join(Action, ProgressReport.action_id == Action.id)
-        .where(Action.plan_id.in_(ids), ProgressReport.state == "accepted")
-        .options(selectinload(ProgressReport.evidence), selectinload(ProgressReport.round))
-        .order_by(ProgressReport.reviewed_at, ProgressReport.id)
-    ):
-        reports[report.action_id].append({
-            "round": report.round.name if report.round else None,
-            "submitted_at": iso(report.submitted_at),
-            "accepted_at": iso(report.reviewed_at),
-            "narrative": report.narrative,
-            "percent_complete": report.percent_complete,
-            "status": report.proposed_status_key,
-            "secretariat_comment": public_review_comment(report),
-            "evidence": [
-                {"kind": "link", "url": e.url} if e.kind == "link" else
-                {"kind": "file", "url": scope.links.evidence(e.id), "filename": e.filename,
-                 "content_type": e.content_type, "size": e.size}
-                for e in report.evidence
-            ],
-        })
-    action_ids = dict(db.session.execute(select(Action.code, Action.id).where(Action.plan_id.in_(ids))).all())
-    documents = []
-    for row in action_rows(scope):
-        action_id = action_ids[row["code"]]
-        documents.append({
-            **_jsonable(_without(row, "plan_slug")),
-            "milestones": milestones[action_id],
-            "progress_reports": reports[action_id],
-        })
-    return documents
-
-
-def _assessment_rounds(plan: Plan) -> list[dict]:
-    rounds = db.session.execute(
-        select(AssessmentRound).where(AssessmentRound.plan_id == plan.id)
-        .order_by(AssessmentRound.assessed_on, AssessmentRound.name)
-    ).scalars().all()
-    found = db.session.execute(
-        select(RecommendationAssessment, Recommendation.code)
-        .join(AssessmentRound, RecommendationAssessment.round_id == AssessmentRound.id)
-        .join(Recommendation, RecommendationAssessment.recommendation_id == Recommendation.id)
-        .where(AssessmentRound.plan_id == plan.id)
-        .order_by(Recommendation.position, Recommendation.id)
-    ).all()
-    by_round: dict[int, list[dict]] = defaultdict(list)
-    for assessment, code in found:
-        by_round[assessment.round_id].append(
-            {"recommendation_code": code, "status": assessment.status_key,
-             "justification": assessment.justification or None}
-        )
-    return [
-        {"name": r.name, "assessed_on": iso(r.assessed_on), **_source(r), "assessments": by_round[r.id]}
-        for r in rounds
-    ]
-
-
-def _readiness(plan: Plan) -> list[dict]:
-    dimensions = db.session.scalars(
-        select(ReadinessDimension)
-        .where(ReadinessDimension.plan_id == plan.id)
-        .options(
-            selectinload(ReadinessDimension.area),
-            selectinload(ReadinessDimension.recommendations),
-            selectinload(ReadinessDimension.questions).selectinload(ReadinessQuestion.evidence),
-        )
-        .order_by(ReadinessDimension.position, ReadinessDimension.id)
-    ).all()
-    return [
-        {
-            "code": d.code,
-            "name": d.name,
-            "importance": d.importance,
-            "rating": d.rating,
-            "area_code": d.area.code if d.area else None,
-            "recommendation_codes": [rec.code for rec in d.recommendations],
-            **_source(d),
-            "questions": [
-                {
-                    "code": q.code,
-                    "title": q.title,
-                    "rating": q.rating,
-                    "importance": q.importance,
-                    **_source(q),
-                    "evidence": [{"mark": e.mark, "text": e.text, **_source(e)} for e in q.evidence],
-                }
-                for q in d.questions
-            ],
-        }
-        for d in dimensions
-    ]
-
-
-def to_json(document: dict) -> bytes:
-    """JSON as UTF-8, keys in the order given (readable top-down)."""
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-# --- Atom feeds -------------------------------------------------------------
-
-
-def _xml_text(value: str) -> str:
-    return _NOT_XML.sub("", value)
-
-
-def tag_uri(authority: str, day: date, specific: str) -> str:
-    """A tag: URI (RFC 4151): stable as long as the authority and the thing's date are."""
-    return f"tag:{authority},{day.isoformat()}:{specific}"
-
-
-def entry_title(record: StatusChangeRecord) -> str:
-    """``GOV-1: Pending → Ongoing``, with the percent when it moved too."""
-    if record.old_status is None:
-        title = f"{record.subject_code}: set to {record.new_label}"
-    elif record.old_status != record.new_status:
-        title = f"{record.subject_code}: {record.old_label} → {record.new_label}"
-    else:
-        title = f"{record.subject_code}: {record.new_label}"
-    if record.new_percent is not None and record.old_percent != record.new_percent:
-        title += (f", {record.new_percent}%" if record.old_percent is None
-                  else f", {record.old_percent}% → {record.new_percent}%")
-    return title
-
-
-@dataclass(frozen=True)
-class Feed:
-    """What an Atom feed says about itself."""
-
-    title: str
-    id: str
-    self_url: str
-    page_url: str
-    tag_authority: str
-    updated_when_empty: datetime
-    name_plans: bool  # the all-plans feed names each entry's plan in its title
-
-
-def status_change_feed(scope: Scope, feed: Feed, *, limit: int = FEED_SIZE) -> bytes:
-    """An Atom feed of the latest status changes of the plans in scope, newest first.
-
-    Built with ElementTree, which escapes every text and attribute, so a reason
-    containing markup stays text.
-    """
-    records = status_changes(scope, newest_first=True, limit=limit)
-
-    def sub(parent, tag: str, text: str | None = None, **attributes: str):
-        element = ElementTree.SubElement(parent, tag, {k: _xml_text(v) for k, v in attributes.items()})
-        if text is not None:
-            element.text = _xml_text(text)
-        return element
-
-    root = ElementTree.Element("feed", {"xmlns": ATOM})
-    sub(root, "title", feed.title)
-    sub(root, "id", feed.id)
-    sub(root, "updated", iso(records[0].changed_at if records else feed.updated_when_empty))
-    sub(root, "link", rel="self", type="application/atom+xml", href=feed.self_url)
-    sub(root, "link", rel="alternate", type="text/html", href=feed.page_url)
-    author = sub(root, "author")
-    sub(author, "name", "Action-plan tracker")
-    for record in records:
-        entry = sub(root, "entry")
-        title = entry_title(record)
-        if feed.name_plans:
-            title = f"{title} ({record.plan_title})"
-        sub(entry, "id", tag_uri(feed.tag_authority, record.changed_at.date(), f"status-change:{record.id}"))
-        sub(entry, "title", title)
-        sub(entry, "updated", iso(record.changed_at))
-        sub(entry, "published", iso(record.changed_at))
-        sub(entry, "link", rel="alternate", type="text/html", href=subject_url(scope.links, record))
-        entry_author = sub(entry, "author")
-        sub(entry_author, "name", record.role)
-        sub(entry, "category", term=record.plan_slug, label=record.plan_title)
-        sub(entry, "summary", record.reason, type="text")
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)

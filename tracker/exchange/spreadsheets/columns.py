@@ -1,0 +1,132 @@
+"""The spreadsheet column format: every column, what it holds, and the cells' conventions.
+
+``COLUMNS`` is the source of truth of ``docs/spreadsheet-format.md``. The maps say which
+plan document field each column fills, for export and import alike. A cell a spreadsheet
+program would run as a formula is written with a leading apostrophe and read back without
+it. A problem with a file names its row and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.services.errors import ValidationFailed
+
+# (column, what it holds). Order is the order of the exported file.
+COLUMNS: list[tuple[str, str]] = [
+    ("plan_slug", "The plan's identifier: lower-case letters, digits and hyphens (required)."),
+    ("plan_title", "The plan's title (required)."),
+    ("country", "The country whose government the plan concerns (required)."),
+    ("plan_period_start", "First day of the plan, YYYY-MM-DD."),
+    ("plan_period_end", "Last day of the plan, YYYY-MM-DD."),
+    ("plan_description", "One paragraph about the plan."),
+    ("plan_citation", "Bibliographic reference of the source."),
+    ("plan_source", "Source location: document | section | lines."),
+    ("published", ("yes or no: whether the public sees the plan, if this import creates it. "
+                  "An existing plan keeps its state (change it on the plan's page).")),
+    ("area_code", ("Short code of the area (pillar, dimension) of the row's recommendation, "
+                  "or of its action when the row has none.")),
+    ("area_name", "Name of the area."),
+    ("area_source", "Source location of the area: document | section | lines."),
+    ("recommendation_code", "Stable code of the recommendation, unique in the plan."),
+    ("recommendation_text", "Full text of the recommendation."),
+    ("recommendation_status", "Validated status: a status key or label (e.g. ongoing)."),
+    ("timeframe", "short, medium or long."),
+    ("priority", "high, medium or low."),
+    ("response", "The government's response: accepted, partially_accepted, noted or rejected."),
+    ("actions_taken", "What the source says was done."),
+    ("institutions", "Institutions the recommendation names, separated by ';'."),
+    ("recommendation_source", "Source location: document | section | lines."),
+    ("action_code", "Stable code of the action, unique in the plan."),
+    ("action_title", "Title of the action."),
+    ("action_description", "What the action involves."),
+    ("action_area", ("The action's own area code (blank: none). Without this column an action "
+                    "takes the area of its first row.")),
+    ("lead_agency", "Lead agency: 'Name [ACRONYM]', or an existing agency's acronym or name."),
+    ("supporting_agencies", "Supporting agencies, separated by ';'."),
+    ("start_date", "YYYY-MM-DD."),
+    ("due_date", "YYYY-MM-DD, not before start_date."),
+    ("action_status", "Status of the action: a status key or label."),
+    ("percent_complete", "Whole number from 0 to 100."),
+    ("milestones", ("Milestones as 'YYYY-MM-DD title', followed by ' (achieved YYYY-MM-DD)' "
+                   "once reached, separated by ';'.")),
+    ("action_source", "Source location: document | section | lines."),
+]
+COLUMN_NAMES = [name for name, _ in COLUMNS]
+REQUIRED_COLUMNS = ("plan_slug", "plan_title", "country")
+
+PLAN_COLUMNS = {
+    "plan_slug": "slug", "plan_title": "title", "country": "country",
+    "plan_period_start": "period_start", "plan_period_end": "period_end",
+    "plan_description": "description", "plan_citation": "citation",
+}
+RECOMMENDATION_COLUMNS = {
+    "recommendation_code": "code", "recommendation_text": "text",
+    "recommendation_status": "status", "timeframe": "timeframe", "priority": "priority",
+    "response": "response", "actions_taken": "actions_taken",
+}
+ACTION_COLUMNS = {
+    "action_code": "code", "action_title": "title", "action_description": "description",
+    "start_date": "start_date", "due_date": "due_date", "action_status": "status",
+    "percent_complete": "percent_complete",
+}
+# Which column a service's field error points at, per part of the plan document.
+FIELD_COLUMNS = {
+    "plan": {**{v: k for k, v in PLAN_COLUMNS.items()}, "source_document": "plan_source",
+             "source_section": "plan_source", "source_lines": "plan_source"},
+    "areas": {"code": "area_code", "name": "area_name", "source_document": "area_source",
+              "source_section": "area_source", "source_lines": "area_source"},
+    "recommendations": {**{v: k for k, v in RECOMMENDATION_COLUMNS.items()},
+                        "area": "area_code", "institutions": "institutions",
+                        "source_document": "recommendation_source",
+                        "source_section": "recommendation_source",
+                        "source_lines": "recommendation_source"},
+    "actions": {**{v: k for k, v in ACTION_COLUMNS.items()}, "area": "action_area",
+                "lead_agency": "lead_agency", "supporting_agencies": "supporting_agencies",
+                "recommendations": "recommendation_code", "milestones": "milestones",
+                "source_document": "action_source", "source_section": "action_source",
+                "source_lines": "action_source"},
+}
+
+# Spreadsheet programs run cells starting with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an uploaded file: where it is, and what to do about it."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part for part in (f"row {self.row}" if self.row else "", self.column or "") if part
+        )
+        return f"{where}: {self.message}" if where else self.message
+
+
+class SpreadsheetRefused(ValidationFailed):
+    """The file was refused; ``problems`` lists where and why."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__({"file": [str(p) for p in problems]})
+        self.problems = problems
+
+
+def present(value) -> bool:
+    """Whether a cell holds anything but blanks."""
+    return value is not None and str(value).strip() != ""
+
+
+def neutralise(value: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with an apostrophe (CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def unneutralise(value):
+    """A cell as it was before ``neutralise``: the apostrophe before a formula prefix removed."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value

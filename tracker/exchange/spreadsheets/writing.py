@@ -1,0 +1,150 @@
+"""Writing a plan as spreadsheet rows, and the rows as CSV or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.exchange.spreadsheets.columns import (
+    ACTION_COLUMNS,
+    COLUMN_NAMES,
+    RECOMMENDATION_COLUMNS,
+    neutralise,
+)
+from tracker.extensions import db
+from tracker.models import Action, Plan, Recommendation
+from tracker.schemas.action import milestone_text
+from tracker.services.agencies import agency_reference
+
+
+def export_rows(plan: Plan) -> list[dict[str, str]]:
+    """The plan as rows of the spreadsheet format, in area, recommendation, action order."""
+    recs = db.session.scalars(
+        select(Recommendation)
+        .where(Recommendation.plan_id == plan.id)
+        .options(
+            selectinload(Recommendation.institutions),
+            selectinload(Recommendation.actions).selectinload(Action.area),
+            selectinload(Recommendation.actions).selectinload(Action.supporting_agencies),
+            selectinload(Recommendation.actions).selectinload(Action.lead_agency),
+            selectinload(Recommendation.actions).selectinload(Action.milestones),
+        )
+        .order_by(Recommendation.position, Recommendation.id)
+    ).all()
+    actions = db.session.scalars(
+        select(Action)
+        .where(Action.plan_id == plan.id)
+        .options(selectinload(Action.recommendations))
+        .order_by(Action.position, Action.id)
+    ).all()
+
+    plan_cells = {
+        "plan_slug": plan.slug, "plan_title": plan.title, "country": plan.country,
+        "plan_period_start": _date_cell(plan.period_start),
+        "plan_period_end": _date_cell(plan.period_end),
+        "plan_description": plan.description or "", "plan_citation": plan.citation or "",
+        "plan_source": _source_cell(plan), "published": "yes" if plan.published else "no",
+    }
+    rows: list[dict[str, str]] = []
+
+    def add(area, rec=None, action=None):
+        row = dict.fromkeys(COLUMN_NAMES, "")
+        row.update(plan_cells)
+        if area is not None:
+            row.update(area_code=area.code, area_name=area.name, area_source=_source_cell(area))
+        if rec is not None:
+            row.update({column: _cell(getattr(rec, attr)) for column, attr in RECOMMENDATION_COLUMNS.items()})
+            row["recommendation_status"] = rec.status_key
+            row["institutions"] = "; ".join(_agency_cell(a) for a in rec.institutions)
+            row["recommendation_source"] = _source_cell(rec)
+        if action is not None:
+            row.update({column: _cell(getattr(action, attr)) for column, attr in ACTION_COLUMNS.items()})
+            row["action_status"] = action.status_key
+            row["action_area"] = action.area.code if action.area else ""
+            row["lead_agency"] = _agency_cell(action.lead_agency) if action.lead_agency else ""
+            row["supporting_agencies"] = "; ".join(_agency_cell(a) for a in action.supporting_agencies)
+            row["milestones"] = "; ".join(
+                milestone_text(m.due_date, m.title, m.achieved_on)
+                for m in sorted(action.milestones, key=lambda m: (m.due_date, m.title))
+            )
+            row["action_source"] = _source_cell(action)
+        rows.append(row)
+
+    areas: list = [*plan.areas, None]
+    for area in areas:
+        area_id = area.id if area else None
+        area_recs = [r for r in recs if r.area_id == area_id]
+        for rec in area_recs:
+            # Ordered by code, not position: the sheet carries codes, so a re-import exports alike.
+            linked = sorted(rec.actions, key=lambda a: _natural(a.code))
+            for action in linked or [None]:
+                add(area, rec, action)
+        loose = sorted(
+            (a for a in actions if a.area_id == area_id and not a.recommendations),
+            key=lambda a: _natural(a.code),
+        )
+        for action in loose:
+            add(area, None, action)
+        if area is not None and not area_recs and not loose:
+            add(area)
+    if not rows:
+        add(None)
+    return rows
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
+    """UTF-8 CSV (with a byte-order mark so spreadsheet programs read accents right)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMN_NAMES, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise(v) for k, v in row.items()})
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(rows: list[dict[str, str]]) -> bytes:
+    """An XLSX workbook with one sheet, ``plan``, in the same columns as the CSV."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "plan"
+    sheet.append(COLUMN_NAMES)
+    for row in rows:
+        sheet.append([neutralise(row[name]) for name in COLUMN_NAMES])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _source_cell(item) -> str:
+    parts = [item.source_document, item.source_section, item.source_lines]
+    if not any(parts):
+        return ""
+    return " | ".join(p or "" for p in parts)
+
+
+def _agency_cell(agency) -> str:
+    return agency_reference(agency.name, agency.acronym)
+
+
+def _date_cell(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _natural(code: str) -> list:
+    """Sort key that puts A2 before A10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]

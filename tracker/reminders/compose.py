@@ -1,0 +1,156 @@
+"""Composing reminder messages: one outbox message per recipient, written from templates.
+
+Templates are the ``email/`` Jinja templates, passed in as an environment by the
+caller (the scheduler's job passes the app's), so composing needs no request or app
+global. A message is composed when its reminders are claimed and again at delivery
+if one of its reminders was cancelled meanwhile (``outbox``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from jinja2 import Environment
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import Action, OutboxMessage, Reminder, User
+from tracker.reminders.digests import Summary, open_items_by_agency, secretariat_summary
+from tracker.reminders.links import sign_report_link
+from tracker.reminders.mail import one_line
+from tracker.services.obligations import Obligations
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """What composing a message needs to build links in it."""
+
+    base_url: str
+    secret_key: str
+
+
+def compose(
+    reminders: list[Reminder], *, now: datetime, links: LinkSettings, templates: Environment, user_ids: dict[str, int],
+) -> list[OutboxMessage]:
+    """One outbox message per recipient for the reminders just claimed."""
+    by_recipient: dict[tuple[str, str], list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        by_recipient[(reminder.recipient, _message_kind(reminder.rule))].append(reminder)
+    messages = []
+    for (recipient, kind), items in by_recipient.items():
+        message = OutboxMessage(
+            recipient=recipient, recipient_user_id=user_ids.get(recipient), kind=kind,
+            subject="", message_id=_message_id(links.base_url), state="pending",
+            attempts=0, next_attempt_at=now, created_at=now,
+        )
+        db.session.add(message)
+        message.reminders = items
+        messages.append(message)
+    db.session.flush()
+    render_all(messages, today=now.date(), links=links, templates=templates)
+    return messages
+
+
+MESSAGE_KINDS = {
+    "due_soon": "reminder", "overdue": "reminder", "missing_report": "reminder",
+    "escalate_overdue": "escalation", "escalate_late_report": "escalation",
+    "agency_digest": "agency_digest", "secretariat_summary": "secretariat_summary",
+}
+
+
+def _message_kind(rule: str) -> str:
+    return MESSAGE_KINDS[rule]
+
+
+def _message_id(base_url: str) -> str:
+    host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "tracker.local"
+    return f"<{secrets.token_hex(16)}@{host}>"
+
+
+@dataclass
+class RenderData:
+    """Everything the messages of one batch refer to, loaded with one query per kind."""
+
+    users: dict[int, User]
+    actions: dict[int, Action]
+    digests: dict[int, Obligations]
+    summary: Summary | None
+
+
+def render_all(messages: list[OutboxMessage], *, today: date, links: LinkSettings, templates: Environment) -> None:
+    """Compose the subject and bodies of ``messages`` from their live reminders."""
+    if not messages:
+        return
+    user_ids = {m.recipient_user_id for m in messages if m.recipient_user_id}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    action_ids = {r.action_id for m in messages for r in m.reminders if r.action_id}
+    actions = {
+        a.id: a for a in db.session.scalars(
+            select(Action).where(Action.id.in_(action_ids))
+            .options(selectinload(Action.plan), selectinload(Action.lead_agency))
+        )
+    } if action_ids else {}
+    digest_agencies = {users[m.recipient_user_id].agency_id for m in messages
+                       if m.kind == "agency_digest" and m.recipient_user_id in users}
+    data = RenderData(
+        users=users,
+        actions=actions,
+        digests=open_items_by_agency(today, digest_agencies) if digest_agencies else {},
+        summary=secretariat_summary(today) if any(m.kind == "secretariat_summary" for m in messages) else None,
+    )
+    for message in messages:
+        render(message, today=today, links=links, templates=templates, data=data)
+
+
+def render(
+    message: OutboxMessage, *, today: date, links: LinkSettings, templates: Environment, data: RenderData,
+) -> None:
+    """Write one message's subject and its text and HTML bodies."""
+    context = _context(message, [r for r in message.reminders if not r.cancelled], today=today, links=links, data=data)
+
+    def written(name: str) -> str:
+        return templates.get_template(f"email/{message.kind}{name}").render(context)
+
+    message.subject = one_line(written(".subject.txt"))
+    message.body_text = written(".txt")
+    message.body_html = written(".html")
+
+
+def _context(message: OutboxMessage, items: list[Reminder], *, today: date, links: LinkSettings, data: RenderData) -> dict:
+    user = data.users.get(message.recipient_user_id)
+    can_link = user is not None and user.role == "agency"
+    rows = []
+    for reminder in items:
+        action = data.actions.get(reminder.action_id)
+        row = {"reminder": reminder, "action": action, "rule": reminder.rule, "due_on": reminder.due_on}
+        if action is not None and can_link:
+            token = sign_report_link(links.secret_key, user, action)
+            row["report_url"] = f"{links.base_url}/r/{token}"
+            row["no_change_url"] = f"{links.base_url}/r/{token}/no-change"
+        if action is not None:
+            row["action_url"] = f"{links.base_url}/plans/{action.plan.slug}/actions/{action.code}"
+        rows.append(row)
+    context = {
+        "message": message, "items": rows, "today": today, "base_url": links.base_url, "user": user,
+        "format_date": format_date,
+    }
+    if message.kind == "agency_digest" and user is not None and user.agency_id:
+        owed = data.digests.get(user.agency_id)
+        context["owed"] = owed
+        context["agency"] = user.agency
+        context["report_urls"] = {
+            a.id: f"{links.base_url}/r/{sign_report_link(links.secret_key, user, a)}"
+            for a in (owed.actions if owed else [])
+        }
+    if message.kind == "secretariat_summary":
+        context["summary"] = data.summary
+    return context
+
+
+def format_date(value: date | None) -> str:
+    """Dates as people read them in mail: "Thursday 31 December 2026"."""
+    return f"{value:%A} {value.day} {value:%B %Y}" if value else ""
