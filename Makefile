@@ -1,21 +1,31 @@
 # Two commands for a fresh machine with Python 3.11+:
-#   make run    install, migrate, seed the real data, serve on http://127.0.0.1:5000
-#   make test   install and run the whole test suite
+#   make run    install what the service needs, migrate, seed the real data, serve on :5000
+#   make test   add the test extras, Debian's chromium and axe-core, run the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint clean
+.PHONY: install install-test run test lint clean
 
+# The service alone: `make run` never waits for the test tools.
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The test extras (pytest, Playwright, Schemathesis, ...), then what the browser tests need
+# outside Python: Debian's chromium (apt-get) and axe-core (npm), each only when missing.
+$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.test-installed
+	tests/e2e/setup.sh
 
 run: install
 	$(FLASK) db upgrade
@@ -24,11 +34,11 @@ run: install
 	@# The scheduler (reminders) runs beside the development server and stops with it.
 	$(FLASK) scheduler run & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install
+test: install-test
 	$(BIN)/pytest
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check tracker tests bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache tests/e2e/node_modules

@@ -69,3 +69,20 @@ def test_agencies_and_user_updates_from_the_cli(app, db_session):
     assert "Testland\tMOD\tMinistry of Data" in runner.invoke(args=["agencies", "list", "--country", "Testland"]).output
     refused = runner.invoke(args=["users", "update", "--email", "f@example.org", "--role", "agency", "--agency", "NOPE"])
     assert refused.exit_code == 1 and "agency: Unknown agency 'NOPE'" in refused.output
+
+
+def test_demo_accounts_on_any_database_only_when_asked(app, db_session, auth):
+    runner = app.test_cli_runner()
+    plain = runner.invoke(args=["users", "demo"])
+    if db_session.get_bind().dialect.name == "sqlite":
+        assert plain.exit_code == 0, plain.output
+    else:  # a known password never lands on a real database by accident
+        assert plain.exit_code == 1
+        assert "run again with --any-database" in plain.output
+        assert db_session.scalar(select(func.count()).select_from(User)) == 0
+    asked = runner.invoke(args=["users", "demo", "--any-database"])
+    assert asked.exit_code == 0, asked.output
+    emails = set(db_session.scalars(select(User.email)))
+    assert {"admin@example.org", "secretariat@example.org", "assessor@example.org"} <= emails
+    signed_in = auth.login("secretariat@example.org", "tracker-demo-password")
+    assert signed_in.status_code == 302 and "/sign-in" not in signed_in.headers["Location"]

@@ -125,17 +125,26 @@ DEMO_USERS = (
 
 
 @users.command("demo")
-def demo_users_command() -> None:
-    """Create the documented demo accounts, on the embedded SQLite database only.
+@click.option(
+    "--any-database",
+    is_flag=True,
+    help="Also on a database other than the embedded SQLite one (a PostgreSQL trial).",
+)
+def demo_users_command(any_database: bool) -> None:
+    """Create the documented demo accounts (known passwords, for trying the service).
 
-    They exist so a newcomer can sign in after ``make run``; they are refused on any
-    other database, so a production deployment never has a known password.
+    They exist so a newcomer can sign in after ``make run``. On any database but the
+    embedded SQLite one they are refused unless asked for with ``--any-database``, so a
+    production deployment never gets a known password by accident.
     """
     from tracker.extensions import db
     from tracker.services.users import find_user_by_email
 
-    if db.engine.dialect.name != "sqlite":
-        raise click.ClickException("Demo accounts are only for the embedded SQLite database.")
+    if db.engine.dialect.name != "sqlite" and not any_database:
+        raise click.ClickException(
+            "Demo accounts have known passwords, so they are only made on the embedded SQLite "
+            "database; for a trial on this database, run again with --any-database."
+        )
     for email, role, agency in DEMO_USERS:
         if find_user_by_email(email) is None:
             try:

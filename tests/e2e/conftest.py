@@ -514,3 +514,34 @@ def agency_workload(app, key: str, *, submitted: bool = False) -> Workload:
         )
         db.session.remove()
     return workload
+
+
+# --- Accessibility ---------------------------------------------------------------------------
+
+AXE_SOURCE = ROOT / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
+# The rules the project holds every page to: WCAG 2.0 and 2.1, levels A and AA.
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core's WCAG 2.1 AA rules on the page as it is now; one line per violation.
+
+    axe-core comes from npm (``tests/e2e/setup.sh``, run by ``make test``). It is evaluated
+    through the DevTools protocol, so the site's Content-Security-Policy needs no exception.
+    """
+    if not AXE_SOURCE.is_file():
+        pytest.fail(f"axe-core is missing at {AXE_SOURCE}: run tests/e2e/setup.sh", pytrace=False)
+    page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
+    )
+    return [
+        f"{page.url}: {violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in result["violations"]
+    ]
+
+
+def page_scrolls_sideways(page) -> bool:
+    """Whether the page itself (not a scrolling region inside it) is wider than the window."""
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
