@@ -42,8 +42,10 @@ from tracker.models.report import (
     EDITABLE_REPORT_STATES,
     OPEN_REPORT_STATES,
     REPORT_STATES,
+    REPORTED_STATES,
     ProgressReport,
     ReportingRound,
+    ReportState,
 )
 from tracker.models.security import (
     TOKEN_DEFAULT_DAYS,
@@ -64,6 +66,7 @@ __all__ = [
     "PRIORITIES",
     "PUBLIC_EVENT_KINDS",
     "RATINGS",
+    "REPORTED_STATES",
     "REPORT_STATES",
     "RESPONSES",
     "ROLES",
@@ -96,6 +99,7 @@ __all__ = [
     "RecommendationAssessment",
     "Reminder",
     "ReminderRule",
+    "ReportState",
     "ReportingRound",
     "SignInFailure",
     "Status",
