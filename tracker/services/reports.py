@@ -128,7 +128,10 @@ def save_report(
         raise
 
 
-def _store_report(action, fields, status, round_, stored, *, author, now, submit, report, link_id) -> ProgressReport:
+def _store_report(
+    action: Action, fields: dict, status: Status, round_: ReportingRound | None, stored: list[StoredFile], *,
+    author: User, now: datetime, submit: bool, report: ProgressReport | None, link_id: str | None,
+) -> ProgressReport:
     """``save_report``'s one transaction, once everything is checked and the files are on disk."""
     with atomic():
         _refuse_a_second_report(action, round_, report, link_id)
