@@ -94,7 +94,9 @@ def what_we_owe(agency_id: int, today: date) -> Obligations:
 
 def _actions(agency_ids: set[int], today: date, horizon: int | None) -> list[tuple[int, Action]]:
     """(agency id, action) for the actions ``obligations`` lists (see there)."""
-    loads = (selectinload(Action.status), selectinload(Action.plan), selectinload(Action.lead_agency))
+    loads = [selectinload(Action.status), selectinload(Action.plan)]
+    if horizon is None:
+        loads.append(selectinload(Action.lead_agency))  # the page names the lead of supported actions
     led = select(Action).where(Action.lead_agency_id.in_(agency_ids)).options(*loads)
     if horizon is not None:
         led = led.join(Status, Action.status_key == Status.key).where(

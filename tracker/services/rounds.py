@@ -75,8 +75,9 @@ def missing_report_keys(
     not final, with no report in the round that counts as reported (``REPORTED_STATES``:
     submitted or accepted). ``agency_ids`` keeps the actions those agencies lead;
     ``remindable_only`` keeps those a reminder can go to (not paused, with a lead agency),
-    the reminders' and digests' view. Rows come in the order of the action's due date
-    and position, so every list built on them reads the same.
+    the reminders' and digests' view. Rows come in no particular order (the reminders
+    need none, and sorting every open action of a large plan set costs); ``missing_reports``
+    orders them.
     """
     if not rounds:
         return []
@@ -91,7 +92,6 @@ def missing_report_keys(
         .join(Action, Action.plan_id == ReportingRound.plan_id)
         .join(Status, Action.status_key == Status.key)
         .where(ReportingRound.id.in_(by_id), Status.is_final.is_(False), ~reported.exists())
-        .order_by(Action.due_date, Action.position, Action.id)
     )
     if agency_ids is not None:
         query = query.where(Action.lead_agency_id.in_(agency_ids))
@@ -104,7 +104,8 @@ def missing_reports(
     rounds: list[ReportingRound] | ReportingRound, *, agency_ids: set[int] | None = None,
     remindable_only: bool = False,
 ) -> list[MissingReport]:
-    """The reports missing in ``rounds`` (see ``missing_report_keys``), with their actions."""
+    """The reports missing in ``rounds`` (see ``missing_report_keys``), with their actions,
+    by due date (actions without one last, on every database) and position."""
     keys = missing_report_keys(
         [rounds] if isinstance(rounds, ReportingRound) else rounds,
         agency_ids=agency_ids, remindable_only=remindable_only,
@@ -115,7 +116,8 @@ def missing_reports(
             .options(selectinload(Action.lead_agency))
         )
     } if keys else {}
-    return [MissingReport(round_, actions[action_id]) for round_, action_id, _ in keys]
+    found = [MissingReport(round_, actions[action_id]) for round_, action_id, _ in keys]
+    return sorted(found, key=lambda m: (m.action.due_date or date.max, m.action.position, m.action.id))
 
 
 CADENCES = {"quarterly": 3, "half-yearly": 6, "yearly": 12}
