@@ -143,7 +143,7 @@ def _first_factor_passed(user: User, method: str, when: datetime, next_url: str 
         _clear_session()
         session[PENDING] = {"user": user.id, "generation": user.session_generation, "method": method,
                             "at": int(when.timestamp()), "next": _safe_next(next_url)}
-        return redirect(url_for(".two_factor"))
+        return redirect(url_for(".two_factor_step"))
     _log(user, user.email, method, True, when)
     return _signed_in(user, next_url)
 
