@@ -247,3 +247,16 @@ def test_a_sign_in_from_a_new_address_emails_the_user_when_asked(app, client, au
                                             "csrf_token": csrf_token(elsewhere)}).status_code == 302
     [notice] = notices()
     assert "203.0.113.7" in notice.body_text and notice.state == "pending"
+
+
+def test_the_operator_resets_two_factor_and_reads_the_log_from_the_command_line(app, client, auth):
+    user, _, codes = enabled_user("admin")
+    auth.login(user.email, "not the password")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "reset-two-factor", "--email", user.email.upper()])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(user)
+    assert not user.has_two_factor and two_factor.check_code(user, {"code": codes[0]}, now=NOW) is None
+    assert runner.invoke(args=["users", "reset-two-factor", "--email", "nobody@example.org"]).exit_code != 0
+    log = runner.invoke(args=["users", "sign-in-log", "--email", user.email])
+    assert log.exit_code == 0 and "password\tFAILED\twrong email or password" in log.output
