@@ -16,7 +16,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PASSWORD, LiveServer, _serve, _stop, axe_violations
+from tests.e2e.conftest import ADMIN_EMAIL, PASSWORD, LiveServer, _serve, _stop, axe_violations
 from tests.oidc_provider import OIDCProvider
 from tracker.extensions import db
 from tracker.services.users import create_user
@@ -202,3 +202,31 @@ def test_two_factor_with_pyotp_codes_recovery_codes_and_a_remembered_device(sso_
     assert len(methods) == len(expected), methods
     for row, (method, result) in zip(methods, expected, strict=True):
         assert method in row and result in row, (row, method, result)
+
+
+def test_an_admin_allows_a_domain_and_its_people_get_accounts_at_first_sign_in(sso_server, provider, new_person):
+    admin = new_person().page
+    password_first(admin, sso_server.url, ADMIN_EMAIL)
+    expect(admin.get_by_text(f"Signed in as {ADMIN_EMAIL}.")).to_be_visible()
+    admin.goto(sso_server("/admin/users"))
+    admin.get_by_role("link", name="Single sign-on").click()
+    admin.get_by_label("Email domain (e.g. ministry.example.gov)").fill("Assessors.E2E.example.org")
+    admin.get_by_label("Role of the new accounts").select_option(label="Assessor")
+    admin.get_by_role("button", name="Allow the domain").click()
+    expect(admin.get_by_role("status")).to_contain_text("People of assessors.e2e.example.org now get an account")
+    expect(admin.get_by_role("row", name=re.compile("assessors.e2e.example.org"))).to_contain_text("Assessor")
+    check_page(admin, "single sign-on domains")
+
+    newcomer = new_person().page
+    provider.sign_in_as("first.timer@assessors.e2e.example.org")
+    newcomer.goto(sso_server("/sign-in"))
+    newcomer.get_by_role("link", name="Sign in with Loopback ID").click()
+    expect(newcomer.get_by_text("Signed in as first.timer@assessors.e2e.example.org.")).to_be_visible()
+
+    admin.goto(sso_server("/admin/sign-in-log"))
+    admin.get_by_label("Account (email)").fill("first.timer@assessors.e2e.example.org")
+    admin.get_by_role("button", name="Show").click()
+    row = admin.get_by_role("region", name=re.compile("Sign-ins of")).get_by_role("row").nth(1)
+    expect(row).to_contain_text("Single sign-on")
+    expect(row).to_contain_text("Succeeded")
+    check_page(admin, "admin sign-in log")

@@ -65,7 +65,10 @@ class TokenInput(InputSchema):
 class SecondFactorInput(InputSchema):
     """A code from an authenticator app (six digits) or a recovery code."""
 
-    code = required_str(max_length=40, error_messages={"required": "Enter the code.", "null": "Enter the code."})
+    # Named apart from "code", which in this project is an item's code (``schemas.base.Code``);
+    # the form field is still called "code".
+    one_time_code = required_str(max_length=40, data_key="code",
+                                 error_messages={"required": "Enter the code.", "null": "Enter the code."})
 
 
 class SingleSignOnDomainInput(InputSchema):

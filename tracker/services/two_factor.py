@@ -98,7 +98,7 @@ def enable(user: User, secret: str, data: dict, *, now: datetime) -> list[str]:
 
     Returns the ten recovery codes, to be shown once.
     """
-    code = _clean(validated(SecondFactorInput(), data)["code"])
+    code = _clean(validated(SecondFactorInput(), data)["one_time_code"])
     if user.has_two_factor:
         raise ValidationFailed({"code": ["Two-factor authentication is already on."]})
     step = _matching_step(secret, code, now) if len(secret) >= 16 else None
@@ -117,7 +117,7 @@ def check_code(user: User, data: dict, *, now: datetime) -> str | None:
     A TOTP code is accepted once; a recovery code is used up. Both in SQL, so two requests
     with the same code cannot both succeed.
     """
-    code = _clean(validated(SecondFactorInput(), data)["code"])
+    code = _clean(validated(SecondFactorInput(), data)["one_time_code"])
     if not user.has_two_factor:
         return None
     with atomic():
