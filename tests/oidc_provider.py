@@ -8,7 +8,8 @@ tracker talks to it over HTTP as it would to a real one.
 
 Tests say who is signed in at the provider (``identity``), since a real provider would
 have asked them for a password, and can ask it to misbehave: issue an expired ID token
-(``mode = "expired"``) or alter one after signing it (``mode = "tampered"``).
+(``mode = "expired"``), one signed for another sign-in's nonce (``"other_nonce"``), or
+alter one after signing it (``"tampered"``).
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class OIDCProvider:
         self.redirect_uris: list[str] = []
         self.key = RSAKey.generate_key(2048, parameters={"kid": "provider-key-1", "use": "sig", "alg": "RS256"})
         self.identity: dict = {}
-        self.mode = "normal"  # or "expired", "tampered"
+        self.mode = "normal"  # or "expired", "other_nonce", "tampered"
         self.codes: dict[str, Code] = {}
         self.authorize_requests: list[dict] = []
         self.token_requests: list[dict] = []
@@ -183,6 +184,12 @@ class OIDCProvider:
         class IDTokens(OpenIDCode):
             def exists_nonce(self, nonce, req):
                 return any(code.nonce == nonce for code in provider.codes.values())
+
+            def get_authorization_code_claims(self, authorization_code):
+                claims = super().get_authorization_code_claims(authorization_code)
+                if provider.mode == "other_nonce":  # a token issued for another sign-in, replayed
+                    claims["nonce"] = "a-nonce-of-another-sign-in"
+                return claims
 
             def resolve_client_private_key(self, client):
                 return provider.key

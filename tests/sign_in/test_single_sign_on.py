@@ -116,6 +116,16 @@ def test_an_expired_id_token_is_refused(client, provider):
     assert not signed_in(client)
 
 
+def test_an_id_token_for_another_nonce_is_refused(client, provider):
+    user = factories.user(role="admin")
+    provider.sign_in_as(user.email)
+    provider.mode = "other_nonce"
+    response = through_provider(client, provider)
+    assert response.status_code == 400
+    assert "its “nonce” claim is wrong" in response.get_data(as_text=True)
+    assert not signed_in(client)
+
+
 def test_an_answer_with_the_wrong_state_or_used_twice_is_refused(client, provider):
     user = factories.user(role="agency")
     provider.sign_in_as(user.email)

@@ -264,11 +264,14 @@ def single_sign_on_callback():
 
 
 def _token_problem(exc) -> str:
+    claim = getattr(exc, "claim", "")
     reasons = {
         "expired_token": _("it has expired"),
         "bad_signature": _("its signature does not match the provider's keys (it was altered)"),
-        "invalid_claim": _("one of its claims is wrong"),
-        "missing_claim": _("a claim is missing"),
+        # A wrong nonce is a token issued for another sign-in (replayed); a wrong audience or
+        # issuer, one meant for another site or from another provider.
+        "invalid_claim": _("its “%(claim)s” claim is wrong", claim=claim),
+        "missing_claim": _("its “%(claim)s” claim is missing", claim=claim),
     }
     return reasons.get(exc.error, exc.error)
 
