@@ -9,11 +9,11 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tracker.config import DEFAULTS, engine_options, instance_secret_key, sqlite_url
+from tracker.config import DEFAULTS, engine_options, instance_secret_key, role_list, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.services.private_files import private_directory
 from tracker.web import input as web_input
-from tracker.web import public_cache
+from tracker.web import oidc, public_cache
 from tracker.web import security as web_security
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -70,11 +70,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.instance_path
     )
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    app.config["REQUIRE_2FA_ROLES"] = role_list(app.config["REQUIRE_2FA_ROLES"])
 
     web_input.init_app(app)  # first: an oversized body is refused before anything reads it
     _init_extensions(app)
     public_cache.init_app(app)  # first, so a proxy fix (web_security) wraps it
     web_security.init_app(app)
+    oidc.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_error_handlers(app)
