@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 
@@ -39,7 +40,7 @@ def test_ticks_tile_the_axis_without_gaps():
         ticks = calendar.ticks(span, zoom)
         assert ticks[0].left == 0.0
         assert sum(t.width for t in ticks) == pytest.approx(100.0)
-        for before, after in zip(ticks, ticks[1:], strict=False):
+        for before, after in pairwise(ticks):
             assert before.left + before.width == pytest.approx(after.left)
     # A year the axis cuts is kept to the part inside it.
     assert [t.label for t in calendar.ticks(span, "year")] == ["2019", "2020", "2021"]
