@@ -64,7 +64,7 @@ def test_text_is_escaped_and_a_bad_colour_falls_back(mongolia_gantt):
     data = GanttData(title="t", statuses=(*STATUSES, replace(STATUSES[0], key="odd", colour="red;x:y")),
                      rows=(row,), today=date(2020, 1, 1))
     page = str(html.gantt_html(data, zoom="year", action_href=lambda c: "/a/" + c))
-    assert "<b>" not in page and "&lt;A1&gt;" in page and "&#34;Quoted&#34; &amp;" in page
+    assert "<b>" not in page and "&lt;A1&gt;" in page and "&quot;Quoted&quot; &amp; &lt;b&gt;" in page
     assert "red;x:y" not in page and "no dates" in page  # an undated action is still a linked bar
     assert html.css_colour("#12ab9F") == "#12ab9F" and html.css_colour("url(x)") == html.FALLBACK_COLOUR
 

@@ -41,9 +41,13 @@ def test_the_gantt_shows_every_action_as_a_bar_linking_to_it(client, plan_with_a
     assert sorted(bar_links(page)) == sorted(f"/plans/html-gantt/actions/{c}" for c in ("W1", "W2", "R1", "X1"))
     assert "Showing 4 of 4 actions" in page
     assert "Pipes" in page and "Overdue" in page and "Milestone due 2098-01-01: Tender" in page
-    # The table equivalent, and no image on this page's chart path.
-    assert page.count('<a href="/plans/html-gantt/actions/') == 4
-    assert "gantt.png" not in page
+    assert "gantt.png" not in page  # no image on this page's path
+    # The table equivalent is one link away, with the same actions linked.
+    assert 'href="/plans/html-gantt/gantt?view=table"' in page
+    table = client.get("/plans/html-gantt/gantt?view=table").get_data(as_text=True)
+    assert table.count('<a href="/plans/html-gantt/actions/') == 4 and not bar_links(table)
+    filtered = client.get("/plans/html-gantt/gantt?view=table&area=W").get_data(as_text=True)
+    assert filtered.count('<a href="/plans/html-gantt/actions/') == 2
 
 
 @pytest.mark.parametrize(("query", "codes"), [
@@ -72,6 +76,7 @@ def test_the_time_axis_zooms(client, plan_with_actions, zoom):
     ("status=lost", "status"),
     ("overdue=maybe", "overdue"),
     ("zoom=week", "zoom"),
+    ("view=pie", "view"),
 ])
 def test_a_bad_filter_is_a_400_page_naming_the_parameter(client, plan_with_actions, query, parameter):
     response = client.get(f"/plans/html-gantt/gantt?{query}")

@@ -1,6 +1,6 @@
 """The row charts as HTML pages: a plan's Gantt, its timeline by timeframe, its agency ranking.
 
-``/plans/<slug>/gantt``     every action, by area; ``?area= &lead= &status= &overdue=1 &zoom=``
+``/plans/<slug>/gantt``     every action, by area; ``?area= &lead= &status= &overdue=1 &zoom= &view=table``
 ``/plans/<slug>/timeline``  recommendations by timeframe; ``?status= &timeframe= &zoom=``
 ``/plans/<slug>/ranking``   lead agencies ranked; ``?overdue=1``
 
@@ -12,6 +12,7 @@ The drawing is ``charts.html`` (pure string building), the data ``publishing.cha
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from flask import Blueprint, render_template, request, url_for
@@ -27,12 +28,14 @@ from tracker.services.plans import get_plan
 from tracker.web.public_cache import public_page
 
 bp = Blueprint("chart_pages", __name__)
+# Codes that need no percent-encoding in a path (most do): quoting costs more than the row.
+_URL_SAFE = re.compile(r"[A-Za-z0-9._~-]+").fullmatch
 
 
 def _href_maker(endpoint: str, slug: str):
     """code -> URL of the item's page, built once: ``url_for`` per row would cost more than the row."""
     prefix = url_for(endpoint, slug=slug, code="X")[:-1]
-    return lambda code: prefix + quote(code, safe="")
+    return lambda code: prefix + (code if _URL_SAFE(code) else quote(code, safe=""))
 
 
 def _refused(exc: ValidationFailed) -> BadRequest:
@@ -49,11 +52,12 @@ def gantt(slug: str):
     except ValidationFailed as exc:
         raise _refused(exc) from None
     action_href = _href_maker("public.action", plan.slug)
-    return render_template(
-        "charts/gantt.html", plan=plan, page=page, zooms=ZOOMS,
-        chart=html.gantt_html(page.data, zoom=page.filters.zoom, action_href=action_href),
-        table=html.gantt_table_html(page.data, action_href, f"{plan.title}: actions"),
-    )
+    # One of the two at a time: a 5,000-action plan is megabytes of either.
+    if page.filters.view == "table":
+        chart, table = None, html.gantt_table_html(page.data, action_href, f"{plan.title}: actions")
+    else:
+        chart, table = html.gantt_html(page.data, zoom=page.filters.zoom, action_href=action_href), None
+    return render_template("charts/gantt.html", plan=plan, page=page, zooms=ZOOMS, chart=chart, table=table)
 
 
 @bp.route("/plans/<slug>/timeline")
