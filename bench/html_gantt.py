@@ -28,7 +28,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -133,14 +133,14 @@ def report(rows: list[dict], started: datetime) -> str:
         BEGIN,
         "## HTML Gantt (`/plans/<slug>/gantt`): server time, in-process",
         "",
-        f"`bench/html_gantt.py`, {started:%Y-%m-%d %H:%M} UTC; {info.get('cpu', '?')}, {info.get('cores', '?')} cores, "
+        (f"`bench/html_gantt.py`, {started:%Y-%m-%d %H:%M} UTC; {info.get('cpu', '?')}, {info.get('cores', '?')} cores, "
         f"Python {sys.version.split()[0]}. Server time is one request at a time through Flask's test "
         "client (no network); cold = the view runs (queries, rows, HTML; the public cache bypassed), "
         "cached = the public cache's copy. Wall time is what the targets name; CPU is the same work "
-        "without the waits for a shared machine's cores.",
+        "without the waits for a shared machine's cores."),
         "",
-        "| database | plan | bars | size | cold p50 / p95 ms | cold CPU ms | cached p50 / p95 ms "
-        "| target (cold p95) | verdict | load (1/5/15 min) | others' CPU |",
+        ("| database | plan | bars | size | cold p50 / p95 ms | cold CPU ms | cached p50 / p95 ms "
+        "| target (cold p95) | verdict | load (1/5/15 min) | others' CPU |"),
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
