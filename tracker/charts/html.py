@@ -200,7 +200,8 @@ def timeline_groups(data: TimelineData, rec_href: Callable[[str], str]) -> tuple
 
 
 def timeline_html(data: TimelineData, *, zoom: str, rec_href: Callable[[str], str],
-                  words: Words = Words(label_column="Recommendation", empty="No recommendations to show.")) -> Markup:
+                  words: Words = Words(label_column="Recommendation", actions="recommendations",
+                                       empty="No recommendations to show.")) -> Markup:
     """The timeline of ``data`` as HTML: a folding group per timeframe, one linked bar per recommendation."""
     return rows_html(timeline_groups(data, rec_href), today=data.today, zoom=zoom, words=words,
                      statuses=data.statuses, period_start=data.plan_start, period_end=None)
