@@ -107,12 +107,12 @@ def _iso(day: date | None) -> str:
 
 def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Words = Words()) -> tuple[Group, ...]:
     """The Gantt's rows under their areas, in the data's order (areas come sorted)."""
-    styles = {s.key: s for s in data.statuses}
+    labels = {s.key: s.label for s in data.statuses}
+    colours = {s.key: css_colour(s.colour) for s in data.statuses}  # once per status, not per row
     groups: dict[str, list[Row]] = {}
     today = data.today
     for row in data.rows:
-        style = styles.get(row.status_key)
-        status = style.label if style else row.status_key
+        status = labels.get(row.status_key, row.status_key)
         dates = f"{_iso(row.start)} – {_iso(row.due)}" if row.start or row.due else words.no_dates
         details = (
             f"{words.lead}: {row.lead or words.no_lead} · {dates} · {status} · "
@@ -129,7 +129,7 @@ def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Word
             marks.append(Mark(on=m.achieved_on or m.due_date, state=state, text=f"{what}: {m.title}"))
         groups.setdefault(row.area or data.labels.no_area, []).append(Row(
             href=action_href(row.code), code=row.code, title=row.title, details=details,
-            start=row.start, end=row.due, colour=css_colour(style.colour if style else None),
+            start=row.start, end=row.due, colour=colours.get(row.status_key, FALLBACK_COLOUR),
             fill=row.percent, overdue=row.overdue, marks=tuple(marks),
         ))
     return tuple(Group(label, tuple(rows)) for label, rows in groups.items())
