@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
         agency,
         assessor,
         auth,
+        chart_pages,
         charts,
         open_data,
         public,
@@ -163,7 +164,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
-        reminders_admin.bp, report_links.bp, charts.bp, open_data.bp,
+        reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp,
     ):
         app.register_blueprint(blueprint)
 
