@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tracker.models import OutboxMessage, Reminder
 from tracker.publishing.chart_data import agency_data, gantt_data, timeline_data
 from tracker.publishing.versions import plan_fingerprint, plan_version

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.charts.conftest import svg_texts
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import TABLE_2_1, load
+from tests.fixtures.seed import TABLE_2_1, load
 from tracker.models import Action, Status
 from tracker.publishing.chart_data import CHART_NAMES, chart_data, chart_table
 from tracker.publishing.public_views import editable_report

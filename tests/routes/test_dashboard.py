@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import TABLE_2_1, load
+from tests.fixtures.seed import TABLE_2_1, load
 from tracker.services.actions import assign_actions
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import save_report

@@ -13,7 +13,7 @@ import pytest
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tracker.services.actions import assign_actions
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report

@@ -3,7 +3,7 @@
 import re
 
 from tests import factories
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 
 
 def test_plan_page_shows_the_24_mexico_recommendations_with_table_2_1_totals(app, client):

@@ -9,7 +9,7 @@ import pytest
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tracker.services.assessments import open_assessment_round, record_assessor_status
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import accept_report, add_evidence_file, save_report

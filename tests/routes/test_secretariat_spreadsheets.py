@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tests.services.test_spreadsheets import csv_bytes, row
 from tracker.models import Plan
 

@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, func, select
 
 from tests.factories import NOW
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tracker.exchange.spreadsheets.columns import COLUMN_NAMES
 from tracker.exchange.spreadsheets.importing import import_spreadsheet
 from tracker.exchange.spreadsheets.reading import SpreadsheetLimits
