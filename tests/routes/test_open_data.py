@@ -19,6 +19,9 @@ from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.transaction import Actor
 
+# Every test here loads the real seed plans through the import service: seconds each.
+pytestmark = [pytest.mark.seeded, pytest.mark.slow]
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEXICO = "mexico-2016-review-followup"
 MONGOLIA = "mongolia-odra-2018"

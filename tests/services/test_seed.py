@@ -14,6 +14,9 @@ from tracker.publishing.scorecards import plan_scorecard
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
 
+# Loading the real seed plans is what these test: seconds each.
+pytestmark = [pytest.mark.seeded, pytest.mark.slow]
+
 
 def table_counts(db_session) -> dict:
     return {
