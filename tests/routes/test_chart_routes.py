@@ -23,7 +23,8 @@ from tracker.services.plans import get_plan
 from tracker.services.recommendations import find_recommendation, set_recommendation_status
 from tracker.services.reports import save_report
 
-pytestmark = pytest.mark.seeded
+# Drawing every chart with matplotlib takes seconds per test: the full tier (make test).
+pytestmark = [pytest.mark.seeded, pytest.mark.slow]
 
 MONGOLIA = "/plans/mongolia-odra-2018"
 MEXICO = "/plans/mexico-2016-review-followup"
