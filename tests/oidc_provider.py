@@ -29,7 +29,7 @@ from joserfc.jwk import RSAKey
 from joserfc.util import json_b64encode, urlsafe_b64decode
 from werkzeug.serving import make_server
 
-from tests.conftest import free_port
+from tests.fixtures.servers import free_port
 
 
 @dataclass

@@ -37,11 +37,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests.access_world import SEARCH_WORD, World, build_world
 from tests.conftest import PASSWORD, csrf_token
+from tests.fixtures.transactions import rolled_back
 from tracker.extensions import db
 
 HTML_ROLES = ("anonymous", "agency", "agency_b", "secretariat", "admin", "assessor")
@@ -435,23 +434,14 @@ def access(app, tmp_path_factory):
     upload_dir = str(tmp_path_factory.mktemp("access-uploads"))
     app.extensions.pop("tracker_chart_cache", None)  # charts are cached by plan version
     app.config["UPLOAD_DIR"] = upload_dir
-    with app.app_context():
-        connection = db.engine.connect()
-    outer = connection.begin()
-    original = db.session
-    db.session = scoped_session(
-        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
-    )
     try:
-        with app.app_context():
-            world = build_world(upload_dir, app.config["SECRET_KEY"])
-            db.session.remove()
-        sessions = {role: _browser(app, world, role) for role in HTML_ROLES}
-        yield Access(world, sessions, connection, upload_dir)
+        with rolled_back(app) as connection:
+            with app.app_context():
+                world = build_world(upload_dir, app.config["SECRET_KEY"])
+                db.session.remove()
+            sessions = {role: _browser(app, world, role) for role in HTML_ROLES}
+            yield Access(world, sessions, connection, upload_dir)
     finally:
-        db.session = original
-        outer.rollback()
-        connection.close()
         app.config["UPLOAD_DIR"] = upload_dir_before
         app.extensions.pop("tracker_chart_cache", None)  # drawn from data now rolled back
 

@@ -10,7 +10,7 @@ import pytest
 from tests.e2e.conftest import axe_violations, page_scrolls_sideways
 from tracker.extensions import db
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
 SLUG = "e2e-gantt-500"
 AREAS = ("WAT", "ROD", "SCH", "HEA", "ENE")

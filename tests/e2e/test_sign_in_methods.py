@@ -16,12 +16,13 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ADMIN_EMAIL, PASSWORD, LiveServer, _serve, _stop, axe_violations
+from tests.e2e.conftest import ADMIN_EMAIL, PASSWORD, LiveServer, axe_violations
+from tests.fixtures.servers import Gunicorn
 from tests.oidc_provider import OIDCProvider
 from tracker.extensions import db
 from tracker.services.users import create_user
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
 SSO_EMAIL = "minister.office@sso.e2e.example.org"
 TOTP_EMAIL = "two.factor@e2e.example.org"
@@ -39,18 +40,35 @@ def sso_server(live_server, provider, e2e_database_url, tmp_path_factory):
     """A second gunicorn on the browser tests' database, configured for the provider."""
     work = tmp_path_factory.mktemp("e2e-sso")
     (work / "uploads").mkdir()
-    log = work / "gunicorn.log"
-    process, base = _serve(e2e_database_url, work / "uploads", log, extra_env=provider.environment())
+    gunicorn = Gunicorn(
+        log=work / "gunicorn.log",
+        env={
+            "TRACKER_DATABASE_URL": e2e_database_url,
+            "TRACKER_SECRET_KEY": "e2e-secret-key",
+            "TRACKER_UPLOAD_DIR": str(work / "uploads"),
+            **provider.environment(),
+        },
+        workers=2,
+        threads=4,
+        timeout=120,
+        log_level="info",
+        stop_grace=1,
+    )
+    gunicorn.env["TRACKER_BASE_URL"] = base = gunicorn.url
+    try:
+        gunicorn.start(wait=60)
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
     provider.register_redirect_uri(base + "/sign-in/single-sign-on/callback")
     with live_server.app.app_context():
         for email, role in ((SSO_EMAIL, "secretariat"), (TOTP_EMAIL, "assessor")):
             create_user({"email": email, "password": PASSWORD, "role": role}, now=datetime.now(UTC))
         db.session.remove()
-    server = LiveServer(app=live_server.app, url=base, log=log)
+    server = LiveServer(app=live_server.app, url=base, log=gunicorn.log)
     try:
         yield server
     finally:
-        _stop(process)
+        gunicorn.stop()
         assert not server.errors_logged(), "The server logged errors:\n" + "\n".join(server.errors_logged())
 
 

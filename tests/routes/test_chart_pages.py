@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from tests import factories
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 
 MONGOLIA = "/plans/mongolia-odra-2018"
 

@@ -60,6 +60,9 @@ from tracker.services.reports import accept_report, add_evidence_file, return_re
 from tracker.services.rounds import open_reporting_round
 from tracker.services.transaction import Actor
 
+# Hundreds of generated or hostile requests: the full suite's tier (make test), not make test-fast.
+pytestmark = pytest.mark.slow
+
 # One string with everything that breaks naive output: a script, an attribute break-out
 # with an event handler, an ampersand and both kinds of quotes.
 PAYLOAD = """<script>alert(1)</script>"><img src=x onerror=alert(1)> & 'single' "double\""""

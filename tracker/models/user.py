@@ -15,6 +15,16 @@ from tracker.models.types import UTCDateTime
 
 ROLES = ("admin", "secretariat", "agency", "assessor")
 
+# werkzeug's scrypt, slow on purpose: what the service always stores. Only the test suite
+# lowers it (tests/fixtures/passwords.py), for the thousands of accounts its factories make;
+# tests/services/test_users.py checks that this default is scrypt.
+PASSWORD_HASH_METHOD = "scrypt"
+
+
+def password_hash(password: str) -> str:
+    """A salted hash of ``password``, made with ``PASSWORD_HASH_METHOD``."""
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
 
 class User(UserMixin, db.Model):
     """Someone who signs in. Agency focal points belong to exactly one agency."""
@@ -54,7 +64,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password`` (werkzeug's scrypt), never the password."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
