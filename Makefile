@@ -1,12 +1,13 @@
 # Two commands for a fresh machine with Python 3.11+:
 #   make run    install what the service needs, migrate, seed the real data, serve on :5000
 #   make test   add the test extras, Debian's chromium and axe-core, run the whole suite
+#   make test-fast   the in-process tier only: no real processes, no slow tests (about a minute)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: install install-test run test lint clean
+.PHONY: install install-test run test test-fast lint clean
 
 # The service alone: `make run` never waits for the test tools.
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +37,10 @@ run: install
 
 test: install-test
 	$(BIN)/pytest
+
+# The tiers are pytest markers declared in pyproject.toml; CI runs `make test` on both databases.
+test-fast: $(VENV)/.test-installed
+	$(BIN)/pytest -m "not process and not slow"
 
 lint: install-test
 	$(BIN)/ruff check tracker tests bench

@@ -10,8 +10,8 @@ milestones, evidence links, the status history and the report events the service
 would have recorded. Smaller scales shrink everything but keep at least 50 agencies
 (the benchmark's 50 concurrent reporting clients need one each).
 
-The database is emptied and migrated first (a PostgreSQL database is created when
-missing), then filled with bulk Core inserts in foreign-key order, one plan at a time,
+The database is emptied and migrated first, as the tests make theirs
+(tests/fixtures/databases.py: a PostgreSQL database is dropped and created again), then filled with bulk Core inserts in foreign-key order, one plan at a time,
 so memory stays flat at any scale. Rows carry explicit ids; PostgreSQL sequences are
 moved past them afterwards so the application can keep inserting.
 
@@ -38,9 +38,10 @@ from datetime import UTC, date, datetime, timedelta
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sqlalchemy import JSON, create_engine, func, select, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from werkzeug.security import generate_password_hash
 
+from tests.fixtures.databases import empty_database, migrate
 from tracker.models import (
     Action,
     Agency,
@@ -120,37 +121,9 @@ def sizes(scale: float) -> dict[str, int]:
 
 
 def prepare_database(url: str) -> None:
-    """Start from an empty, migrated database (creating it on PostgreSQL if missing)."""
-    target = make_url(url)
-    if target.get_backend_name() == "postgresql":
-        admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
-            ).first()
-            if exists is None:
-                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-        admin.dispose()
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    elif target.database:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            if os.path.exists(target.database + suffix):
-                os.remove(target.database + suffix)
-        os.makedirs(os.path.dirname(os.path.abspath(target.database)), exist_ok=True)
-
-    import flask_migrate
-
-    from tracker import create_app
-    from tracker.extensions import db
-
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
-    with app.app_context():
-        flask_migrate.upgrade()
-        db.engine.dispose()
+    """Start from an empty, migrated database (the tests' toolkit: tests/fixtures/databases.py)."""
+    empty_database(url)
+    migrate(url)
 
 
 # --- writing ------------------------------------------------------------------

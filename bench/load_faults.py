@@ -34,12 +34,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sqlalchemy.engine import make_url
 
-from tests.reliability import harness
+from tests.fixtures import faults
+from tests.fixtures.databases import create_database, drop_database, is_postgres, migrate
 
 RECOVERY_LIMIT = 10.0
 
 
-def latency_line(samples: list[harness.Sample]) -> str:
+def latency_line(samples: list[faults.Sample]) -> str:
     times = sorted((s.ended - s.started) * 1000 for s in samples if s.status == 201)
     if len(times) < 2:
         return "latency of 201s: too few"
@@ -56,7 +57,7 @@ def print_block(title: str, lines: list[str], problems: list[str]) -> None:
         print(f"     - {problem}")
 
 
-def common_problems(figures: harness.Figures, samples: list[harness.Sample], allowed: set) -> list[str]:
+def common_problems(figures: faults.Figures, samples: list[faults.Sample], allowed: set) -> list[str]:
     problems = []
     if figures.acknowledged == 0:
         problems.append("no report was acknowledged")
@@ -74,8 +75,8 @@ def common_problems(figures: harness.Figures, samples: list[harness.Sample], all
 
 def steady(url, server, reporters, seconds) -> list[str]:
     offset = server.log_size()
-    samples = harness.load_for(server.port, reporters, run="steady", seconds=seconds)
-    figures = harness.check_stored(url, samples, run="steady", clients=len(reporters), seconds=seconds)
+    samples = faults.load_for(server.port, reporters, run="steady", seconds=seconds)
+    figures = faults.check_stored(url, samples, run="steady", clients=len(reporters), seconds=seconds)
     problems = common_problems(figures, samples, {201})
     if figures.unacknowledged:
         problems.append(f"{len(figures.unacknowledged)} reports stored although the client was not told 201")
@@ -88,7 +89,7 @@ def steady(url, server, reporters, seconds) -> list[str]:
 
 
 def restart(url, server, reporters, seconds, restart_at, force) -> list[str]:
-    cluster = harness.PgCluster.serving(url)
+    cluster = faults.PgCluster.serving(url)
     if isinstance(cluster, str):
         print(f"\n== PostgreSQL restart: not run: {cluster}")
         return []
@@ -98,23 +99,23 @@ def restart(url, server, reporters, seconds, restart_at, force) -> list[str]:
               f"{others} (sessions per database); --force-restart to restart anyway")
         return []
     stop = threading.Event()
-    samples: list[harness.Sample] = []
-    outage = harness.Outage()
-    load = threading.Thread(target=harness.run_load, args=(server.port, reporters),
+    samples: list[faults.Sample] = []
+    outage = faults.Outage()
+    load = threading.Thread(target=faults.run_load, args=(server.port, reporters),
                             kwargs={"run": "restart", "stop": stop, "samples": samples}, daemon=True)
     started = time.monotonic()
     load.start()
     try:
         time.sleep(restart_at)
-        harness.restart_during(cluster, outage)
+        faults.restart_during(cluster, outage)
         time.sleep(max(0.0, started + seconds - time.monotonic()))
     finally:
         stop.set()
         load.join(timeout=60)
         cluster.ensure_running()
     elapsed = time.monotonic() - started
-    figures = harness.check_stored(url, samples, run="restart", clients=len(reporters), seconds=elapsed)
-    back = harness.recovery(samples, outage, grace=RECOVERY_LIMIT)
+    figures = faults.check_stored(url, samples, run="restart", clients=len(reporters), seconds=elapsed)
+    back = faults.recovery(samples, outage, grace=RECOVERY_LIMIT)
     problems = common_problems(figures, samples, {201, 503})
     if not back.refused:
         problems.append("no request met the outage")
@@ -150,17 +151,17 @@ def main() -> int:
 
     logs = Path(tempfile.mkdtemp(prefix="load-faults-"))
     url = args.database_url
-    if harness.is_postgres(url):
-        target = make_url(url)
-        url = harness.create_database(url, target.database, logs)
+    if is_postgres(url):
+        url = create_database(url, make_url(url).database, logs)
     else:
-        harness.drop_database(url)  # the SQLite file and its WAL, if any
+        drop_database(url)  # the SQLite file and its WAL, if any
+    migrate(url)
     started = time.monotonic()
     # Each report takes a round of its own (one open report per action and round): enough
     # rounds for every scenario at far more reports per second than a client manages.
     rounds = int(50 * args.seconds * (2 if args.scenario == "both" else 1))
-    reporters = harness.build_reporting_world(url, args.clients, rounds)
-    server = harness.Gunicorn(url, workers=args.workers, log_dir=logs).start()
+    reporters = faults.build_reporting_world(url, args.clients, rounds)
+    server = faults.gunicorn(url, workers=args.workers, log_dir=logs).start()
     print(f"database   {make_url(url).get_backend_name()} {make_url(url).database}")
     print(f"service    gunicorn, {server.workers} sync workers, port {server.port} (log {server.log})")
     print(f"clients    {args.clients} agency focal points, one action and API token each "
@@ -170,7 +171,7 @@ def main() -> int:
         if args.scenario in ("load", "both"):
             problems += steady(url, server, reporters, args.seconds)
         if args.scenario in ("restart", "both"):
-            if not harness.is_postgres(url):
+            if not is_postgres(url):
                 print("\n== PostgreSQL restart: not run: the database is not PostgreSQL")
             else:
                 problems += restart(url, server, reporters, args.seconds, args.restart_at, args.force_restart)

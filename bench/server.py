@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
-from http_load import fetch
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.fixtures.servers import Gunicorn
 
 
 def read_status(pid: int) -> dict[str, str]:
@@ -36,30 +23,20 @@ def kib(value: str | None) -> int:
     return int(value.split()[0]) if value else 0
 
 
-class Server:
-    """``gunicorn -w N -b 127.0.0.1:PORT <app>`` from the repository root, with its workers."""
+class Server(Gunicorn):
+    """``gunicorn -w N <app>`` from the repository root, with its workers: the tests' launcher
+    (tests/fixtures/servers.py), without ``--preload``, ready once every worker has the app."""
 
     def __init__(self, app: str, workers: int, env: dict, log: Path):
-        self.app, self.workers, self.log_path = app, workers, log
-        self.port = free_port()
-        self.env = {**os.environ, **env}
-        self.process: subprocess.Popen | None = None
+        super().__init__(log=log, env=env, app=app, workers=workers, preload=False, timeout=30,
+                         log_level="info", ready_path="/", stop_grace=30)
+        self.log_path = self.log
 
     def __enter__(self) -> Self:
-        self.log = open(self.log_path, "a")
-        self.log.write(f"\n--- {datetime.now(UTC).isoformat()} gunicorn {self.app} on {self.port}\n")
-        self.log.flush()
+        with open(self.log_path, "a") as log:
+            log.write(f"\n--- {datetime.now(UTC).isoformat()} gunicorn {self.app} on {self.port}\n")
         self._log_start = self.log_path.stat().st_size
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", self.app],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
+        return self.start(wait=180)
 
     def worker_pids(self) -> list[int]:
         pid = self.process.pid
@@ -78,59 +55,35 @@ class Server:
                         found.append(int(entry.name))
             return found
 
-    def _wait_ready(self, timeout: float = 180) -> None:
+    def wait_until_ready(self, wait: float) -> None:
         """Until the server answers and every worker has loaded the app.
 
         Workers import the app after they fork (no --preload), so the first answer only
         proves one worker is up; a worker that has loaded the app is several times the
         size of a freshly forked one, which is what the RSS check waits for.
         """
-        deadline = time.monotonic() + timeout
-        answered = False
+        deadline = time.monotonic() + wait
+        super().wait_until_ready(wait)
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}: {self.log_tail()}")
-            if not answered:
-                try:
-                    fetch(self.port, "GET", "/", timeout=30)
-                    answered = True
-                except OSError:
-                    time.sleep(0.2)
-                    continue
             sizes = [kib(read_status(pid).get("VmRSS")) for pid in self.worker_pids()]
             if len(sizes) == self.workers and min(sizes) > 0.7 * max(sizes):
                 return
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn not ready after {timeout:.0f} s: {self.log_tail()}")
+        raise RuntimeError(f"gunicorn not ready after {wait:.0f} s: {self.log_tail()}")
 
     def peak_rss_kib(self) -> int:
         """The largest VmHWM (peak resident set) among the workers."""
         return max((kib(read_status(pid).get("VmHWM")) for pid in self.worker_pids()), default=0)
 
     def log_mark(self) -> int:
-        self.log.flush()
         return self.log_path.stat().st_size
 
     def new_log(self, mark: int | None = None) -> str:
         """The log written since ``mark`` (default: since this server started)."""
-        self.log.flush()
-        with open(self.log_path, "rb") as handle:
-            handle.seek(self._log_start if mark is None else mark)
-            return handle.read().decode(errors="replace")
+        return self.log_since(self._log_start if mark is None else mark)
 
     def log_tail(self, lines: int = 15) -> str:
-        self.log.flush()
-        return "\n".join(self.log_path.read_text().splitlines()[-lines:])
-
-    def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
-        self.log.close()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def server_problems(log: str) -> str:

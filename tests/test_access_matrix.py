@@ -37,11 +37,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
-from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests.access_world import SEARCH_WORD, World, build_world
 from tests.conftest import PASSWORD, csrf_token
+from tests.fixtures.transactions import rolled_back
 from tracker.extensions import db
 
 HTML_ROLES = ("anonymous", "agency", "agency_b", "secretariat", "admin", "assessor")
@@ -245,9 +244,17 @@ MATRIX: list[Case] = [
     # --- signing in and out
     Case("auth.login", {"GET": everyone(OK), "POST": everyone(ALLOWED)}),
     Case("auth.logout", {"POST": E(LOGIN, OK, OK, OK, OK, OK)}),
+    # The second step of a sign-in: only after a first factor, in the same session.
+    Case("auth.two_factor_step", {"GET": everyone(LOGIN), "POST": everyone(LOGIN)}),
+    # Single sign-on is not configured in this world (tests/sign_in/ configure it).
+    Case("auth.single_sign_on", {"GET": everyone(HIDDEN)}),
+    Case("auth.single_sign_on_callback", {"GET": everyone(HIDDEN)}),
     # --- one's own account
     Case("account.settings", {"GET": SIGNED_IN}),
     Case("account.password", {"POST": SIGNED_IN_POST}),
+    Case("account.two_factor", {"GET": SIGNED_IN, "POST": SIGNED_IN_POST}),
+    Case("account.recovery_codes", {"POST": SIGNED_IN_POST}),
+    Case("account.disable_two_factor", {"POST": SIGNED_IN_POST}),
     # Assessors have no API access, so no tokens.
     Case("account.tokens", {"POST": E(LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, FORBIDDEN)}),
     Case("account.revoke", {"POST": E(LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, HIDDEN)},
@@ -259,6 +266,11 @@ MATRIX: list[Case] = [
     Case("admin.edit_user", {"GET": ADMIN, "POST": ADMIN_POST}, p(user_id="w.users.agency")),
     Case("admin.agencies", {"GET": ADMIN, "POST": ADMIN_POST}),
     Case("admin.sign_ins", {"GET": ADMIN}),
+    Case("admin.sign_in_log", {"GET": ADMIN}),
+    Case("admin.sign_in_log", {"GET": ADMIN}, p(email="w.emails.agency"), "one-account"),
+    Case("admin.single_sign_on", {"GET": ADMIN, "POST": ADMIN_POST}),
+    Case("admin.remove_single_sign_on_domain", {"POST": E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, FORBIDDEN)},
+         p(rule_id=999_999), "unknown-domain"),
     Case("reminders_admin.log", {"GET": ADMIN}),
     Case("reminders_admin.message", {"GET": ADMIN}, p(message_id="w.message_id")),
     # --- agency focal points: their own agency's actions, reports and files only
@@ -422,23 +434,14 @@ def access(app, tmp_path_factory):
     upload_dir = str(tmp_path_factory.mktemp("access-uploads"))
     app.extensions.pop("tracker_chart_cache", None)  # charts are cached by plan version
     app.config["UPLOAD_DIR"] = upload_dir
-    with app.app_context():
-        connection = db.engine.connect()
-    outer = connection.begin()
-    original = db.session
-    db.session = scoped_session(
-        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
-    )
     try:
-        with app.app_context():
-            world = build_world(upload_dir, app.config["SECRET_KEY"])
-            db.session.remove()
-        sessions = {role: _browser(app, world, role) for role in HTML_ROLES}
-        yield Access(world, sessions, connection, upload_dir)
+        with rolled_back(app) as connection:
+            with app.app_context():
+                world = build_world(upload_dir, app.config["SECRET_KEY"])
+                db.session.remove()
+            sessions = {role: _browser(app, world, role) for role in HTML_ROLES}
+            yield Access(world, sessions, connection, upload_dir)
     finally:
-        db.session = original
-        outer.rollback()
-        connection.close()
         app.config["UPLOAD_DIR"] = upload_dir_before
         app.extensions.pop("tracker_chart_cache", None)  # drawn from data now rolled back
 

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.scratch_db
+@pytest.mark.process
 def test_benchmark_writes_a_complete_report_without_errors(tmp_path):
     report = tmp_path / "RESULTS.md"
     run = subprocess.run(

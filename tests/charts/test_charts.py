@@ -34,6 +34,9 @@ from tracker.charts.scorecard import rounds_chart, scorecard_chart
 from tracker.charts.tables import agencies_table, rounds_table, scorecard_table
 from tracker.charts.timeline import timeline_chart
 
+# Drawing every chart with matplotlib (PNG and SVG) takes seconds per test: the full tier (make test).
+pytestmark = pytest.mark.slow
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE = "<script>alert('x')</script> & co"
 

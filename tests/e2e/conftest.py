@@ -2,10 +2,10 @@
 
 The server is gunicorn in a subprocess, as in production. The suite's usual fixture
 wraps every test in a rolled-back transaction, which another process cannot share, so
-these tests are marked ``scratch_db`` and the server gets a fresh database (a temporary
-SQLite file, or a separate PostgreSQL database when ``TRACKER_TEST_DATABASE_URL`` is
-set), migrated and loaded with the real seed plans, exactly as ``flask db upgrade &&
-flask seed load`` would. The tests share that server, each with people of its own.
+these tests are marked ``scratch_db`` and the server gets a database of its own: a copy
+of the run's seeded template (tests/fixtures/databases.py), migrated and loaded with the
+real seed plans, exactly as ``flask db upgrade && flask seed load`` would. The tests
+share that server, each with people of its own.
 
 Chromium is Debian's (``/usr/bin/chromium``, which ``.ci/run`` installs); Playwright
 never downloads a browser here. When it is missing the tests fail rather than skip,
@@ -15,26 +15,16 @@ so a CI machine without a browser cannot pass silently.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.error import HTTPError
-from urllib.request import urlopen
 
-import flask_migrate
 import pytest
-from gunicorn.config import KNOWN_SETTINGS
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests.conftest import free_port
+from tests.fixtures.databases import ScratchDatabases
+from tests.fixtures.servers import Gunicorn
 from tracker import create_app
-from tracker.exchange.seed_files import iter_documents, load_seed_document
 from tracker.extensions import db
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user
@@ -58,24 +48,13 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
-def e2e_database_url(database_url, tmp_path_factory) -> Iterator[str]:
-    """A fresh, empty database of the same kind as the suite's, dropped afterwards.
-
-    The same approach as ``scratch_url`` in tests/scheduler/test_runners.py, for the session.
-    """
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'e2e.sqlite'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_browser"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def e2e_database_url(database_templates, tmp_path_factory) -> Iterator[str]:
+    """A database of the server's own: a copy of the run's seeded template (migrated, with
+    the real seed plans, as ``flask db upgrade && flask seed load`` leave it)."""
+    databases = ScratchDatabases(database_templates.base_url, tmp_path_factory.mktemp("e2e-db"),
+                                 database_templates)
+    yield databases.seeded("browser")
+    databases.drop_all()
 
 
 @dataclass
@@ -101,85 +80,8 @@ class LiveServer:
         return [text[max(0, at - 300) : at + 2500] for at in starts]
 
 
-def _serve(url: str, upload_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """gunicorn, as in production, on a free loopback port; returns once it answers."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "TRACKER_DATABASE_URL": url,
-        "TRACKER_SECRET_KEY": "e2e-secret-key",
-        "TRACKER_UPLOAD_DIR": str(upload_dir),
-        "TRACKER_BASE_URL": base,
-    }
-    # Two processes: the charts are rendered in Python, and the crawl asks for many at once.
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--threads",
-        "4",
-        "--preload",
-        "--timeout",
-        "120",
-        "--log-level",
-        "info",
-        "wsgi:app",
-    ]
-    if "control_socket_disable" in {setting.name for setting in KNOWN_SETTINGS}:
-        # gunicorn 27+: else every gunicorn on the machine shares ~/.gunicorn/gunicorn.ctl
-        command.insert(-1, "--no-control-socket")
-    with log.open("ab") as out:
-        # A session of its own, so the server and its workers can be stopped together.
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"gunicorn exited ({process.returncode}):\n{log.read_text()[-3000:]}", pytrace=False
-            )
-        try:
-            with urlopen(base + "/sign-in", timeout=2) as response:
-                if response.status == 200:
-                    return process, base
-        except HTTPError as error:  # up, but not answering as it should yet
-            error.close()
-            time.sleep(0.2)
-        except OSError:
-            time.sleep(0.2)
-    _stop(process)
-    pytest.fail(
-        f"gunicorn did not answer on {base} within 60 s:\n{log.read_text()[-3000:]}", pytrace=False
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop gunicorn and its workers: politely, then, a second later, for sure.
-
-    Its workers can take ten seconds to finish exiting after a polite request; nothing
-    they hold matters once the tests are done, and the process group is ours alone.
-    """
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=1)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()
-
-
 @pytest.fixture(scope="session")
-def live_server(e2e_database_url, tmp_path_factory) -> Iterator[LiveServer]:
+def live_server(e2e_database_url, database_templates, tmp_path_factory) -> Iterator[LiveServer]:
     """A migrated, seeded database served by gunicorn for the whole session."""
     work = tmp_path_factory.mktemp("e2e-server")
     upload_dir = work / "uploads"
@@ -192,12 +94,6 @@ def live_server(e2e_database_url, tmp_path_factory) -> Iterator[LiveServer]:
         }
     )
     with app.app_context():
-        flask_migrate.upgrade()
-        # What `flask seed load` does: every seed report through the import service.
-        slugs = []
-        for path, document in iter_documents(app.config["SEED_DIR"]):
-            summary = load_seed_document(path, document, now=datetime.now(UTC))
-            slugs.append(summary.slug)
         # The first administrator comes from the command line in real life; the other
         # accounts are created by people, in the browser.
         create_user(
@@ -206,12 +102,32 @@ def live_server(e2e_database_url, tmp_path_factory) -> Iterator[LiveServer]:
         db.session.remove()
         db.engine.dispose()
 
-    log = work / "gunicorn.log"
-    process, base = _serve(e2e_database_url, upload_dir, log)
+    # Two processes with threads: the charts are drawn in Python, and the crawl asks for
+    # many at once. Workers can take seconds to exit after a polite stop; nothing they
+    # hold matters once the tests are done, so they get one.
+    server = Gunicorn(
+        log=work / "gunicorn.log",
+        env={
+            "TRACKER_DATABASE_URL": e2e_database_url,
+            "TRACKER_SECRET_KEY": "e2e-secret-key",
+            "TRACKER_UPLOAD_DIR": str(upload_dir),
+        },
+        workers=2,
+        threads=4,
+        timeout=120,
+        log_level="info",
+        stop_grace=1,
+    )
+    server.env["TRACKER_BASE_URL"] = server.url
     try:
-        yield LiveServer(app=app, url=base, log=log, seeded_slugs=slugs)
+        server.start(wait=60)
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield LiveServer(app=app, url=server.url, log=server.log,
+                         seeded_slugs=database_templates.seeded_slugs)
     finally:
-        _stop(process)
+        server.stop()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

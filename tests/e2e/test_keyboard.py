@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import PASSWORD, agency_workload
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
 # Where the focus is, and whether a sighted keyboard user can see it: the element
 # matches :focus-visible, draws an outline, and is on screen.

@@ -27,7 +27,7 @@ from tests.e2e.conftest import (
 from tracker.extensions import db
 from tracker.models import Plan
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
 # The crawl stops here whatever happens, so a page generating endless links cannot hang CI.
 MAX_URLS = 600

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import agency_workload, screenshot, sign_in
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
 
 def shoot(page, name: str, heading: str) -> None:

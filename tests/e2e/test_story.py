@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import ADMIN_EMAIL, PASSWORD, load_all_images, sign_in, sign_out, url_in_app
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
 AGENCY_NAME = "Story Statistics Office"
 AGENCY = f"{AGENCY_NAME} (SSO)"

@@ -20,17 +20,15 @@ import pytest
 from sqlalchemy import MetaData, func, inspect, select
 
 from tests import factories
-from tests.test_migration_paths import (
+from tests.fixtures.databases import app_on
+from tests.fixtures.migration_sample import (
     HEAD,
     SAMPLE_ROWS,
     SCRIPT,
-    ScratchDatabases,
-    app_on,
     assert_models_read_the_sample,
     insert_sample_rows,
 )
 from tracker.exchange.backups import NOT_BACKED_UP
-from tracker.exchange.seed_files import iter_documents, load_seed_document
 from tracker.exchange.spreadsheets.writing import export_rows, to_csv
 from tracker.extensions import db
 from tracker.models import Evidence, OutboxMessage, Plan, StatusChange, User
@@ -43,7 +41,7 @@ from tracker.services.reports import accept_report, add_evidence_file, save_repo
 from tracker.services.rounds import open_reporting_round
 from tracker.services.transaction import Actor
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.seeded, pytest.mark.slow]
 
 WORK_DAY = datetime(2020, 3, 2, 9, 0, tzinfo=UTC)
 EVIDENCE = b"%PDF-1.7\n% minutes of the steering committee, 2 March 2020\n"
@@ -63,28 +61,13 @@ class Source:
 
 
 @pytest.fixture(scope="module")
-def scratch_module(database_url, tmp_path_factory):
-    databases = ScratchDatabases(database_url, tmp_path_factory.mktemp("backup-dbs"))
-    yield databases
-    databases.drop_all()
-
-
-@pytest.fixture
-def scratch(database_url, tmp_path):
-    databases = ScratchDatabases(database_url, tmp_path)
-    yield databases
-    databases.drop_all()
-
-
-@pytest.fixture(scope="module")
-def source(scratch_module, tmp_path_factory) -> Source:
-    """Seed data and a workflow in a fresh database, backed up with ``flask backup create``."""
+def source(module_scratch, tmp_path_factory) -> Source:
+    """Seed data (a copy of the seeded template) and a workflow, backed up with
+    ``flask backup create``."""
     work = tmp_path_factory.mktemp("backup-source")
-    url = scratch_module.new("bk_source")
+    url = module_scratch.seeded("bk_source")
     app = app_on(url, UPLOAD_DIR=str(work / "uploads"))
     with app.app_context():
-        flask_migrate.upgrade()
-        load_seed(app)
         stored_name = add_workflow(app)
         archive = work / "everything.tar.gz"
         result = app.test_cli_runner().invoke(args=["backup", "create", "-o", str(archive)])
@@ -97,12 +80,6 @@ def source(scratch_module, tmp_path_factory) -> Source:
     assert facts.counts["plans"] == 5 and facts.counts["evidence"] == 2  # the file and a link
     assert facts.counts["outbox_messages"] >= 1 and facts.counts["status_changes"] > 100
     return facts
-
-
-def load_seed(app) -> None:
-    """The real seed reports, loaded as ``tests/services/test_seed.py`` loads them."""
-    for path, document in iter_documents(app.config["SEED_DIR"]):
-        load_seed_document(path, document, now=factories.NOW)
 
 
 def add_workflow(app) -> str:
@@ -229,9 +206,8 @@ def test_restore_into_an_empty_database_reproduces_everything(source, scratch, t
 def test_a_zip_archive_restores_into_a_freshly_migrated_database(source, scratch, tmp_path):
     """A database the migrations just built (statuses and default rules only) counts as empty."""
     assert table_checksums(source.zipped) == table_checksums(source.archive)
-    app = app_on(scratch.new("bk_zip"), UPLOAD_DIR=str(tmp_path / "uploads"))
+    app = app_on(scratch.migrated("bk_zip"), UPLOAD_DIR=str(tmp_path / "uploads"))
     with app.app_context():
-        flask_migrate.upgrade()
         result = restore(app, source.zipped)
         assert result.exit_code == 0, result.output
         assert_same_as_source(app, source)
@@ -239,9 +215,8 @@ def test_a_zip_archive_restores_into_a_freshly_migrated_database(source, scratch
 
 
 def test_restore_into_a_database_with_data_is_refused_and_changes_nothing(source, scratch, tmp_path):
-    app = app_on(scratch.new("bk_busy"), UPLOAD_DIR=str(tmp_path / "uploads"))
+    app = app_on(scratch.migrated("bk_busy"), UPLOAD_DIR=str(tmp_path / "uploads"))
     with app.app_context():
-        flask_migrate.upgrade()
         factories.action(factories.plan(slug="local-plan"))
         db.session.remove()
         before, exports = row_counts(), plan_exports()
@@ -282,9 +257,8 @@ def test_an_archive_from_an_older_revision_restores_at_that_revision(scratch, tm
             assert f"warning: evidence file {stored_name} is missing" in result.output
         db.engine.dispose()
 
-    at_head = app_on(scratch.new("bk_at_head"), UPLOAD_DIR=str(tmp_path / "head"))
+    at_head = app_on(scratch.migrated("bk_at_head"), UPLOAD_DIR=str(tmp_path / "head"))
     with at_head.app_context():
-        flask_migrate.upgrade()
         result = restore(at_head, archive)
         assert result.exit_code == 1
         assert f"schema is at revision {HEAD} but the archive was made at revision {previous}" in result.output

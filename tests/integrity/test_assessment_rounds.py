@@ -72,6 +72,7 @@ def history_rows(page: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in body.split("</tr>") if "<td" in row]
 
 
+@pytest.mark.seeded
 def test_seeded_rounds_load_closed_and_loading_again_changes_nothing(app, client, login_as, db_session):
     """Issue 12 item 1: the OECD's December 2017 follow-up is loaded closed, its history says
     so, and a second ``seed load`` leaves the round exactly as it was."""
@@ -96,6 +97,7 @@ def test_seeded_rounds_load_closed_and_loading_again_changes_nothing(app, client
     assert "seed" in row and "Loaded as a closed, historical record" in row
 
 
+@pytest.mark.seeded
 def test_an_assessor_cannot_change_a_status_in_a_closed_seeded_round(app, client, login_as, db_session):
     """Issue 12 item 1: posting a status into the closed 2017 follow-up is refused with a
     422 naming the problem; the round's statuses and its Table 2.1 counts do not move."""
@@ -120,6 +122,7 @@ def test_an_assessor_cannot_change_a_status_in_a_closed_seeded_round(app, client
     assert client.get(f"/plans/{MEXICO}/rounds.csv").get_data(as_text=True) == chart_before
 
 
+@pytest.mark.seeded
 def test_an_assessor_cannot_reopen_a_closed_round(app, client, login_as, db_session):
     """Issue 12 item 1: reopening is the secretariat's alone; an assessor's attempt is refused
     and the round stays closed, with nothing added to its history."""
@@ -139,6 +142,7 @@ def test_an_assessor_cannot_reopen_a_closed_round(app, client, login_as, db_sess
     assert db_session.query(AssessmentRoundChange).count() == 1
 
 
+@pytest.mark.seeded
 def test_reopen_record_and_close_again_are_each_kept_with_who_when_and_why(app, client, auth, db_session):
     """Issue 12 item 1: the secretariat reopens the seeded round with a reason, an assessor
     records a corrected status and closes the round; the round's history on both the
@@ -205,6 +209,7 @@ def test_reopen_record_and_close_again_are_each_kept_with_who_when_and_why(app, 
     assert secretariat.email not in page
 
 
+@pytest.mark.seeded
 def test_reopening_without_a_reason_is_refused_with_a_field_message(app, client, login_as, db_session):
     """Issue 12 item 1: a reopening must say why; without a reason the page comes back 422
     with the message on the round's reason field, and the round stays closed."""

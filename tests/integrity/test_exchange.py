@@ -341,6 +341,7 @@ def test_the_cli_publishes_what_it_creates_only_when_told(app, db_session, tmp_p
 # --------------------------------------------------------------------------- item 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_reimporting_an_unchanged_export_of_every_seed_plan_changes_nothing(app, client, login_as, db_session, fmt):
     """Issue 12 item 3: export then import (through the page) of each seed plan moves no value
@@ -358,6 +359,7 @@ def test_reimporting_an_unchanged_export_of_every_seed_plan_changes_nothing(app,
         assert differences(before, database_state()) == [], slug
 
 
+@pytest.mark.slow
 def test_a_lived_in_plan_round_trips_through_the_cli_without_a_change(app, login_as, client, db_session, tmp_path):
     """Issue 12 item 3: achieved milestones, area sources, hand-set positions survive `plans export`
     then `plans import`, with no value moved in any table."""
@@ -520,6 +522,7 @@ def test_a_hostile_file_is_refused_by_the_cli(app, db_session, kind, secret_file
     assert db_session.scalar(select(func.count()).select_from(Plan)) == 0
 
 
+@pytest.mark.slow
 def test_the_expansion_limits_are_settings(app, client, login_as, db_session):
     """Issue 12 item 19: a workbook over the configured uncompressed size is refused before reading."""
     sheet = SHEET_OPEN + b"<sheetData>" + b"<row/>" * (400 * 1024) + b"</sheetData></worksheet>"

@@ -541,6 +541,7 @@ def stored_extremes(request, world):
     return world
 
 
+@pytest.mark.slow
 def test_every_chart_and_page_survives_any_stored_date(app, client, auth, stored_extremes):
     """Issue 12 item 20: with actions, milestones, the plan's period and rounds dated 0001-01-01 or
     9999-12-31 in the database, every chart in every format and every page that shows them

@@ -16,13 +16,14 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import current_app
 from sqlalchemy import select, update
 
 from tests import factories
-from tests.conftest import csrf_token, free_port
+from tests.conftest import csrf_token
 from tests.factories import SYSTEM
+from tests.fixtures import faults
+from tests.fixtures.servers import Mailbox, free_port
 from tracker.models import Action, OutboxMessage
 from tracker.reminders.compose import LinkSettings
 from tracker.reminders.mail import MailSettings
@@ -38,43 +39,9 @@ def at(day: date, hour: int = 7) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-class RefusingMailbox:
-    """A real SMTP server on loopback that refuses one address for good (550) and keeps the rest."""
-
-    def __init__(self, refused: str):
-        self.messages: list = []
-        mailbox = self
-
-        class Handler:
-            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-                if address == refused:
-                    return "550 5.1.1 No such mailbox here"
-                envelope.rcpt_tos.append(address)
-                return "250 OK"
-
-            async def handle_DATA(self, server, session, envelope):
-                from email import message_from_bytes
-                from email.policy import default
-
-                mailbox.messages.append(message_from_bytes(envelope.content, policy=default))
-                return "250 OK"
-
-        self.port = free_port()
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-    def __enter__(self):
-        self.controller.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.controller.stop()
-
-    def settings(self) -> MailSettings:
-        return MailSettings(server="127.0.0.1", port=self.port, use_tls=False, use_ssl=False,
-                            username=None, password=None, sender="tracker@tracker.test", timeout=5)
-
-    def to(self, address: str) -> list:
-        return [m for m in self.messages if m["To"] == address]
+def mail_settings(mailbox: Mailbox) -> MailSettings:
+    return MailSettings(server="127.0.0.1", port=mailbox.port, use_tls=False, use_ssl=False,
+                        username=None, password=None, sender="tracker@tracker.test", timeout=5)
 
 
 @pytest.fixture
@@ -123,11 +90,11 @@ def test_a_message_the_server_refuses_is_marked_failed_after_five_attempts_and_n
     (refused, _), (fine, _) = due_soon
     day = DUE - timedelta(days=7)
     run_reminder_pass(at(day), links=LINKS, templates=current_app.jinja_env)
-    with RefusingMailbox(refused.email) as server:
+    with Mailbox(refused={refused.email}) as server:
         moment = at(day)
         outcomes = []
         for _ in range(MAX_FAILURES + 2):
-            outcomes.append(deliver_pending(moment, mail=server.settings(), links=LINKS,
+            outcomes.append(deliver_pending(moment, mail=mail_settings(server), links=LINKS,
                                             templates=current_app.jinja_env, worker="test"))
             moment += timedelta(hours=7)  # past any back-off
         assert len(server.to(fine.email)) == 1
@@ -234,19 +201,17 @@ FORGED = {"Host": "evil.example", "X-Forwarded-Proto": "https", "X-Forwarded-Hos
 
 
 @pytest.fixture(scope="module")
-def served(database_url, scratch_databases, log_dir):
+def served(scratch_databases, log_dir):
     """A published plan served by gunicorn exactly as the README says to run it: a function
     taking TRACKER_TRUSTED_PROXIES and answering (port, server)."""
-    from tests.reliability import harness
-
     url = scratch_databases("proxy")
-    harness.build_reporting_world(url, 1)
+    faults.build_reporting_world(url, 1)
     servers = {}
 
     def serve(trusted: int):
         if trusted not in servers:
             env = {"TRACKER_BASE_URL": BASE_URL, "TRACKER_TRUSTED_PROXIES": str(trusted)}
-            servers[trusted] = harness.Gunicorn(url, workers=1, log_dir=log_dir, env=env).start()
+            servers[trusted] = faults.gunicorn(url, workers=1, log_dir=log_dir, env=env).start()
         return servers[trusted]
 
     yield serve
@@ -255,11 +220,12 @@ def served(database_url, scratch_databases, log_dir):
 
 
 @pytest.mark.scratch_db
+@pytest.mark.process
 def test_with_no_trusted_proxy_forged_headers_change_nothing(served):
     """Issue 12 item 24: gunicorn's default trusted X-Forwarded-Proto from 127.0.0.1 although
     TRACKER_TRUSTED_PROXIES=0 promises to trust nothing, and a forged Host reached the absolute
     URLs of open data and Atom. Now absolute URLs come from TRACKER_BASE_URL only."""
-    from tests.reliability.harness import request_with_headers
+    from tests.fixtures.faults import request_with_headers
 
     server = served(0)
     status, headers, _ = request_with_headers(server.port, "GET", "/sign-in", headers=FORGED)
@@ -276,9 +242,10 @@ def test_with_no_trusted_proxy_forged_headers_change_nothing(served):
 
 
 @pytest.mark.scratch_db
+@pytest.mark.process
 def test_behind_one_trusted_proxy_https_is_believed_and_urls_still_come_from_the_base_url(served):
     """Issue 12 item 24: with TRACKER_TRUSTED_PROXIES=1 the proxy's X-Forwarded-Proto counts."""
-    from tests.reliability.harness import request_with_headers
+    from tests.fixtures.faults import request_with_headers
 
     server = served(1)
     status, headers, _ = request_with_headers(server.port, "GET", "/sign-in", headers=FORGED)
@@ -333,7 +300,7 @@ class HeldLock:
 
 
 def _report(port: int, reporter, narrative: str) -> tuple[int, dict[str, str], bytes]:
-    from tests.reliability.harness import request_with_headers
+    from tests.fixtures.faults import request_with_headers
 
     body = json.dumps({"narrative": narrative, "percent_complete": 10, "proposed_status": "ongoing",
                        "submit": True})
@@ -358,17 +325,15 @@ def _stored(url: str, narrative: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def contended(database_url, scratch_databases, log_dir):
+def contended(scratch_databases, log_dir):
     """gunicorn on a scratch database with two agency clients (one per test: a report per action
     and round may be open), and a way to start it with settings."""
-    from tests.reliability import harness
-
     url = scratch_databases("locks")
-    reporters = harness.build_reporting_world(url, 2)
+    reporters = faults.build_reporting_world(url, 2)
     servers = []
 
     def serve(**env):
-        server = harness.Gunicorn(url, workers=2, log_dir=log_dir, env=env).start()
+        server = faults.gunicorn(url, workers=2, log_dir=log_dir, env=env).start()
         servers.append(server)
         return server
 
@@ -378,6 +343,7 @@ def contended(database_url, scratch_databases, log_dir):
 
 
 @pytest.mark.scratch_db
+@pytest.mark.process
 def test_a_write_waits_for_a_lock_held_longer_than_sqlites_old_five_seconds(contended):
     """Issue 12 item 9: on SQLite with several workers, a write that waited more than five
     seconds for the write lock answered 500 "database is locked"; now it waits its turn."""
@@ -390,6 +356,7 @@ def test_a_write_waits_for_a_lock_held_longer_than_sqlites_old_five_seconds(cont
 
 
 @pytest.mark.scratch_db
+@pytest.mark.process
 def test_a_write_that_cannot_get_the_lock_in_time_answers_503_and_stores_nothing(contended):
     """Issue 12 item 9: past the lock timeout a write is refused with 503 and Retry-After, never
     500, and nothing of it is stored; the same write then succeeds."""

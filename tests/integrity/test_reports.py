@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from tests import factories
 from tests.conftest import csrf_token
 from tests.factories import NOW
-from tests.reliability import harness
+from tests.fixtures import faults
+from tests.fixtures.databases import app_on
 from tracker.extensions import db
 from tracker.models import REPORT_STATES, Action, Event, Evidence, Plan, ProgressReport
 from tracker.reminders.links import sign_report_link
@@ -518,13 +519,14 @@ def test_the_database_refuses_a_second_open_report_and_a_link_used_twice(world):
 
 
 @pytest.mark.scratch_db
-def test_four_concurrent_api_creates_file_one_report(database_url, tmp_path):
+@pytest.mark.process
+def test_four_concurrent_api_creates_file_one_report(scratch, tmp_path):
     """Issue 12 item 8: four clients creating at once through gunicorn: one 201, three clear 409s."""
-    url = harness.create_database(database_url, "tracker_test_reports_concurrent", tmp_path)
+    url = scratch.migrated("reports_concurrent")
     server = None
     try:
-        [reporter] = harness.build_reporting_world(url, 1)
-        server = harness.Gunicorn(url, workers=4, log_dir=tmp_path).start()
+        [reporter] = faults.build_reporting_world(url, 1)
+        server = faults.gunicorn(url, workers=4, log_dir=tmp_path).start()
         headers = {"Authorization": f"Bearer {reporter.token}", "Content-Type": "application/json"}
         body = json.dumps({"narrative": "At once", "percent_complete": 20, "proposed_status": "ongoing",
                            "submit": True}).encode()
@@ -535,7 +537,7 @@ def test_four_concurrent_api_creates_file_one_report(database_url, tmp_path):
 
             def create(action_id=action_id, barrier=barrier, answers=answers):
                 barrier.wait()
-                answers.append(harness.request(server.port, "POST", f"/api/v1/actions/{action_id}/reports",
+                answers.append(faults.request(server.port, "POST", f"/api/v1/actions/{action_id}/reports",
                                                body, headers))
 
             threads = [threading.Thread(target=create) for _ in range(4)]
@@ -553,7 +555,6 @@ def test_four_concurrent_api_creates_file_one_report(database_url, tmp_path):
     finally:
         if server is not None:
             server.stop()
-        harness.drop_database(url)
 
 
 def _another_action(url: str, reporter, n: int) -> int:
@@ -625,15 +626,14 @@ def test_a_plain_text_file_with_a_byte_order_mark_is_accepted(client, auth, worl
 
 
 @pytest.mark.scratch_db
-def test_the_migration_keeps_one_open_report_per_action_and_round(database_url, tmp_path):
+@pytest.mark.slow
+def test_the_migration_keeps_one_open_report_per_action_and_round(scratch):
     """Issue 12 item 8: open duplicates filed before the rule existed (the bug's three "no change"
     reports) are resolved by the migration: the one furthest along stays, the others are
     withdrawn with an event; every report gets its author's agency."""
     import flask_migrate
 
-    from tracker import create_app
-
-    url = harness.create_database(database_url, "tracker_test_reports_migration", tmp_path)
+    url = scratch.new("reports_migration")
     t0 = "2026-01-02 03:04:05"
     rows = [
         ("agencies", {"id": 1, "name": "Ministry", "acronym": "MIN", "country": "Testland"}),
@@ -657,23 +657,20 @@ def test_the_migration_keeps_one_open_report_per_action_and_round(database_url, 
         "percent_complete": 10, "proposed_status_key": "ongoing", "state": state, "reviewer_comment": comment,
         "created_at": t0, "submitted_at": None if state == "draft" else t0,
     }) for report_id, (round_id, state, comment) in reports.items()]
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "migration"})
-    try:
-        with app.app_context():
-            flask_migrate.upgrade(revision="0006")
-            with db.engine.begin() as conn:
-                for table, values in rows:
-                    conn.execute(text(f"INSERT INTO {table} ({', '.join(values)}) "
-                                      f"VALUES ({', '.join(':' + k for k in values)})"), values)
-            flask_migrate.upgrade()
-            with db.engine.connect() as conn:
-                after = {row.id: (row.state, row.agency_id, row.comment_public) for row in conn.execute(
-                    text("SELECT id, state, agency_id, comment_public FROM progress_reports"))}
-                withdrawn_events = conn.execute(text(
-                    "SELECT count(*) FROM events WHERE kind = 'report_withdrawn'")).scalar_one()
-            db.engine.dispose()
-    finally:
-        harness.drop_database(url)
+    app = app_on(url)
+    with app.app_context():
+        flask_migrate.upgrade(revision="0006")
+        with db.engine.begin() as conn:
+            for table, values in rows:
+                conn.execute(text(f"INSERT INTO {table} ({', '.join(values)}) "
+                                  f"VALUES ({', '.join(':' + k for k in values)})"), values)
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            after = {row.id: (row.state, row.agency_id, row.comment_public) for row in conn.execute(
+                text("SELECT id, state, agency_id, comment_public FROM progress_reports"))}
+            withdrawn_events = conn.execute(text(
+                "SELECT count(*) FROM events WHERE kind = 'report_withdrawn'")).scalar_one()
+        db.engine.dispose()
     assert after == {
         1: ("withdrawn", 1, False), 2: ("submitted", 1, False), 3: ("withdrawn", 1, False),
         4: ("accepted", 1, True), 5: ("withdrawn", 1, False), 6: ("returned", 1, False),

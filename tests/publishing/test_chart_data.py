@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tracker.models import OutboxMessage, Reminder
 from tracker.publishing.chart_data import agency_data, gantt_data, timeline_data
 from tracker.publishing.versions import plan_fingerprint, plan_version
@@ -93,6 +95,7 @@ def test_the_gantt_keeps_area_order_and_marks_overdue_work_as_of_today(db_sessio
     assert [r.code for r in gantt_data(plan, today=TODAY + timedelta(days=2)).rows if r.overdue] == ["X1", "X2"]
 
 
+@pytest.mark.seeded
 def test_timeframes_are_counted_in_years_from_the_plan_start(app, db_session):
     load(app, "mexico-2018-way-forward")
     data = timeline_data(get_plan("mexico-2018-way-forward"), today=TODAY)

@@ -12,12 +12,6 @@ import pytest
 FIGURES: list[tuple[str, list[str]]] = []
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "slow: starts real processes and runs for seconds (reliability scenarios)"
-    )
-
-
 def pytest_terminal_summary(terminalreporter):
     if not FIGURES:
         return

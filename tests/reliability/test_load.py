@@ -16,9 +16,10 @@ import time
 
 import pytest
 
-from tests.reliability import harness
+from tests.fixtures import faults
+from tests.fixtures.databases import is_postgres
 
-pytestmark = [pytest.mark.scratch_db, pytest.mark.slow]
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow]
 
 POSTGRES_CLIENTS = 50
 SQLITE_CLIENTS = 10      # one writer at a time on SQLite: fewer clients, same checks
@@ -32,13 +33,13 @@ AFTER_RECOVERY = 1.5     # the load stops once recovery is shown, at the latest 
 @pytest.fixture(scope="module")
 def service(database_url, scratch_databases, log_dir):
     """A scratch database with one agency per client, served by gunicorn (2 x cores sync workers)."""
-    postgres = harness.is_postgres(database_url)
+    postgres = is_postgres(database_url)
     if not postgres:
         print("TRACKER_TEST_DATABASE_URL is unset: load runs on SQLite with "
               f"{SQLITE_CLIENTS} clients instead of {POSTGRES_CLIENTS}")
     url = scratch_databases("load")
-    reporters = harness.build_reporting_world(url, POSTGRES_CLIENTS if postgres else SQLITE_CLIENTS, ROUNDS)
-    server = harness.Gunicorn(url, log_dir=log_dir).start()
+    reporters = faults.build_reporting_world(url, POSTGRES_CLIENTS if postgres else SQLITE_CLIENTS, ROUNDS)
+    server = faults.gunicorn(url, log_dir=log_dir).start()
     yield url, reporters, server
     server.stop()
 
@@ -46,8 +47,8 @@ def service(database_url, scratch_databases, log_dir):
 def test_every_acknowledged_report_is_stored_exactly_once(service, figures):
     url, reporters, server = service
     log_start = server.log_size()
-    samples = harness.load_for(server.port, reporters, run="steady", seconds=LOAD_SECONDS)
-    result = harness.check_stored(url, samples, run="steady", clients=len(reporters), seconds=LOAD_SECONDS)
+    samples = faults.load_for(server.port, reporters, run="steady", seconds=LOAD_SECONDS)
+    result = faults.check_stored(url, samples, run="steady", clients=len(reporters), seconds=LOAD_SECONDS)
     figures(f"load: {len(reporters)} agency clients on {url.split(':', 1)[0]}, "
             f"gunicorn {server.workers} workers", result.lines())
 
@@ -62,9 +63,9 @@ def test_every_acknowledged_report_is_stored_exactly_once(service, figures):
 
 
 def test_postgres_restart_during_load_loses_nothing_acknowledged(service, database_url, figures):
-    if not harness.is_postgres(database_url):
+    if not is_postgres(database_url):
         pytest.skip("PostgreSQL restart: the suite runs on SQLite (set TRACKER_TEST_DATABASE_URL)")
-    cluster = harness.PgCluster.serving(database_url)
+    cluster = faults.PgCluster.serving(database_url)
     if isinstance(cluster, str):
         pytest.skip(f"PostgreSQL restart: {cluster}")
     url, reporters, server = service
@@ -77,26 +78,26 @@ def test_postgres_restart_during_load_loses_nothing_acknowledged(service, databa
 
     log_start = server.log_size()
     stop = threading.Event()
-    outage = harness.Outage()
-    samples: list[harness.Sample] = []
+    outage = faults.Outage()
+    samples: list[faults.Sample] = []
     load = threading.Thread(
-        target=harness.run_load, args=(server.port, reporters),
+        target=faults.run_load, args=(server.port, reporters),
         kwargs={"run": "restart", "stop": stop, "samples": samples}, daemon=True,
     )
     started = time.monotonic()
     load.start()
     try:
         time.sleep(RESTART_AFTER)
-        harness.restart_during(cluster, outage)
-        harness.wait_for_recovery(samples, outage, clients=len(reporters), grace=RECOVERY_GRACE + AFTER_RECOVERY)
+        faults.restart_during(cluster, outage)
+        faults.wait_for_recovery(samples, outage, clients=len(reporters), grace=RECOVERY_GRACE + AFTER_RECOVERY)
     finally:
         stop.set()
         load.join(timeout=60)
         cluster.ensure_running()  # the rest of the suite needs it, whatever happened here
     seconds = time.monotonic() - started
 
-    result = harness.check_stored(url, samples, run="restart", clients=len(reporters), seconds=seconds)
-    back = harness.recovery(samples, outage, grace=RECOVERY_GRACE)
+    result = faults.check_stored(url, samples, run="restart", clients=len(reporters), seconds=seconds)
+    back = faults.recovery(samples, outage, grace=RECOVERY_GRACE)
     figures(f"PostgreSQL restart during load: {len(reporters)} clients, gunicorn {server.workers} workers",
             result.lines() + back.lines())
 

@@ -19,7 +19,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tests import factories
-from tests.reliability import harness
+from tests.fixtures import faults
+from tests.fixtures.databases import is_postgres
+from tests.fixtures.servers import free_port
 from tracker import create_app
 from tracker.extensions import db
 from tracker.web.outage import MESSAGE, MESSAGE_AFTER_COMMIT, is_outage
@@ -45,12 +47,12 @@ def assert_page_503(response):
 
 
 def require_postgres(database_url: str) -> None:
-    if not harness.is_postgres(database_url):
+    if not is_postgres(database_url):
         pytest.skip("needs a PostgreSQL server: the suite runs on SQLite (set TRACKER_TEST_DATABASE_URL)")
 
 
 def test_an_unreachable_database_gives_a_clear_503_page_or_json():
-    dead = f"postgresql+psycopg://postgres@127.0.0.1:{harness.free_port()}/nothing"
+    dead = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"
     app = create_app({"DATABASE_URL": dead, "SECRET_KEY": "outage"})
     client = app.test_client()
 
@@ -169,11 +171,9 @@ class CuttableProxy:
 
 
 @pytest.fixture
-def scratch_postgres(database_url, tmp_path):
+def scratch_postgres(database_url, scratch):
     require_postgres(database_url)
-    url = harness.create_database(database_url, f"{make_url(database_url).database}_rel_outage", tmp_path)
-    yield url
-    harness.drop_database(url)
+    return scratch.migrated("rel_outage")
 
 
 def published_plan_and_token(url: str):
@@ -181,7 +181,7 @@ def published_plan_and_token(url: str):
 
     Each report goes to an action of its own: one report per action and round may be open.
     """
-    app = harness.migrated_app(url)
+    app = faults.app_for(url)
     with app.app_context():
         plan = factories.plan(slug="outage-plan")
         agency = factories.agency(acronym="OUT").acronym

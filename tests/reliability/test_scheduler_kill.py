@@ -30,9 +30,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import create_engine, insert, text
 
-from tests.reliability import harness
+from tests.fixtures import faults
+from tests.fixtures.servers import ROOT
 
-pytestmark = [pytest.mark.scratch_db, pytest.mark.slow]
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow]
 
 AGENCIES = 100
 FOCAL_POINTS_PER_AGENCY = 2       # 200 focal points
@@ -50,7 +51,7 @@ def build_reminder_world(url: str) -> int:
     from tracker.models import Action, Agency, Plan, User
 
     now = datetime.fromisoformat(RUN_AT).replace(tzinfo=UTC)
-    app = harness.migrated_app(url)
+    app = faults.app_for(url)
     with app.app_context():
         plan_id = db.session.execute(insert(Plan).returning(Plan.id), [{
             "slug": "reminder-plan", "title": "Reminder plan", "country": "Mailland", "description": "",
@@ -121,12 +122,12 @@ class KillingHandler:
 
 def run_once(url: str, smtp_port: int, now: str) -> subprocess.Popen:
     env = {
-        **os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": harness.SECRET_KEY,
+        **os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": faults.SECRET_KEY,
         "TRACKER_MAIL_SERVER": "127.0.0.1", "TRACKER_MAIL_PORT": str(smtp_port),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run-once", "--now", now],
-        cwd=harness.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
 

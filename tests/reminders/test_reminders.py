@@ -7,8 +7,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from tests import factories
-from tests.conftest import free_port
 from tests.factories import SYSTEM
+from tests.fixtures.servers import Mailbox, free_port
 from tracker.models import OutboxMessage, Reminder
 from tracker.reminders.compose import LinkSettings
 from tracker.reminders.mail import MailSettings
@@ -137,8 +137,6 @@ def test_a_submitted_report_stops_missing_report_reminders(world, mailbox):
 
 
 def test_smtp_down_then_up_delivers_exactly_once(world, mailbox, db_session):
-    from tests.conftest import Mailbox
-
     _, _, focal, _, _ = world
     port = free_port()  # nothing listens here yet
     day = DUE - timedelta(days=7)

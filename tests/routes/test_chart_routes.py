@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.charts.conftest import svg_texts
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import TABLE_2_1, load
+from tests.fixtures.seed import TABLE_2_1
 from tracker.models import Action, Status
 from tracker.publishing.chart_data import CHART_NAMES, chart_data, chart_table
 from tracker.publishing.public_views import editable_report
@@ -23,9 +23,18 @@ from tracker.services.plans import get_plan
 from tracker.services.recommendations import find_recommendation, set_recommendation_status
 from tracker.services.reports import save_report
 
+# Drawing every chart with matplotlib takes seconds per test: the full tier (make test).
+pytestmark = [pytest.mark.seeded, pytest.mark.slow]
+
 MONGOLIA = "/plans/mongolia-odra-2018"
 MEXICO = "/plans/mexico-2016-review-followup"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def app(seeded_app):
+    """Every real seed plan, loaded once per run (tests/fixtures/databases.py)."""
+    return seeded_app
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +59,6 @@ def every_url(prefix: str) -> list[str]:
 
 
 def test_the_mongolian_gantt_shows_a1_to_a15_on_a_24_month_axis(app, client):
-    load(app, "mongolia-odra-2018")
     response = client.get(f"{MONGOLIA}/gantt.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert action_codes(response.data) == {f"A{n}" for n in range(1, 16)}
@@ -64,7 +72,6 @@ def test_the_mongolian_gantt_shows_a1_to_a15_on_a_24_month_axis(app, client):
 
 
 def test_the_gantt_filters_by_area_and_by_agency(app, client, db_session):
-    load(app, "mongolia-odra-2018")
     by_area = client.get(f"{MONGOLIA}/gantt.svg?area=D1")
     assert action_codes(by_area.data) == {"A1", "A2", "A15"}
 
@@ -87,7 +94,6 @@ def test_the_gantt_filters_by_area_and_by_agency(app, client, db_session):
 
 
 def test_revalidation_gets_304_and_a_data_change_a_new_etag(app, client):
-    load(app, "mexico-2016-review-followup")
     first = client.get(f"{MEXICO}/scorecard.png")
     assert first.status_code == 200 and first.data.startswith(PNG_SIGNATURE)
     etag = first.headers["ETag"]
@@ -120,7 +126,6 @@ def test_a_cached_chart_is_served_without_drawing_it_again(app, client, monkeypa
         return original(data, fmt)
 
     monkeypatch.setattr(scorecard_module, "scorecard_chart", counting)
-    load(app, "mexico-2016-review-followup")
     one = client.get(f"{MEXICO}/scorecard.svg")
     two = client.get(f"{MEXICO}/scorecard.svg")
     assert drawn == ["svg"] and one.data == two.data and one.headers["ETag"] == two.headers["ETag"]
@@ -141,7 +146,6 @@ def test_unpublished_and_unknown_plans_are_not_found(client):
 
 
 def test_the_mexico_scorecard_csv_is_table_2_1_and_matches_the_plan_page(app, client, db_session):
-    load(app, "mexico-2016-review-followup")
     rows = read_csv(client.get(f"{MEXICO}/scorecard.csv"))
     keys = {s.label: s.key for s in db_session.scalars(select(Status))}
     header, body, total = rows[0], rows[1:-1], rows[-1]
@@ -161,7 +165,6 @@ def test_the_mexico_scorecard_csv_is_table_2_1_and_matches_the_plan_page(app, cl
 
 
 def test_the_round_comparison_sets_the_2017_follow_up_beside_today(app, client):
-    load(app, "mexico-2016-review-followup")
     header, *rows = read_csv(client.get(f"{MEXICO}/rounds.csv"))
     assert header[0] == "Status" and header[-1] == "Change"
     assert "(2017-12-31)" in header[1] and header[2].startswith("Validated status")
@@ -173,8 +176,6 @@ def test_the_round_comparison_sets_the_2017_follow_up_beside_today(app, client):
 
 
 def test_other_csvs_carry_the_real_numbers(app, client):
-    load(app, "mongolia-odra-2018")
-    load(app, "mexico-2018-way-forward")
     header, *agencies = read_csv(client.get(f"{MONGOLIA}/agencies.csv"))
     column = {name: i for i, name in enumerate(header)}
     assert sum(int(r[column["Actions led"]]) for r in agencies) == 15
@@ -205,7 +206,6 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(client):
 
 
 def test_responses_say_what_they_are_and_keep_svgs_inert(app, client):
-    load(app, "mexico-2016-review-followup")
     svg = client.get(f"{MEXICO}/readiness.svg")
     assert svg.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert svg.headers["X-Content-Type-Options"] == "nosniff"
@@ -215,7 +215,6 @@ def test_responses_say_what_they_are_and_keep_svgs_inert(app, client):
 
 
 def test_a_draft_progress_report_changes_no_chart_and_no_csv(app, client):
-    load(app, "mongolia-odra-2018")
     urls = [url for url in every_url(MONGOLIA) if not url.endswith(".png")]  # PNGs share the version
     before = {url: client.get(url) for url in urls}
     assert all(r.status_code == 200 for r in before.values())
@@ -240,7 +239,6 @@ def test_a_draft_progress_report_changes_no_chart_and_no_csv(app, client):
 
 
 def test_the_figure_macro_shows_the_image_caption_csv_link_and_table(app, db_session):
-    load(app, "mexico-2016-review-followup")
     plan = get_plan("mexico-2016-review-followup")
     table = chart_table("scorecard", chart_data(plan, "scorecard", today=NOW.date()))
     with app.test_request_context("/"):

@@ -3,9 +3,11 @@
 import re
 from datetime import timedelta
 
+import pytest
+
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import TABLE_2_1, load
+from tests.fixtures.seed import TABLE_2_1, load
 from tracker.services.actions import assign_actions
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import save_report
@@ -15,6 +17,7 @@ def totals(page: str) -> dict:
     return {k: int(v) for k, v in re.findall(r'<td data-status="(\w+)" data-total>(\d+)</td>', page)}
 
 
+@pytest.mark.seeded
 def test_home_shows_headline_figures_per_plan(app, client):
     load(app, "mexico-2016-review-followup")
     load(app, "mongolia-odra-2018")
@@ -65,6 +68,7 @@ def test_changes_since_lists_status_changes_with_reasons_but_no_unaccepted_repor
     assert "test" in re.findall(r"<td>([^<]*)</td>", page)
 
 
+@pytest.mark.seeded
 def test_search_matches_words_and_treats_pattern_characters_literally(app, client):
     load(app, "mexico-2016-review-followup")
     page = client.get("/search?q=funding").get_data(as_text=True)
@@ -76,6 +80,7 @@ def test_search_matches_words_and_treats_pattern_characters_literally(app, clien
     assert client.get("/plans/mexico-2016-review-followup").status_code == 200
 
 
+@pytest.mark.seeded
 def test_search_filters_by_status_and_plan(app, client):
     load(app, "mexico-2016-review-followup")
     page = client.get("/search?plan=mexico-2016-review-followup&status=pending").get_data(as_text=True)
@@ -92,6 +97,7 @@ def test_agency_page_lists_its_actions_and_overdue_ones(client, db_session):
     assert client.get("/agencies/999999").status_code == 404
 
 
+@pytest.mark.seeded
 def test_scorecard_json_equals_table_2_1(app, client):
     load(app, "mexico-2016-review-followup")
     body = client.get("/api/v1/plans/mexico-2016-review-followup/scorecard").get_json()

@@ -13,11 +13,14 @@ import pytest
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tracker.services.actions import assign_actions
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.transaction import Actor
+
+# Every test here loads the real seed plans through the import service: seconds each.
+pytestmark = [pytest.mark.seeded, pytest.mark.slow]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEXICO = "mexico-2016-review-followup"

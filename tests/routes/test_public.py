@@ -2,12 +2,20 @@
 
 import re
 
+import pytest
+
 from tests import factories
-from tests.services.test_seed import load
+
+pytestmark = pytest.mark.seeded
 
 
-def test_plan_page_shows_the_24_mexico_recommendations_with_table_2_1_totals(app, client):
-    load(app, "mexico-2016-review-followup")
+@pytest.fixture(scope="module")
+def app(seeded_app):
+    """Every real seed plan, loaded once per run (tests/fixtures/databases.py)."""
+    return seeded_app
+
+
+def test_plan_page_shows_the_24_mexico_recommendations_with_table_2_1_totals(client):
     page = client.get("/plans/mexico-2016-review-followup").get_data(as_text=True)
     assert len(re.findall(r'<li id="rec-', page)) == 24
     totals = dict(re.findall(r'<td data-status="(\w+)" data-total>(\d+)</td>', page))
@@ -16,8 +24,7 @@ def test_plan_page_shows_the_24_mexico_recommendations_with_table_2_1_totals(app
     assert "002_6847f20350a23e8f.txt" in page  # every item cites its source
 
 
-def test_plan_list_shows_every_seeded_plan(app, client):
-    load(app)
+def test_plan_list_shows_every_seeded_plan(client):
     page = client.get("/").get_data(as_text=True)
     for slug in ("mexico-2016-review-followup", "mexico-2018-way-forward", "mongolia-odra-2018",
                  "kazakhstan-odra", "kazakhstan-2023-analysis"):

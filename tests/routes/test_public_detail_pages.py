@@ -9,7 +9,7 @@ import pytest
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tracker.services.assessments import open_assessment_round, record_assessor_status
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import accept_report, add_evidence_file, save_report
@@ -175,6 +175,7 @@ def test_plan_page_links_every_recommendation_and_lists_the_actions(client, sett
     assert re.search(r'href="/plans/open-data-plan/actions/A1">A1</a> Set up the steering committee', actions)
 
 
+@pytest.mark.seeded
 def test_seeded_recommendation_page_shows_the_oecd_follow_up_assessment(app, client):
     load(app, "mexico-2016-review-followup")
     page = client.get("/plans/mexico-2016-review-followup/recommendations/GOV-1").get_data(as_text=True)

@@ -3,10 +3,11 @@
 import io
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tests.services.test_spreadsheets import csv_bytes, row
 from tracker.models import Plan
 
@@ -74,6 +75,7 @@ def test_an_upload_over_the_request_limit_gets_a_clear_page(client, login_as):
     assert "larger than the 16 MB limit; nothing was stored" in response.get_data(as_text=True)
 
 
+@pytest.mark.seeded
 def test_download_csv_and_xlsx(app, client, login_as):
     load(app, "mongolia-odra-2018")
     login_as("secretariat")

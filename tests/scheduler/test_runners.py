@@ -6,36 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import flask_migrate
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from tests import factories
-from tracker import create_app
+from tests.fixtures.databases import app_on
 from tracker.extensions import db
 from tracker.models import OutboxMessage
 from tracker.services.actions import assign_actions
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def scratch_url(database_url, tmp_path):
-    """A fresh, empty database of the same kind as the suite's, dropped afterwards."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_scratch"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def scheduler_process(url: str, smtp_port: int, now: str) -> subprocess.Popen:
@@ -53,10 +33,11 @@ def scheduler_process(url: str, smtp_port: int, now: str) -> subprocess.Popen:
 
 
 @pytest.mark.scratch_db
-def test_two_runners_at_once_send_each_message_exactly_once(scratch_url, mailbox):
-    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url, "SECRET_KEY": "runner-secret"})
+@pytest.mark.process
+def test_two_runners_at_once_send_each_message_exactly_once(scratch, mailbox):
+    scratch_url = scratch.migrated("runners")
+    app = app_on(scratch_url, SECRET_KEY="runner-secret")
     with app.app_context():
-        flask_migrate.upgrade()
         plan = factories.plan()
         focal_points = []
         for n in range(15):
@@ -108,12 +89,10 @@ def test_run_once_cli_runs_every_job_as_of_the_given_time(app, db_session):
 
 
 @pytest.mark.scratch_db
-def test_the_long_running_scheduler_stops_cleanly_on_sigterm(scratch_url):
+@pytest.mark.process
+def test_the_long_running_scheduler_stops_cleanly_on_sigterm(scratch):
     """As a supervisor (or `make run`'s trap) stops it: SIGTERM, exit 0, soon."""
-    app = create_app({"TESTING": True, "DATABASE_URL": scratch_url, "SECRET_KEY": "runner-secret"})
-    with app.app_context():
-        flask_migrate.upgrade()
-        db.engine.dispose()
+    scratch_url = scratch.migrated("sigterm")
     env = {**os.environ, "TRACKER_DATABASE_URL": scratch_url, "TRACKER_SECRET_KEY": "runner-secret"}
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],

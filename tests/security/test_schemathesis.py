@@ -35,6 +35,9 @@ from tests import factories
 from tests.factories import NOW
 from tracker.services.reports import save_report
 
+# Hundreds of generated or hostile requests: the full suite's tier (make test), not make test-fast.
+pytestmark = pytest.mark.slow
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

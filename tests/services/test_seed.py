@@ -7,28 +7,15 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import NOW
+from tests.fixtures.seed import TABLE_2_1, load
 from tracker.exchange.seed_files import iter_documents, load_seed_document, month_span
 from tracker.models import Action, Agency, Area, Plan, Recommendation, StatusChange
 from tracker.publishing.scorecards import plan_scorecard
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
 
-# Table 2.1 of OECD (2018), Open Government Data in Mexico: The Way Forward.
-TABLE_2_1 = {
-    "GOV": {"fully_achieved": 1, "ongoing": 4, "under_discussion": 1, "pending": 1},
-    "DEM": {"fully_achieved": 2, "ongoing": 1},
-    "SKL": {"fully_achieved": 3},
-    "ECO": {"fully_achieved": 2, "pending": 1},
-    "PUB": {"fully_achieved": 2, "ongoing": 2},
-    "LOC": {"fully_achieved": 4},
-}
-
-
-def load(app, slug=None, dry_run=False):
-    summaries = []
-    for path, document in iter_documents(app.config["SEED_DIR"], slug):
-        summaries.append(load_seed_document(path, document, now=NOW, dry_run=dry_run))
-    return summaries
+# Loading the real seed plans is what these test: seconds each.
+pytestmark = [pytest.mark.seeded, pytest.mark.slow]
 
 
 def table_counts(db_session) -> dict:

@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, func, select
 
 from tests.factories import NOW
-from tests.services.test_seed import load
+from tests.fixtures.seed import load
 from tracker.exchange.spreadsheets.columns import COLUMN_NAMES
 from tracker.exchange.spreadsheets.importing import import_spreadsheet
 from tracker.exchange.spreadsheets.reading import SpreadsheetLimits
@@ -56,6 +56,8 @@ def count(db_session, model):
     return db_session.scalar(select(func.count()).select_from(model))
 
 
+@pytest.mark.seeded
+@pytest.mark.slow
 @pytest.mark.parametrize("slug", SEEDED)
 def test_every_seeded_plan_round_trips_through_csv(app, db_session, slug):
     load(app, slug)
@@ -69,6 +71,7 @@ def test_every_seeded_plan_round_trips_through_csv(app, db_session, slug):
     assert again.ok and not again.summary.changed_anything
 
 
+@pytest.mark.seeded
 def test_xlsx_round_trip_keeps_every_cell(app, db_session):
     load(app, "mongolia-odra-2018")
     first = to_xlsx(export_rows(get_plan("mongolia-odra-2018")))

@@ -16,6 +16,16 @@ def test_password_is_stored_hashed_and_checked(db_session):
     assert authenticate(user.email, "wrong password") is None
 
 
+def test_the_service_hashes_passwords_with_scrypt(db_session, production_password_hashing):
+    """The suite hashes with cheap PBKDF2 for speed (tests/fixtures/passwords.py); the
+    service itself stores scrypt hashes, and checks them."""
+    assert production_password_hashing == "scrypt"
+    user = factories.user()
+    assert user.password_hash.startswith("scrypt:")
+    assert authenticate(user.email, PASSWORD) == user
+    assert authenticate(user.email, "wrong password") is None
+
+
 def test_agency_user_needs_a_known_agency(db_session):
     with pytest.raises(ValidationFailed) as caught:
         create_user({"email": "a@example.org", "password": PASSWORD, "role": "agency"}, now=NOW)

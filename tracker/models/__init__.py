@@ -54,6 +54,13 @@ from tracker.models.security import (
     ApiToken,
     SignInFailure,
 )
+from tracker.models.sign_in import (
+    RECOVERY_CODE_COUNT,
+    SIGN_IN_METHODS,
+    RecoveryCode,
+    SignInEvent,
+    SingleSignOnDomain,
+)
 from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
@@ -66,6 +73,7 @@ __all__ = [
     "PRIORITIES",
     "PUBLIC_EVENT_KINDS",
     "RATINGS",
+    "RECOVERY_CODE_COUNT",
     "REPORTED_STATES",
     "REPORT_STATES",
     "RESPONSES",
@@ -74,6 +82,7 @@ __all__ = [
     "ROUND_OPEN",
     "ROUND_STATES",
     "RULE_KINDS",
+    "SIGN_IN_METHODS",
     "TIMEFRAMES",
     "TOKEN_DEFAULT_DAYS",
     "TOKEN_MAX_DAYS",
@@ -97,11 +106,14 @@ __all__ = [
     "ReadinessQuestion",
     "Recommendation",
     "RecommendationAssessment",
+    "RecoveryCode",
     "Reminder",
     "ReminderRule",
     "ReportState",
     "ReportingRound",
+    "SignInEvent",
     "SignInFailure",
+    "SingleSignOnDomain",
     "Status",
     "StatusChange",
     "User",

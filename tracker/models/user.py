@@ -15,6 +15,16 @@ from tracker.models.types import UTCDateTime
 
 ROLES = ("admin", "secretariat", "agency", "assessor")
 
+# werkzeug's scrypt, slow on purpose: what the service always stores. Only the test suite
+# lowers it (tests/fixtures/passwords.py), for the thousands of accounts its factories make;
+# tests/services/test_users.py checks that this default is scrypt.
+PASSWORD_HASH_METHOD = "scrypt"
+
+
+def password_hash(password: str) -> str:
+    """A salted hash of ``password``, made with ``PASSWORD_HASH_METHOD``."""
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
 
 class User(UserMixin, db.Model):
     """Someone who signs in. Agency focal points belong to exactly one agency."""
@@ -32,6 +42,11 @@ class User(UserMixin, db.Model):
     # generation it was issued in, and moving this on ends every session of the user
     # (signing out, changing the password). See services.users.user_for_session.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Two-factor authentication (services.two_factor): the TOTP secret (RFC 6238) once
+    # confirmed, and the last time step accepted, so a code seen once cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     agency: Mapped[Agency | None] = relationship()
 
@@ -39,13 +54,17 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot sign in
         return self.active
 
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
+
     def get_id(self) -> str:
         """Flask-Login's session identity: the user and the session generation it belongs to."""
         return f"{self.id}:{self.session_generation}"
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password`` (werkzeug's scrypt), never the password."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = password_hash(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -7,10 +7,11 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from tracker.extensions import db
 from tracker.models import User
+from tracker.models.user import password_hash
 from tracker.schemas.user import PasswordChangeInput, SignInInput, UserInput, UserUpdateInput
 from tracker.services.agencies import find_agency_anywhere
 from tracker.services.errors import ValidationFailed
@@ -59,7 +60,7 @@ def _stand_in_hash() -> str:
     Checked when there is no account to check against, so a refusal takes as long whether
     or not the email has an account. Made on first use, not at import.
     """
-    return generate_password_hash(secrets.token_urlsafe(16))
+    return password_hash(secrets.token_urlsafe(16))
 
 
 def authenticate(email: str, password: str) -> User | None:
