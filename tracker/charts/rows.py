@@ -36,6 +36,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from PIL import Image, ImageDraw, ImageFont
 
+from tracker.charts.palette import OVERDUE_COLOUR
 from tracker.charts.render import colour, page_bounds, shorten
 from tracker.models.types import within_date_range
 
@@ -54,8 +55,7 @@ TEXT_BLOCK_ROWS = 100  # rows of labels Pillow draws at a time into a PNG
 LABEL_WIDTH = 52  # characters of an action's title kept in its row label
 HEADING_WIDTH = 120  # characters of a group heading, written across the chart
 BAR_HEIGHT = 0.62
-OVERDUE_COLOUR = "#cf222e"
-TODAY_COLOUR = "#cf222e"
+TODAY_COLOUR = "#1f2328"  # dashed, and named in the legend: not to be mistaken for overdue
 GRID_COLOUR = "#d0d7de"
 HEADER_COLOUR = "#eaeef2"
 TEXT_COLOUR = "#1f2328"
