@@ -73,6 +73,10 @@ BYPASS = {"Cookie": "bench=1"}
 # --- measurements -------------------------------------------------------------------
 
 
+class SkipScenario(Exception):
+    """A part of the run left out by --only."""
+
+
 def cpu_per_request(app, path: str, count: int, headers: dict | None = None) -> float | None:
     """CPU seconds one request costs in-process (Flask's test client, one thread).
 
@@ -302,6 +306,10 @@ def cold_gantt_row(server: Server, fixture: Fixture, path: str, args) -> Row:
     load = Load(latencies=times)
     notes = [f"{len(times)} sample{'s' * (len(times) != 1)}, each after an accepted report",
              f"{len(probe.body) / 1024:,.0f} KiB"]
+    if probe.body.startswith(b"\x89PNG\r\n\x1a\n"):  # the IHDR chunk: width and height
+        width, height = int.from_bytes(probe.body[16:20], "big"), int.from_bytes(probe.body[20:24], "big")
+        notes.append(f"one image of {width:,} x {height:,} px ({probe.headers.get('x-chart-pages', '?')} "
+                     "pages when paged)")
     if None not in etags and len(times) > 1:
         notes.append(f"{len(etags)} distinct ETags")
     notes += [f"{n} x {p}" for p, n in problems.items()]
@@ -403,10 +411,14 @@ def benchmark_database(name: str, url: str, args, work: Path, errors: list[str],
     # charts then run against the reminders and outbox a live database holds.
     log(f"[{name}] reminder pass")
     try:
+        if args.only and "reminders" not in args.only:
+            raise SkipScenario
         result.passes = reminder_passes(url, datetime.fromisoformat(result.dataset["now"]), args)
         for p in result.passes:
             if p.returncode != 0:
                 errors.append(f"{name}, {p.label}: exit {p.returncode}: {p.output[-500:]}")
+    except SkipScenario:
+        log(f"[{name}] reminder pass skipped (--only)")
     except Exception as exc:  # noqa: BLE001 (reported in the Errors section)
         errors.append(f"{name}, reminder pass: {type(exc).__name__}: {exc}")
     fixture = prepare_fixture(url, result.dataset, args.reports_per_client)
@@ -449,6 +461,8 @@ def benchmark_database(name: str, url: str, args, work: Path, errors: list[str],
     shared = None
     try:
         for label, scenario in scenarios:
+            if args.only and label not in args.only:
+                continue
             log(f"[{name}] {label}")
             try:
                 if args.shared_server:
@@ -531,6 +545,9 @@ def parse_args(argv=None):
     parser.add_argument("--work-dir", default=None, help="logs and the SQLite file (default: a new temp dir)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--no-wrk", action="store_true", help="use the Python client for throughput too")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated scenario labels to run (e.g. 'reports,cold gantt,cached gantt'; "
+                             "'reminders' for the reminder pass); default: all")
     parser.add_argument("--wait-idle", type=float, default=0,
                         help="before each scenario, wait up to this many seconds for other processes "
                              "to leave the CPUs idle (a shared machine); default 0")
@@ -548,6 +565,7 @@ def parse_args(argv=None):
     args.reports_per_client = 2 if quick else 40
     args.shared_server = quick
     args.wrk = None if args.no_wrk else shutil.which("wrk")
+    args.only = {label.strip() for label in args.only.split(",")} if args.only else None
     unknown = set(args.databases.split(",")) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown databases: {', '.join(sorted(unknown))}")
