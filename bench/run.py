@@ -122,7 +122,38 @@ def in_process_costs(url: str, fixture: Fixture, args) -> dict[str, float | None
         costs["Gantt chart, cold"] = cpu_per_request(cold, gantt, 1 if args.quick else 3)
         db.session.remove()
         db.engine.dispose()
+    with app.app_context():
+        costs["report submission"] = cpu_per_submission(app, fixture, 2 if args.quick else 20)
+        db.session.remove()
+        db.engine.dispose()
     return costs
+
+
+def cpu_per_submission(app, fixture: Fixture, count: int) -> float | None:
+    """CPU seconds one report submission costs in-process, as ``cpu_per_request`` for a GET.
+
+    Each POST takes a client's slots from the end of its list (the HTTP scenario took
+    them from the start); only stored reports (201) count, after each client's token has
+    been used once (recording its use is a write of its own, once a minute).
+    """
+    client = app.test_client()
+    slots = [list(reversed(s)) for _, s in fixture.clients]
+    for token, _ in fixture.clients:
+        client.get("/api/v1/plans", headers={"Authorization": f"Bearer {token}"})
+    spent, stored = 0.0, 0
+    for n in range(count * 3):
+        index = n % len(fixture.clients)
+        if stored == count or not slots[index]:
+            break
+        action_id, round_id = slots[index].pop(0)
+        started = time.process_time()
+        response = client.post(f"/api/v1/actions/{action_id}/reports", data=report_body(n, round_id),
+                               headers={"Authorization": f"Bearer {fixture.clients[index][0]}",
+                                        "Content-Type": "application/json"})
+        if response.status_code == 201:
+            spent += time.process_time() - started
+            stored += 1
+    return spent / stored if stored else None
 
 
 def get_row(server: Server, scenario: str, path: str, args, work: Path, *, headers: dict | None = None,
