@@ -105,7 +105,7 @@ def save_report(
                 if report is None:
                     report = ProgressReport(
                         action=action, agency_id=author.agency_id, author_id=author.id, state="draft",
-                        created_at=now, link_id=link_id,
+                        created_at=now, link_id=link_id, evidence=[],  # known empty: never read back
                     )
                     db.session.add(report)
                 report.round = round_
