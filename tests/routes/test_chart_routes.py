@@ -265,7 +265,6 @@ def test_the_plan_page_shows_the_readiness_heat_map_with_letters_links_and_the_e
     from tracker.charts.palette import RATING_COLOURS
     from tracker.models import ReadinessDimension, ReadinessQuestion
 
-    load(app, "mongolia-odra-2018")
     page = client.get(MONGOLIA).get_data(as_text=True)
     questions = db_session.scalars(
         select(ReadinessQuestion).join(ReadinessDimension).where(ReadinessDimension.plan_id == get_plan(
@@ -311,6 +310,5 @@ def test_the_plan_page_shows_the_readiness_heat_map_with_letters_links_and_the_e
 
 
 def test_the_readiness_chart_writes_each_ratings_letter_in_its_cells(app, client):
-    load(app, "mongolia-odra-2018")
     texts = svg_texts(client.get(f"{MONGOLIA}/readiness.svg").data)
     assert {"G", "Y", "R"} <= set(texts)  # the second line of a rated cell's label
