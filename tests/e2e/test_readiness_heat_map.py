@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import axe_violations
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
 
 def test_a_heat_map_cell_leads_to_its_evidence_and_the_section_passes_axe(live_server, new_person):
