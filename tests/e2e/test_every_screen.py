@@ -320,3 +320,19 @@ def test_the_menu_is_shown_in_line_on_a_laptop(live_server, new_person):
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Plans")
     ).to_be_visible()
+
+
+def test_a_chart_on_a_phone_keeps_a_readable_size_and_pans_with_the_keys(live_server, new_person):
+    """At 320 px a chart is not squeezed to the screen: it pans inside its own box, by keyboard too."""
+    page = new_person().page
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"/plans/{SEEDED_PLAN}")
+    box = page.locator("figure.chart .scroll-box").first
+    box.scroll_into_view_if_needed()
+    image = box.locator("img")
+    expect(image).to_have_js_property("complete", True)
+    assert image.evaluate("img => img.getBoundingClientRect().width") >= 600
+    assert_no_sideways_scroll(page, 320)
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
