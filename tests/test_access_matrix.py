@@ -245,9 +245,17 @@ MATRIX: list[Case] = [
     # --- signing in and out
     Case("auth.login", {"GET": everyone(OK), "POST": everyone(ALLOWED)}),
     Case("auth.logout", {"POST": E(LOGIN, OK, OK, OK, OK, OK)}),
+    # The second step of a sign-in: only after a first factor, in the same session.
+    Case("auth.two_factor_step", {"GET": everyone(LOGIN), "POST": everyone(LOGIN)}),
+    # Single sign-on is not configured in this world (tests/sign_in/ configure it).
+    Case("auth.single_sign_on", {"GET": everyone(HIDDEN)}),
+    Case("auth.single_sign_on_callback", {"GET": everyone(HIDDEN)}),
     # --- one's own account
     Case("account.settings", {"GET": SIGNED_IN}),
     Case("account.password", {"POST": SIGNED_IN_POST}),
+    Case("account.two_factor", {"GET": SIGNED_IN, "POST": SIGNED_IN_POST}),
+    Case("account.recovery_codes", {"POST": SIGNED_IN_POST}),
+    Case("account.disable_two_factor", {"POST": SIGNED_IN_POST}),
     # Assessors have no API access, so no tokens.
     Case("account.tokens", {"POST": E(LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, FORBIDDEN)}),
     Case("account.revoke", {"POST": E(LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, HIDDEN)},
@@ -259,6 +267,11 @@ MATRIX: list[Case] = [
     Case("admin.edit_user", {"GET": ADMIN, "POST": ADMIN_POST}, p(user_id="w.users.agency")),
     Case("admin.agencies", {"GET": ADMIN, "POST": ADMIN_POST}),
     Case("admin.sign_ins", {"GET": ADMIN}),
+    Case("admin.sign_in_log", {"GET": ADMIN}),
+    Case("admin.sign_in_log", {"GET": ADMIN}, p(email="w.emails.agency"), "one-account"),
+    Case("admin.single_sign_on", {"GET": ADMIN, "POST": ADMIN_POST}),
+    Case("admin.remove_single_sign_on_domain", {"POST": E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, FORBIDDEN)},
+         p(rule_id=999_999), "unknown-domain"),
     Case("reminders_admin.log", {"GET": ADMIN}),
     Case("reminders_admin.message", {"GET": ADMIN}, p(message_id="w.message_id")),
     # --- agency focal points: their own agency's actions, reports and files only

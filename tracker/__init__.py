@@ -9,11 +9,11 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tracker.config import DEFAULTS, engine_options, instance_secret_key, sqlite_url
+from tracker.config import DEFAULTS, engine_options, instance_secret_key, role_list, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.services.private_files import private_directory
 from tracker.web import input as web_input
-from tracker.web import public_cache
+from tracker.web import oidc, public_cache
 from tracker.web import security as web_security
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -70,11 +70,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.instance_path
     )
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    app.config["REQUIRE_2FA_ROLES"] = role_list(app.config["REQUIRE_2FA_ROLES"])
 
     web_input.init_app(app)  # first: an oversized body is refused before anything reads it
     _init_extensions(app)
     public_cache.init_app(app)  # first, so a proxy fix (web_security) wraps it
     web_security.init_app(app)
+    oidc.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_error_handlers(app)
@@ -151,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
         agency,
         assessor,
         auth,
+        chart_pages,
         charts,
         open_data,
         public,
@@ -161,7 +164,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
-        reminders_admin.bp, report_links.bp, charts.bp, open_data.bp,
+        reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp,
     ):
         app.register_blueprint(blueprint)
 

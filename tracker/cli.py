@@ -82,6 +82,37 @@ def update_user_command(email: str, role: str | None, agency: str | None, active
     click.echo(f"Updated {user.email}: {user.role}, {'active' if user.active else 'inactive'}.")
 
 
+@users.command("reset-two-factor")
+@click.option("--email", required=True)
+def reset_two_factor_command(email: str) -> None:
+    """Turn a user's two-factor authentication off (a lost phone and no recovery codes).
+
+    Their recovery codes and remembered devices stop working; they set it up again at the
+    next sign-in if their role requires it.
+    """
+    from tracker.services.two_factor import reset
+    from tracker.services.users import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user {email!r}.")
+    reset(user)
+    click.echo(f"Two-factor authentication is off for {user.email}.")
+
+
+@users.command("sign-in-log")
+@click.option("--email", default=None, help="Only this account's attempts.")
+@click.option("--limit", default=50, show_default=True)
+def sign_in_log_command(email: str | None, limit: int) -> None:
+    """The latest sign-in attempts: when, account, address, method, result."""
+    from tracker.services.sign_in_log import recent_events
+
+    for event in recent_events(email=email, limit=limit):
+        result = "ok" if event.succeeded else "FAILED"
+        click.echo(f"{event.at:%Y-%m-%d %H:%M:%S}\t{event.email}\t{event.remote_addr or '-'}\t{event.method}"
+                   f"\t{result}\t{event.detail or ''}")
+
+
 @agencies.command("create")
 @click.option("--name", required=True)
 @click.option("--acronym", default=None)

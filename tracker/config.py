@@ -66,7 +66,38 @@ DEFAULTS = {
     # resolved in create_app.
     "UPLOAD_DIR": None,
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    # Signing in (README, "Signing in"). Single sign-on with OpenID Connect is on when an
+    # issuer is set; its discovery document is read from <issuer>/.well-known/openid-configuration.
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_SCOPES": "openid email profile",
+    "OIDC_EMAIL_CLAIM": "email",
+    "OIDC_REQUIRE_VERIFIED_EMAIL": True,
+    # What the sign-in button calls the provider: "Sign in with <this>".
+    "OIDC_PROVIDER_NAME": "single sign-on",
+    "OIDC_TIMEOUT": 10,
+    # False: only single sign-on (the password form is gone, password sign-ins refused).
+    "PASSWORD_SIGN_IN": True,
+    # Roles that must turn two-factor authentication on before doing anything else, e.g.
+    # "secretariat,admin" (a list, or a comma-separated string from the environment).
+    "REQUIRE_2FA_ROLES": (),
+    # "Remember this device" spares the second factor on that browser for this many days (0: never).
+    "REMEMBER_DEVICE_DAYS": 30,
+    # Email users when they sign in from an address they never signed in from before.
+    "SIGN_IN_NOTICES": False,
+    # The name authenticator apps show next to the account.
+    "TWO_FACTOR_ISSUER": "Action-plan tracker",
 }
+
+
+def role_list(value) -> tuple[str, ...]:
+    """A setting naming roles: a list, or a comma-separated string (as the environment gives it)."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(str(role).strip() for role in value if str(role).strip())
 
 
 def engine_options(config) -> dict:

@@ -101,8 +101,12 @@ class LiveServer:
         return [text[max(0, at - 300) : at + 2500] for at in starts]
 
 
-def _serve(url: str, upload_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """gunicorn, as in production, on a free loopback port; returns once it answers."""
+def _serve(url: str, upload_dir: Path, log: Path, extra_env: dict[str, str] | None = None
+           ) -> tuple[subprocess.Popen, str]:
+    """gunicorn, as in production, on a free loopback port; returns once it answers.
+
+    ``extra_env`` adds settings (``TRACKER_*``), e.g. an identity provider's.
+    """
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -111,6 +115,7 @@ def _serve(url: str, upload_dir: Path, log: Path) -> tuple[subprocess.Popen, str
         "TRACKER_SECRET_KEY": "e2e-secret-key",
         "TRACKER_UPLOAD_DIR": str(upload_dir),
         "TRACKER_BASE_URL": base,
+        **(extra_env or {}),
     }
     # Two processes: the charts are rendered in Python, and the crawl asks for many at once.
     command = [

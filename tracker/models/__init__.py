@@ -52,6 +52,13 @@ from tracker.models.security import (
     ApiToken,
     SignInFailure,
 )
+from tracker.models.sign_in import (
+    RECOVERY_CODE_COUNT,
+    SIGN_IN_METHODS,
+    RecoveryCode,
+    SignInEvent,
+    SingleSignOnDomain,
+)
 from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
@@ -64,6 +71,7 @@ __all__ = [
     "PRIORITIES",
     "PUBLIC_EVENT_KINDS",
     "RATINGS",
+    "RECOVERY_CODE_COUNT",
     "REPORT_STATES",
     "RESPONSES",
     "ROLES",
@@ -71,6 +79,7 @@ __all__ = [
     "ROUND_OPEN",
     "ROUND_STATES",
     "RULE_KINDS",
+    "SIGN_IN_METHODS",
     "TIMEFRAMES",
     "TOKEN_DEFAULT_DAYS",
     "TOKEN_MAX_DAYS",
@@ -94,10 +103,13 @@ __all__ = [
     "ReadinessQuestion",
     "Recommendation",
     "RecommendationAssessment",
+    "RecoveryCode",
     "Reminder",
     "ReminderRule",
     "ReportingRound",
+    "SignInEvent",
     "SignInFailure",
+    "SingleSignOnDomain",
     "Status",
     "StatusChange",
     "User",

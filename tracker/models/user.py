@@ -32,12 +32,21 @@ class User(UserMixin, db.Model):
     # generation it was issued in, and moving this on ends every session of the user
     # (signing out, changing the password). See services.users.user_for_session.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Two-factor authentication (services.two_factor): the TOTP secret (RFC 6238) once
+    # confirmed, and the last time step accepted, so a code seen once cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     agency: Mapped[Agency | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot sign in
         return self.active
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
 
     def get_id(self) -> str:
         """Flask-Login's session identity: the user and the session generation it belongs to."""

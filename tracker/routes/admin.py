@@ -1,8 +1,8 @@
-"""Administrators: users, agencies, and failed sign-ins."""
+"""Administrators: users, agencies, failed sign-ins, the sign-in log and single sign-on domains."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,8 @@ from tracker.routes.forms import field_errors, form_data, now
 from tracker.routes.guards import require_roles
 from tracker.services.agencies import create_agency
 from tracker.services.errors import ValidationFailed
+from tracker.services.sign_in_log import METHOD_NAMES, recent_events
+from tracker.services.single_sign_on import allow_domain, domain_rules, remove_domain
 from tracker.services.throttling import (
     FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS,
     FREE_FAILURES_PER_ADDRESS,
@@ -78,6 +80,45 @@ def sign_ins():
     return render_template(
         "admin/sign_ins.html", by_account=by_account, by_address=by_address,
         free_per_account=FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS, free_per_address=FREE_FAILURES_PER_ADDRESS,
+    )
+
+
+@bp.route("/sign-in-log")
+def sign_in_log():
+    """Everyone's latest sign-in attempts (or one account's, ``?email=``), successes and failures."""
+    email = request.args.get("email", "").strip()[:254]
+    return render_template("admin/sign_in_log.html", sign_ins=recent_events(email=email or None),
+                           method_names=METHOD_NAMES, email=email, show_email=True)
+
+
+@bp.route("/single-sign-on", methods=["GET", "POST"])
+def single_sign_on():
+    """The email domains whose people get an account at their first single sign-on, and with which role."""
+    if request.method == "POST":
+        data = form_data("domain", "role", "agency")
+        try:
+            rule = allow_domain(data, acting_admin=current_user, now=now())
+        except ValidationFailed as exc:
+            return _single_sign_on_page(errors=field_errors(exc), values=data), 422
+        flash(_("People of %(domain)s now get an account at their first single sign-on.", domain=rule.domain),
+              "success")
+        return redirect(url_for(".single_sign_on"))
+    return _single_sign_on_page()
+
+
+@bp.route("/single-sign-on/<int:rule_id>/remove", methods=["POST"])
+def remove_single_sign_on_domain(rule_id: int):
+    """Stop creating accounts for a domain (accounts made already stay)."""
+    rule = remove_domain(rule_id, acting_admin=current_user)
+    flash(_("Accounts are no longer created for %(domain)s.", domain=rule.domain), "success")
+    return redirect(url_for(".single_sign_on"))
+
+
+def _single_sign_on_page(errors: dict | None = None, values: dict | None = None):
+    return render_template(
+        "admin/single_sign_on.html", rules=domain_rules(), roles=_role_options(), agencies=_agency_options(),
+        errors=errors or {}, values=values or {"role": "agency"},
+        enabled=current_app.config.get("OIDC_ISSUER") is not None,
     )
 
 

@@ -60,3 +60,28 @@ class TokenInput(InputSchema):
     scope = required_str(max_length=20, validate=validate.OneOf(TOKEN_SCOPES, error="Choose one of: {choices}."))
     days = Integer(minimum=1, maximum=TOKEN_MAX_DAYS, load_default=TOKEN_DEFAULT_DAYS,
                    message=f"Enter a whole number of days from 1 to {TOKEN_MAX_DAYS}.")
+
+
+class SecondFactorInput(InputSchema):
+    """A code from an authenticator app (six digits) or a recovery code."""
+
+    # Named apart from "code", which in this project is an item's code (``schemas.base.Code``);
+    # the form field is still called "code".
+    one_time_code = required_str(max_length=40, data_key="code",
+                                 error_messages={"required": "Enter the code.", "null": "Enter the code."})
+
+
+class SingleSignOnDomainInput(InputSchema):
+    """An email domain whose people get an account at their first single sign-on."""
+
+    domain = required_str(max_length=253, validate=validate.Regexp(
+        r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        error="Enter a domain such as ministry.example.gov, without @.",
+    ))
+    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    agency = Text(load_default=None, max_length=AGENCY_KEY)
+
+    @validates_schema
+    def agency_for_focal_points(self, data, **kwargs):
+        if data.get("role") == "agency" and not data.get("agency"):
+            raise ValidationError("Agency accounts must belong to an agency.", "agency")

@@ -62,9 +62,17 @@ class Throttled(ServiceError):
         self.retry_after = retry_after
 
 
+class SignInRefused(ServiceError):
+    """A sign-in that cannot go on (an identity provider's answer we do not accept, no account).
+
+    The message says why, in words for the person signing in.
+    """
+
+
 def _flatten(messages) -> list[str]:
     if isinstance(messages, dict):
         return [f"{key}: {' '.join(_flatten(value))}" for key, value in messages.items()]
     if isinstance(messages, list | tuple):
         return [str(m) for m in messages]
     return [str(messages)]
+

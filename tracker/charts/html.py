@@ -1,0 +1,361 @@
+"""The row charts as HTML: the Gantt, the timeline and the agency ranking, server-rendered.
+
+Pure functions: the charts' plain data (``charts.data``) in, ``Markup`` out. No
+matplotlib and no template per row: a 5,000-action plan is one pass of string
+building. Bars are absolutely placed by percentages of the time axis
+(``charts.calendar``), so the layout needs no script; the stylesheet is
+``static/charts.css``.
+
+What a reader gets without seeing colour or running a script: every bar is a link
+whose text (shown on hover and focus, read by screen readers) gives the action's code,
+title, lead agency, dates, status and percent; an overdue action says "Overdue" in its
+label and its bar is hatched; milestones differ by shape (filled, hollow, crossed);
+groups fold with ``<details>``; and the same rows come as a table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from html import escape as _escape
+from typing import NamedTuple
+
+from markupsafe import Markup
+
+from tracker.charts import calendar
+from tracker.charts.data import AgencyData, GanttData, StatusStyle, TimelineData, ranked
+
+FALLBACK_COLOUR = "#8c959f"
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+# How the agency ranking orders agencies, in words (the rule is ``charts.data.rank_key``).
+RANKING_RULE = (
+    "Agencies are ranked by shares, not counts, so a large agency is not punished for its size: "
+    "first the smallest share of its actions overdue, then of actions finished late, then of "
+    "reminders left unanswered; then the largest share of actions finished on time and of "
+    "reports sent by the round's deadline; ties by name."
+)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The generic words of the HTML charts (English defaults a caller may translate)."""
+
+    today: str = "Today"
+    overdue: str = "Overdue"
+    lead: str = "Lead"
+    no_lead: str = "no lead agency"
+    no_dates: str = "no dates"
+    milestone_due: str = "Milestone due"
+    milestone_achieved: str = "Milestone achieved"
+    milestone_missed: str = "Milestone missed"
+    complete: str = "complete"
+    actions: str = "actions"
+    plan_month: str = "Plan month"
+    label_column: str = "Action"
+    today_outside: str = "Today ({today}) is outside the period shown."
+    scroll_hint: str = "Chart: scrolls sideways; each bar links to its page"
+    empty: str = "No actions to show."
+
+
+def escape(text) -> str:
+    """``text`` safe inside HTML and attributes, as a plain ``str``: the stdlib's escape, which
+    is cheaper than building a ``Markup`` per value (a 5,000-row chart escapes ~50,000)."""
+    return _escape(str(text), quote=True)
+
+
+class Mark(NamedTuple):
+    """A milestone on a bar."""
+
+    on: date
+    state: str  # "achieved", "missed" or "due"
+    text: str
+
+
+class Row(NamedTuple):
+    """One bar and its label, in chart-neutral terms (a tuple: thousands are made per page)."""
+
+    href: str
+    code: str
+    title: str
+    details: str  # everything else about the row, in words, for the tip
+    start: date | None
+    end: date | None
+    colour: str
+    fill: int = 0  # percent
+    overdue: bool = False
+    marks: tuple[Mark, ...] = ()
+
+
+class Group(NamedTuple):
+    label: str
+    rows: tuple[Row, ...]
+
+
+def css_colour(value: str | None) -> str:
+    """``value`` if it is a hex colour; status colours are data an administrator edits."""
+    return value if value and _HEX.fullmatch(value) else FALLBACK_COLOUR
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+# --- The Gantt -----------------------------------------------------------------------
+
+
+def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Words = Words()) -> tuple[Group, ...]:
+    """The Gantt's rows under their areas, in the data's order (areas come sorted)."""
+    labels = {s.key: s.label for s in data.statuses}
+    colours = {s.key: css_colour(s.colour) for s in data.statuses}  # once per status, not per row
+    groups: dict[str, list[Row]] = {}
+    today = data.today
+    for row in data.rows:
+        status = labels.get(row.status_key, row.status_key)
+        dates = f"{_iso(row.start)} – {_iso(row.due)}" if row.start or row.due else words.no_dates
+        details = (
+            f"{words.lead}: {row.lead or words.no_lead} · {dates} · {status} · "
+            f"{row.percent}% {words.complete}{' · ' + words.overdue if row.overdue else ''}"
+        )
+        marks = []
+        for m in row.milestones:
+            if m.achieved_on:
+                state, what = "achieved", f"{words.milestone_achieved} {m.achieved_on.isoformat()}"
+            elif m.due_date < today:
+                state, what = "missed", f"{words.milestone_missed}, due {m.due_date.isoformat()}"
+            else:
+                state, what = "due", f"{words.milestone_due} {m.due_date.isoformat()}"
+            marks.append(Mark(on=m.achieved_on or m.due_date, state=state, text=f"{what}: {m.title}"))
+        groups.setdefault(row.area or data.labels.no_area, []).append(Row(
+            href=action_href(row.code), code=row.code, title=row.title, details=details,
+            start=row.start, end=row.due, colour=colours.get(row.status_key, FALLBACK_COLOUR),
+            fill=row.percent, overdue=row.overdue, marks=tuple(marks),
+        ))
+    return tuple(Group(label, tuple(rows)) for label, rows in groups.items())
+
+
+def gantt_html(data: GanttData, *, zoom: str, action_href: Callable[[str], str],
+               words: Words = Words(), period: tuple[date | None, date | None] | None = None) -> Markup:
+    """The Gantt of ``data`` as HTML: areas as folding groups, one linked bar per action.
+
+    ``period`` (the plan's start and end) widens the axis to the whole plan and numbers
+    its months ("M1" ...) at month zoom; by default the data's own period is used.
+    """
+    period_start, period_end = period if period is not None else (data.period_start, data.period_end)
+    return rows_html(gantt_groups(data, action_href, words), today=data.today, zoom=zoom, words=words,
+                     statuses=data.statuses, period_start=period_start, period_end=period_end)
+
+
+def gantt_table_html(data: GanttData, action_href: Callable[[str], str], caption: str) -> Markup:
+    """The Gantt's rows as a table (the same facts as the bars), each action linked."""
+    labels = {s.key: s.label for s in data.statuses}
+    out = [
+        (f'<table class="data hchart-table"><caption>{escape(caption)}</caption><thead><tr>'
+        '<th scope="col">Action</th><th scope="col">Area</th><th scope="col">Lead agency</th>'
+        '<th scope="col">Start</th><th scope="col">Due</th><th scope="col">Status</th>'
+        '<th scope="col">Complete</th><th scope="col">Milestones</th></tr></thead><tbody>')
+    ]
+    for row in data.rows:
+        overdue = ' <strong class="overdue">Overdue</strong>' if row.overdue else ""
+        milestones = "; ".join(
+            f"{m.title} ({m.due_date.isoformat()}{', achieved ' + m.achieved_on.isoformat() if m.achieved_on else ''})"
+            for m in row.milestones
+        )
+        out.append(
+            f'<tr><th scope="row"><a href="{escape(action_href(row.code))}">{escape(row.code)}</a> '
+            f"{escape(row.title)}</th><td>{escape(row.area or '')}</td><td>{escape(row.lead or '')}</td>"
+            f"<td>{_iso(row.start)}</td><td>{_iso(row.due)}{overdue}</td>"
+            f"<td>{escape(labels.get(row.status_key, row.status_key))}</td><td>{row.percent}%</td>"
+            f"<td>{escape(milestones)}</td></tr>"
+        )
+    out.append("</tbody></table>")
+    return Markup("".join(out))
+
+
+# --- The timeline by timeframe --------------------------------------------------------
+
+
+def timeline_groups(data: TimelineData, rec_href: Callable[[str], str]) -> tuple[Group, ...]:
+    """The timeline's lanes as groups; each recommendation a bar across its lane's window."""
+    styles = {s.key: s for s in data.statuses}
+    groups = []
+    for lane in data.lanes:
+        if not lane.items:
+            continue
+        window = f"{_iso(lane.start)} – {_iso(lane.end)}" if lane.start else ""
+        rows = []
+        for item in lane.items:
+            style = styles.get(item.status_key)
+            status = style.label if style else item.status_key
+            rows.append(Row(
+                href=rec_href(item.code), code=item.code, title=item.text,
+                details=" · ".join(part for part in (lane.label, window, status) if part),
+                start=lane.start, end=lane.end, colour=css_colour(style.colour if style else None),
+                fill=100,
+            ))
+        label = f"{lane.label} ({window})" if window else lane.label
+        groups.append(Group(label, tuple(rows)))
+    return tuple(groups)
+
+
+def timeline_html(data: TimelineData, *, zoom: str, rec_href: Callable[[str], str],
+                  words: Words = Words(label_column="Recommendation", actions="recommendations",
+                                       empty="No recommendations to show.")) -> Markup:
+    """The timeline of ``data`` as HTML: a folding group per timeframe, one linked bar per recommendation."""
+    return rows_html(timeline_groups(data, rec_href), today=data.today, zoom=zoom, words=words,
+                     statuses=data.statuses, period_start=data.plan_start, period_end=None)
+
+
+# --- Rows on a time axis, shared by both -------------------------------------------------
+
+
+def rows_html(groups: tuple[Group, ...], *, today: date, zoom: str, words: Words,
+              statuses: tuple[StatusStyle, ...], period_start: date | None = None,
+              period_end: date | None = None) -> Markup:
+    """Groups of linked bars on a time axis of ``zoom`` (``calendar.ZOOMS``), with a today line."""
+    if zoom not in calendar.ZOOMS:
+        raise ValueError(f"zoom must be one of {', '.join(calendar.ZOOMS)}")
+    rows = [row for group in groups for row in group.rows]
+    if not rows:
+        return Markup(f'<p class="hchart-empty">{escape(words.empty)}</p>')
+    days = [d for row in rows for d in (row.start, row.end)]
+    days += [m.on for row in rows for m in row.marks]
+    span = calendar.span_of([*days, period_start, period_end], zoom=zoom, today=today)
+    today_in = span.start <= today <= span.end
+    at = calendar.scale(span)
+    today_at = at(today) if today_in else -10.0
+
+    out = [_legend(rows, statuses, words, today, today_in)]
+    # The few words every row repeats, escaped once.
+    escaped = replace(words, overdue=escape(words.overdue), no_dates=escape(words.no_dates))
+    out.append(
+        f'<div class="hchart-scroll" role="region" tabindex="0" aria-label="{escape(words.scroll_hint)}">'
+        f'<div class="hchart-grid zoom-{zoom}" style="--units:{calendar.units(span, zoom)};--today:{today_at:.3f}%">'
+    )
+    out.append(_axis(span, zoom, period_start, words, today_in, today_at))
+    for group in groups:
+        out.append(
+            f'<details class="hchart-group" open><summary><span class="hchart-group-label">{escape(group.label)}'
+            f' <span class="hchart-count">({len(group.rows)} {escape(words.actions)})</span></span></summary><ol class="hchart-rows">'
+        )
+        out.extend(_row(row, span, at, escaped) for row in group.rows)
+        out.append("</ol></details>")
+    out.append("</div></div>")
+    return Markup("".join(out))
+
+
+def _axis(span: calendar.Span, zoom: str, period_start: date | None, words: Words,
+          today_in: bool, today_at: float) -> str:
+    """The axis: the plan's months (month zoom), then the calendar units; hidden from screen readers,
+    which read every date in the bars' text instead."""
+    out = ['<div class="hchart-axis" aria-hidden="true">']
+    bands = []
+    if zoom == "month" and period_start is not None:
+        bands.append(("hchart-plan-months", calendar.plan_months(span, period_start), words.plan_month))
+    if zoom == "month":
+        bands.append(("hchart-years", calendar.ticks(span, "year"), ""))
+    bands.append(("hchart-units", calendar.ticks(span, zoom), ""))
+    for css, ticks, title in bands:
+        out.append(f'<div class="hchart-band {css}"><span class="hchart-label">{escape(title)}</span><span class="hchart-track">')
+        out.extend(
+            f'<span class="hchart-tick" style="left:{t.left:.3f}%;width:{t.width:.3f}%">{escape(t.label)}</span>'
+            for t in ticks
+        )
+        if today_in and css == "hchart-units":
+            out.append(f'<span class="hchart-today-label" style="left:{today_at:.3f}%">{escape(words.today)}</span>')
+        out.append("</span></div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _row(row: Row, span: calendar.Span, at, words: Words) -> str:
+    code, title = escape(row.code), escape(row.title)
+    tip = f"{code} {title} · {escape(row.details)}"
+    overdue = f' <strong class="hchart-overdue">{words.overdue}</strong>' if row.overdue else ""
+    start, end = row.start or row.end, row.end or row.start
+    if start is None:
+        bar = (f'<a class="hchart-bar is-undated" href="{escape(row.href)}"><span class="hchart-undated">'
+               f'{words.no_dates}</span><span class="hchart-tip">{tip}</span></a>')
+    else:
+        left, width = calendar.extent(start, end, span, at)
+        bar = (
+            f'<a class="hchart-bar{" is-overdue" if row.overdue else ""}" href="{escape(row.href)}" '
+            f'style="left:{left:.3f}%;width:{width:.3f}%;--c:{row.colour}">'
+            f'<span class="hchart-fill" style="width:{min(max(row.fill, 0), 100)}%"></span>'
+            f'<span class="hchart-tip">{tip}</span></a>'
+        )
+    marks = "".join(
+        f'<span class="hchart-mark is-{m.state}" style="left:{at(m.on):.3f}%" '
+        f'title="{text}"><span class="visually-hidden">{text}</span></span>'
+        for m in row.marks for text in (escape(m.text),)
+    ) if row.marks else ""
+    return (
+        f'<li class="hchart-row{" is-overdue" if row.overdue else ""}"><span class="hchart-label">'
+        f'<span class="hchart-code">{code}</span> {title}{overdue}</span>'
+        f'<span class="hchart-track">{bar}{marks}</span></li>'
+    )
+
+
+def _legend(rows: list[Row], statuses: tuple[StatusStyle, ...], words: Words, today: date, today_in: bool) -> str:
+    """What the colours and marks mean; only what the chart shows."""
+    used = {row.colour for row in rows}
+    items = [
+        f'<li><span class="hchart-swatch" style="--c:{css_colour(s.colour)}"></span>{escape(s.label)}</li>'
+        for s in statuses if css_colour(s.colour) in used
+    ]
+    if any(row.overdue for row in rows):
+        items.append(f'<li><span class="hchart-swatch is-overdue"></span>{escape(words.overdue)}</li>')
+    states = {m.state for row in rows for m in row.marks}
+    for state, label in (("achieved", words.milestone_achieved), ("due", words.milestone_due),
+                         ("missed", words.milestone_missed)):
+        if state in states:
+            items.append(f'<li><span class="hchart-mark is-{state}"></span>{escape(label)}</li>')
+    if today_in:
+        items.append(f'<li><span class="hchart-today-key"></span>{escape(words.today)} ({today.isoformat()})</li>')
+    note = "" if today_in else f'<p class="hchart-note">{escape(words.today_outside.format(today=today.isoformat()))}</p>'
+    return f'<ul class="hchart-legend">{"".join(items)}</ul>{note}'
+
+
+# --- The agency ranking ----------------------------------------------------------------
+
+
+def ranking_html(data: AgencyData, agency_href: Callable[[str], str | None], caption: str) -> Markup:
+    """The lead agencies in ranking order as a table, each with a bar of its actions by outcome.
+
+    ``agency_href(name)`` is the agency's page, or None when it has none to link to.
+    """
+    rows = ranked(data.rows)
+    if not rows:
+        return Markup(f'<p class="hchart-empty">{escape(data.labels.empty)}</p>')
+    widest = max(row.actions for row in rows) or 1
+    labels = data.labels
+    parts = (("on_time", labels.on_time), ("late", labels.late), ("overdue", labels.overdue), ("open", labels.open))
+    out = [
+        '<ul class="hchart-legend">'
+        + "".join(f'<li><span class="hchart-swatch is-{key}"></span>{escape(text)}</li>' for key, text in parts)
+        + "</ul>",
+        (f'<div class="hchart-table-scroll" role="region" tabindex="0" aria-label="{escape(caption)}">'
+        f'<table class="data hchart-ranking"><caption>{escape(caption)}</caption><thead><tr>'
+        '<th scope="col">Rank</th><th scope="col">Agency</th><th scope="col">Actions led</th>'
+        f'<th scope="col">{escape(labels.on_time)}</th><th scope="col">{escape(labels.late)}</th>'
+        f'<th scope="col">{escape(labels.overdue)}</th><th scope="col">{escape(labels.open)}</th>'
+        '<th scope="col">Reports on time</th><th scope="col">Reminders unanswered</th></tr></thead><tbody>'),
+    ]
+    for rank, row in enumerate(rows, start=1):
+        name = escape(f"{row.name} ({row.acronym})" if row.acronym else row.name)
+        href = agency_href(row.name)
+        link = f'<a href="{escape(href)}">{name}</a>' if href else name
+        segments = "".join(
+            f'<span class="is-{key}" style="width:{getattr(row, key) * 100 / widest:.2f}%"></span>'
+            for key, _ in parts if getattr(row, key)
+        )
+        out.append(
+            f'<tr><td>{rank}</td><th scope="row">{link}'
+            f'<span class="hchart-stack" aria-hidden="true">{segments}</span></th>'
+            f"<td>{row.actions}</td><td>{row.on_time}</td><td>{row.late}</td>"
+            f"<td>{row.overdue}</td><td>{row.open}</td><td>{row.reports_on_time}/{row.reports}</td>"
+            f"<td>{row.reminders_unanswered}/{row.reminders_sent}</td></tr>"
+        )
+    out.append("</tbody></table></div>")
+    return Markup("".join(out))
