@@ -77,8 +77,11 @@ PUBLIC = (
     "sign-in",
     "not-found",
     "report-link",
+    "gantt",
+    "timeline",
+    "ranking",
 )
-AGENCY = ("agency-owe", "report-form", "report-view", "account")
+AGENCY = ("agency-owe", "report-form", "report-view", "account", "two-factor")
 SECRETARIAT = (
     "review-queue",
     "review",
@@ -95,7 +98,7 @@ SECRETARIAT = (
     "import",
 )
 ASSESSOR = ("assessor-rounds", "assessor-round")
-ADMIN = ("users", "user-form", "agencies", "sign-ins", "reminders")
+ADMIN = ("users", "user-form", "agencies", "sign-ins", "sign-in-log", "reminders")
 PAGE_TYPES = PUBLIC + AGENCY + SECRETARIAT + ASSESSOR + ADMIN
 
 
@@ -197,10 +200,14 @@ def screens(live_server) -> dict[str, Screen]:
         "sign-in": Screen(public, "/sign-in", "Sign in"),
         "not-found": Screen(public, "/plans/no-such-plan", "404", status=404),
         "report-link": Screen(public, f"/r/{token}", "Report progress"),
+        "gantt": Screen(public, f"{seeded_path}/gantt", "Gantt"),
+        "timeline": Screen(public, f"{seeded_path}/timeline", "Recommendations by timeframe"),
+        "ranking": Screen(public, f"{seeded_path}/ranking", "Lead agencies"),
         "agency-owe": Screen(agency, "/agency/", "What we owe"),
         "report-form": Screen(agency, f"/agency/actions/{ids['first']}/report", "Progress report"),
         "report-view": Screen(agency, f"/agency/reports/{ids['report']}", "Progress report"),
         "account": Screen(agency, "/account/", "Account"),
+        "two-factor": Screen(agency, "/account/two-factor", "two-factor"),
         "review-queue": Screen(secretariat, "/secretariat/reviews", "Review queue"),
         "review": Screen(secretariat, f"/secretariat/reviews/{ids['report']}", "Progress report"),
         "plans": Screen(secretariat, "/secretariat/plans", "Plans"),
@@ -228,6 +235,7 @@ def screens(live_server) -> dict[str, Screen]:
         "user-form": Screen(ADMIN_EMAIL, f"/admin/users/{ids['admin']}", ADMIN_EMAIL),
         "agencies": Screen(ADMIN_EMAIL, "/admin/agencies", "Agencies"),
         "sign-ins": Screen(ADMIN_EMAIL, "/admin/sign-ins", "Failed sign-ins"),
+        "sign-in-log": Screen(ADMIN_EMAIL, "/admin/sign-in-log", "Sign-in log"),
         "reminders": Screen(ADMIN_EMAIL, "/admin/reminders/", "Reminders"),
     }
 
