@@ -73,6 +73,10 @@ BYPASS = {"Cookie": "bench=1"}
 # --- measurements -------------------------------------------------------------------
 
 
+class SkipScenario(Exception):
+    """A part of the run left out by --only."""
+
+
 def cpu_per_request(app, path: str, count: int, headers: dict | None = None) -> float | None:
     """CPU seconds one request costs in-process (Flask's test client, one thread).
 
@@ -118,7 +122,38 @@ def in_process_costs(url: str, fixture: Fixture, args) -> dict[str, float | None
         costs["Gantt chart, cold"] = cpu_per_request(cold, gantt, 1 if args.quick else 3)
         db.session.remove()
         db.engine.dispose()
+    with app.app_context():
+        costs["report submission"] = cpu_per_submission(app, fixture, 2 if args.quick else 20)
+        db.session.remove()
+        db.engine.dispose()
     return costs
+
+
+def cpu_per_submission(app, fixture: Fixture, count: int) -> float | None:
+    """CPU seconds one report submission costs in-process, as ``cpu_per_request`` for a GET.
+
+    Each POST takes a client's slots from the end of its list (the HTTP scenario took
+    them from the start); only stored reports (201) count, after each client's token has
+    been used once (recording its use is a write of its own, once a minute).
+    """
+    client = app.test_client()
+    slots = [list(reversed(s)) for _, s in fixture.clients]
+    for token, _ in fixture.clients:
+        client.get("/api/v1/plans", headers={"Authorization": f"Bearer {token}"})
+    spent, stored = 0.0, 0
+    for n in range(count * 3):
+        index = n % len(fixture.clients)
+        if stored == count or not slots[index]:
+            break
+        action_id, round_id = slots[index].pop(0)
+        started = time.process_time()
+        response = client.post(f"/api/v1/actions/{action_id}/reports", data=report_body(n, round_id),
+                               headers={"Authorization": f"Bearer {fixture.clients[index][0]}",
+                                        "Content-Type": "application/json"})
+        if response.status_code == 201:
+            spent += time.process_time() - started
+            stored += 1
+    return spent / stored if stored else None
 
 
 def get_row(server: Server, scenario: str, path: str, args, work: Path, *, headers: dict | None = None,
@@ -302,6 +337,10 @@ def cold_gantt_row(server: Server, fixture: Fixture, path: str, args) -> Row:
     load = Load(latencies=times)
     notes = [f"{len(times)} sample{'s' * (len(times) != 1)}, each after an accepted report",
              f"{len(probe.body) / 1024:,.0f} KiB"]
+    if probe.body.startswith(b"\x89PNG\r\n\x1a\n"):  # the IHDR chunk: width and height
+        width, height = int.from_bytes(probe.body[16:20], "big"), int.from_bytes(probe.body[20:24], "big")
+        notes.append(f"one image of {width:,} x {height:,} px ({probe.headers.get('x-chart-pages', '?')} "
+                     "pages when paged)")
     if None not in etags and len(times) > 1:
         notes.append(f"{len(etags)} distinct ETags")
     notes += [f"{n} x {p}" for p, n in problems.items()]
@@ -403,10 +442,14 @@ def benchmark_database(name: str, url: str, args, work: Path, errors: list[str],
     # charts then run against the reminders and outbox a live database holds.
     log(f"[{name}] reminder pass")
     try:
+        if args.only and "reminders" not in args.only:
+            raise SkipScenario
         result.passes = reminder_passes(url, datetime.fromisoformat(result.dataset["now"]), args)
         for p in result.passes:
             if p.returncode != 0:
                 errors.append(f"{name}, {p.label}: exit {p.returncode}: {p.output[-500:]}")
+    except SkipScenario:
+        log(f"[{name}] reminder pass skipped (--only)")
     except Exception as exc:  # noqa: BLE001 (reported in the Errors section)
         errors.append(f"{name}, reminder pass: {type(exc).__name__}: {exc}")
     fixture = prepare_fixture(url, result.dataset, args.reports_per_client)
@@ -449,6 +492,8 @@ def benchmark_database(name: str, url: str, args, work: Path, errors: list[str],
     shared = None
     try:
         for label, scenario in scenarios:
+            if args.only and label not in args.only:
+                continue
             log(f"[{name}] {label}")
             try:
                 if args.shared_server:
@@ -531,6 +576,9 @@ def parse_args(argv=None):
     parser.add_argument("--work-dir", default=None, help="logs and the SQLite file (default: a new temp dir)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     parser.add_argument("--no-wrk", action="store_true", help="use the Python client for throughput too")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated scenario labels to run (e.g. 'reports,cold gantt,cached gantt'; "
+                             "'reminders' for the reminder pass); default: all")
     parser.add_argument("--wait-idle", type=float, default=0,
                         help="before each scenario, wait up to this many seconds for other processes "
                              "to leave the CPUs idle (a shared machine); default 0")
@@ -548,6 +596,7 @@ def parse_args(argv=None):
     args.reports_per_client = 2 if quick else 40
     args.shared_server = quick
     args.wrk = None if args.no_wrk else shutil.which("wrk")
+    args.only = {label.strip() for label in args.only.split(",")} if args.only else None
     unknown = set(args.databases.split(",")) - {"sqlite", "postgresql"}
     if unknown:
         parser.error(f"unknown databases: {', '.join(sorted(unknown))}")

@@ -111,3 +111,25 @@ def test_every_revision_is_covered():
     files = [n for n in os.listdir(os.path.join(MIGRATIONS_DIR, "versions")) if n.endswith(".py")]
     assert REVISIONS[0] in SCRIPT.get_bases() and REVISIONS[-1] == HEAD
     assert len(REVISIONS) == len(files)
+
+
+def test_0011_recolours_the_default_statuses_and_keeps_an_administrators_choice(scratch):
+    """Issue 14: Okabe and Ito's colours, "pending" a neutral grey; a colour an administrator
+    chose stays, upgrading and downgrading."""
+    app = app_on(scratch.new("mig_palette"))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0010")
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE statuses SET colour = '#123456' WHERE key = 'ongoing'"))
+
+        def colours() -> dict[str, str]:
+            with db.engine.connect() as conn:
+                return dict(conn.execute(text("SELECT key, colour FROM statuses")).all())
+
+        flask_migrate.upgrade(revision="0011")
+        assert colours() == {"fully_achieved": "#009e73", "ongoing": "#123456",
+                             "under_discussion": "#e69f00", "pending": "#bbbbbb"}
+        flask_migrate.downgrade(revision="0010")
+        assert colours() == {"fully_achieved": "#1a7f37", "ongoing": "#123456",
+                             "under_discussion": "#d4a72c", "pending": "#cf222e"}
+        db.engine.dispose()

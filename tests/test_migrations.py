@@ -19,3 +19,11 @@ def test_default_status_vocabulary_has_the_oecd_definitions(db_session):
     assert statuses[0].is_final and not any(s.is_final for s in statuses[1:])
     assert "no further action is expected" in statuses[0].description.lower()
     assert "neither ongoing discussions" in statuses[3].description.lower()
+
+
+def test_the_default_statuses_wear_the_colour_blind_safe_palette(db_session):
+    from tracker.charts.palette import STATUS_COLOURS
+
+    colours = {s.key: s.colour for s in db_session.query(Status)}
+    assert colours == STATUS_COLOURS
+    assert colours["pending"] == "#bbbbbb"  # not started is neutral, never alarm red

@@ -7,7 +7,7 @@ single_sign_on_domains: email domains whose people get an account at their first
 sign-on, with the role (and agency) an admin chose.
 
 Revision ID: 0012
-Revises: 0010 (0011 is another branch's; the two are chained when merged)
+Revises: 0011
 Create Date: 2026-12-03 05:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.api.conftest import bearer
 from tests.factories import NOW
@@ -132,3 +132,29 @@ def test_the_public_sees_no_draft_or_submitted_reports(client, world):
     assert [r["id"] for r in client.get(url, headers=bearer(world.secretariat)).get_json()] == [submitted.id]
     assert client.get(url, headers=bearer(world.outsider)).get_json() == []
     assert client.get(f"/api/v1/reports/{draft.id}", headers=bearer(world.secretariat)).status_code == 404
+
+
+def test_a_submission_writes_once_and_answers_without_reading_the_report_back(app, client, db_session, world):
+    """Speed guard (counts statements, never time): the token with its user, the action with its
+    plan, the status, the round, the open-report check, then the writes; the 201 is made from
+    what was written, not read back in a second transaction."""
+    headers = bearer(world.focal)
+    client.get("/api/v1/plans", headers=headers)  # the token's first use is recorded, once a minute
+    url = f"/api/v1/actions/{world.overdue.id}/reports"
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    engine = db_session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.post(url, json=report(submit=True), headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["evidence"] == [] and response.get_json()["round"] is None
+    work = [s for s in statements if s in ("SELECT", "INSERT", "UPDATE", "DELETE")]
+    assert work.count("SELECT") <= 5, statements
+    last_write = max(i for i, s in enumerate(work) if s != "SELECT")
+    assert "SELECT" not in work[last_write:], statements

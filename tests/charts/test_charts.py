@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from PIL import Image
 
 from tests.charts.conftest import STATUSES, svg_texts
 from tracker.charts.agencies import agencies_chart, agencies_pages
@@ -29,7 +32,8 @@ from tracker.charts.data import (
 )
 from tracker.charts.gantt import gantt_chart, gantt_pages
 from tracker.charts.readiness import RATING_COLOURS, UNRATED_COLOUR, rating_colour, readiness_chart
-from tracker.charts.rows import ROWS_PER_PAGE
+from tracker.charts.render import DPI
+from tracker.charts.rows import LEFT_IN, PLAN_MONTHS_IN, ROW_HEIGHT_IN, ROWS_PER_PAGE, TOP_IN
 from tracker.charts.scorecard import rounds_chart, scorecard_chart
 from tracker.charts.tables import agencies_table, rounds_table, scorecard_table
 from tracker.charts.timeline import timeline_chart
@@ -141,6 +145,49 @@ def test_a_500_action_gantt_is_paged_and_every_page_renders():
     assert any(f"page 1 of {pages}" in t for t in first)
     with pytest.raises(ValueError):
         gantt_chart(data, "png", page=pages + 1)
+
+
+def big_plan(actions: int = 500) -> GanttData:
+    start = date(2024, 1, 1)
+    rows = tuple(
+        GanttRow(code=f"X{n}", title=f"Action {n}", status_key="ongoing", start=start + timedelta(days=n),
+                 due=start + timedelta(days=200 + n), percent=n % 100, area=f"Area {n // 40}",
+                 overdue=n % 7 == 0)
+        for n in range(actions)
+    )
+    return GanttData(title="Big plan", statuses=STATUSES, rows=rows, today=date(2024, 6, 1))
+
+
+def test_a_500_action_gantt_is_one_image_holding_every_row_one_row_apart():
+    data = big_plan()
+    texts = svg_texts(gantt_chart(data, "svg"))
+    labels = [t for t in texts if re.fullmatch(r"X\d+  Action \d+", t)]
+    assert labels == [f"X{n}  Action {n}" for n in range(500)]
+    assert not any("page" in t for t in texts)
+    assert sum(t.startswith(f"{n}%") for t in texts for n in range(100)) == 500  # every row's note
+    # One line of the labels' text per row: each label sits exactly one row below the last.
+    svg = gantt_chart(data, "svg").decode()
+    ys = [float(y) for y in re.findall(r'translate\([\d.]+ ([\d.]+)\)">X\d+  Action', svg)]
+    gaps = {round(b - a, 2) for a, b in itertools.pairwise(ys)}
+    assert gaps <= {round(ROW_HEIGHT_IN * 72, 2), round(2 * ROW_HEIGHT_IN * 72, 2)}  # a heading between
+
+
+def test_the_whole_plan_png_writes_each_label_on_its_own_row():
+    data = big_plan(120)
+    png = Image.open(io.BytesIO(gantt_chart(data, "png")))
+    lines = [None]  # the rows, top down: a heading (None) then the area's bars
+    for n in range(120):
+        if n % 40 == 0 and n:
+            lines.append(None)
+        lines.append(n)
+    assert png.height >= len(lines) * ROW_HEIGHT_IN * DPI
+    top = (TOP_IN - PLAN_MONTHS_IN) * DPI  # the test plan has no period: no plan months above
+    grey = png.convert("L")
+    for row, line in enumerate(lines):
+        band = grey.crop((0, round(top + (row + 0.2) * ROW_HEIGHT_IN * DPI),
+                          round(LEFT_IN * DPI) - 8, round(top + (row + 0.8) * ROW_HEIGHT_IN * DPI)))
+        inked = band.getextrema()[0] < 128
+        assert inked == (line is not None), f"row {row}"
 
 
 def test_actions_without_dates_or_any_rows_still_render(mongolia_gantt):

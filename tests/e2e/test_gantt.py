@@ -3,6 +3,7 @@ the Mongolian Annex D over 24 months, the keyboard, and WCAG 2.1 AA."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -23,11 +24,12 @@ def code(n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def big_plan(live_server) -> str:
+def big_plan(live_server) -> Iterator[str]:
     """A published plan of 500 actions in 5 areas led by 10 agencies, made through the services.
 
     Action n is in area AREAS[n % 5] and led by agency AGENCIES[n % 10]: agency G3 leads 50
-    actions, all in area HEA (index 3), and none in WAT.
+    actions, all in area HEA (index 3), and none in WAT. The plan is unpublished afterwards:
+    the server is shared, and the public crawl (test_public_pages) visits every published page.
     """
     from tracker.services.actions import create_action
     from tracker.services.agencies import create_agency
@@ -51,7 +53,13 @@ def big_plan(live_server) -> str:
                 "due_date": date(2025 + n % 3, 1 + n % 12, 28),
             }, actor=system, now=now)
         db.session.remove()
-    return SLUG
+    yield SLUG
+    from tracker.services.plans import get_plan, update_plan
+
+    with live_server.app.app_context():
+        plan = get_plan(SLUG)
+        update_plan(plan, {"title": plan.title, "country": plan.country, "published": False})
+        db.session.remove()
 
 
 def hrefs(page) -> list[str]:

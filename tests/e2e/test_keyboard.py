@@ -1,5 +1,6 @@
 """Keyboard only: an agency focal point signs in and submits a progress report with Tab,
-typing and Enter, and can see where the focus is at every step."""
+typing and Enter, and can see where the focus is at every step: on a laptop, and on a
+320 px phone screen, where the header's links are folded into a menu opened with Enter."""
 
 from __future__ import annotations
 
@@ -50,13 +51,29 @@ def tab_to(page, wanted, what: str) -> dict:
     raise AssertionError(f"on {page.url}, Tab never reached {what}; it stopped at: {stops}")
 
 
-def test_an_agency_reports_with_the_keyboard_alone(live_server, new_person):
-    work = agency_workload(live_server.app, "keyboard")
+def open_menu_if_folded(page, width: int) -> None:
+    """Below 48em the header's links are in a closed menu: Tab to its toggle, open it with Enter."""
+    if width >= 768:
+        return
+    tab_to(page, lambda f: f["tag"] == "summary" and f["text"].endswith("Menu"), "the Menu toggle")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+
+
+# (width, the key of the test's own agency and people)
+SCREENS = [pytest.param(1280, "keyboard", id="laptop"), pytest.param(320, "phonekeys", id="320px")]
+
+
+@pytest.mark.parametrize(("width", "key"), SCREENS)
+def test_an_agency_reports_with_the_keyboard_alone(live_server, new_person, width, key):
+    work = agency_workload(live_server.app, key)
     person = new_person()
     page = person.page
+    page.set_viewport_size({"width": width, "height": 900})
     page.goto("/")
 
     # Sign in: the header's link, then the form, then Enter.
+    open_menu_if_folded(page, width)
     tab_to(page, lambda f: f["tag"] == "a" and f["text"] == "Sign in", "the Sign in link")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
@@ -68,6 +85,7 @@ def test_an_agency_reports_with_the_keyboard_alone(live_server, new_person):
     expect(page.get_by_role("status")).to_have_text(f"Signed in as {work.focal_point}.")
 
     # What we owe, then the report form of the first action.
+    open_menu_if_folded(page, width)
     tab_to(page, lambda f: f["text"] == "What we owe", "the What we owe link")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="What we owe", level=1)).to_be_visible()

@@ -256,3 +256,59 @@ def test_the_figure_macro_shows_the_image_caption_csv_link_and_table(app, db_ses
     assert "<figcaption>" in html and "Recommendations by area and status" in html
     footer = re.search(r"<tfoot>(.*?)</tfoot>", html, re.DOTALL).group(1)
     assert re.findall(r"<td>(\d+)</td>", footer) == ["14", "7", "1", "2", "24"]
+
+
+def test_the_plan_page_shows_the_readiness_heat_map_with_letters_links_and_the_evidence(app, client, db_session):
+    """Issue 14: the heat map can be read without telling colours apart, on the page itself."""
+    from html.parser import HTMLParser
+
+    from tracker.charts.palette import RATING_COLOURS
+    from tracker.models import ReadinessDimension, ReadinessQuestion
+
+    page = client.get(MONGOLIA).get_data(as_text=True)
+    questions = db_session.scalars(
+        select(ReadinessQuestion).join(ReadinessDimension).where(ReadinessDimension.plan_id == get_plan(
+            "mongolia-odra-2018").id)
+    ).all()
+    assert len(questions) == 43
+
+    class Cells(HTMLParser):
+        """The heat map's links (href, text) and the ids on the page."""
+
+        def __init__(self):
+            super().__init__()
+            self.links, self.ids, self._href, self._text = [], set(), None, []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if "id" in attrs:
+                self.ids.add(attrs["id"])
+            if tag == "a" and "rating" in (attrs.get("class") or "").split():
+                self._href, self._text = attrs["href"], []
+
+        def handle_data(self, data):
+            if self._href is not None:
+                self._text.append(data)
+
+        def handle_endtag(self, tag):
+            if tag == "a" and self._href is not None:
+                self.links.append((self._href, " ".join("".join(self._text).split())))
+                self._href = None
+
+    cells = Cells()
+    cells.feed(page)
+    assert len(cells.links) == 43
+    letters = {"GREEN": "G", "YELLOW": "Y", "RED": "R"}
+    for question in questions:
+        _href, text = next(link for link in cells.links if link[0] == f"#readiness-{question.id}")
+        assert f"readiness-{question.id}" in cells.ids  # the evidence row it links to
+        if question.rating:
+            assert text.startswith(f"{question.code} {letters[question.rating]}"), text
+            assert f"--rating-colour: {RATING_COLOURS[question.rating]}" in page
+    evidence = next(q for q in questions if q.evidence)
+    assert evidence.evidence[0].text.split("\n")[0][:40] in page.replace("&#39;", "'").replace("&#34;", '"')
+
+
+def test_the_readiness_chart_writes_each_ratings_letter_in_its_cells(app, client):
+    texts = svg_texts(client.get(f"{MONGOLIA}/readiness.svg").data)
+    assert {"G", "Y", "R"} <= set(texts)  # the second line of a rated cell's label

@@ -13,14 +13,15 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from tracker.charts.data import AgencyData, ranked
+from tracker.charts.palette import BLUISH_GREEN, NEUTRAL, ORANGE, OVERDUE_COLOUR
 from tracker.charts.render import message_figure, page_bounds, render, shorten
 
 ROWS_PER_PAGE = 40
 SEGMENTS = (  # (attribute, colour, hatch)
-    ("on_time", "#1a7f37", None),
-    ("late", "#bf8700", "\\\\"),
-    ("overdue", "#cf222e", "////"),
-    ("open", "#afb8c1", None),
+    ("on_time", BLUISH_GREEN, None),
+    ("late", ORANGE, "\\\\"),
+    ("overdue", OVERDUE_COLOUR, "////"),
+    ("open", NEUTRAL, None),
 )
 MUTED_COLOUR = "#57606a"
 

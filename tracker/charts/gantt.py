@@ -14,7 +14,7 @@ from tracker.charts.render import colour, message_figure, render, shorten
 from tracker.charts.rows import LABEL_WIDTH, Bar, Group, Marker, Words, draw_rows, page_count
 
 
-def gantt_chart(data: GanttData, fmt: str = "png", *, page: int = 1) -> bytes:
+def gantt_chart(data: GanttData, fmt: str = "png", *, page: int | None = None) -> bytes:
     """The Gantt of ``data`` as PNG or SVG bytes; ``page`` (1-based) of ``gantt_pages(data)``.
 
     Raises ``ValueError`` for an unknown format or a page that does not exist.

@@ -2,7 +2,8 @@
 
 The World Bank method rates each question area GREEN, YELLOW or RED; unrated ones are
 grey. The first column is the dimension's overall rating; each cell shows its question's
-code, so the chart can be read against the report.
+code, so the chart can be read against the report, and its rating's letter (G, Y, R),
+so it can be read without telling the colours apart (tracker/charts/palette.py).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from tracker.charts.data import ReadinessData
+from tracker.charts.palette import RATING_COLOURS, RATING_LETTERS, UNRATED_COLOUR
 from tracker.charts.render import message_figure, render, text_colour, wrap
 
-RATING_COLOURS = {"GREEN": "#2da44e", "YELLOW": "#e3b341", "RED": "#cf222e"}
-UNRATED_COLOUR = "#d0d7de"
 CELLS_PER_LINE = 12  # a dimension with more question areas continues on another line
 NAME_WIDTH = 30
 MUTED_COLOUR = "#57606a"
@@ -23,6 +23,11 @@ MUTED_COLOUR = "#57606a"
 def rating_colour(rating: str | None) -> str:
     """The fill of a cell rated ``rating`` (grey when unrated or unknown)."""
     return RATING_COLOURS.get((rating or "").upper(), UNRATED_COLOUR)
+
+
+def rating_letter(rating: str | None) -> str:
+    """The letter a cell rated ``rating`` carries: G, Y or R ("" when unrated or unknown)."""
+    return RATING_LETTERS.get((rating or "").upper(), "")
 
 
 def readiness_chart(data: ReadinessData, fmt: str = "png") -> bytes:
@@ -60,7 +65,8 @@ def readiness_chart(data: ReadinessData, fmt: str = "png") -> bytes:
         if data.subtitle:
             ax.set_title(data.subtitle, fontsize=9, color=MUTED_COLOUR, loc="left", pad=24)
         ratings = data.labels.ratings
-        handles = [Patch(facecolor=RATING_COLOURS[key], label=ratings.get(key, key)) for key in RATING_COLOURS]
+        handles = [Patch(facecolor=RATING_COLOURS[key], label=f"{RATING_LETTERS[key]}  {ratings.get(key, key)}")
+                   for key in RATING_COLOURS]
         handles.append(Patch(facecolor=UNRATED_COLOUR, label=ratings.get("", "—")))
         figure.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=9)
         return figure
@@ -71,5 +77,6 @@ def readiness_chart(data: ReadinessData, fmt: str = "png") -> bytes:
 def _cell(ax, x: float, y: float, code: str, rating: str | None) -> None:
     fill = rating_colour(rating)
     ax.add_patch(Rectangle((x, y), 0.9, 0.9, facecolor=fill, edgecolor="white", lw=1.5))
-    ax.text(x + 0.45, y + 0.45, code, ha="center", va="center", fontsize=7.5,
-            color=text_colour(fill), fontweight="bold")
+    letter = rating_letter(rating)
+    ax.text(x + 0.45, y + 0.45, f"{code}\n{letter}" if letter else code, ha="center", va="center",
+            fontsize=7.5, color=text_colour(fill), fontweight="bold")

@@ -19,9 +19,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import is_color_like, to_rgb
 from matplotlib.figure import Figure
 
+from tracker.charts.palette import FALLBACK_COLOUR
+
 FORMATS = ("png", "svg")
 DPI = 100
-FALLBACK_COLOUR = "#8c959f"
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 # matplotlib's text layout caches and rcParams are process-wide and not thread-safe;
@@ -80,10 +81,11 @@ def colour(value: str | None, fallback: str = FALLBACK_COLOUR) -> str:
 
 
 def text_colour(background: str) -> str:
-    """Black or white, whichever reads better on ``background``."""
-    r, g, b = to_rgb(background)
+    """Black or white, whichever contrasts more with ``background`` (WCAG's relative luminance)."""
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(background))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#1f2328" if luminance > 0.5 else "#ffffff"
+    # Contrast with white is 1.05 / (L + 0.05); with near-black (L ~ 0.015) (L + 0.05) / 0.065.
+    return "#1f2328" if (luminance + 0.05) / 0.065 >= 1.05 / (luminance + 0.05) else "#ffffff"
 
 
 def shorten(text: str, width: int) -> str:

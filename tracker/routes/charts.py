@@ -4,7 +4,9 @@
 (gantt, timeline, scorecard, rounds, readiness, agencies); no sign-in, published plans
 only. The Gantt takes ``?area=<code>`` and ``?agency=<acronym or name>``; the Gantt,
 timeline and agency charts take ``?page=<n>`` (1-based; the number of pages is in the
-``X-Chart-Pages`` header). A CSV holds every row, unpaged.
+``X-Chart-Pages`` header). The Gantt is one image of the whole plan unless a page is
+asked for (a report or a download wants every action); the others show their first
+page. A CSV holds every row, unpaged.
 
 Caching. The ETag is a hash of the plan's version (``publishing.versions``), the chart,
 the format, the filters and today's date (overdue depends on it). Responses say
@@ -39,7 +41,7 @@ from tracker.web.response_cache import Rendered, chart_cache, remembered_fingerp
 bp = Blueprint("charts", __name__)
 
 # Bump when the drawing code changes, so browsers drop charts drawn by the old code.
-CHART_REVISION = "1"
+CHART_REVISION = "2"
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
 # chart name -> (module, draw function, page-count function or None)
 DRAWERS = {
@@ -50,6 +52,8 @@ DRAWERS = {
     "readiness": ("tracker.charts.readiness", "readiness_chart", None),
     "agencies": ("tracker.charts.agencies", "agencies_chart", "agencies_pages"),
 }
+# Charts drawn whole (every row in one image) when no ``?page=`` is given.
+WHOLE_BY_DEFAULT = frozenset({"gantt"})
 # An SVG opened on its own is a document: it may not run scripts or load anything.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 # matplotlib is imported on the first chart request; two threads importing it at once
@@ -105,7 +109,10 @@ def _arguments(name: str, fmt: str) -> dict[str, str | int]:
         if value:
             args[key] = value
     if fmt != "csv" and DRAWERS[name][2] is not None:
-        raw = request.args.get("page", "1").strip() or "1"
+        raw = request.args.get("page", "").strip()
+        if not raw and name in WHOLE_BY_DEFAULT:
+            return args  # the whole chart
+        raw = raw or "1"
         # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
             raise BadRequest("page must be a whole number from 1.")
@@ -138,7 +145,8 @@ def _render(plan, name: str, fmt: str, args: dict, today) -> Rendered:
     if pages_name is None:
         return Rendered(getattr(module, draw_name)(data, fmt), MIME_TYPES[fmt], headers)
     pages = getattr(module, pages_name)(data)
-    if args["page"] > pages:
-        raise HTTPNotFound(f"There is no page {args['page']}; this chart has {pages}.")
+    page = args.get("page")
+    if page is not None and page > pages:
+        raise HTTPNotFound(f"There is no page {page}; this chart has {pages}.")
     headers["X-Chart-Pages"] = str(pages)
-    return Rendered(getattr(module, draw_name)(data, fmt, page=args["page"]), MIME_TYPES[fmt], headers)
+    return Rendered(getattr(module, draw_name)(data, fmt, page=page), MIME_TYPES[fmt], headers)

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.charts.palette import RATINGS
 from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
@@ -80,6 +81,7 @@ def plan(slug: str):
     as_of, error = _date_arg("as_of")
     statuses = statuses_as_of(plan, as_of) if as_of else None
     groups = recommendations_by_area(plan)
+    readiness = plan_readiness(plan)
     return render_template(
         "public/plan.html",
         plan=plan,
@@ -91,7 +93,9 @@ def plan(slug: str):
         statuses_then=statuses,
         vocabulary={s.key: s for s in status_vocabulary()},
         actions=plan_actions(plan),
-        has_readiness=bool(plan_readiness(plan)),
+        has_readiness=bool(readiness),
+        readiness=readiness,
+        rating_styles=RATINGS,
         has_rounds=bool(plan_rounds_exist(plan)),
         today=now().date(),
     ), (400 if error else 200)

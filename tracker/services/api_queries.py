@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.extensions import db
 from tracker.models import (
@@ -269,13 +269,19 @@ def actions_query(user: User | None, plan: Plan, filters: Filters, today: date) 
     return query
 
 
-def visible_action(user: User | None, action_id: int) -> Action:
-    """The action with ``action_id``, or ``NotFound`` if the caller may not see it."""
+def visible_action(user: User | None, action_id: int, *, for_output: bool = True) -> Action:
+    """The action with ``action_id``, or ``NotFound`` if the caller may not see it.
+
+    ``for_output`` loads with it everything ``ActionOutput`` shows (in one query per
+    relation); an operation on the action that answers with something else passes False
+    and loads only the action and its plan.
+    """
+    loads = _action_loads() if for_output else [contains_eager(Action.plan)]
     action = db.session.scalars(
         select(Action)
         .join(Plan, Action.plan_id == Plan.id)
         .where(Action.id == action_id, action_visible(user))
-        .options(*_action_loads())
+        .options(*loads)
     ).first()
     if action is None:
         raise NotFound(f"No action {action_id}.")

@@ -144,7 +144,7 @@ def _store_report(
                 if report is None:
                     report = ProgressReport(
                         action=action, agency_id=author.agency_id, author_id=author.id, state=ReportState.DRAFT,
-                        created_at=now, link_id=link_id,
+                        created_at=now, link_id=link_id, evidence=[],  # known empty: never read back
                     )
                     db.session.add(report)
                 report.round = round_

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
 from tracker.models import ApiToken, User
@@ -107,7 +108,9 @@ def authenticate_token(secret: str, *, now: datetime) -> ApiToken:
     """The working token ``secret`` is, or ``TokenRefused`` saying why not; notes its use."""
     token = None
     if secret.startswith(TOKEN_PREFIX):
-        token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash(secret))).first()
+        token = db.session.scalars(
+            select(ApiToken).where(ApiToken.token_hash == _hash(secret)).options(joinedload(ApiToken.user))
+        ).first()
     if token is None:
         raise TokenRefused("This token is not valid: no such token was ever issued.")
     reason = refusal(token, now=now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -66,6 +66,25 @@ def _describe_integrity_error(exc: IntegrityError) -> str:
     if "foreign key" in text:
         return "This refers to a record that does not exist."
     return "The data breaks a rule of the database and was not saved."
+
+
+def keep_loaded_after_commit() -> Callable[[], None]:
+    """Let what the session commits stay loaded after the commit, until the returned
+    function is called (at the latest when the request's answer is made).
+
+    For a request that answers with what it has just written (the API's 201 with the new
+    report): SQLAlchemy's default is to forget every loaded value at a commit, so the
+    answer would be read back in a second transaction (on SQLite, a second wait for the
+    write lock under load) although this process wrote those values itself.
+    """
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+
+    def restore() -> None:
+        session.expire_on_commit = before
+
+    return restore
 
 
 def write_transaction() -> None:

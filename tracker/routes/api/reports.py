@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app, request, url_for
+from flask import after_this_request, current_app, request, url_for
 from marshmallow import fields
 from webargs.flaskparser import abort
 
@@ -19,6 +19,7 @@ from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
 from tracker.services import access, api_queries
 from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.reports import accept_report, return_report, save_report
+from tracker.services.transaction import keep_loaded_after_commit
 
 bp = ApiBlueprint(
     "api_reports", __name__, url_prefix="/api/v1",
@@ -96,11 +97,13 @@ def create_report(action_id: int):
     returned for correction), nothing is stored: 409, with that report's `report_url`.
     """
     author = signed_caller()
-    action = api_queries.visible_action(author, action_id)
+    action = api_queries.visible_action(author, action_id, for_output=False)
     data = _json_object()
     submit = data.pop("submit", False)
     if not isinstance(submit, bool):
         refuse("json", {"submit": ["Use true or false."]})
+    restore = keep_loaded_after_commit()  # the 201 shows the report as stored, not read back
+    after_this_request(lambda response: (restore(), response)[1])
     try:
         report = save_report(action, data, author=author, now=datetime.now(UTC), submit=submit,
                              max_links=current_app.config["MAX_REPORT_LINKS"])
