@@ -26,8 +26,8 @@ from tests.fixtures.databases import app_on
 from tracker.extensions import db
 from tracker.models import REPORT_STATES, Action, Event, Evidence, Plan, ProgressReport
 from tracker.reminders.links import sign_report_link
+from tracker.services.access import can_view_report, report_visible
 from tracker.services.actions import update_action
-from tracker.services.permissions import can_view_report, report_visible
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.rounds import open_reporting_round
 from tracker.services.transaction import Actor

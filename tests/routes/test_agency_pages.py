@@ -132,19 +132,37 @@ def test_draft_submit_return_and_resubmit_with_a_file(client, login_as, setting,
     assert 'href="https://data.example.org/inventory"' in page
 
 
-def test_a_refused_file_is_named_and_the_rest_kept_as_a_draft(client, login_as, setting, uploads, db_session):
+def test_a_refused_file_is_named_and_nothing_is_stored(client, login_as, setting, uploads, db_session):
+    """One POST, one transaction (issue 13): a refused file stores neither the report nor
+    the other files, and the form comes back as typed with the problem named."""
     login_as("agency", agency="MIN")
     url = f"/agency/actions/{setting.soon.id}/report"
     response = post(client, url, report_form("submit", narrative="Portal in beta",
-                                             file=(io.BytesIO(b"MZ\x90\x00"), "tool.exe")),
+                                             file=[(io.BytesIO(b"%PDF-1.4 minutes"), "minutes.pdf"),
+                                                   (io.BytesIO(b"MZ\x90\x00"), "tool.exe")]),
                     content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(r'id="file-error">Files of this type are not accepted', page)
-    assert "saved as a draft" in page and "Portal in beta</textarea>" in page
-    report = db_session.query(ProgressReport).filter_by(action_id=setting.soon.id).one()
-    assert report.state == "draft" and report.evidence == []
+    assert "Nothing was saved or submitted" in page and "Portal in beta</textarea>" in page
+    assert db_session.query(ProgressReport).filter_by(action_id=setting.soon.id).all() == []
     assert list(uploads.iterdir()) == []
+
+
+def test_a_draft_with_files_is_submitted_in_one_transaction(client, login_as, setting, uploads, db_session):
+    """Submitting a draft with files stores the fields, the files and the submission together."""
+    login_as("agency", agency="MIN")
+    url = f"/agency/actions/{setting.soon.id}/report"
+    response = post(client, url, report_form(narrative="First words"))
+    report_url = response.headers["Location"]
+    response = post(client, report_url, report_form("submit", narrative="Done",
+                                                    file=(io.BytesIO(b"%PDF-1.4 done"), "done.pdf")),
+                    content_type="multipart/form-data")
+    assert response.status_code == 302
+    report = db_session.query(ProgressReport).filter_by(action_id=setting.soon.id).one()
+    db_session.refresh(report)
+    assert (report.state, report.narrative) == ("submitted", "Done")
+    assert [e.filename for e in report.evidence if e.kind == "file"] == ["done.pdf"]
 
 
 def test_a_draft_file_can_be_removed(client, login_as, setting, uploads, db_session):

@@ -86,7 +86,7 @@ def test_other_agencies_cannot_report_or_see_drafts(setting):
     assign_actions([action], {"lead_agency": "MIN"}, actor=SYSTEM, now=NOW)
     with pytest.raises(Forbidden):
         save_report(action, report_data(), author=outsider, now=NOW, submit=True)
-    from tracker.services.permissions import can_view_report
+    from tracker.services.access import can_view_report
 
     draft = save_report(action, report_data(), author=focal, now=NOW, submit=False)
     assert can_view_report(focal, draft)

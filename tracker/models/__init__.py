@@ -42,8 +42,10 @@ from tracker.models.report import (
     EDITABLE_REPORT_STATES,
     OPEN_REPORT_STATES,
     REPORT_STATES,
+    REPORTED_STATES,
     ProgressReport,
     ReportingRound,
+    ReportState,
 )
 from tracker.models.security import (
     TOKEN_DEFAULT_DAYS,
@@ -72,6 +74,7 @@ __all__ = [
     "PUBLIC_EVENT_KINDS",
     "RATINGS",
     "RECOVERY_CODE_COUNT",
+    "REPORTED_STATES",
     "REPORT_STATES",
     "RESPONSES",
     "ROLES",
@@ -106,6 +109,7 @@ __all__ = [
     "RecoveryCode",
     "Reminder",
     "ReminderRule",
+    "ReportState",
     "ReportingRound",
     "SignInEvent",
     "SignInFailure",

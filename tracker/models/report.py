@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -30,13 +31,31 @@ from tracker.models.user import User
 if TYPE_CHECKING:
     from tracker.models.evidence import Evidence
 
-REPORT_STATES = ("draft", "submitted", "accepted", "returned", "withdrawn")
+class ReportState(StrEnum):
+    """Where a progress report is in its life: the only place its states are spelled.
+
+    A draft is written by its agency and submitted to the secretariat, which accepts it
+    or returns it for correction (a returned report is corrected and submitted again).
+    A report whose action passed to another agency before it was accepted is withdrawn.
+    """
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+REPORT_STATES = tuple(ReportState)
 # The agency may still change these (a draft, or a report returned for correction).
-EDITABLE_REPORT_STATES = ("draft", "returned")
+EDITABLE_REPORT_STATES = (ReportState.DRAFT, ReportState.RETURNED)
 # A report in progress: being written, waiting for review, or being corrected. At most one
 # per action and reporting round (a unique index), so nobody files the same report twice.
 # Accepted reports are done and withdrawn ones are out of play, so neither counts.
-OPEN_REPORT_STATES = ("draft", "submitted", "returned")
+OPEN_REPORT_STATES = (ReportState.DRAFT, ReportState.SUBMITTED, ReportState.RETURNED)
+# The agency has reported: its report is waiting for review or was accepted. A round's
+# report is missing until one of these exists; an action's "latest reported" is one of these.
+REPORTED_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 _open_outside_rounds = and_(
     literal_column("state").in_(OPEN_REPORT_STATES), literal_column("round_id").is_(None)
 )
@@ -69,7 +88,7 @@ class ProgressReport(db.Model):
     narrative: Mapped[str] = mapped_column(Text)
     percent_complete: Mapped[int] = mapped_column(Integer)
     proposed_status_key: Mapped[str] = mapped_column(ForeignKey("statuses.key"))
-    state: Mapped[str] = mapped_column(String(20), default="draft")
+    state: Mapped[str] = mapped_column(String(20), default=ReportState.DRAFT)
     # The latest review's comment: a return's (never public) or an acceptance's, which is
     # public only if the reviewer ticked ``comment_public``.
     reviewer_comment: Mapped[str | None] = mapped_column(Text)
@@ -122,6 +141,6 @@ class ProgressReport(db.Model):
         ),
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
         CheckConstraint(
-            "state IN ('draft', 'submitted', 'accepted', 'returned', 'withdrawn')", name="state_known"
+            "state IN ({})".format(", ".join(f"'{state}'" for state in REPORT_STATES)), name="state_known"
         ),
     )

@@ -10,8 +10,6 @@ accepted, change nothing here except the count of reports submitted in a round.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from datetime import date
 
@@ -41,9 +39,10 @@ from tracker.charts.data import (
     TimelineLane,
     ranked,
 )
-from tracker.exchange.spreadsheets.columns import neutralise
+from tracker.exchange.csv_files import csv_bytes
 from tracker.extensions import db
 from tracker.models import (
+    REPORTED_STATES,
     Action,
     Agency,
     Area,
@@ -77,7 +76,6 @@ TIMEFRAME_LANES = (
 NO_TIMEFRAME = "No timeframe given"
 # Reminders an agency answers with a report (the same rules as reminder_log.agency_stats).
 ANSWERABLE_RULES = ("due_soon", "overdue", "missing_report")
-REPORTED = ("submitted", "accepted")
 
 
 def status_styles() -> tuple[StatusStyle, ...]:
@@ -323,7 +321,7 @@ def agency_data(plan: Plan, *, today: date) -> AgencyData:
         .join(ReportingRound, ProgressReport.round_id == ReportingRound.id)
         .where(
             Action.plan_id == plan.id, Action.lead_agency_id.is_not(None),
-            ProgressReport.state.in_(REPORTED), ProgressReport.submitted_at.is_not(None),
+            ProgressReport.state.in_(REPORTED_STATES), ProgressReport.submitted_at.is_not(None),
         )
     ):
         rows[agency_id]["reports"] += 1
@@ -377,27 +375,8 @@ def _finished_on(plan: Plan) -> dict:
 
 
 def table_csv(table: Table) -> bytes:
-    """A chart's table as UTF-8 CSV (with a BOM, so spreadsheets read the accents).
-
-    Text cells a spreadsheet would run as a formula (=, +, -, @ ...) get a leading
-    apostrophe, as in the plan export; numbers are written as numbers.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_cell(c) for c in table.columns])
-    for row in (*table.rows, *((table.total,) if table.total else ())):
-        writer.writerow([_cell(c) for c in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _cell(value) -> str | int | float:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return value
-    return neutralise(str(value))
+    """A chart's table as a CSV file for spreadsheet programs (``exchange.csv_files``)."""
+    return csv_bytes(table.columns, (*table.rows, *((table.total,) if table.total else ())), for_spreadsheets=True)
 
 
 # --- One entry point per chart, for the routes and the plan page -----------------------

@@ -1,6 +1,7 @@
 """Read-only look-ups for pages: finding things by id or code, and what a viewer may see of them.
 
-Nothing here writes. The rules themselves are in ``services.permissions``; this module
+Nothing here writes. The rules themselves are in ``services.permissions`` and, for progress
+reports, ``services.access``; this module
 applies them to whole pages (which reports, proposals, timeline entries and evidence a
 viewer gets), so the views stay thin and the public and signed-in pages agree.
 """
@@ -25,17 +26,12 @@ from tracker.models import (
     RecommendationAssessment,
     User,
 )
+from tracker.services.access import can_read_review, visible_review_comment
 from tracker.services.actions import find_action
 from tracker.services.assessments import StatusViews
 from tracker.services.errors import NotFound
 from tracker.services.history import TimelineEntry, timeline
-from tracker.services.permissions import (
-    can_read_review,
-    can_view_report,
-    is_agency_action,
-    is_staff,
-    visible_review_comment,
-)
+from tracker.services.permissions import is_agency_action, is_staff
 from tracker.services.plans import get_plan
 from tracker.services.recommendations import find_recommendation
 from tracker.services.reports import accepted_reports
@@ -60,20 +56,6 @@ def _get(model, ident: int, message: str):
 
 def get_action(action_id: int) -> Action:
     return _get(Action, action_id, "No such action.")
-
-
-def viewable_report(report_id: int, viewer: User | None) -> ProgressReport:
-    """The report ``report_id`` if ``viewer`` may see it; otherwise, as if it did not exist, 404."""
-    report = report_if_viewable(report_id, viewer)
-    if report is None:
-        raise NotFound("No such report.")
-    return report
-
-
-def report_if_viewable(report_id: int, viewer: User | None) -> ProgressReport | None:
-    """The report ``report_id`` if ``viewer`` may see it, else None."""
-    report = db.session.get(ProgressReport, report_id)
-    return report if report is not None and can_view_report(viewer, report) else None
 
 
 def get_evidence(evidence_id: int) -> Evidence:
@@ -116,11 +98,6 @@ def editable_report(action: Action, viewer: User) -> ProgressReport | None:
                ProgressReport.state.in_(EDITABLE_REPORT_STATES))
         .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
     ).first()
-
-
-def is_public_report(report: ProgressReport) -> bool:
-    """Whether everyone may see the report (accepted, on a published plan): cacheable by anyone."""
-    return can_view_report(None, report)
 
 
 def review_comments(reports: list[ProgressReport], viewer: User | None) -> dict[int, str | None]:

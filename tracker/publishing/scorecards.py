@@ -1,4 +1,13 @@
-"""Scorecards: recommendations counted by area and status (Table 2.1 of the OECD follow-up)."""
+"""Scorecards: recommendations counted by area and status (Table 2.1 of the OECD follow-up).
+
+The scorecard counts *recommendations*, by the status the secretariat validates on each
+(``services.recommendations``, ``services.statuses``). Progress reports move *actions*
+only (``services.reports.accept_report``): an accepted report changes its action's percent
+and status, never a recommendation's, so the scorecard changes when the secretariat
+validates a recommendation's status, not when an agency's report is accepted. The
+agencies' proposals and the assessors' statuses are shown beside the validated one
+(``services.assessments.recommendation_status_views``), never counted here.
+"""
 
 from __future__ import annotations
 

@@ -38,12 +38,13 @@ from tracker.models import (
     RecommendationAssessment,
     Reminder,
     ReportingRound,
+    ReportState,
     Status,
     StatusChange,
     action_supporting_agencies,
 )
 
-PUBLIC_REPORT_STATES = ("submitted", "accepted", "returned")
+PUBLIC_REPORT_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.RETURNED)
 
 
 @dataclass(frozen=True)

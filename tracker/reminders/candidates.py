@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.extensions import db
@@ -21,13 +21,12 @@ from tracker.models import (
     Action,
     OutboxMessage,
     Plan,
-    ProgressReport,
     Reminder,
     ReminderRule,
-    ReportingRound,
     Status,
     User,
 )
+from tracker.services.rounds import latest_rounds, missing_report_keys
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def due_candidates(today: date) -> list[Candidate]:
     actions = db.session.execute(
         open_actions().where(Action.due_date.is_not(None), Action.due_date <= today + timedelta(days=horizon))
     ).all()
-    missing = missing_reports(latest_rounds(today, biggest_reminder_window))
+    missing = missing_report_keys(latest_rounds(today, biggest_reminder_window), remindable_only=True)
 
     agency_ids = {a.lead_agency_id for a in actions} | {agency for (_, _, agency) in missing}
     to = _Addressees(_agency_recipients(agency_ids), _secretariat_recipients())
@@ -188,48 +187,6 @@ def _report_reminders(to: _Addressees, plan_rules: dict, days_left: int, item: s
         if -days_left > after:
             found += to.to_secretariat("escalate_late_report", item, f"{deadline}:{after}", about)
     return found
-
-
-def latest_rounds(today: date, window: int) -> list[ReportingRound]:
-    """Each plan's latest round that has opened, if its deadline is near or past."""
-    latest = (
-        select(ReportingRound.plan_id, func.max(ReportingRound.opens_on).label("opens_on"))
-        .where(ReportingRound.opens_on <= today)
-        .group_by(ReportingRound.plan_id)
-        .subquery()
-    )
-    return list(
-        db.session.scalars(
-            select(ReportingRound)
-            .join(latest, and_(ReportingRound.plan_id == latest.c.plan_id, ReportingRound.opens_on == latest.c.opens_on))
-            .where(ReportingRound.deadline <= today + timedelta(days=window))
-        )
-    )
-
-
-def missing_reports(rounds: list[ReportingRound]) -> list[tuple[ReportingRound, int, int]]:
-    """(round, action id, agency id) for open actions with no submitted or accepted report."""
-    if not rounds:
-        return []
-    by_id = {r.id: r for r in rounds}
-    reported = select(ProgressReport.id).where(
-        ProgressReport.action_id == Action.id,
-        ProgressReport.round_id == ReportingRound.id,
-        ProgressReport.state.in_(("submitted", "accepted")),
-    )
-    rows = db.session.execute(
-        select(ReportingRound.id, Action.id, Action.lead_agency_id)
-        .join(Action, Action.plan_id == ReportingRound.plan_id)
-        .join(Status, Action.status_key == Status.key)
-        .where(
-            ReportingRound.id.in_(by_id),
-            Status.is_final.is_(False),
-            Action.paused.is_(False),
-            Action.lead_agency_id.is_not(None),
-            ~reported.exists(),
-        )
-    ).all()
-    return [(by_id[round_id], action_id, agency_id) for round_id, action_id, agency_id in rows]
 
 
 def digest_candidates(today: date) -> list[Candidate]:

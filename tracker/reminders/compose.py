@@ -19,10 +19,10 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Action, OutboxMessage, Reminder, User
-from tracker.reminders.digests import Summary, open_items_by_agency, secretariat_summary
+from tracker.reminders.digests import Summary, secretariat_summary
 from tracker.reminders.links import sign_report_link
 from tracker.reminders.mail import one_line
-from tracker.services.obligations import Obligations
+from tracker.services.obligations import Obligations, obligations
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,9 @@ def compose(
     render_all(messages, today=now.date(), links=links, templates=templates)
     return messages
 
+
+# What a weekly digest lists ahead of today: actions due within this many days.
+DIGEST_HORIZON_DAYS = 30
 
 MESSAGE_KINDS = {
     "due_soon": "reminder", "overdue": "reminder", "missing_report": "reminder",
@@ -99,7 +102,7 @@ def render_all(messages: list[OutboxMessage], *, today: date, links: LinkSetting
     data = RenderData(
         users=users,
         actions=actions,
-        digests=open_items_by_agency(today, digest_agencies) if digest_agencies else {},
+        digests=obligations(digest_agencies, today, horizon=DIGEST_HORIZON_DAYS),
         summary=secretariat_summary(today) if any(m.kind == "secretariat_summary" for m in messages) else None,
     )
     for message in messages:

@@ -10,14 +10,13 @@ from tracker.publishing.public_views import (
     editable_report,
     get_action,
     get_evidence,
-    report_if_viewable,
     review_comments,
-    viewable_report,
 )
-from tracker.routes.forms import field_errors, form_data, lines, now
+from tracker.routes.forms import evidence_store, field_errors, form_data, lines, now
 from tracker.routes.guards import require_roles
+from tracker.services.access import find_report, get_report
 from tracker.services.errors import NotFound, ReportConflict, ValidationFailed
-from tracker.services.evidence_files import ALLOWED
+from tracker.services.evidence_files import ALLOWED, Upload
 from tracker.services.obligations import what_we_owe
 from tracker.services.permissions import (
     can_edit_report,
@@ -27,7 +26,6 @@ from tracker.services.permissions import (
     require,
 )
 from tracker.services.reports import (
-    add_evidence_file,
     current_open_report,
     remove_evidence,
     save_report,
@@ -103,7 +101,7 @@ def _own_action(action_id: int):
 def _own_report(report_id: int):
     """A report of the agency's, or on one of its actions, that it may see; other agencies'
     reports (even public ones: the public pages show those) do not exist here."""
-    report = viewable_report(report_id, current_user)
+    report = get_report(report_id, current_user)
     if not (is_report_author(current_user, report) or is_agency_action(current_user, report.action)):
         raise NotFound("No such report.")
     return report
@@ -120,7 +118,7 @@ def _view(report, errors: dict | None = None, status: int = 200):
 def _waiting(action, report_id: int, state: str, status: int):
     """The report already open on the action for this round, instead of a second one."""
     return render_template("agency/report_waiting.html", action=action, state=state,
-                           report=report_if_viewable(report_id, current_user)), status
+                           report=find_report(report_id, current_user)), status
 
 
 def _values_of(report) -> dict:
@@ -132,14 +130,13 @@ def _values_of(report) -> dict:
     }
 
 
-def _form(action, report, values: dict, errors: dict | None = None, partly_saved: bool = False):
+def _form(action, report, values: dict, errors: dict | None = None):
     return render_template(
         "agency/report_form.html",
         action=action,
         report=report,
         values=values,
         errors=errors or {},
-        partly_saved=partly_saved,
         statuses=[(s.key, _(s.label)) for s in status_vocabulary()],
         file_types=", ".join(sorted(ALLOWED)),
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
@@ -147,43 +144,27 @@ def _form(action, report, values: dict, errors: dict | None = None, partly_saved
 
 
 def _save(action, report):
-    """Save the form as a draft, attach its files, and submit it if asked.
+    """Save the form as a draft, or submit it, with its files: one call, one transaction.
 
-    Files can only join an editable report, so with files the report is saved as a
-    draft first and submitted last; if a later step is refused the draft keeps what
-    was saved and the form says so.
+    If anything is refused nothing is stored, and the form comes back as typed with every
+    problem named (files must be chosen again: a browser never sends them back).
     """
-    moment = now()
-    # A blank field is one not given, so the schema's default (an empty draft narrative)
-    # or its "required" message applies rather than "may not be null".
-    given = {name: value for name, value in form_data(*REPORT_FIELDS).items() if value.strip()}
-    data = {**given, "links": lines("links")}
     submit = request.form.get("intent") == "submit"
-    uploads = [f for f in request.files.getlist("file") if f and f.filename]
     values = {**form_data(*REPORT_FIELDS), "links": request.form.get("links", "")}
-    max_links = current_app.config["MAX_REPORT_LINKS"]
-    saved = None
     try:
         saved = save_report(
-            action, data, author=current_user, now=moment, submit=submit and not uploads, report=report,
-            max_links=max_links,
+            action, {**form_data(*REPORT_FIELDS), "links": lines("links")}, author=current_user,
+            now=now(), submit=submit, report=report, max_links=current_app.config["MAX_REPORT_LINKS"],
+            files=[Upload(f.filename, f.stream) for f in request.files.getlist("file") if f and f.filename],
+            store=evidence_store(),
         )
-        for upload in uploads:
-            add_evidence_file(
-                saved, upload.filename, upload.stream, user=current_user, now=moment,
-                upload_dir=current_app.config["UPLOAD_DIR"],
-                max_bytes=current_app.config["EVIDENCE_MAX_BYTES"],
-            )
-        if submit and uploads:
-            save_report(action, data, author=current_user, now=moment, submit=True, report=saved,
-                        max_links=max_links)
     except ReportConflict as exc:
         return _waiting(action, exc.report_id, exc.state, 409)
     except ValidationFailed as exc:
-        if saved is None and report is not None and not report.is_editable:
+        if report is not None and not report.is_editable:
             # A submitted or accepted report is read-only: say why on its page.
             return _view(report, field_errors(exc), 422)
-        return _form(action, saved or report, values, field_errors(exc), partly_saved=saved is not None), 422
+        return _form(action, report, values, field_errors(exc)), 422
     if submit:
         flash(_("Your report on %(code)s was submitted to the secretariat.", code=action.code), "success")
         return redirect(url_for(".owe"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import request
+from flask import current_app, request
 
 from tracker.services.errors import ValidationFailed
+from tracker.services.evidence_files import FileStore
 
 
 def field_errors(exc: ValidationFailed) -> dict[str, str]:
@@ -43,6 +44,11 @@ def form_data(*names: str) -> dict[str, str]:
 def lines(name: str) -> list[str]:
     """A textarea with one item per line, as a list of non-blank lines."""
     return [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
+
+
+def evidence_store() -> FileStore:
+    """Where this app keeps evidence files, and how large one may be."""
+    return FileStore(current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"])
 
 
 def now() -> datetime:

@@ -25,7 +25,6 @@ from tracker.publishing.dashboard import search as run_search
 from tracker.publishing.public_views import (
     accepted_evidence,
     get_evidence,
-    is_public_report,
     published_action,
     published_recommendation,
     review_comments,
@@ -34,14 +33,14 @@ from tracker.publishing.public_views import (
 )
 from tracker.publishing.scorecards import plan_scorecard
 from tracker.routes.forms import now
+from tracker.services.access import can_view_report, is_public_report, visible_reports
 from tracker.services.assessments import recommendation_status_views
 from tracker.services.errors import NotFound
 from tracker.services.evidence_files import evidence_path
-from tracker.services.permissions import can_report_on, can_view_report, is_staff
+from tracker.services.permissions import can_report_on, is_staff
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.readiness import plan_readiness
 from tracker.services.recommendations import recommendations_by_area
-from tracker.services.reports import reports_for_action
 from tracker.services.statuses import status_vocabulary
 from tracker.web.public_cache import public_page
 
@@ -177,7 +176,7 @@ def action(slug: str, code: str):
     """One action: owners, dates, progress, milestones, history and its reports."""
     action = published_action(slug, code)
     viewer = _viewer()
-    reports = reports_for_action(action, viewer)  # the public: accepted ones
+    reports = visible_reports(action, viewer)  # the public: accepted ones
     return render_template(
         "public/action.html",
         plan=action.plan,

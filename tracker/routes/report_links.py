@@ -11,19 +11,17 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from tracker.publishing.public_views import report_if_viewable
 from tracker.reminders.links import open_report_link
-from tracker.routes.forms import field_errors, form_data, lines, now
+from tracker.routes.forms import evidence_store, field_errors, form_data, lines, now
+from tracker.services.access import find_report
 from tracker.services.errors import ReportConflict, ValidationFailed
-from tracker.services.evidence_files import discard
+from tracker.services.evidence_files import Upload
 from tracker.services.reports import (
-    add_evidence_file,
     report_filed_by_link,
     report_no_change,
     save_report,
 )
 from tracker.services.statuses import status_vocabulary
-from tracker.services.transaction import atomic
 
 bp = Blueprint("links", __name__, url_prefix="/r")
 
@@ -43,29 +41,19 @@ def report(token: str):
     values = {"percent_complete": link.action.percent_complete, "proposed_status": link.action.status_key}
     if request.method == "POST":
         values = form_data("narrative", "percent_complete", "proposed_status")
-        upload_dir = current_app.config["UPLOAD_DIR"]
-        stored = None
+        upload = request.files.get("file")
         try:
-            # All or nothing: this form has no draft to come back to, so a refused file or
-            # field must not leave a draft behind (nor a second one at the next attempt).
-            with atomic():
-                report = save_report(
-                    link.action, {**values, "links": lines("links")}, author=link.user, now=now(), submit=False,
-                    max_links=current_app.config["MAX_REPORT_LINKS"],
-                    link_id=link.link_id,
-                )
-                upload = request.files.get("file")
-                if upload is not None and upload.filename:
-                    stored = add_evidence_file(
-                        report, upload.filename, upload.stream, user=link.user, upload_dir=upload_dir,
-                        max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], now=now(),
-                    ).stored_name
-                save_report(link.action, values, author=link.user, now=now(), submit=True, report=report)
+            # All or nothing, in one call: this form has no draft to come back to, so a
+            # refused file or field leaves nothing behind.
+            save_report(
+                link.action, {**values, "links": lines("links")}, author=link.user, now=now(), submit=True,
+                max_links=current_app.config["MAX_REPORT_LINKS"], link_id=link.link_id,
+                files=[Upload(upload.filename, upload.stream)] if upload is not None and upload.filename else [],
+                store=evidence_store(),
+            )
         except ReportConflict as exc:
             return _used(link, exc.report_id, exc.state, link_used=exc.link_used, status=409)
         except ValidationFailed as exc:
-            if stored:
-                discard(upload_dir, stored)  # its record was rolled back with the report
             errors = field_errors(exc)
         else:
             flash(_("Thank you: your report on “%(title)s” was submitted for review.", title=link.action.title), "success")
@@ -102,7 +90,7 @@ def _used(link, report_id: int, state: str, *, link_used: bool, status: int):
     """The report the link filed (or the one already open for the round), instead of another."""
     return render_template(
         "links/waiting.html", link=link, state=state, link_used=link_used,
-        report=report_if_viewable(report_id, link.user),
+        report=find_report(report_id, link.user),
     ), status
 
 

@@ -54,7 +54,12 @@ class InputSchema(Schema):
 
     Fields declared ``verbatim`` (passwords) are never trimmed: what was typed is the value.
     Unknown fields are refused so a typo in an API call is reported, not ignored.
+    A schema with ``blank_is_missing`` treats a field left blank as one not given at all,
+    so its default applies, or its "required" message, rather than "may not be null": a
+    form sends every field, typed in or not.
     """
+
+    blank_is_missing: ClassVar[bool] = False
 
     class Meta:
         unknown = RAISE
@@ -72,6 +77,8 @@ class InputSchema(Schema):
                 value = value or None  # nothing typed is "no value"; anything typed is kept whole
             elif isinstance(value, str):
                 value = value.strip() or None
+                if value is None and self.blank_is_missing:
+                    continue
             elif isinstance(value, datetime):
                 value = value.isoformat()
             elif isinstance(value, date):

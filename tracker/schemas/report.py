@@ -41,6 +41,9 @@ class ReportInput(InputSchema):
     ``max_links`` is how many evidence links it may carry (the ``MAX_REPORT_LINKS`` setting).
     """
 
+    # Forms (the agency's and a reminder link's) send every field: blank is "not given".
+    blank_is_missing = True
+
     narrative = OptionalText(max_length=LONG_TEXT)
     percent_complete = Integer(
         minimum=0, maximum=100, required=True, error_messages={"required": "This field is required."}

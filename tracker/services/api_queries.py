@@ -8,10 +8,10 @@ so that lists can be filtered, counted and paged by the database:
 - an agency focal point sees the same, plus its own agency's actions (lead or
   supporting) even in unpublished plans;
 - the secretariat and admins see every plan;
-- progress reports follow ``permissions.REPORT_AUDIENCES`` (``report_visible``): a
+- progress reports follow ``services.access`` (lists and the loader are there): a
   report's agency sees it in every state, the secretariat and the action's agencies
   once submitted, everyone once accepted on a published plan; and the reviewer's comment
-  only as ``permissions.visible_review_comment`` allows (``shown_report``).
+  only as ``access.visible_review_comment`` allows (``shown_report``).
 
 Nothing here writes. Callers pass ``today`` (time is a parameter).
 """
@@ -37,14 +37,13 @@ from tracker.models import (
     User,
     recommendation_actions,
 )
+from tracker.services.access import visible_review_comment
 from tracker.services.agencies import find_agency
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.permissions import (
     agency_actions_query,
     agency_of,
     is_staff,
-    report_visible,
-    visible_review_comment,
 )
 from tracker.services.plans import find_area
 from tracker.services.statuses import require_status
@@ -309,15 +308,6 @@ def _action_loads() -> list:
 # ---------------------------------------------------------------- reports and agencies
 
 
-def reports_query(user: User | None, action: Action) -> Select:
-    """The action's reports the caller may see, newest first."""
-    return (
-        _reports(user)
-        .where(ProgressReport.action_id == action.id)
-        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
-    )
-
-
 class ShownReport:
     """A report as one caller may read it: the same fields, but the reviewer's comment only
     if the caller may read it (a return comment, or a private acceptance comment, is not
@@ -334,28 +324,6 @@ class ShownReport:
 def shown_report(user: User | None, report: ProgressReport) -> ShownReport:
     """``report`` as ``user`` may read it (see ``ShownReport``)."""
     return ShownReport(report, user)
-
-
-def visible_report(user: User | None, report_id: int) -> ProgressReport:
-    """The report with ``report_id``, or ``NotFound`` if the caller may not see it."""
-    report = db.session.scalars(_reports(user).where(ProgressReport.id == report_id)).first()
-    if report is None:
-        raise NotFound(f"No report {report_id}.")
-    return report
-
-
-def _reports(user: User | None) -> Select:
-    return (
-        select(ProgressReport)
-        .join(Action, ProgressReport.action_id == Action.id)
-        .join(Plan, Action.plan_id == Plan.id)
-        .where(report_visible(user))
-        .options(
-            selectinload(ProgressReport.proposed_status),
-            selectinload(ProgressReport.round),
-            selectinload(ProgressReport.evidence),
-        )
-    )
 
 
 def agencies_query(country: str | None = None) -> Select:

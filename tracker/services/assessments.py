@@ -43,6 +43,7 @@ from tracker.services.permissions import (
     sees_unpublished_plans,
 )
 from tracker.services.plans import assign, get_plan, list_plans
+from tracker.services.reports import latest_reported
 from tracker.services.statuses import require_status, validated_with_status
 from tracker.services.transaction import Actor, atomic
 from tracker.services.validation import validated
@@ -332,11 +333,7 @@ def recommendation_status_views(rec: Recommendation) -> StatusViews:
     """The secretariat's validated status, the agencies' proposals and the assessors' statuses."""
     proposed = []
     for action in rec.actions:
-        report = db.session.scalars(
-            select(ProgressReport)
-            .where(ProgressReport.action_id == action.id, ProgressReport.state.in_(("submitted", "accepted")))
-            .order_by(ProgressReport.submitted_at.desc())
-        ).first()
+        report = latest_reported(action)
         if report is not None:
             proposed.append((action, report))
     assessed = db.session.scalars(

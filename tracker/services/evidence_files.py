@@ -41,6 +41,22 @@ MARKUP_STARTS = ("<!doctype", "<!--", "<?xml")
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file as a form or a request sent it: the name it came with and its content."""
+
+    filename: str | None
+    stream: BinaryIO
+
+
+@dataclass(frozen=True)
+class FileStore:
+    """Where evidence files are kept and how large one may be (the app's settings)."""
+
+    upload_dir: str
+    max_bytes: int
+
+
+@dataclass(frozen=True)
 class StoredFile:
     filename: str
     stored_name: str

@@ -1,4 +1,9 @@
-"""What an agency owes, by when: its actions, missing reports and returned reports."""
+"""What an agency owes, by when: its actions, missing reports and reports to correct.
+
+One read, ``obligations(agency_ids, today, horizon=None)``, serves both places that tell
+an agency what it owes: its "What we owe" page (no horizon) and its weekly digest (a
+horizon in days). The two differ only by that parameter, so they cannot drift apart.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import EDITABLE_REPORT_STATES, Action, ProgressReport, ReportingRound
-from tracker.services.permissions import agency_actions_query
-from tracker.services.rounds import MissingReport, missing_reports
+from tracker.models import (
+    EDITABLE_REPORT_STATES,
+    Action,
+    ProgressReport,
+    ReportState,
+    Status,
+    action_supporting_agencies,
+)
+from tracker.services.rounds import MissingReport, latest_rounds, missing_reports
 
 
 @dataclass
 class Obligations:
     actions: list[Action]           # overdue first, then by due date
     overdue: set[int]               # ids of overdue actions
-    missing: list[MissingReport]    # open rounds with no submitted or accepted report yet
+    missing: list[MissingReport]    # latest rounds with no submitted or accepted report yet
     returned: list[ProgressReport]  # returned to the agency, to correct and resubmit
     drafts: list[ProgressReport]
     # Its unfinished reports withdrawn lately because their action passed to another agency.
@@ -29,43 +40,77 @@ class Obligations:
 WITHDRAWN_NOTICE_DAYS = 30
 
 
-def what_we_owe(agency_id: int, today: date) -> Obligations:
-    """Everything an agency owes on one page."""
-    actions = db.session.scalars(
-        agency_actions_query(agency_id).options(
-            selectinload(Action.status), selectinload(Action.plan), selectinload(Action.lead_agency)
-        )
-    ).all()
-    overdue = {a.id for a in actions if a.is_overdue(today)}
-    ordered = sorted(actions, key=lambda a: (a.id not in overdue, a.due_date or date.max, a.plan_id, a.position))
+def obligations(agency_ids: set[int], today: date, *, horizon: int | None = None) -> dict[int, Obligations]:
+    """What each agency of ``agency_ids`` owes as of ``today``, by agency id.
 
-    plan_ids = {a.plan_id for a in actions}
-    rounds = db.session.scalars(
-        select(ReportingRound).where(ReportingRound.plan_id.in_(plan_ids), ReportingRound.opens_on <= today)
-    ).all()
-    # A round stays on the list after its deadline: a late report is still owed.
-    latest = {}
-    for round_ in sorted(rounds, key=lambda r: r.opens_on):
-        latest[round_.plan_id] = round_
-    missing = [m for r in latest.values() for m in missing_reports(r, agency_id=agency_id)]
+    - ``actions``: without ``horizon`` (the agency's page), every action it leads or
+      supports, whatever its status; with ``horizon`` (its digest), only those a reminder
+      may be about: actions it leads, in a status that is not final, not paused, overdue
+      or due within ``horizon`` days, so a digest stays short however many actions an
+      agency has. Overdue first, then by due date.
+    - ``missing``: the reports missing in each plan's latest round that has opened (late
+      ones too: a late report is still owed) on actions it leads
+      (``rounds.missing_reports``); the digest, like every reminder, leaves paused actions out.
+    - ``returned``, ``drafts`` and ``withdrawn`` (within ``WITHDRAWN_NOTICE_DAYS``): its own
+      reports, those its agency wrote (a report belongs to the agency that wrote it).
+    """
+    agency_ids = set(agency_ids)
+    owed = {agency_id: Obligations([], set(), [], [], []) for agency_id in agency_ids}
+    if not agency_ids:
+        return owed
+    for agency_id, action in _actions(agency_ids, today, horizon):
+        owed[agency_id].actions.append(action)
+        if action.is_overdue(today):
+            owed[agency_id].overdue.add(action.id)
+    for items in owed.values():
+        items.actions.sort(key=lambda a: (
+            a.id not in items.overdue, a.due_date or date.max, a.plan_id, a.position, a.id))
 
-    # The agency's own reports: a report belongs to the agency that wrote it.
+    missing = missing_reports(latest_rounds(today), agency_ids=agency_ids, remindable_only=horizon is not None)
+    for item in sorted(missing, key=lambda m: (m.round.deadline, m.action.due_date or date.max)):
+        owed[item.action.lead_agency_id].missing.append(item)
+
     since = datetime.combine(today - timedelta(days=WITHDRAWN_NOTICE_DAYS), time.min, tzinfo=UTC)
     reports = db.session.scalars(
         select(ProgressReport)
         .where(
-            ProgressReport.agency_id == agency_id,
+            ProgressReport.agency_id.in_(agency_ids),
             ProgressReport.state.in_(EDITABLE_REPORT_STATES)
-            | ((ProgressReport.state == "withdrawn") & (ProgressReport.withdrawn_at >= since)),
+            | ((ProgressReport.state == ReportState.WITHDRAWN) & (ProgressReport.withdrawn_at >= since)),
         )
-        .options(selectinload(ProgressReport.action))
-        .order_by(ProgressReport.created_at)
-    ).all()
-    return Obligations(
-        actions=ordered,
-        overdue=overdue,
-        missing=sorted(missing, key=lambda m: (m.round.deadline, m.action.due_date or date.max)),
-        returned=[r for r in reports if r.state == "returned"],
-        drafts=[r for r in reports if r.state == "draft"],
-        withdrawn=[r for r in reports if r.state == "withdrawn"],
+        .options(selectinload(ProgressReport.action).selectinload(Action.plan))
+        .order_by(ProgressReport.created_at, ProgressReport.id)
     )
+    lists = {ReportState.RETURNED: "returned", ReportState.DRAFT: "drafts", ReportState.WITHDRAWN: "withdrawn"}
+    for report in reports:
+        getattr(owed[report.agency_id], lists[report.state]).append(report)
+    return owed
+
+
+def what_we_owe(agency_id: int, today: date) -> Obligations:
+    """Everything one agency owes, on its page: ``obligations`` without a horizon."""
+    return obligations({agency_id}, today)[agency_id]
+
+
+def _actions(agency_ids: set[int], today: date, horizon: int | None) -> list[tuple[int, Action]]:
+    """(agency id, action) for the actions ``obligations`` lists (see there)."""
+    loads = [selectinload(Action.status), selectinload(Action.plan)]
+    if horizon is None:
+        loads.append(selectinload(Action.lead_agency))  # the page names the lead of supported actions
+    led = select(Action).where(Action.lead_agency_id.in_(agency_ids)).options(*loads)
+    if horizon is not None:
+        led = led.join(Status, Action.status_key == Status.key).where(
+            Status.is_final.is_(False), Action.paused.is_(False),
+            Action.due_date <= today + timedelta(days=horizon),
+        )
+        return [(action.lead_agency_id, action) for action in db.session.scalars(led)]
+    found = {(action.lead_agency_id, action.id): action for action in db.session.scalars(led)}
+    supported = db.session.execute(
+        select(action_supporting_agencies.c.agency_id, Action)
+        .join(Action, Action.id == action_supporting_agencies.c.action_id)
+        .where(action_supporting_agencies.c.agency_id.in_(agency_ids))
+        .options(*loads)
+    )
+    for agency_id, action in supported:
+        found.setdefault((agency_id, action.id), action)
+    return [(agency_id, action) for (agency_id, _), action in found.items()]

@@ -65,7 +65,11 @@ def save_recommendation(
 def set_recommendation_status(
     rec: Recommendation, data: dict, *, actor: Actor, now: datetime
 ) -> Recommendation:
-    """Set the validated status of a recommendation, with the reason, into its history."""
+    """Set the validated status of a recommendation, with the reason, into its history.
+
+    This is what the scorecard counts (``publishing.scorecards``); an accepted progress
+    report moves only its action, never a recommendation.
+    """
     fields = validated(StatusChangeInput(), data)
     with atomic():
         status = require_status(fields["status"])

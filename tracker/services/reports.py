@@ -1,6 +1,8 @@
 """Progress reports: agencies draft and submit them; the secretariat accepts or returns them.
 
-A report changes an action's public percent and status only once accepted. It belongs to
+A report changes an action's public percent and status only once accepted, and only its
+action's: a recommendation's status, which the scorecard counts (``publishing.scorecards``),
+is the secretariat's to validate, whatever its actions' reports say. A report belongs to
 the agency that wrote it: when its action passes to another agency, an unfinished report
 is withdrawn (kept, read-only, by its agency) and the new lead starts its own. At most one
 report per action and round is open (draft, submitted or returned), which the database
@@ -9,6 +11,7 @@ enforces; a second one is refused with ``ReportConflict`` naming the first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import BinaryIO
 
@@ -20,22 +23,29 @@ from tracker.extensions import db
 from tracker.models import (
     EDITABLE_REPORT_STATES,
     OPEN_REPORT_STATES,
+    REPORTED_STATES,
     Action,
     Evidence,
     ProgressReport,
     ReportingRound,
+    ReportState,
     Status,
     User,
 )
 from tracker.reminders.candidates import cancel_for_action
 from tracker.schemas.report import DEFAULT_MAX_LINKS, ReportInput, ReturnInput, ReviewInput
 from tracker.services.errors import ReportConflict, ValidationFailed
-from tracker.services.evidence_files import discard, store_evidence_file
+from tracker.services.evidence_files import (
+    FileStore,
+    StoredFile,
+    Upload,
+    discard,
+    store_evidence_file,
+)
 from tracker.services.history import record_event
 from tracker.services.permissions import (
     can_edit_report,
     can_report_on,
-    can_view_report,
     is_report_author,
     is_staff,
     require,
@@ -56,8 +66,10 @@ def save_report(
     report: ProgressReport | None = None,
     link_id: str | None = None,
     max_links: int = DEFAULT_MAX_LINKS,
+    files: Sequence[Upload] = (),
+    store: FileStore | None = None,
 ) -> ProgressReport:
-    """Create or change a report on ``action`` as a draft, or submit it.
+    """Create or change a report on ``action`` as a draft, or submit it, with its files.
 
     Only the lead agency's focal points report, each agency on its own reports; a
     submitted or accepted report can no longer be changed, a returned one can be
@@ -66,6 +78,11 @@ def save_report(
     carries the link's ``link_id``. It carries at most ``max_links`` evidence links (the
     ``MAX_REPORT_LINKS`` setting). ``ReportConflict`` if another report on the action is
     open for that round, or the link has filed one already: nothing is stored then.
+
+    ``files`` are attached to the report, each checked by content and stored privately in
+    ``store``. Everything a form sends is one operation: the fields, the links and the
+    files are stored, and the report submitted, in one transaction, or nothing is (a
+    refused file included: every problem is named at once, and no file stays on disk).
     """
     if report is not None:
         require(report.action_id == action.id, "This report belongs to another action.")
@@ -91,12 +108,34 @@ def save_report(
     if submit and not fields["narrative"] and "narrative" not in errors:
         errors["narrative"] = ["Say what was done before submitting."]
     round_ = _round_for(action, fields["round_id"], now, errors)
-    if errors:
-        raise ValidationFailed(errors)
+    if files and store is None:
+        raise ValueError("files need a store")
+    stored: list[StoredFile] = []
+    try:
+        for upload in files:
+            try:
+                stored.append(store_evidence_file(
+                    upload.filename, upload.stream, upload_dir=store.upload_dir, max_bytes=store.max_bytes))
+            except ValidationFailed as exc:
+                errors.setdefault("file", []).extend(exc.errors.get("file", []))
+        if errors:
+            raise ValidationFailed(errors)
+        return _store_report(action, fields, status, round_, stored, author=author, now=now, submit=submit,
+                             report=report, link_id=link_id)
+    except BaseException:
+        for item in stored:
+            discard(store.upload_dir, item.stored_name)
+        raise
 
+
+def _store_report(
+    action: Action, fields: dict, status: Status, round_: ReportingRound | None, stored: list[StoredFile], *,
+    author: User, now: datetime, submit: bool, report: ProgressReport | None, link_id: str | None,
+) -> ProgressReport:
+    """``save_report``'s one transaction, once everything is checked and the files are on disk."""
     with atomic():
         _refuse_a_second_report(action, round_, report, link_id)
-        resubmitted = report is not None and report.state == "returned"
+        resubmitted = report is not None and report.state == ReportState.RETURNED
         try:
             # A savepoint around the write: if a concurrent request stored an open report
             # (or used the link) since the check above, the database's unique indexes
@@ -104,7 +143,7 @@ def save_report(
             with db.session.begin_nested():
                 if report is None:
                     report = ProgressReport(
-                        action=action, agency_id=author.agency_id, author_id=author.id, state="draft",
+                        action=action, agency_id=author.agency_id, author_id=author.id, state=ReportState.DRAFT,
                         created_at=now, link_id=link_id, evidence=[],  # known empty: never read back
                     )
                     db.session.add(report)
@@ -114,8 +153,9 @@ def save_report(
                 report.proposed_status = status
                 if fields["links"] is not None:
                     _replace_links(report, fields["links"], now)
+                report.evidence += [_file_evidence(item, now) for item in stored]
                 if submit:
-                    report.state, report.submitted_at = "submitted", now
+                    report.state, report.submitted_at = ReportState.SUBMITTED, now
                     report.author_id = author.id
                 db.session.flush()
         except IntegrityError:
@@ -176,10 +216,10 @@ def _conflict(existing: ProgressReport, *, link_used: bool = False) -> ReportCon
     code = existing.action.code
     if link_used:
         message = f"This link has already filed a report on {code}; it is {existing.state}."
-    elif existing.state == "submitted":
+    elif existing.state == ReportState.SUBMITTED:
         message = (f"A report on {code} for this round is already waiting for review "
                    f"(submitted on {existing.submitted_at:%Y-%m-%d}).")
-    elif existing.state == "returned":
+    elif existing.state == ReportState.RETURNED:
         message = f"A report on {code} for this round was returned for correction: correct and resubmit it."
     else:
         message = f"A draft report on {code} for this round is already under way: carry on with it."
@@ -190,11 +230,7 @@ def report_no_change(
     action: Action, *, author: User, now: datetime, link_id: str | None = None
 ) -> ProgressReport:
     """Submit "no change since the last report": the last report's percent and status again."""
-    last = db.session.scalars(
-        select(ProgressReport)
-        .where(ProgressReport.action_id == action.id, ProgressReport.state.in_(("submitted", "accepted")))
-        .order_by(ProgressReport.submitted_at.desc())
-    ).first()
+    last = latest_reported(action)
     data = {
         "narrative": "No change since the last report.",
         "percent_complete": last.percent_complete if last else action.percent_complete,
@@ -203,27 +239,48 @@ def report_no_change(
     return save_report(action, data, author=author, now=now, submit=True, link_id=link_id)
 
 
+def latest_reported(action: Action) -> ProgressReport | None:
+    """The action's latest report that counts as reported (submitted or accepted), by submission.
+
+    What "no change since the last report" repeats, and the agencies' latest proposal of a
+    status a recommendation's page shows.
+    """
+    return db.session.scalars(
+        select(ProgressReport)
+        .where(ProgressReport.action_id == action.id, ProgressReport.state.in_(REPORTED_STATES))
+        .order_by(ProgressReport.submitted_at.desc(), ProgressReport.id.desc())
+    ).first()
+
+
 def add_evidence_file(
     report: ProgressReport, filename: str | None, stream: BinaryIO, *,
     user: User, upload_dir: str, max_bytes: int, now: datetime,
 ) -> Evidence:
-    """Attach an uploaded file to an editable report (checked by content, stored privately)."""
+    """Attach an uploaded file to an editable report (checked by content, stored privately).
+
+    The report form attaches its files with ``save_report(files=...)``, in the same
+    transaction as the rest of the form; this is for a file on its own.
+    """
     require(is_report_author(user, report), "Only the agency that wrote this report adds evidence to it.")
     _require_editable(report, "file")
     require(can_edit_report(user, report), "Only the lead agency adds evidence.")
     stored = store_evidence_file(filename, stream, upload_dir=upload_dir, max_bytes=max_bytes)
     try:
         with atomic():
-            evidence = Evidence(
-                report=report, kind="file", filename=stored.filename, stored_name=stored.stored_name,
-                content_type=stored.content_type, size=stored.size, created_at=now,
-            )
-            db.session.add(evidence)
+            evidence = _file_evidence(stored, now)
+            report.evidence.append(evidence)
             db.session.flush()
             return evidence
     except BaseException:
         discard(upload_dir, stored.stored_name)
         raise
+
+
+def _file_evidence(stored: StoredFile, now: datetime) -> Evidence:
+    return Evidence(
+        kind="file", filename=stored.filename, stored_name=stored.stored_name,
+        content_type=stored.content_type, size=stored.size, created_at=now,
+    )
 
 
 def remove_evidence(evidence: Evidence, *, user: User, upload_dir: str) -> None:
@@ -253,7 +310,7 @@ def accept_report(report: ProgressReport, data: dict, *, reviewer: User, now: da
     comment = fields["comment"]
     public_comment = comment if comment and fields["comment_public"] else None
     with atomic():
-        report.state, report.reviewed_at, report.reviewed_by_id = "accepted", now, reviewer.id
+        report.state, report.reviewed_at, report.reviewed_by_id = ReportState.ACCEPTED, now, reviewer.id
         report.reviewer_comment = comment
         report.comment_public = public_comment is not None
         old_status, old_percent = action.status_key, action.percent_complete
@@ -290,7 +347,7 @@ def return_report(report: ProgressReport, data: dict, *, reviewer: User, now: da
     fields = validated(ReturnInput(), data)
     _require_submitted(report)
     with atomic():
-        report.state, report.reviewed_at, report.reviewed_by_id = "returned", now, reviewer.id
+        report.state, report.reviewed_at, report.reviewed_by_id = ReportState.RETURNED, now, reviewer.id
         report.reviewer_comment = fields["comment"]
         report.comment_public = False
         record_event(
@@ -333,7 +390,7 @@ def _withdraw(report: ProgressReport, *, actor: Actor, now: datetime, notice: st
     action = report.action
     agency = report.agency.display_name
     lead = action.lead_agency.display_name if action.lead_agency else "no agency yet"
-    report.state, report.withdrawn_at = "withdrawn", now
+    report.state, report.withdrawn_at = ReportState.WITHDRAWN, now
     report.withdrawn_reason = notice.format(code=action.code, lead=lead, agency=agency)
     record_event(
         action, "report_withdrawn", f"Unfinished progress report of {agency} withdrawn: the action passed to {lead}",
@@ -345,7 +402,7 @@ def review_queue(plan_id: int | None = None) -> list[ProgressReport]:
     """Submitted reports waiting for the secretariat, oldest first."""
     query = (
         select(ProgressReport)
-        .where(ProgressReport.state == "submitted")
+        .where(ProgressReport.state == ReportState.SUBMITTED)
         .options(selectinload(ProgressReport.action).selectinload(Action.lead_agency),
                  selectinload(ProgressReport.evidence))
         .order_by(ProgressReport.submitted_at, ProgressReport.id)
@@ -355,23 +412,12 @@ def review_queue(plan_id: int | None = None) -> list[ProgressReport]:
     return list(db.session.scalars(query))
 
 
-def reports_for_action(action: Action, viewer: User | None) -> list[ProgressReport]:
-    """The action's reports the viewer may see, newest first."""
-    reports = db.session.scalars(
-        select(ProgressReport)
-        .where(ProgressReport.action_id == action.id)
-        .options(selectinload(ProgressReport.evidence), selectinload(ProgressReport.proposed_status))
-        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
-    ).all()
-    return [r for r in reports if can_view_report(viewer, r)]
-
-
 def accepted_reports(action: Action) -> list[ProgressReport]:
     """What the public may see of an action's reporting: accepted reports only."""
     return list(
         db.session.scalars(
             select(ProgressReport)
-            .where(ProgressReport.action_id == action.id, ProgressReport.state == "accepted")
+            .where(ProgressReport.action_id == action.id, ProgressReport.state == ReportState.ACCEPTED)
             .options(selectinload(ProgressReport.evidence))
             .order_by(ProgressReport.reviewed_at.desc())
         )
@@ -394,7 +440,7 @@ def _require_editable(report: ProgressReport, field: str) -> None:
 
 
 def _require_submitted(report: ProgressReport) -> None:
-    if report.state != "submitted":
+    if report.state != ReportState.SUBMITTED:
         raise ValidationFailed({"state": [f"Only submitted reports can be reviewed; this one is {report.state}."]})
 
 

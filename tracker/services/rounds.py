@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Action, Plan, ProgressReport, ReportingRound, Status
+from tracker.models import REPORTED_STATES, Action, Plan, ProgressReport, ReportingRound, Status
 from tracker.schemas.report import RoundInput
 from tracker.services.transaction import atomic
 from tracker.services.validation import validated
@@ -43,27 +43,81 @@ def current_round(plan_id: int, today: date) -> ReportingRound | None:
     ).first()
 
 
+def latest_rounds(today: date, window: int | None = None) -> list[ReportingRound]:
+    """Each plan's latest round that has opened by ``today``; with ``window``, only if its
+    deadline is past or within ``window`` days (the reminders look no further ahead)."""
+    latest = (
+        select(ReportingRound.plan_id, func.max(ReportingRound.opens_on).label("opens_on"))
+        .where(ReportingRound.opens_on <= today)
+        .group_by(ReportingRound.plan_id)
+        .subquery()
+    )
+    query = select(ReportingRound).join(
+        latest, and_(ReportingRound.plan_id == latest.c.plan_id, ReportingRound.opens_on == latest.c.opens_on)
+    )
+    if window is not None:
+        query = query.where(ReportingRound.deadline <= today + timedelta(days=window))
+    return list(db.session.scalars(query))
+
+
 @dataclass(frozen=True)
 class MissingReport:
     round: ReportingRound
     action: Action
 
 
-def missing_reports(round_: ReportingRound, *, agency_id: int | None = None) -> list[MissingReport]:
-    """Open actions of the round's plan with no submitted or accepted report in the round."""
-    reported = select(ProgressReport.action_id).where(
-        ProgressReport.round_id == round_.id, ProgressReport.state.in_(("submitted", "accepted"))
+def missing_report_keys(
+    rounds: list[ReportingRound], *, agency_ids: set[int] | None = None, remindable_only: bool = False,
+) -> list[tuple[ReportingRound, int, int | None]]:
+    """(round, action id, lead agency id) for every report missing in ``rounds``.
+
+    The one rule of a missing report: an action of the round's plan, in a status that is
+    not final, with no report in the round that counts as reported (``REPORTED_STATES``:
+    submitted or accepted). ``agency_ids`` keeps the actions those agencies lead;
+    ``remindable_only`` keeps those a reminder can go to (not paused, with a lead agency),
+    the reminders' and digests' view. Rows come in no particular order (the reminders
+    need none, and sorting every open action of a large plan set costs); ``missing_reports``
+    orders them.
+    """
+    if not rounds:
+        return []
+    by_id = {r.id: r for r in rounds}
+    reported = select(ProgressReport.id).where(
+        ProgressReport.action_id == Action.id,
+        ProgressReport.round_id == ReportingRound.id,
+        ProgressReport.state.in_(REPORTED_STATES),
     )
     query = (
-        select(Action)
+        select(ReportingRound.id, Action.id, Action.lead_agency_id)
+        .join(Action, Action.plan_id == ReportingRound.plan_id)
         .join(Status, Action.status_key == Status.key)
-        .where(Action.plan_id == round_.plan_id, Status.is_final.is_(False), Action.id.not_in(reported))
-        .options(selectinload(Action.lead_agency))
-        .order_by(Action.due_date, Action.position)
+        .where(ReportingRound.id.in_(by_id), Status.is_final.is_(False), ~reported.exists())
     )
-    if agency_id is not None:
-        query = query.where(Action.lead_agency_id == agency_id)
-    return [MissingReport(round_, action) for action in db.session.scalars(query)]
+    if agency_ids is not None:
+        query = query.where(Action.lead_agency_id.in_(agency_ids))
+    if remindable_only:
+        query = query.where(Action.paused.is_(False), Action.lead_agency_id.is_not(None))
+    return [(by_id[round_id], action_id, agency_id) for round_id, action_id, agency_id in db.session.execute(query)]
+
+
+def missing_reports(
+    rounds: list[ReportingRound] | ReportingRound, *, agency_ids: set[int] | None = None,
+    remindable_only: bool = False,
+) -> list[MissingReport]:
+    """The reports missing in ``rounds`` (see ``missing_report_keys``), with their actions,
+    by due date (actions without one last, on every database) and position."""
+    keys = missing_report_keys(
+        [rounds] if isinstance(rounds, ReportingRound) else rounds,
+        agency_ids=agency_ids, remindable_only=remindable_only,
+    )
+    actions = {
+        a.id: a for a in db.session.scalars(
+            select(Action).where(Action.id.in_({action_id for _, action_id, _ in keys}))
+            .options(selectinload(Action.lead_agency))
+        )
+    } if keys else {}
+    found = [MissingReport(round_, actions[action_id]) for round_, action_id, _ in keys]
+    return sorted(found, key=lambda m: (m.action.due_date or date.max, m.action.position, m.action.id))
 
 
 CADENCES = {"quarterly": 3, "half-yearly": 6, "yearly": 12}

@@ -3,7 +3,7 @@
 ``COLUMNS`` is the source of truth of ``docs/spreadsheet-format.md``. The maps say which
 plan document field each column fills, for export and import alike. A cell a spreadsheet
 program would run as a formula is written with a leading apostrophe and read back without
-it. A problem with a file names its row and column.
+it (``exchange.csv_files``, the convention of every CSV file). A problem with a file names its row and column.
 """
 
 from __future__ import annotations
@@ -88,10 +88,6 @@ FIELD_COLUMNS = {
                 "source_lines": "action_source"},
 }
 
-# Spreadsheet programs run cells starting with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an uploaded file: where it is, and what to do about it."""
@@ -120,13 +116,3 @@ def present(value) -> bool:
     return value is not None and str(value).strip() != ""
 
 
-def neutralise(value: str) -> str:
-    """Prefix a cell a spreadsheet would run as a formula with an apostrophe (CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def unneutralise(value):
-    """A cell as it was before ``neutralise``: the apostrophe before a formula prefix removed."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value

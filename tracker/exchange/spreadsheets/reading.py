@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 
+from tracker.exchange.csv_files import unneutralise
 from tracker.exchange.spreadsheets.columns import (
     COLUMN_NAMES,
     REQUIRED_COLUMNS,
     Problem,
     SpreadsheetRefused,
     present,
-    unneutralise,
 )
 
 XLSX_MAGIC = b"PK\x03\x04"

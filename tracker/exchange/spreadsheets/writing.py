@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date
@@ -11,11 +10,11 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.exchange.csv_files import csv_bytes, neutralise
 from tracker.exchange.spreadsheets.columns import (
     ACTION_COLUMNS,
     COLUMN_NAMES,
     RECOMMENDATION_COLUMNS,
-    neutralise,
 )
 from tracker.extensions import db
 from tracker.models import Action, Plan, Recommendation
@@ -49,7 +48,9 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         "plan_period_start": _date_cell(plan.period_start),
         "plan_period_end": _date_cell(plan.period_end),
         "plan_description": plan.description or "", "plan_citation": plan.citation or "",
-        "plan_source": _source_cell(plan), "published": "yes" if plan.published else "no",
+        "plan_source": _source_cell(plan), # The one exception to the CSV convention (see exchange.csv_files): the format
+        # promises yes/no to the people who fill it in.
+        "published": "yes" if plan.published else "no",
     }
     rows: list[dict[str, str]] = []
 
@@ -99,13 +100,8 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
 
 
 def to_csv(rows: list[dict[str, str]]) -> bytes:
-    """UTF-8 CSV (with a byte-order mark so spreadsheet programs read accents right)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMN_NAMES, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: neutralise(v) for k, v in row.items()})
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The rows as a CSV file for spreadsheet programs (``exchange.csv_files``)."""
+    return csv_bytes(COLUMN_NAMES, ([row[name] for name in COLUMN_NAMES] for row in rows), for_spreadsheets=True)
 
 
 def to_xlsx(rows: list[dict[str, str]]) -> bytes:

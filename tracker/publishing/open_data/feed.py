@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from xml.etree import ElementTree
 
+from tracker.exchange.csv_files import iso
 from tracker.publishing.open_data.tables import (
     Scope,
     StatusChangeRecord,
-    iso,
     status_changes,
     subject_url,
 )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, selectinload
 
+from tracker.exchange.csv_files import iso
 from tracker.extensions import db
 from tracker.models import (
     PUBLIC_EVENT_KINDS,
@@ -24,6 +25,7 @@ from tracker.models import (
     ReadinessQuestion,
     Recommendation,
     RecommendationAssessment,
+    ReportState,
     StatusChange,
     recommendation_links,
 )
@@ -33,14 +35,13 @@ from tracker.publishing.open_data.tables import (
     action_rows,
     agency_rows,
     area_rows,
-    iso,
     plan_rows,
     recommendation_rows,
     source_fields,
     status_change_rows,
     status_rows,
 )
-from tracker.services.permissions import public_review_comment
+from tracker.services.access import public_review_comment
 
 # The licence of everything under /open-data unless the app's ``OPEN_DATA_LICENSE`` says
 # otherwise (a mapping with name, path and title, as a Data Package ``licenses`` entry).
@@ -207,7 +208,7 @@ def _actions(scope: Scope) -> list[dict]:
     # Accepted reports only: drafts, submitted and returned reports stay with their agency.
     for report in db.session.scalars(
         select(ProgressReport).join(Action, ProgressReport.action_id == Action.id)
-        .where(Action.plan_id.in_(ids), ProgressReport.state == "accepted")
+        .where(Action.plan_id.in_(ids), ProgressReport.state == ReportState.ACCEPTED)
         .options(selectinload(ProgressReport.evidence), selectinload(ProgressReport.round))
         .order_by(ProgressReport.reviewed_at, ProgressReport.id)
     ):

@@ -2,25 +2,23 @@
 
 A ``Scope`` is the published plans a download covers (all, or one) and how to link to
 their public pages; every table's rows are read for a scope, in the plans' order.
-Cells are written for CSV here too: text a spreadsheet would run as a formula is
-neutralised, dates are ISO 8601.
+Cells become CSV by the convention of every CSV file (``exchange.csv_files``): text a
+spreadsheet would run as a formula is neutralised, dates are ISO 8601.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import aliased
 
-from tracker.exchange.spreadsheets.columns import FORMULA_PREFIXES
+from tracker.exchange.csv_files import csv_bytes
 from tracker.extensions import db
 from tracker.models import (
     Action,
@@ -80,35 +78,6 @@ def published_scope(links: Links, slug: str | None = None) -> Scope:
 
 
 # --- cells ------------------------------------------------------------------
-
-
-def neutralise_cell(value: str) -> str:
-    """Prefix text a spreadsheet would run as a formula (=, +, -, @ ...) with an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def iso(value: Any) -> Any:
-    """Dates as ``YYYY-MM-DD``, timestamps as ISO 8601 in UTC with a ``Z``; others unchanged."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def csv_cell(value: Any) -> str:
-    """One CSV cell: empty for none, lists joined with "; ", text neutralised."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return neutralise_cell("; ".join(str(item) for item in value))
-    if isinstance(value, date):
-        return iso(value)
-    if isinstance(value, str):
-        return neutralise_cell(value)
-    return str(value)
 
 
 # --- table declarations -----------------------------------------------------
@@ -673,10 +642,8 @@ def get_table(name: str) -> Table | None:
 
 
 def table_csv(table: Table, scope: Scope) -> bytes:
-    """The table as UTF-8 CSV (no byte-order mark, as Frictionless expects), cells neutralised."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.column_names)
-    for row in table.rows(scope):
-        writer.writerow([csv_cell(row[name]) for name in table.column_names])
-    return buffer.getvalue().encode("utf-8")
+    """The table as a CSV file of open data: no byte-order mark (``exchange.csv_files``)."""
+    return csv_bytes(
+        table.column_names, ([row[name] for name in table.column_names] for row in table.rows(scope)),
+        for_spreadsheets=False,
+    )

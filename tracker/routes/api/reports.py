@@ -16,7 +16,7 @@ from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_
 from tracker.routes.api.base import ApiBlueprint, PageRequest, error_response, refuse
 from tracker.schemas.output import ReportOutput
 from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
-from tracker.services import api_queries
+from tracker.services import access, api_queries
 from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.reports import accept_report, return_report, save_report
 from tracker.services.transaction import keep_loaded_after_commit
@@ -58,7 +58,7 @@ def _json_object(*, optional: bool = False) -> dict:
 
 def _review(operation, report_id: int):
     reviewer = signed_caller()
-    report = api_queries.visible_report(reviewer, report_id)
+    report = _visible_report(reviewer, report_id)
     data = _json_object(optional=True)
     try:
         return api_queries.shown_report(reviewer, operation(report, data, reviewer=reviewer, now=datetime.now(UTC)))
@@ -79,7 +79,7 @@ def list_reports(action_id: int, page: PageRequest):
     Newest first, and only those the caller may see.
     """
     action = api_queries.visible_action(caller(), action_id)
-    return [api_queries.shown_report(caller(), r) for r in page.items(api_queries.reports_query(caller(), action))]
+    return [api_queries.shown_report(caller(), r) for r in page.items(access.action_reports_query(caller(), action))]
 
 
 @bp.route("/actions/<int:action_id>/reports", methods=["POST"])
@@ -118,7 +118,7 @@ def create_report(action_id: int):
 @bp.response(200, ReportOutput)
 def get_report(report_id: int):
     """Get a progress report"""
-    return api_queries.shown_report(caller(), api_queries.visible_report(caller(), report_id))
+    return api_queries.shown_report(caller(), _visible_report(caller(), report_id))
 
 
 @bp.route("/reports/<int:report_id>/accept", methods=["POST"])
@@ -148,3 +148,8 @@ def return_(report_id: int):
     action, the report is withdrawn instead.
     """
     return _review(return_report, report_id)
+
+
+def _visible_report(user, report_id: int):
+    """The report if the caller may see it; otherwise 404, as if there were none."""
+    return access.get_report(report_id, user, not_found=f"No report {report_id}.")

@@ -6,13 +6,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.publishing.public_views import viewable_report
+from tracker.models import ReportState
 from tracker.routes.forms import field_errors, now
 from tracker.routes.secretariat import bp
 from tracker.routes.secretariat.forms import filled, page, prefixed, submitted
+from tracker.services.access import get_report, visible_reports
 from tracker.services.actors import ActorRef, shown_actor
 from tracker.services.errors import ValidationFailed
-from tracker.services.reports import accept_report, reports_for_action, return_report, review_queue
+from tracker.services.reports import accept_report, return_report, review_queue
 
 
 @bp.route("/reviews", endpoint="review_queue")
@@ -57,7 +58,7 @@ def return_review(report_id: int):
         return_report(report, data, reviewer=current_user._get_current_object(), now=now())
     except ValidationFailed as exc:
         return _review_page(report, values, prefixed("return_", field_errors(exc)), 422)
-    if report.state == "withdrawn":
+    if report.state == ReportState.WITHDRAWN:
         flash(_("%(agency)s no longer leads %(code)s and cannot correct the report: it was withdrawn, "
                 "with your comment, and the new lead reports on its own.",
                 agency=report.agency.display_name, code=report.action.code), "success")
@@ -68,11 +69,11 @@ def return_review(report_id: int):
 
 def _report(report_id: int):
     """A report the secretariat may open: from its submission on (drafts stay with their agency)."""
-    return viewable_report(report_id, current_user)
+    return get_report(report_id, current_user)
 
 
 def _review_page(report, values, errors, status=200):
-    earlier = [r for r in reports_for_action(report.action, current_user) if r.id != report.id]
+    earlier = [r for r in visible_reports(report.action, current_user) if r.id != report.id]
     return page("secretariat/review.html", status, report=report, earlier=earlier, values=values,
                  errors=errors, evidence_url=evidence_url, who=lambda user: shown_actor(ActorRef.of(user), current_user))
 
