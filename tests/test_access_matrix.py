@@ -224,6 +224,10 @@ MATRIX: list[Case] = [
     *[Case("charts.chart", {"GET": everyone(HIDDEN)}, p(slug="w.hidden_slug", name=name, fmt=fmt),
            f"unpublished-{name}.{fmt}")
       for name, fmt in (("gantt", "png"), ("gantt", "svg"), ("scorecard", "csv"), ("agencies", "csv"))],
+    # --- the row charts as HTML pages: published plans only
+    *[Case(f"chart_pages.{page}", {"GET": everyone(OK)}, PUB) for page in ("gantt", "timeline", "ranking")],
+    *[Case(f"chart_pages.{page}", {"GET": everyone(HIDDEN)}, HID, "unpublished")
+      for page in ("gantt", "timeline", "ranking")],
     # --- open data and feeds: published plans and validated data only, for everyone
     Case("open_data.index", {"GET": everyone(OK)}),
     Case("open_data.datapackage", {"GET": everyone(OK)}),
