@@ -177,7 +177,8 @@ def scratch_postgres(database_url, scratch):
 
 
 def published_plan_and_token(url: str):
-    """A published plan with a few actions, and an API token of their lead agency's focal point.
+    """A published plan with a few actions, an API token of their lead agency's focal point and
+    one of the secretariat's.
 
     Each report goes to an action of its own: one report per action and round may be open.
     """
@@ -188,16 +189,17 @@ def published_plan_and_token(url: str):
         action_ids = [factories.action(plan, lead_agency=agency).id for _ in range(4)]
         user = factories.user("agency", agency="OUT")
         secret = factories.api_token(user, name="outage")
+        reviewer = factories.api_token(factories.user("secretariat"), name="outage review")
         db.session.remove()
         db.engine.dispose()
-    return action_ids, {"Authorization": f"Bearer {secret}"}
+    return action_ids, {"Authorization": f"Bearer {secret}"}, {"Authorization": f"Bearer {reviewer}"}
 
 
 class Proxied:
     """The app reaching its database through a proxy that can be cut."""
 
     def __init__(self, url: str):
-        self.action_ids, self.token = published_plan_and_token(url)
+        self.action_ids, self.token, self.reviewer = published_plan_and_token(url)
         target = make_url(url)
         self.proxy = CuttableProxy(target.port or 5432)
         proxied = target.set(host="127.0.0.1", port=self.proxy.port).render_as_string(hide_password=False)
@@ -209,6 +211,10 @@ class Proxied:
         return self.client.post(f"/api/v1/actions/{self.action_ids.pop(0)}/reports", headers=self.token, json={
             "narrative": "Portal live", "percent_complete": 50, "proposed_status": "ongoing", "submit": True,
         })
+
+    def accept(self, report_id: int):
+        """The secretariat accepts a report; the answer shows the report read back after the commit."""
+        return self.client.post(f"/api/v1/reports/{report_id}/accept", headers=self.reviewer, json={})
 
     def close(self):
         self.proxy.close()
@@ -251,25 +257,57 @@ def test_the_app_answers_503_while_cut_off_and_recovers_by_itself(proxied, scrat
     assert stored_reports(scratch_postgres) == 2
 
 
-def test_a_report_committed_just_before_the_database_goes_is_not_answered_try_again(proxied, scratch_postgres):
-    """The server goes just after the report is committed, while the answer is being built from it."""
-    assert proxied.report().status_code == 201
-
-    armed = [proxied.proxy]
+def cut_after_next_commit(proxy, holding=lambda session: True):
+    """Cut the database off right after the next real commit (not a savepoint's release) of a
+    session ``holding`` what the test waits for."""
+    armed = [proxy]
 
     def cut_once(session):
-        if armed and not session.in_nested_transaction():  # the commit itself, not a savepoint's release
+        if armed and not session.in_nested_transaction() and holding(session):
             armed.pop().cut()
 
     event.listen(Session, "after_commit", cut_once)
+    return lambda: event.remove(Session, "after_commit", cut_once)
+
+
+def stored_states(url: str) -> list[str]:
+    engine = create_engine(url)
     try:
-        lost_answer = proxied.report()
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT state FROM progress_reports ORDER BY id")).scalars())
     finally:
-        event.remove(Session, "after_commit", cut_once)
+        engine.dispose()
+
+
+def test_a_report_committed_just_before_the_database_goes_is_not_answered_try_again(proxied, scratch_postgres):
+    """The server goes just after a write is committed. A new report's 201 is built from what was
+    written, so it still says "created"; a review's answer is read back after the commit, so it
+    says the write may have been saved and to check before sending it again: never "try again"."""
+    first = proxied.report()
+    assert first.status_code == 201
+
+    stop = cut_after_next_commit(proxied.proxy)
+    try:
+        created = proxied.report()
+    finally:
+        stop()
+    assert created.status_code == 201, created.get_data(as_text=True)  # the truth: it is stored
+    assert stored_reports(scratch_postgres) == 2
+    proxied.proxy.heal()
+    assert proxied.client.get("/api/v1/plans").status_code == 200
+
+    def holds_the_acceptance(session):
+        return any(getattr(row, "state", None) == "accepted" for row in session.identity_map.values())
+
+    stop = cut_after_next_commit(proxied.proxy, holds_the_acceptance)
+    try:
+        lost_answer = proxied.accept(first.get_json()["id"])
+    finally:
+        stop()
     assert lost_answer.status_code == 503, lost_answer.get_data(as_text=True)
     assert lost_answer.get_json()["message"] == MESSAGE_AFTER_COMMIT
     assert "may have been saved" in MESSAGE_AFTER_COMMIT and "check before" in MESSAGE_AFTER_COMMIT
-    assert stored_reports(scratch_postgres) == 2  # stored: sending it again would have made a copy
+    assert stored_states(scratch_postgres) == ["accepted", "submitted"]  # stored: sending again would 409
     proxied.proxy.heal()
     assert proxied.client.get("/api/v1/plans").status_code == 200
 
