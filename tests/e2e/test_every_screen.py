@@ -36,7 +36,7 @@ from tracker.services.reports import save_report
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user, find_user_by_email
 
-pytestmark = pytest.mark.scratch_db
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
 # The widths a phone shows the page at, and the widths axe checks (a phone and a laptop).
 NARROW = (320, 390)
