@@ -93,7 +93,7 @@ def restart(url, server, reporters, seconds, restart_at, force) -> list[str]:
     if isinstance(cluster, str):
         print(f"\n== PostgreSQL restart: not run: {cluster}")
         return []
-    others = cluster.foreign_sessions({make_url(url).database})
+    others = cluster.foreign_sessions(make_url(url).database)
     if others and not force:
         print(f"\n== PostgreSQL restart: not run: cluster {cluster.version}/{cluster.name} also serves "
               f"{others} (sessions per database); --force-restart to restart anyway")

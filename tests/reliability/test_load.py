@@ -15,6 +15,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.fixtures import faults
 from tests.fixtures.databases import is_postgres
@@ -69,8 +70,7 @@ def test_postgres_restart_during_load_loses_nothing_acknowledged(service, databa
     if isinstance(cluster, str):
         pytest.skip(f"PostgreSQL restart: {cluster}")
     url, reporters, server = service
-    own = {url.rsplit("/", 1)[-1], database_url.rsplit("/", 1)[-1]}
-    others = cluster.foreign_sessions(own)
+    others = cluster.foreign_sessions(make_url(database_url).database)
     if others and os.environ.get("TRACKER_RELIABILITY_RESTART") != "force":
         pytest.skip(f"PostgreSQL restart: cluster {cluster.version}/{cluster.name} also serves "
                     f"{others} (sessions per database); restarting it would cut them off. "
