@@ -13,6 +13,7 @@ from tracker.config import DEFAULTS, engine_options, instance_secret_key, role_l
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.services.private_files import private_directory
 from tracker.web import input as web_input
+from tracker.web import metrics as web_metrics
 from tracker.web import oidc, public_cache
 from tracker.web import security as web_security
 
@@ -80,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_error_handlers(app)
+    web_metrics.init_app(app)  # last: counts every request, those the public cache answers too
     return app
 
 
@@ -156,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
         chart_pages,
         charts,
         open_data,
+        operations,
         public,
         reminders_admin,
         report_links,
@@ -164,7 +167,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
-        reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp,
+        reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp, operations.bp,
     ):
         app.register_blueprint(blueprint)
 

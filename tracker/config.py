@@ -88,6 +88,11 @@ DEFAULTS = {
     "SIGN_IN_NOTICES": False,
     # The name authenticator apps show next to the account.
     "TWO_FACTOR_ISSUER": "Action-plan tracker",
+    # /healthz calls the scheduler dead when its last heartbeat (every 30 s) is older than this.
+    "HEALTH_SCHEDULER_MAX_AGE": 120,
+    # /metrics answers a scraper that sends "Authorization: Bearer <this>" (and signed-in
+    # admins); None: admins only.
+    "METRICS_TOKEN": None,
 }
 
 

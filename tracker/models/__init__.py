@@ -47,6 +47,7 @@ from tracker.models.report import (
     ReportingRound,
     ReportState,
 )
+from tracker.models.scheduler import SchedulerHeartbeat
 from tracker.models.security import (
     TOKEN_DEFAULT_DAYS,
     TOKEN_MAX_DAYS,
@@ -111,6 +112,7 @@ __all__ = [
     "ReminderRule",
     "ReportState",
     "ReportingRound",
+    "SchedulerHeartbeat",
     "SignInEvent",
     "SignInFailure",
     "SingleSignOnDomain",

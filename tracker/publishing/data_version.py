@@ -5,7 +5,8 @@ the session that changed a row) adds one to ``DataVersion.counter`` as it commit
 the same transaction. So a reader that sees the new data sees the new counter, and a
 cache entry made under an older counter can never be served once the data changed.
 Writes to tables no page shows to the public (failed sign-ins, API tokens' last use)
-leave it alone, so password guessing and API traffic do not empty the public caches.
+leave it alone, so password guessing, API traffic and the scheduler's heartbeat do not
+empty the public caches.
 
 Writes made outside a session (a Core connection of its own: backup restore,
 migrations, the benchmark generator) must move it themselves. The counter starts at
@@ -23,7 +24,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from tracker.extensions import db
 from tracker.models import DataVersion
 
-PRIVATE_TABLES = frozenset({"sign_in_failures", "api_tokens"})
+PRIVATE_TABLES = frozenset({"sign_in_failures", "api_tokens", "scheduler_heartbeat"})
 _WROTE = "tracker_wrote_public_data"
 _READ = "SELECT counter FROM data_version WHERE id = 1"
 _BUMP = update(DataVersion).where(DataVersion.id == 1).values(counter=DataVersion.counter + 1)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,7 +13,13 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from tracker.scheduler.jobs import JOBS, JobSpec, stop_requested
+from tracker.scheduler.jobs import JOBS, JobSpec, stop_requested, worker_name
+
+log = logging.getLogger(__name__)
+
+# How often a running scheduler records that it is alive (``/healthz`` reads it; its
+# HEALTH_SCHEDULER_MAX_AGE, default 120 s, must stay well above this).
+HEARTBEAT_SECONDS = 30
 
 
 def run_once(app: Flask, now: datetime) -> dict[str, object]:
@@ -59,12 +67,38 @@ def run_until_stopped(app: Flask, ready: Callable[[], None] = lambda: None) -> N
     ``ready`` is called once the signals are caught and the jobs scheduled.
     """
     scheduler = build_scheduler(app)
+    worker = worker_name()
     with stopping_on_signals():
         scheduler.start()
+        beat(app, worker)
         ready()
+        last_beat = time.monotonic()
         while not stop_requested.wait(timeout=1):
-            pass
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                beat(app, worker)
+                last_beat = time.monotonic()
         scheduler.shutdown(wait=True)
+        beat(app, worker, stopping=True)
+
+
+def beat(app: Flask, worker: str, *, stopping: bool = False) -> None:
+    """Record the heartbeat (or, when ``stopping``, clear it); a database fault is logged, not raised.
+
+    The beat comes from the main thread, which only waits for signals: it stops when the
+    process stops or hangs, which is what ``/healthz`` must notice.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tracker.services.monitoring import clear_heartbeat, record_heartbeat
+
+    with app.app_context():
+        try:
+            if stopping:
+                clear_heartbeat(worker)
+            else:
+                record_heartbeat(worker, datetime.now(UTC))
+        except SQLAlchemyError as exc:  # the database is down: the next beat tries again
+            log.warning("scheduler heartbeat not recorded: %s", exc)
 
 
 def _call(app: Flask, spec: JobSpec) -> None:
