@@ -73,8 +73,8 @@ def test_an_old_schema_makes_it_unhealthy_and_says_what_to_run(client, db_sessio
     assert status == 503
     assert answer["migrations"] == {"current": False, "database": "0012", "code": answer["migrations"]["code"]}
     assert answer["problems"] == [
-        f"migrations not current: the database is at 0012, this code needs {answer['migrations']['code']} "
-        "(run 'flask db upgrade')"]
+        (f"migrations not current: the database is at 0012, this code needs {answer['migrations']['code']} "
+        "(run 'flask db upgrade')")]
 
 
 def test_the_heartbeat_leaves_the_public_pages_cached(db_session):
