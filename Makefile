@@ -1,6 +1,6 @@
 # Two commands for a fresh machine with Python 3.11+:
 #   make run    install what the service needs, migrate, seed the real data, serve on :5000
-#   make test   add the test extras, Debian's chromium and axe-core, run the whole suite
+#   make test   add the test extras, Debian's chromium and nginx and axe-core, run the whole suite
 #   make test-fast   the in-process tier only: no real processes, no slow tests (about a minute)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The test extras (pytest, Playwright, Schemathesis, ...), then what the browser tests need
-# outside Python: Debian's chromium (apt-get) and axe-core (npm), each only when missing.
+# outside Python: Debian's chromium and nginx (apt-get) and axe-core (npm), each only when missing.
 $(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
