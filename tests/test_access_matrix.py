@@ -245,6 +245,10 @@ MATRIX: list[Case] = [
     Case("open_data.feed", {"GET": everyone(OK)}),
     Case("open_data.plan_feed", {"GET": everyone(OK)}, PUB),
     Case("open_data.plan_feed", {"GET": everyone(HIDDEN)}, HID, "unpublished"),
+    # --- operations: /healthz for anyone (no scheduler beats in this world, so 503 with the
+    # reason, whoever asks); /metrics for admins (and the scraper's token), 401 to the public.
+    Case("operations.healthz", {"GET": everyone("503")}),
+    Case("operations.metrics", {"GET": E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN)}),
     # --- signing in and out
     Case("auth.login", {"GET": everyone(OK), "POST": everyone(ALLOWED)}),
     Case("auth.logout", {"POST": E(LOGIN, OK, OK, OK, OK, OK)}),
