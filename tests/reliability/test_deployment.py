@@ -36,7 +36,7 @@ from sqlalchemy import create_engine, text
 
 from tests.fixtures import faults
 from tests.fixtures.databases import is_postgres
-from tests.fixtures.deploy import Nginx, environment_file, unit_command
+from tests.fixtures.deploy import Nginx, environment_file, unit_command, unit_setting
 from tests.fixtures.servers import ROOT, Gunicorn, Mailbox, free_port
 
 pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow]
@@ -362,6 +362,29 @@ def test_an_upgrade_migration_runs_while_an_instance_serves(stack):
     # A, started again on the upgraded database, rejoins.
     stack.start_instance("A")
     assert json.loads(faults.request_with_headers(stack.ports["A"], "GET", "/healthz")[2])["migrations"]["current"]
+
+
+def test_the_nightly_backup_keeps_the_newest_archives(stack):
+    # tracker-backup.service's command, with its settings; three nights, two kept.
+    [command] = unit_command_line("tracker-backup.service")
+    backups = stack.tmp / "backups"
+    env = {**stack.env, "TRACKER_BACKUP_DIR": str(backups), "TRACKER_BACKUP_KEEP": "2",
+           "TRACKER_FLASK": str(Path(sys.executable).with_name("flask"))}
+    made = []
+    for _ in range(3):
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+                                check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+        made.append(re.search(r"backup: (\S+)", result.stdout).group(1))
+    kept = sorted(str(path) for path in backups.glob("tracker-backup-*.tar.gz"))
+    assert kept == sorted(made[1:])  # the oldest went; no half-written archive is left
+    assert not list(backups.glob("*.partial"))
+
+
+def unit_command_line(unit: str) -> list[str]:
+    """A oneshot unit's ExecStart, with /srv/tracker/app as this checkout."""
+    return [[part.replace("/srv/tracker/app/", f"{ROOT}/") for part in command.split()]
+            for command in unit_setting(unit, "ExecStart")]
 
 
 def test_health_reports_a_stopped_scheduler(stack):
