@@ -2,7 +2,8 @@
 
 ``/healthz`` answers JSON: 200 when the database answers, its schema is at this code's
 revision and a scheduler beat within ``HEALTH_SCHEDULER_MAX_AGE`` seconds (default 120);
-503 otherwise, with the reasons in ``problems``. It shows no data, so it needs no sign-in.
+503 otherwise, with the reasons in ``problems``. It shows no data, so it needs no sign-in. Its texts are for
+operators and monitors that match on them, so they are not translated.
 
 ``/metrics`` is the Prometheus text format. It tells how busy the service is, so it is
 not public: a scraper sends ``Authorization: Bearer <METRICS_TOKEN>`` (the setting
@@ -15,6 +16,7 @@ import hmac
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.services.monitoring import check_health, work_waiting
@@ -53,7 +55,7 @@ def metrics():
         if current_user.is_authenticated:
             abort(403)
         response = jsonify(error="Unauthorized",
-                           message="Send 'Authorization: Bearer <metrics token>', or sign in as an admin.")
+                           message=_("Send 'Authorization: Bearer <metrics token>', or sign in as an admin."))
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
