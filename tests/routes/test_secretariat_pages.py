@@ -397,7 +397,8 @@ def test_workspace_filters_by_area_agency_status_and_overdue(client, login_as, p
 
     page = text(client.get(base))
     assert "A-LATE" in page and "A-SOON" in page and "R-GOV" in page and "R-DEM" in page
-    assert re.search(r"2020-06-30 <span class=\"overdue\">overdue</span>", page)
+    # Overdue is said in words (and an icon), not only by colour.
+    assert re.search(r"2020-06-30 <span class=\"overdue\"><span aria-hidden=\"true\">⚠ </span>overdue</span>", page)
 
     def shown(query):
         page = text(client.get(f"{base}?{query}"))

@@ -14,7 +14,15 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, select
 
 from tracker.extensions import db
-from tracker.models import Action, Agency, OutboxMessage, Plan, ProgressReport, Reminder, action_supporting_agencies
+from tracker.models import (
+    Action,
+    Agency,
+    OutboxMessage,
+    Plan,
+    ProgressReport,
+    Reminder,
+    action_supporting_agencies,
+)
 from tracker.publishing.chart_data import ANSWERABLE_RULES, lead_agency_counts
 from tracker.reminders.log import DELIVERED
 from tracker.services.item_tables import Page, page_of

@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.charts.palette import RATINGS
+from tracker.publishing.agencies import agencies_index, agency_reminder_log, public_agency
+from tracker.publishing.chart_pages import plan_action_count
 from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
@@ -31,8 +33,6 @@ from tracker.publishing.public_views import (
     visible_proposals,
     visible_timeline,
 )
-from tracker.publishing.agencies import agencies_index, agency_reminder_log, public_agency
-from tracker.publishing.chart_pages import plan_action_count
 from tracker.publishing.scorecards import plan_scorecard
 from tracker.routes.forms import now
 from tracker.services.access import can_view_report, is_public_report, visible_reports
