@@ -144,8 +144,10 @@ def read_table_request(
     agency = _whole_number(args, "agency", problems, _l("agency"))
     overdue = text("overdue") not in ("", "0")
 
-    per_page = _whole_number(args, "per_page", problems, _l("rows per page")) or PER_PAGE
-    if not 1 <= per_page <= MAX_PER_PAGE:
+    per_page = _whole_number(args, "per_page", problems, _l("rows per page"))
+    if per_page is None:
+        per_page = PER_PAGE
+    elif not 1 <= per_page <= MAX_PER_PAGE:
         problems.append(_l("Show between 1 and %(most)d rows per page; showing %(default)d.",
                            most=MAX_PER_PAGE, default=PER_PAGE))
         per_page = PER_PAGE
@@ -153,7 +155,7 @@ def read_table_request(
     def order(prefix: str, sorts: Sequence[str]) -> TableOrder:
         sort = text(f"{prefix}_sort") or "order"
         descending = sort.startswith("-")
-        sort = sort.lstrip("-")
+        sort = sort[1:] if descending else sort
         if sort not in sorts:
             problems.append(_l("A table cannot be sorted by %(value)r; use one of: %(sorts)s.",
                                value=sort, sorts=", ".join(sorts)))
