@@ -142,6 +142,6 @@ def test_a_plan_without_ratings_says_so_instead_of_a_grey_heat_map(client, db_se
 
 def test_a_search_with_no_result_suggests_what_to_try(client, big):
     page = text(client.get("/search?q=zebra+crossings&overdue=1"))
-    assert "Nothing matched" in page
+    assert "Nothing matched: 0 recommendations and 0 actions" in page
     assert "try fewer or shorter words" in page and "Remove a filter" in page
     assert 'href="/search?q=zebra+crossings"' in page
