@@ -145,3 +145,15 @@ def test_a_search_with_no_result_suggests_what_to_try(client, big):
     assert "Nothing matched: 0 recommendations and 0 actions" in page
     assert "try fewer or shorter words" in page and "Remove a filter" in page
     assert 'href="/search?q=zebra+crossings"' in page
+
+
+def test_the_agencies_part_links_only_agencies_with_a_public_page(client, db_session):
+    plan = factories.plan(slug="named")
+    lead = factories.agency(name="Lead Office", acronym="LEO")
+    named = factories.agency(name="Named Council", acronym="NAC")
+    factories.recommendation(plan, code="R1", institutions=["NAC"])
+    factories.action(plan, code="A1", lead_agency="LEO", recommendations=["R1"])
+    page = text(client.get("/plans/named"))
+    part = page.split('id="agencies"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/agencies/{lead.id}"' in part and client.get(f"/agencies/{lead.id}").status_code == 200
+    assert "Named Council (NAC) <span" in part and f"/agencies/{named.id}" not in part

@@ -376,18 +376,25 @@ def recommendation_page(plan: Plan, request: TableRequest, today: date, *, detai
 
 def filter_options(plan: Plan) -> dict:
     """The values the tables' filters offer for ``plan``: its areas, and the agencies named on
-    its actions or recommendations."""
+    its actions or recommendations (and which of them lead or support an action)."""
     # One indexed look-up per agency (there are far fewer agencies than actions).
-    involved = or_(
+    owns = or_(
         select(Action.id).where(Action.lead_agency_id == Agency.id, Action.plan_id == plan.id).exists(),
         select(Action.id).join(action_supporting_agencies, action_supporting_agencies.c.action_id == Action.id)
         .where(action_supporting_agencies.c.agency_id == Agency.id, Action.plan_id == plan.id).exists(),
+    )
+    involved = or_(
+        owns,
         select(Recommendation.id)
         .join(recommendation_agencies, recommendation_agencies.c.recommendation_id == Recommendation.id)
         .where(recommendation_agencies.c.agency_id == Agency.id, Recommendation.plan_id == plan.id).exists(),
     )
+    rows = db.session.execute(select(Agency, owns).where(involved).order_by(Agency.name)).all()
     return {
         "areas": list(db.session.execute(
             select(Area.code, Area.name).where(Area.plan_id == plan.id).order_by(Area.position, Area.id))),
-        "agencies": list(db.session.scalars(select(Agency).where(involved).order_by(Agency.name))),
+        "agencies": [agency for agency, _ in rows],
+        # Those with an action: only they have a public page (an institution a recommendation
+        # merely names does not).
+        "with_actions": {agency.id for agency, has_actions in rows if has_actions},
     }
