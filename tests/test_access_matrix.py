@@ -217,6 +217,13 @@ MATRIX: list[Case] = [
     Case("public.search", {"GET": everyone(OK)}, p(agency="w.hidden_agency_id"), "agency-of-unpublished-plan"),
     Case("public.agency", {"GET": everyone(OK)}, p(agency_id="w.agency_a_id")),
     Case("public.agency", {"GET": everyone(HIDDEN)}, p(agency_id="w.hidden_agency_id"), "only-unpublished-actions"),
+    Case("public.agencies", {"GET": everyone(OK)}),
+    Case("public.reminders", {"GET": everyone(OK)}),
+    Case("public.agency_reminders", {"GET": everyone(OK)}, p(agency_id="w.agency_a_id")),
+    Case("public.agency_reminders", {"GET": everyone(HIDDEN)}, p(agency_id="w.hidden_agency_id"),
+         "only-unpublished-actions"),
+    Case("public.plan", {"GET": everyone(OK)}, p(slug="w.pub_slug", status="ongoing", overdue="1", q=SEARCH_WORD,
+                                                 act_sort="-due", act_page="abc"), "filtered"),
     # --- charts of a plan, each with its CSV: published plans only
     *[Case("charts.chart", {"GET": everyone(OK)}, p(slug="w.pub_slug", name=name, fmt="csv"), f"{name}.csv")
       for name in CHARTS],

@@ -80,6 +80,10 @@ PUBLIC = (
     "gantt",
     "timeline",
     "ranking",
+    "plan-filtered",
+    "agencies-index",
+    "reminders-summary",
+    "reminders-log",
 )
 AGENCY = ("agency-owe", "report-form", "report-view", "account", "two-factor")
 SECRETARIAT = (
@@ -203,6 +207,12 @@ def screens(live_server) -> dict[str, Screen]:
         "gantt": Screen(public, f"{seeded_path}/gantt", "Gantt"),
         "timeline": Screen(public, f"{seeded_path}/timeline", "Recommendations by timeframe"),
         "ranking": Screen(public, f"{seeded_path}/ranking", "Lead agencies"),
+        "plan-filtered": Screen(
+            public, f"{seeded_path}?status=ongoing&q=data&act_sort=-due&rec_sort=status", "Mongolia"
+        ),
+        "agencies-index": Screen(public, "/agencies", "Agencies"),
+        "reminders-summary": Screen(public, "/agencies/reminders", "Reminders to agencies"),
+        "reminders-log": Screen(public, f"/agencies/{ids['agency']}/reminders", "Reminders to"),
         "agency-owe": Screen(agency, "/agency/", "What we owe"),
         "report-form": Screen(agency, f"/agency/actions/{ids['first']}/report", "Progress report"),
         "report-view": Screen(agency, f"/agency/reports/{ids['report']}", "Progress report"),

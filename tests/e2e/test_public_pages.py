@@ -36,6 +36,9 @@ TABS = 4
 FILE_SUFFIXES = (".csv", ".xlsx", ".json", ".zip", ".svg", ".png", ".atom", ".xml", ".pdf")
 HTML = "text/html"
 LINKS = "links => links.map(a => a.href)"
+# Sort links are rel=nofollow: each order of each table is a page of its own, and following
+# them all multiplies the plan pages past MAX_URLS. Every row is still reached by the page links.
+FOLLOWED = "a[href]:not([rel~=nofollow])"
 
 
 @dataclass
@@ -94,7 +97,7 @@ async def crawl(origin: str) -> Crawl:
             # Images below the fold load lazily; load them all, so a broken one is seen too.
             broken = await page.evaluate(LOAD_ALL_IMAGES)
             result.problems += [f"{url}: image does not display: {src}" for src in broken]
-            for href in await page.eval_on_selector_all("a[href]", LINKS):
+            for href in await page.eval_on_selector_all(FOLLOWED, LINKS):
                 target = urldefrag(href).url
                 if target.startswith(origin + "/") and target not in seen:
                     seen.add(target)

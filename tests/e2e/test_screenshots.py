@@ -29,7 +29,7 @@ def test_screenshots_of_the_key_pages(live_server, new_person):
     public.goto("/plans/mongolia-odra-2018")
     shoot(public, "plan", "Mongolia")
     public.goto("/plans/mexico-2016-review-followup")
-    public.locator("ol.recommendations a").first.click()
+    public.locator("#recommendations tbody th a").first.click()
     shoot(public, "recommendation", "Recommendation")
 
     agency = new_person().page

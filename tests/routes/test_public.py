@@ -17,7 +17,7 @@ def app(seeded_app):
 
 def test_plan_page_shows_the_24_mexico_recommendations_with_table_2_1_totals(client):
     page = client.get("/plans/mexico-2016-review-followup").get_data(as_text=True)
-    assert len(re.findall(r'<li id="rec-', page)) == 24
+    assert len(re.findall(r"<tr id=\"rec-", page)) == 24
     totals = dict(re.findall(r'<td data-status="(\w+)" data-total>(\d+)</td>', page))
     assert totals == {"fully_achieved": "14", "ongoing": "7", "under_discussion": "1", "pending": "2"}
     assert "Governance: Building a pro-open-data public sector" in page

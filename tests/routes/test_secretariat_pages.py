@@ -397,7 +397,8 @@ def test_workspace_filters_by_area_agency_status_and_overdue(client, login_as, p
 
     page = text(client.get(base))
     assert "A-LATE" in page and "A-SOON" in page and "R-GOV" in page and "R-DEM" in page
-    assert re.search(r"2020-06-30 <span class=\"overdue\">overdue</span>", page)
+    # Overdue is said in words (and an icon), not only by colour.
+    assert re.search(r"2020-06-30 <span class=\"overdue\"><span aria-hidden=\"true\">⚠ </span>overdue</span>", page)
 
     def shown(query):
         page = text(client.get(f"{base}?{query}"))
@@ -579,3 +580,44 @@ def test_assigning_through_the_service_shows_on_the_workspace(client, login_as, 
     assign_actions([action], {"lead_agency": "CS"}, actor=factories.SYSTEM, now=NOW)
     login_as("secretariat")
     assert "Cabinet Secretariat (CS)" in text(client.get(f"/secretariat/plans/{plan.slug}"))
+
+
+def test_workspace_is_paged_and_select_all_assigns_every_matching_action_on_every_page(
+        client, login_as, db_session, plan):
+    factories.agency(acronym="MIN")
+    new_owner = factories.agency(name="National Data Centre", acronym="NDC")
+    pending = [factories.action(plan, code=f"P{n:03d}", lead_agency="MIN") for n in range(60)]
+    ongoing = [factories.action(plan, code=f"O{n:03d}", lead_agency="MIN", status="ongoing") for n in range(5)]
+    login_as("secretariat")
+    path = f"/secretariat/plans/{plan.slug}"
+
+    page = text(client.get(f"{path}?status=pending"))
+    assert "Showing 1–50 of 60 actions" in page and page.count('name="action" value=') == 50
+    assert "Select all 60 actions that match the filters, on every page" in page
+    assert f'href="{path}?status=pending&act_page=2#actions-heading"' in page
+
+    # Nothing ticked, no agency: the errors come first on the page, before the filters and tables.
+    response = post(client, f"{path}/assign?status=pending", {"select_all": "1"}, form_path=path)
+    page = text(response)
+    assert response.status_code == 422
+    summary = page.index('class="error-summary"')
+    assert summary < page.index('id="filters-heading"') < page.index('id="actions-heading"')
+    assert "lead agency:" in page[summary:summary + 600]
+
+    response = post(client, f"{path}/assign?status=pending&act_page=2",
+                    {"select_all": "1", "lead_agency": "NDC", "reason": "Moved"}, form_path=path)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{path}?status=pending&act_page=2")
+    assert "60 actions assigned to National Data Centre (NDC)." in text(client.get(response.headers["Location"]))
+    assert {a.lead_agency_id for a in pending} == {new_owner.id}
+    assert {a.lead_agency.acronym for a in ongoing} == {"MIN"}  # the filter left them out
+
+
+def test_workspace_bad_parameters_fall_back_with_a_message(client, login_as, plan):
+    factories.action(plan, code="ONLY")
+    login_as("secretariat")
+    response = client.get(f"/secretariat/plans/{plan.slug}?act_page=x&status=nope&act_sort=sideways")
+    page = text(response)
+    assert response.status_code == 200 and '<th scope="row">ONLY</th>' in page
+    for message in ("page: 'x' is not a whole number", "There is no status 'nope'", "cannot be sorted by 'sideways'"):
+        assert message in page

@@ -287,24 +287,24 @@ def readiness_data(plan: Plan) -> ReadinessData:
 # --- Agency performance -----------------------------------------------------------------
 
 
-def agency_data(plan: Plan, *, today: date) -> AgencyData:
-    """Per lead agency of the plan's actions: actions on time, late, overdue and open; reports
-    on time; reminders unanswered; ranked (``tracker.charts.data.rank_key``).
+def lead_agency_counts(plan_ids, *, today: date) -> dict[int, Counter]:
+    """Per lead agency of the actions of the plans ``plan_ids`` (ids, or a query of them): actions
+    on time, late, overdue and open; reports, and those on time; reminders sent and answered.
 
     An action in a final status finished when the latest status change *into* a final
     status was made: on time if that was on or before its due date (or it has none), late
     otherwise. An open action is overdue past its due date. A report is on time when it
     was submitted (or then accepted) on or before its reporting round's deadline. A
     reminder counts as answered when a report on its action was submitted after it went
-    out, as in ``reminder_log.agency_stats``, but counting this plan's reminders only.
+    out, as in ``reminder_log.agency_stats``, but counting these plans' reminders only.
     """
     rows: dict[int, dict[str, int]] = defaultdict(Counter)
 
-    finished = _finished_on(plan)
+    finished = _finished_on(plan_ids)
     for action_id, agency_id, due, is_final in db.session.execute(
         select(Action.id, Action.lead_agency_id, Action.due_date, Status.is_final)
         .join(Status, Action.status_key == Status.key)
-        .where(Action.plan_id == plan.id, Action.lead_agency_id.is_not(None))
+        .where(Action.plan_id.in_(plan_ids), Action.lead_agency_id.is_not(None))
     ):
         if is_final:
             done = finished.get(action_id)
@@ -320,7 +320,7 @@ def agency_data(plan: Plan, *, today: date) -> AgencyData:
         .join(Action, ProgressReport.action_id == Action.id)
         .join(ReportingRound, ProgressReport.round_id == ReportingRound.id)
         .where(
-            Action.plan_id == plan.id, Action.lead_agency_id.is_not(None),
+            Action.plan_id.in_(plan_ids), Action.lead_agency_id.is_not(None),
             ProgressReport.state.in_(REPORTED_STATES), ProgressReport.submitted_at.is_not(None),
         )
     ):
@@ -337,7 +337,7 @@ def agency_data(plan: Plan, *, today: date) -> AgencyData:
         select(Reminder.agency_id, func.count(Reminder.id), func.count(Reminder.id).filter(answered))
         .join(OutboxMessage, and_(Reminder.message_id == OutboxMessage.id, OutboxMessage.state.in_(DELIVERED)))
         .where(
-            Reminder.plan_id == plan.id, Reminder.agency_id.is_not(None),
+            Reminder.plan_id.in_(plan_ids), Reminder.agency_id.is_not(None),
             Reminder.rule.in_(ANSWERABLE_RULES), Reminder.cancelled.is_(False),
         )
         .group_by(Reminder.agency_id)
@@ -345,6 +345,14 @@ def agency_data(plan: Plan, *, today: date) -> AgencyData:
         rows[agency_id]["reminders_sent"] += sent
         rows[agency_id]["reminders_answered"] += answered_count
 
+    return rows
+
+
+def agency_data(plan: Plan, *, today: date) -> AgencyData:
+    """Per lead agency of the plan's actions: actions on time, late, overdue and open; reports
+    on time; reminders unanswered; ranked (``tracker.charts.data.rank_key``); the counts are
+    ``lead_agency_counts``'s."""
+    rows = lead_agency_counts([plan.id], today=today)
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(list(rows))))}
     return AgencyData(
         title=plan.title,
@@ -356,7 +364,7 @@ def agency_data(plan: Plan, *, today: date) -> AgencyData:
     )
 
 
-def _finished_on(plan: Plan) -> dict:
+def _finished_on(plan_ids) -> dict:
     """Action id -> when its latest change into a final status (from a non-final one) was made."""
     new, old = aliased(Status), aliased(Status)
     return dict(db.session.execute(
@@ -364,7 +372,7 @@ def _finished_on(plan: Plan) -> dict:
         .join(new, StatusChange.new_status_key == new.key)
         .outerjoin(old, StatusChange.old_status_key == old.key)
         .where(
-            StatusChange.plan_id == plan.id, StatusChange.subject_type == "action",
+            StatusChange.plan_id.in_(plan_ids), StatusChange.subject_type == "action",
             new.is_final.is_(True), or_(old.key.is_(None), old.is_final.is_(False)),
         )
         .group_by(StatusChange.subject_id)

@@ -80,13 +80,11 @@ def headlines(plans: list[Plan], today: date) -> list[Headline]:
     return list(by_id.values())
 
 
-def plan_actions(plan: Plan) -> list[Action]:
-    """The plan's actions in order, with what their table rows show loaded in bulk."""
-    return list(db.session.scalars(
-        select(Action).where(Action.plan_id == plan.id)
-        .options(selectinload(Action.lead_agency), selectinload(Action.status), selectinload(Action.area))
-        .order_by(Action.position, Action.id)
-    ))
+def plan_has_timeframes(plan: Plan) -> bool:
+    """Whether any recommendation of the plan has a timeframe (short, medium or long term)."""
+    return db.session.scalar(
+        select(func.count()).where(Recommendation.plan_id == plan.id, Recommendation.timeframe.is_not(None))
+    ) > 0
 
 
 def plan_rounds_exist(plan: Plan) -> bool:

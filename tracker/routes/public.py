@@ -5,18 +5,20 @@ from __future__ import annotations
 import os
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.charts.palette import RATINGS
+from tracker.publishing.agencies import agencies_index, agency_reminder_log, public_agency
+from tracker.publishing.chart_pages import plan_action_count
 from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
     changes_since,
     filter_choices,
     headlines,
-    plan_actions,
+    plan_has_timeframes,
     plan_rounds_exist,
     scorecard_as_of,
     statuses_as_of,
@@ -37,14 +39,32 @@ from tracker.services.access import can_view_report, is_public_report, visible_r
 from tracker.services.assessments import recommendation_status_views
 from tracker.services.errors import NotFound
 from tracker.services.evidence_files import evidence_path
+from tracker.services.item_tables import (
+    PER_PAGE,
+    action_page,
+    filter_options,
+    read_page_number,
+    read_table_request,
+    recommendation_page,
+)
 from tracker.services.permissions import can_report_on, is_staff
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.readiness import plan_readiness
-from tracker.services.recommendations import recommendations_by_area
 from tracker.services.statuses import status_vocabulary
 from tracker.web.public_cache import public_page
 
 bp = Blueprint("public", __name__)
+
+# Up to this many actions the plan page embeds the HTML Gantt of them all; a larger plan links
+# its Gantt page instead, so the plan page's cost does not grow with the plan.
+EMBEDDED_GANTT_LIMIT = 50
+
+
+@bp.app_template_global()
+def this_page_with(params: dict, extra: dict | None = None, anchor: str | None = None) -> str:
+    """This page's address with ``params`` (and ``extra``) as its query: the links of paged,
+    sorted tables (``templates/_macros/tables.html``), public or signed-in."""
+    return url_for(request.endpoint, **request.view_args, **(extra or {}), **params, _anchor=anchor)
 
 
 def _viewer():
@@ -76,28 +96,40 @@ def _date_arg(name: str) -> tuple[date | None, str | None]:
 @bp.route("/plans/<slug>")
 @public_page
 def plan(slug: str):
-    """A plan: scorecard, charts, recommendations by area, actions; or as it stood on ``as_of``."""
+    """A plan: contents, scorecard, charts, its recommendations and actions as paged, sortable,
+    filterable tables (query parameters: ``services.item_tables``); or as it stood on ``as_of``."""
     plan = get_plan(slug, published_only=True)
     as_of, error = _date_arg("as_of")
-    statuses = statuses_as_of(plan, as_of) if as_of else None
-    groups = recommendations_by_area(plan)
+    today = now().date()
+    statuses = status_vocabulary()
+    options = filter_options(plan)
+    table = read_table_request(request.args, statuses=[s.key for s in statuses],
+                               areas=[code for code, _name in options["areas"]])
     readiness = plan_readiness(plan)
+    questions = [q for dimension in readiness for q in dimension.questions]
     return render_template(
         "public/plan.html",
         plan=plan,
         scorecard=scorecard_as_of(plan, as_of) if as_of else plan_scorecard(plan),
-        groups=groups,
-        has_timeframes=any(rec.timeframe for _, recs in groups for rec in recs),
+        table=table,
+        options=options,
+        statuses=statuses,
+        recommendations=recommendation_page(plan, table, today),
+        actions=action_page(plan, table, today),
+        action_count=plan_action_count(plan),
+        embedded_gantt_limit=EMBEDDED_GANTT_LIMIT,
+        has_timeframes=plan_has_timeframes(plan),
         as_of=as_of,
         as_of_error=error,
-        statuses_then=statuses,
-        vocabulary={s.key: s for s in status_vocabulary()},
-        actions=plan_actions(plan),
+        statuses_then=statuses_as_of(plan, as_of) if as_of else None,
+        vocabulary={s.key: s for s in statuses},
         has_readiness=bool(readiness),
         readiness=readiness,
+        readiness_rated=any(d.rating for d in readiness) or any(q.rating for q in questions),
+        readiness_questions=len(questions),
         rating_styles=RATINGS,
         has_rounds=bool(plan_rounds_exist(plan)),
-        today=now().date(),
+        today=today,
     ), (400 if error else 200)
 
 
@@ -138,6 +170,35 @@ def search():
         "public/search.html", filters=filters, choices=filter_choices(),
         results=run_search(filters, now().date()) if searched else None, today=now().date(),
     )
+
+
+@bp.route("/agencies")
+@public_page
+def agencies():
+    """Every agency with actions in published plans, with its figures, linked to its page."""
+    today = now().date()
+    return render_template("public/agencies.html", rows=agencies_index(today), today=today)
+
+
+@bp.route("/agencies/reminders")
+@public_page
+def reminders():
+    """Reminders sent to each agency about published plans, and how many a report answered."""
+    rows = [row for row in agencies_index(now().date()) if row.reminders_sent]
+    return render_template("public/reminders.html", rows=rows)
+
+
+@bp.route("/agencies/<int:agency_id>/reminders")
+@public_page
+def agency_reminders(agency_id: int):
+    """One agency's reminders about published plans, newest first: when, about what, answered when."""
+    agency = public_agency(agency_id)
+    if agency is None:
+        raise NotFound("No such agency with public actions.")
+    number, problems = read_page_number(request.args)
+    log = agency_reminder_log(agency.id, number, PER_PAGE)
+    return render_template("public/agency_reminders.html", agency=agency, log=log,
+                           problems=problems + log.problems)
 
 
 @bp.route("/agencies/<int:agency_id>")

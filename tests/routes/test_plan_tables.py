@@ -1,0 +1,159 @@
+"""The plan page's paged, sorted, filtered tables and the shared helper behind them
+(``tracker.services.item_tables``), read from query parameters anyone can type."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+
+from tests import factories
+
+ROWS = re.compile(r'<tr(?: class="is-overdue")?>\s*<th scope="row"><a href="/plans/[^/]+/actions/([^"]+)">')
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def action_codes(page: str) -> list[str]:
+    return ROWS.findall(page)
+
+
+@pytest.fixture
+def big(db_session):
+    """A published plan of 120 actions in two areas led by two agencies; every 7th is overdue
+    (due in 2020, pending), every 2nd ongoing; 3 recommendations."""
+    plan = factories.plan(slug="big", title="Big plan")
+    factories.area(plan, code="GOV", name="Governance")
+    factories.area(plan, code="DEM", name="Demand")
+    factories.agency(name="Ministry of Finance", acronym="MOF")
+    health = factories.agency(name="Health Institute", acronym="HEI")
+    factories.recommendation(plan, code="R1", area="GOV", text="Publish the budget")
+    factories.recommendation(plan, code="R2", area="DEM", text="Train the users", status="ongoing")
+    factories.recommendation(plan, code="R3", area="DEM", text="Open the registry")
+    for n in range(120):
+        factories.action(
+            plan, code=f"X{n:03d}", title=f"Step number {n}" + (" about budgets" if n % 10 == 0 else ""),
+            area=("GOV", "DEM")[n % 2], lead_agency=("MOF", "HEI")[n % 2],
+            status="ongoing" if n % 2 else "pending", percent_complete=n % 101,
+            start_date=date(2020, 1, 1), due_date=date(2020, 6, 30) if n % 7 == 0 else date(2030, 1, 1 + n % 28),
+            recommendations=["R1"] if n == 7 else [],
+        )
+    return plan, health
+
+
+def test_a_plan_page_shows_50_actions_and_says_which(client, big):
+    page = text(client.get("/plans/big"))
+    assert action_codes(page) == [f"X{n:03d}" for n in range(50)]
+    assert "Showing 1–50 of 120 actions" in page
+    second = text(client.get("/plans/big?act_page=2"))
+    assert action_codes(second) == [f"X{n:03d}" for n in range(50, 100)]
+    assert "Showing 51–100 of 120 actions" in second
+    last = text(client.get("/plans/big?act_page=3"))
+    assert "Showing 101–120 of 120 actions" in last and len(action_codes(last)) == 20
+
+
+def test_the_contents_list_links_every_part_of_the_page(client, big):
+    page = text(client.get("/plans/big"))
+    contents = page.split('<nav class="contents"', 1)[1].split("</nav>", 1)[0]
+    for anchor in ("scorecard", "gantt", "recommendations", "actions", "agencies", "data"):
+        assert f'href="#{anchor}"' in contents
+        assert f'id="{anchor}"' in page
+    # 120 actions: the page links the Gantt instead of embedding a bar per action
+    assert "Open the Gantt of all 120 actions" in page and "hchart-embed" not in page
+
+
+def test_filters_narrow_both_tables(client, big):
+    plan, health = big
+    overdue = action_codes(text(client.get("/plans/big?overdue=1")))
+    assert overdue == [f"X{n:03d}" for n in range(120) if n % 7 == 0]
+    page = text(client.get("/plans/big?overdue=1"))
+    assert "Showing 1–1 of 1 recommendations" in page and 'id="rec-R1"' in page  # R1 is served by overdue X007
+    assert len(re.findall(r'<tr class="is-overdue">', page)) == len(overdue)
+    assert page.count("⚠ </span>overdue") == len(overdue)
+
+    assert set(action_codes(text(client.get(f"/plans/big?agency={health.id}&act_page=2")))) <= {
+        f"X{n:03d}" for n in range(1, 120, 2)}
+    assert "Showing 1–50 of 60 actions" in text(client.get("/plans/big?status=ongoing"))
+    assert "Showing 1–50 of 60 actions" in text(client.get("/plans/big?area=GOV"))
+    words = text(client.get("/plans/big?q=budget"))
+    assert action_codes(words) == [f"X{n:03d}" for n in range(0, 120, 10)]
+    assert re.findall(r'<tr id="rec-(\w+)"', words) == ["R1"]
+    combined = text(client.get(f"/plans/big?q=budget&area=GOV&agency={health.id}"))
+    assert action_codes(combined) == []  # budgets are in GOV, led by MOF
+    assert "Nothing matches these filters." in combined and "Clear every filter" in combined
+
+
+def test_sorting_and_links_that_keep_the_other_parameters(client, big):
+    page = text(client.get("/plans/big?status=pending&act_sort=-complete"))
+    codes = action_codes(page)
+    percents = [int(n[1:]) % 101 for n in codes]
+    assert percents == sorted(percents, reverse=True) and len(codes) == 50
+    assert '<th scope="col" aria-sort="descending">' in page
+    # Page 2's link keeps the filter and the sort; the sort link goes back to page 1.
+    assert 'href="/plans/big?status=pending&act_sort=-complete&act_page=2#actions"' in page
+    second = text(client.get("/plans/big?status=pending&act_sort=-complete&act_page=2"))
+    assert 'href="/plans/big?status=pending&act_sort=complete#actions"' in second
+    due = action_codes(text(client.get("/plans/big?act_sort=due")))
+    assert due[:18] == [f"X{n:03d}" for n in range(0, 120, 7)]  # the 2020 ones first
+
+
+@pytest.mark.parametrize("query, message", [
+    ("act_page=abc", "page: 'abc' is not a whole number"),
+    ("act_page=99999999999999999999", "is not a whole number"),
+    ("act_page=²", "is not a whole number"),
+    ("act_page=9", "There is no page 9; the last is 3"),
+    ("rec_sort=nonsense", "A table cannot be sorted by 'nonsense'"),
+    ("act_sort=--due", "A table cannot be sorted by '-due'"),
+    ("status=lost", "There is no status 'lost'"),
+    ("area=NOPE", "This plan has no area 'NOPE'"),
+    ("agency=x1", "agency: 'x1' is not a whole number"),
+    ("per_page=0", "Show between 1 and 200 rows per page"),
+    ("per_page=100000", "Show between 1 and 200 rows per page"),
+])
+def test_bad_parameters_fall_back_and_say_so(client, big, query, message):
+    response = client.get(f"/plans/big?{query}")
+    assert response.status_code == 200
+    page = text(response)
+    assert message in page
+    assert len(action_codes(page)) in (50, 20)  # every action, page 1 (or the last page)
+
+
+def test_the_public_cache_keeps_each_query_apart(client, big):
+    first = text(client.get("/plans/big?act_page=2"))
+    again = text(client.get("/plans/big?act_page=2"))  # from the cache
+    other = text(client.get("/plans/big?act_page=3"))
+    assert action_codes(first) == action_codes(again) != action_codes(other)
+
+
+def test_a_plan_without_ratings_says_so_instead_of_a_grey_heat_map(client, db_session):
+    from tracker.services.readiness import save_dimension
+
+    plan = factories.plan(slug="unrated")
+    save_dimension(plan, {"code": "D1", "name": "Leadership", "questions": [
+        {"code": "Q1", "title": "Is there a lead?", "evidence": []}], "recommendations": []}, position=1)
+    page = text(client.get("/plans/unrated"))
+    assert "has no ratings yet" in page
+    assert "heat-map" not in page and "/plans/unrated/readiness.png" not in page
+
+
+def test_a_search_with_no_result_suggests_what_to_try(client, big):
+    page = text(client.get("/search?q=zebra+crossings&overdue=1"))
+    assert "Nothing matched: 0 recommendations and 0 actions" in page
+    assert "try fewer or shorter words" in page and "Remove a filter" in page
+    assert 'href="/search?q=zebra+crossings"' in page
+
+
+def test_the_agencies_part_links_only_agencies_with_a_public_page(client, db_session):
+    plan = factories.plan(slug="named")
+    lead = factories.agency(name="Lead Office", acronym="LEO")
+    named = factories.agency(name="Named Council", acronym="NAC")
+    factories.recommendation(plan, code="R1", institutions=["NAC"])
+    factories.action(plan, code="A1", lead_agency="LEO", recommendations=["R1"])
+    page = text(client.get("/plans/named"))
+    part = page.split('id="agencies"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/agencies/{lead.id}"' in part and client.get(f"/agencies/{lead.id}").status_code == 200
+    assert "Named Council (NAC) <span" in part and f"/agencies/{named.id}" not in part

@@ -1,0 +1,400 @@
+"""Paged, sorted and filtered tables of a plan's recommendations and actions, read from query
+parameters: the public plan page and the secretariat's workspace both list through here.
+
+``read_table_request(args, ...)`` turns what anyone can type into a URL into a checked
+``TableRequest``: a value that makes no sense (an unknown status, ``page=abc``, a page past
+the last) is dropped or brought into range, and a message saying so is kept for the page
+to show; it never fails. ``action_page`` and ``recommendation_page`` then run one counting
+query and one query for the rows of the page (``LIMIT``/``OFFSET``), so a page costs the
+same for a plan of 50 actions as for one of 5,000.
+
+Parameters (the same names on both pages):
+
+- filters, shared by both tables: ``q`` (words), ``status`` (a status key), ``area`` (an
+  area code of the plan), ``agency`` (an agency id), ``overdue=1``;
+- per table: ``rec_sort``/``act_sort`` (a sort name, ``-`` in front for descending) and
+  ``rec_page``/``act_page``; ``per_page`` for both (default 50).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Generic, TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Action,
+    Agency,
+    Area,
+    Plan,
+    Recommendation,
+    Status,
+    action_supporting_agencies,
+    recommendation_actions,
+    recommendation_agencies,
+)
+
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+MAX_WORDS = 200  # characters of ``q`` kept: a search box, not a document
+
+T = TypeVar("T")
+
+
+# --- the request ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """What both tables are narrowed to; empty values mean "any"."""
+
+    q: str | None = None
+    status: str | None = None  # a status key
+    area: str | None = None  # an area code of the plan
+    agency: int | None = None  # an agency id: lead or supporting agency, or named institution
+    overdue: bool = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.status or self.area or self.agency or self.overdue)
+
+    def params(self) -> dict[str, str]:
+        """The filters as query parameters (only those set)."""
+        values = {"q": self.q, "status": self.status, "area": self.area,
+                  "agency": str(self.agency) if self.agency else None, "overdue": "1" if self.overdue else None}
+        return {name: value for name, value in values.items() if value}
+
+
+@dataclass(frozen=True)
+class TableOrder:
+    """One table's sort and page."""
+
+    sort: str
+    descending: bool = False
+    page: int = 1
+
+    @property
+    def sort_param(self) -> str:
+        return ("-" if self.descending else "") + self.sort
+
+
+@dataclass(frozen=True)
+class TableRequest:
+    """Checked query parameters for a plan's two tables, and what was wrong with the rest."""
+
+    filters: ItemFilter = ItemFilter()
+    recommendations: TableOrder = TableOrder("order")
+    actions: TableOrder = TableOrder("order")
+    per_page: int = PER_PAGE
+    problems: tuple[str, ...] = ()
+
+    def params(self, table: str | None = None, **changes) -> dict[str, str]:
+        """The query parameters that give this view, with ``changes`` (``sort``, ``page``) made
+        to ``table`` ("rec" or "act"); defaults are left out, so links stay short."""
+        orders = {"rec": self.recommendations, "act": self.actions}
+        if table is not None:
+            orders[table] = replace(orders[table], **changes)
+        values = dict(self.filters.params())
+        for prefix, order in orders.items():
+            if order.sort_param != "order":
+                values[f"{prefix}_sort"] = order.sort_param
+            if order.page != 1:
+                values[f"{prefix}_page"] = str(order.page)
+        if self.per_page != PER_PAGE:
+            values["per_page"] = str(self.per_page)
+        return values
+
+    def sorted_by(self, table: str, sort: str) -> dict[str, str]:
+        """Parameters for sorting ``table`` by ``sort``: ascending first, then the other way;
+        back to its first page."""
+        order = self.recommendations if table == "rec" else self.actions
+        descending = order.sort == sort and not order.descending
+        return self.params(table, sort=sort, descending=descending, page=1)
+
+
+# The sorts each table offers: name -> the columns, in order (ties broken by plan order).
+ACTION_SORTS = ("order", "code", "due", "start", "status", "agency", "complete")
+RECOMMENDATION_SORTS = ("order", "code", "status", "timeframe")
+
+
+def read_table_request(
+    args: Mapping[str, str], *, statuses: Sequence[str], areas: Sequence[str],
+) -> TableRequest:
+    """The tables' parameters from ``args`` (a request's query), checked against the status keys
+    and the plan's area codes; anything unusable is left out and named in ``problems``."""
+    problems: list[str] = []
+
+    def text(name: str) -> str:
+        return (args.get(name) or "").strip()
+
+    q = text("q")[:MAX_WORDS] or None
+    status = text("status") or None
+    if status and status not in statuses:
+        problems.append(_l("There is no status %(value)r; showing every status.", value=status))
+        status = None
+    area = text("area") or None
+    if area and area not in areas:
+        problems.append(_l("This plan has no area %(value)r; showing every area.", value=area))
+        area = None
+    agency = _whole_number(args, "agency", problems, _l("agency"))
+    overdue = text("overdue") not in ("", "0")
+
+    per_page = _whole_number(args, "per_page", problems, _l("rows per page"))
+    if per_page is None:
+        per_page = PER_PAGE
+    elif not 1 <= per_page <= MAX_PER_PAGE:
+        problems.append(_l("Show between 1 and %(most)d rows per page; showing %(default)d.",
+                           most=MAX_PER_PAGE, default=PER_PAGE))
+        per_page = PER_PAGE
+
+    def order(prefix: str, sorts: Sequence[str]) -> TableOrder:
+        sort = text(f"{prefix}_sort") or "order"
+        descending = sort.startswith("-")
+        sort = sort[1:] if descending else sort
+        if sort not in sorts:
+            problems.append(_l("A table cannot be sorted by %(value)r; use one of: %(sorts)s.",
+                               value=sort, sorts=", ".join(sorts)))
+            sort, descending = "order", False
+        page = _whole_number(args, f"{prefix}_page", problems, _l("page")) or 1
+        return TableOrder(sort, descending, max(page, 1))
+
+    return TableRequest(
+        filters=ItemFilter(q=q, status=status, area=area, agency=agency, overdue=overdue),
+        recommendations=order("rec", RECOMMENDATION_SORTS),
+        actions=order("act", ACTION_SORTS),
+        per_page=per_page,
+        problems=tuple(str(p) for p in problems),
+    )
+
+
+def read_page_number(args: Mapping[str, str], name: str = "page") -> tuple[int, list[str]]:
+    """A page number from ``args`` for a table with one pager, and what was wrong with it."""
+    problems: list = []
+    number = _whole_number(args, name, problems, _l("page")) or 1
+    return max(number, 1), [str(p) for p in problems]
+
+
+def _whole_number(args: Mapping[str, str], name: str, problems: list, label) -> int | None:
+    """A positive whole number from ``args[name]``, or None (and a problem if it was not one)."""
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None
+    # Only ASCII digits of a size a database integer holds: "²" is a digit to str.isdigit()
+    # but not to int(), and a 30-digit number overflows the database's integers.
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    problems.append(_l("%(label)s: %(value)r is not a whole number; it was left out.", label=label, value=value))
+    return None
+
+
+# --- the pages of rows ----------------------------------------------------------------------
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a table's rows, and where it sits in all that matched."""
+
+    items: list[T]
+    total: int
+    number: int
+    per_page: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The 1-based position of the page's first row (0 when nothing matched)."""
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and those near this one; None for a gap."""
+        shown = sorted({1, self.pages, *range(max(1, self.number - around), min(self.pages, self.number + around) + 1)})
+        out: list[int | None] = []
+        for n in shown:
+            if out and n - out[-1] > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def page_of(query: Select, number: int, per_page: int, *, scalars: bool = True) -> Page:
+    """The ``number``th page of ``query``'s rows (brought into range), with the count of all."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    problems = []
+    if number > pages:
+        problems.append(str(_l("There is no page %(number)d; the last is %(last)d, shown here.",
+                               number=number, last=pages)))
+        number = pages
+    rows = query.limit(per_page).offset((number - 1) * per_page)
+    items = list(db.session.scalars(rows) if scalars else db.session.execute(rows))
+    return Page(items, total, number, per_page, problems)
+
+
+def _overdue(today: date):
+    """Action.is_overdue as SQL: past its due date, in a status that is not final.
+
+    The open statuses are named by key (a subquery of the small statuses table, not
+    correlated with any join of statuses the query makes)."""
+    open_keys = select(Status.key).where(Status.is_final.is_(False)).scalar_subquery().correlate(None)
+    return and_(Action.due_date < today, Action.status_key.in_(open_keys))
+
+
+def _words(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _action_of_agency(agency_id: int):
+    supported = select(action_supporting_agencies.c.action_id).where(action_supporting_agencies.c.agency_id == agency_id)
+    return or_(Action.lead_agency_id == agency_id, Action.id.in_(supported))
+
+
+def action_query(plan: Plan, filters: ItemFilter, today: date) -> Select:
+    """The plan's actions ``filters`` keep (unordered): own area, lead or supporting agency,
+    status, overdue, and words in the code, title or description."""
+    query = select(Action).where(Action.plan_id == plan.id)
+    if filters.q:
+        pattern = _words(filters.q)
+        query = query.where(or_(Action.code.ilike(pattern, escape="\\"), Action.title.ilike(pattern, escape="\\"),
+                                Action.description.ilike(pattern, escape="\\")))
+    if filters.status:
+        query = query.where(Action.status_key == filters.status)
+    if filters.area:
+        query = query.where(Action.area_id.in_(select(Area.id).where(Area.plan_id == plan.id, Area.code == filters.area)))
+    if filters.agency:
+        query = query.where(_action_of_agency(filters.agency))
+    if filters.overdue:
+        query = query.where(_overdue(today))
+    return query
+
+
+def action_page(plan: Plan, request: TableRequest, today: date, *, detail: bool = False) -> Page[Action]:
+    """One page of the plan's actions as ``request`` asks; ``detail`` also loads supporting
+    agencies and recommendations (the workspace shows them)."""
+    order = request.actions
+    query = action_query(plan, request.filters, today)
+    direction = (lambda c: c.desc()) if order.descending else (lambda c: c)
+    # "Is empty" goes first and is never reversed, so rows without a value stay last either way.
+    keys = {
+        "order": [direction(Action.position)],
+        "code": [direction(Action.code)],
+        "due": [Action.due_date.is_(None), direction(Action.due_date)],
+        "start": [Action.start_date.is_(None), direction(Action.start_date)],
+        "status": [direction(Status.position)],
+        "agency": [Agency.name.is_(None), direction(Agency.name)],
+        "complete": [direction(Action.percent_complete)],
+    }[order.sort]
+    if order.sort == "agency":
+        query = query.outerjoin(Agency, Action.lead_agency_id == Agency.id)
+    elif order.sort == "status":
+        query = query.join(Status, Action.status_key == Status.key)
+    query = query.order_by(*keys, Action.position, Action.id)
+    loads = [selectinload(Action.lead_agency)]
+    if detail:
+        loads += [selectinload(Action.area), selectinload(Action.supporting_agencies),
+                  selectinload(Action.recommendations)]
+    return page_of(query.options(*loads), order.page, request.per_page)
+
+
+def matching_action_ids(plan: Plan, filters: ItemFilter, today: date) -> list[int]:
+    """Every action of the plan ``filters`` keep, on any page: what "select all" selects."""
+    query = action_query(plan, filters, today).with_only_columns(Action.id).order_by(Action.position, Action.id)
+    return list(db.session.scalars(query))
+
+
+def recommendation_query(plan: Plan, filters: ItemFilter, today: date) -> Select:
+    """The plan's recommendations ``filters`` keep (unordered).
+
+    Area and status are their own; the agency matches when they name it or when one of their
+    actions is its; "overdue" keeps those with an overdue action; words match the code, the
+    text or what was done.
+    """
+    query = select(Recommendation).outerjoin(Area, Recommendation.area_id == Area.id).where(Recommendation.plan_id == plan.id)
+    if filters.q:
+        pattern = _words(filters.q)
+        query = query.where(or_(Recommendation.code.ilike(pattern, escape="\\"),
+                                Recommendation.text.ilike(pattern, escape="\\"),
+                                Recommendation.actions_taken.ilike(pattern, escape="\\")))
+    if filters.status:
+        query = query.where(Recommendation.status_key == filters.status)
+    if filters.area:
+        query = query.where(Area.code == filters.area)
+    # Sets of ids computed once (not a correlated EXISTS per recommendation), driven from the
+    # link table by action id: its key starts with the recommendation, so a join from actions
+    # would scan it once per action. A plan of 1,000 recommendations and 5,000 actions
+    # filters in milliseconds.
+    def served_by(*conditions) -> Select:
+        actions = select(Action.id).where(Action.plan_id == plan.id, *conditions)
+        return select(recommendation_actions.c.recommendation_id).where(recommendation_actions.c.action_id.in_(actions))
+
+    if filters.agency:
+        named = select(recommendation_agencies.c.recommendation_id).where(
+            recommendation_agencies.c.agency_id == filters.agency)
+        query = query.where(or_(Recommendation.id.in_(named),
+                                Recommendation.id.in_(served_by(_action_of_agency(filters.agency)))))
+    if filters.overdue:
+        query = query.where(Recommendation.id.in_(served_by(_overdue(today))))
+    return query
+
+
+def recommendation_page(plan: Plan, request: TableRequest, today: date, *, detail: bool = False) -> Page[Recommendation]:
+    """One page of the plan's recommendations as ``request`` asks, in plan order by default
+    (by area, then as the report lists them)."""
+    order = request.recommendations
+    direction = (lambda c: c.desc()) if order.descending else (lambda c: c)
+    keys = {
+        "order": [Area.position.is_(None), direction(Area.position), direction(Recommendation.position)],
+        "code": [direction(Recommendation.code)],
+        "status": [direction(Status.position)],
+        # short, medium, long: the lanes' own order, then none
+        "timeframe": [Recommendation.timeframe.is_(None), direction(case(
+            {"short": 1, "medium": 2, "long": 3}, value=Recommendation.timeframe, else_=4))],
+    }[order.sort]
+    query = recommendation_query(plan, request.filters, today)
+    if order.sort == "status":
+        query = query.join(Status, Recommendation.status_key == Status.key)
+    query = query.order_by(*keys, Recommendation.position, Recommendation.id)
+    loads = [selectinload(Recommendation.area),
+             selectinload(Recommendation.institutions)]
+    if detail:
+        loads.append(selectinload(Recommendation.actions).selectinload(Action.status))
+    return page_of(query.options(*loads), order.page, request.per_page)
+
+
+def filter_options(plan: Plan) -> dict:
+    """The values the tables' filters offer for ``plan``: its areas, and the agencies named on
+    its actions or recommendations (and which of them lead or support an action)."""
+    # One indexed look-up per agency (there are far fewer agencies than actions).
+    owns = or_(
+        select(Action.id).where(Action.lead_agency_id == Agency.id, Action.plan_id == plan.id).exists(),
+        select(Action.id).join(action_supporting_agencies, action_supporting_agencies.c.action_id == Action.id)
+        .where(action_supporting_agencies.c.agency_id == Agency.id, Action.plan_id == plan.id).exists(),
+    )
+    involved = or_(
+        owns,
+        select(Recommendation.id)
+        .join(recommendation_agencies, recommendation_agencies.c.recommendation_id == Recommendation.id)
+        .where(recommendation_agencies.c.agency_id == Agency.id, Recommendation.plan_id == plan.id).exists(),
+    )
+    rows = db.session.execute(select(Agency, owns).where(involved).order_by(Agency.name)).all()
+    return {
+        "areas": list(db.session.execute(
+            select(Area.code, Area.name).where(Area.plan_id == plan.id).order_by(Area.position, Area.id))),
+        "agencies": [agency for agency, _ in rows],
+        # Those with an action: only they have a public page (an institution a recommendation
+        # merely names does not).
+        "with_actions": {agency.id for agency, has_actions in rows if has_actions},
+    }
