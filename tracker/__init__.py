@@ -160,11 +160,13 @@ def _register_blueprints(app: Flask) -> None:
         reminders_admin,
         report_links,
         secretariat,
+        webhooks_admin,
     )
 
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
         reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp,
+        webhooks_admin.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -62,9 +62,17 @@ from tracker.models.sign_in import (
     SingleSignOnDomain,
 )
 from tracker.models.status import Status, StatusChange
+from tracker.models.subscription import CalendarFeed, Subscription
 from tracker.models.user import ROLES, User
+from tracker.models.webhook import DELIVERY_STATES, WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "DELIVERY_STATES",
+    "WEBHOOK_EVENTS",
+    "CalendarFeed",
+    "Subscription",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "EDITABLE_REPORT_STATES",
     "EVENT_KINDS",
     "MARKS",
