@@ -10,9 +10,8 @@ Revises: 0003
 Create Date: 2026-11-23 04:47:41.712886
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0004'

@@ -15,9 +15,8 @@ Create Date: 2026-12-03 09:00:00.000000
 """
 from datetime import UTC, datetime
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0007'

@@ -14,7 +14,6 @@ Create Date: 2026-12-03 08:01:50.673911
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0016'
 down_revision = '0012'

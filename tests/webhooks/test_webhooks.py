@@ -92,7 +92,7 @@ def test_each_event_of_a_report_arrives_once_with_a_valid_signature(setting, rec
 def test_a_receiver_that_fails_twice_gets_the_event_on_the_third_try(setting):
     plan, _, _, _, admin = setting
     with WebhookReceiver(fail_first=2) as receiver:
-        endpoint, secret = register(receiver.url, admin, events=["round.opened"])
+        _, secret = register(receiver.url, admin, events=["round.opened"])
         open_reporting_round(plan, {"name": "Q4 2026", "opens_on": "2026-10-01", "deadline": "2026-12-15"},
                              now=NOW)
         assert deliver(NOW)["retrying"] == 1
