@@ -9,8 +9,9 @@ Revises:
 Create Date: 2026-11-23 04:22:55.932363
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0001'

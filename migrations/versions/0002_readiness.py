@@ -5,8 +5,9 @@ Revises: 0001
 Create Date: 2026-11-23 04:30:03.768331
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0002'

@@ -10,8 +10,9 @@ Revises: 0003
 Create Date: 2026-11-23 04:47:41.712886
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0004'

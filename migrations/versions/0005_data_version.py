@@ -7,8 +7,9 @@ Create Date: 2026-12-02 11:30:00.000000
 """
 import time
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0005'

@@ -15,8 +15,9 @@ Create Date: 2026-12-03 09:00:00.000000
 """
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0007'

@@ -17,8 +17,9 @@ Create Date: 2026-12-02 21:00:00.000000
 """
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0009'

@@ -8,8 +8,9 @@ Revises: 0009
 Create Date: 2026-12-02 21:30:00.000000
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0010'

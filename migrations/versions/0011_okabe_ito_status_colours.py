@@ -10,8 +10,9 @@ Revises: 0010
 Create Date: 2026-12-03 05:30:00.000000
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0011'
