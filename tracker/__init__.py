@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
         agency,
         assessor,
         auth,
+        calendars,
         chart_pages,
         charts,
         open_data,
@@ -166,7 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
         reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp,
-        webhooks_admin.bp,
+        webhooks_admin.bp, calendars.bp, calendars.account_bp,
     ):
         app.register_blueprint(blueprint)
 
