@@ -16,6 +16,7 @@ from tracker.reminders.mail import MailSettings
 from tracker.reminders.outbox import deliver_pending
 from tracker.reminders.run import run_reminder_pass
 from tracker.services.rounds import open_scheduled_rounds
+from tracker.subscriptions.digests import queue_digests
 from tracker.webhooks.delivery import WebhookSettings, deliver_webhooks
 from tracker.webhooks.events import queue_overdue_actions
 
@@ -79,11 +80,17 @@ def overdue_webhooks(now: datetime):
     return queue_overdue_actions(now), send_webhooks(now)
 
 
+def follower_digests(now: datetime):
+    """Write each follower's digest of status changes, then deliver the outbox."""
+    return queue_digests(now, links=_links(), templates=current_app.jinja_env), deliver_outbox(now)
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("open-rounds", open_rounds, "cron", {"hour": 6, "minute": 0}),
     JobSpec("daily-reminders", daily_reminders, "cron", {"hour": 7, "minute": 0}),
     JobSpec("weekly-digests", weekly_digests, "cron", {"day_of_week": "mon", "hour": 7, "minute": 30}),
     JobSpec("deliver-outbox", deliver_outbox, "interval", {"minutes": 1}),
+    JobSpec("follower-digests", follower_digests, "cron", {"hour": 7, "minute": 45}),
     JobSpec("overdue-webhooks", overdue_webhooks, "cron", {"hour": 6, "minute": 15}),
     JobSpec("send-webhooks", send_webhooks, "interval", {"minutes": 1}),
 )
