@@ -33,7 +33,7 @@ def _links() -> LinkSettings:
 @bp.route("/subscribe", methods=["GET", "POST"])
 def new():
     """Ask for email when statuses change in a published plan, area or recommendation."""
-    source = request.form if request.method == "POST" else request.args
+    source = request.values  # the form posts the followed thing back; a link names it in the query
     try:
         followed = followed_thing(source.get("plan"), source.get("area"), source.get("recommendation"))
     except ValidationFailed as exc:
