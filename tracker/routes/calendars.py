@@ -22,6 +22,7 @@ from tracker.routes.guards import require_roles
 from tracker.services.api_queries import plan_visible
 from tracker.services.permissions import is_staff
 from tracker.services.plans import get_plan
+from tracker.web.public_cache import public_page
 
 bp = Blueprint("calendars", __name__)
 
@@ -30,10 +31,12 @@ account_bp.before_request(require_roles(*ROLES))
 
 
 @bp.route("/plans/<slug>/calendar.ics")
+@public_page
 def public_plan(slug: str):
-    """A published plan's due dates, milestones and report deadlines, for anyone."""
+    """A published plan's due dates, milestones and report deadlines, for anyone (kept by the
+    public cache until the data changes, like every public page)."""
     plan = get_plan(slug, published_only=True)
-    return _calendar(plan_items(plan), plan.title, "public, max-age=300")
+    return _calendar(plan_items(plan), plan.title, None)
 
 
 @bp.route("/calendar/<token>/plans/<slug>.ics")
@@ -64,10 +67,11 @@ def _owner(token: str) -> User:
     return user
 
 
-def _calendar(items, name: str, cache: str) -> Response:
+def _calendar(items, name: str, cache: str | None) -> Response:
     body = ics(items, name=name, now=now(), base_url=current_app.config["BASE_URL"])
     response = Response(body, mimetype="text/calendar")
-    response.headers["Cache-Control"] = cache
+    if cache:
+        response.headers["Cache-Control"] = cache
     response.headers["Content-Disposition"] = "inline; filename=calendar.ics"
     return response
 

@@ -36,13 +36,18 @@ def queue_digests(now: datetime, *, links: LinkSettings, templates: Environment)
                 Plan.published.is_(True),
             ).order_by(Subscription.id)
         ).all()
+        # Followers of one thing told up to the same moment (every pass moves them all on
+        # together) share one query and one list: a thousand followers of a plan cost one.
+        found: dict[tuple, list[dict]] = {}
         for subscription in subscriptions:
-            changes = _changes(subscription, now)
-            if not changes:
+            key = (subscription.plan_id, subscription.area_id, subscription.recommendation_id,
+                   subscription.notified_until)
+            if key not in found:
+                found[key] = _rows(_changes(subscription, now), links.base_url)
+            if not found[key]:
                 continue
-            followed = followed_by(subscription)
             queue_mail(subscription, "subscription_digest", {
-                "followed": followed, "changes": _rows(changes, links.base_url), "format_date": format_date,
+                "followed": followed_by(subscription), "changes": found[key], "format_date": format_date,
             }, now=now, links=links, templates=templates)
             subscription.notified_until = now
             written += 1
