@@ -65,8 +65,9 @@ def queue_event(event: str, *, plan_id: int, data: dict, now: datetime, event_id
         result = db.session.execute(insert(WebhookDelivery).from_select(
             ["endpoint_id", "event_id", "event", "body", "state", "attempts", "next_attempt_at", "created_at"],
             wanting,
-        ))
-    return result.rowcount
+        ).returning(WebhookDelivery.id))
+        # RETURNING, not rowcount: psycopg gives -1 for an INSERT ... SELECT run through the ORM.
+        return len(result.all())
 
 
 def _json_value(value):
