@@ -5,10 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import current_app
+from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import csrf_token
 from tests.factories import SYSTEM
+from tracker.extensions import db
+from tracker.models import OutboxMessage, Subscription
 from tracker.reminders.compose import LinkSettings
 from tracker.reminders.mail import MailSettings
 from tracker.reminders.outbox import deliver_pending
@@ -130,3 +133,19 @@ def test_a_followers_address_is_never_public(client, water, mailbox):
     for path in ("/plans/water", "/open-data/plans/water.json", "/open-data/datapackage.json",
                  "/api/plans/water", "/plans/water/status-changes.atom", confirm_path):
         assert READER not in client.get(path).get_data(as_text=True), path
+
+
+def test_a_long_digest_lists_fifty_changes_and_links_to_the_rest(water):
+    plan, _, _, _, _ = water
+    recs = [factories.recommendation(plan, code=f"L{n}") for n in range(60)]
+    start = datetime.now(UTC)
+    db.session.add(Subscription(email=READER, plan_id=plan.id, token="long-digest", created_at=start,
+                                confirmed_at=start, notified_until=start))
+    db.session.commit()
+    for n, rec in enumerate(recs):
+        change(rec, "ongoing", start + timedelta(seconds=n + 1))
+    assert digests(start + timedelta(hours=1)) == 1
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "subscription_digest")).one()
+    assert message.subject == "Water plan: 60 status changes"
+    assert message.body_text.count("Pending → Ongoing") == 50
+    assert "... and 10 more: http://127.0.0.1:5000/plans/water/changes" in message.body_text

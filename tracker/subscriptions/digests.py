@@ -25,6 +25,10 @@ from tracker.reminders.compose import LinkSettings, format_date
 from tracker.services.transaction import atomic
 from tracker.subscriptions.follow import followed_by, queue_mail
 
+# A digest lists at most this many changes, then links to the plan's changes page: a mail
+# of a thousand lines helps nobody (and costs its rendering for every follower).
+LISTED = 50
+
 
 def queue_digests(now: datetime, *, links: LinkSettings, templates: Environment) -> int:
     """Write a digest for every confirmed subscription whose things changed status; returns how many."""
@@ -48,6 +52,7 @@ def queue_digests(now: datetime, *, links: LinkSettings, templates: Environment)
                 continue
             queue_mail(subscription, "subscription_digest", {
                 "followed": followed_by(subscription), "changes": found[key], "format_date": format_date,
+                "listed": LISTED, "changes_url": f"{links.base_url}/plans/{subscription.plan.slug}/changes",
             }, now=now, links=links, templates=templates)
             subscription.notified_until = now
             written += 1
