@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from jinja2 import Environment
-from marshmallow import validate
+from marshmallow import ValidationError, validate
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -78,10 +78,10 @@ def subscribe(email: str, followed: Followed, *, now: datetime, links: LinkSetti
     email = (email or "").strip()
     try:
         _email(email)
-        if len(email) > 254:
-            raise ValueError
-    except (ValueError, Exception):  # noqa: BLE001 (marshmallow's ValidationError or too long)
-        raise ValidationFailed({"email": ["Enter an email address like name@example.org."]}) from None
+    except ValidationError:
+        email = ""
+    if not email or len(email) > 254:
+        raise ValidationFailed({"email": ["Enter an email address like name@example.org."]})
     with atomic():
         existing = db.session.scalars(select(Subscription).where(
             Subscription.email == email.lower(), Subscription.plan_id == followed.plan.id,
