@@ -16,10 +16,13 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from tests import factories
 from tests.factories import NOW
+from tracker.calendars.addresses import issue_calendar_feed
 from tracker.extensions import db
-from tracker.models import Evidence, OutboxMessage
+from tracker.models import Evidence, OutboxMessage, Subscription, User, WebhookDelivery
 from tracker.reminders.links import sign_report_link
 from tracker.services.actions import assign_actions
 from tracker.services.assessments import open_assessment_round
@@ -27,6 +30,8 @@ from tracker.services.reports import accept_report, add_evidence_file, return_re
 from tracker.services.rounds import open_reporting_round
 from tracker.services.tokens import create_token
 from tracker.services.transaction import Actor
+from tracker.webhooks.endpoints import register_endpoint
+from tracker.webhooks.events import queue_event
 
 REPORT_STATES = ("draft", "submitted", "returned", "accepted", "withdrawn")
 SEARCH_WORD = "zebracorn"  # in public and private texts alike, so a search finds both
@@ -65,6 +70,10 @@ class World:
     emails: dict[str, str] = field(default_factory=dict)     # role -> email
     token_ids: dict[str, int] = field(default_factory=dict)  # role -> its API token's id
     secrets: dict[str, str] = field(default_factory=dict)    # role -> its API token
+    calendar_token: str = ""    # A's focal point's secret calendar address
+    subscription_token: str = ""  # someone's (unconfirmed) email subscription to the published plan
+    webhook_id: int = 0
+    webhook_delivery_id: int = 0
     link: str = ""              # signed reminder link: A's focal point, action A
     link_foreign: str = ""      # signed for A's focal point, but for B's action
     # Texts only A (and, once submitted, the secretariat) may read: never on a page or in
@@ -184,4 +193,17 @@ def build_world(upload_dir: str, secret_key: str) -> World:
 
     w.link = sign_report_link(secret_key, focal, action_a)
     w.link_foreign = sign_report_link(secret_key, focal, action_b)
+
+    w.calendar_token = issue_calendar_feed(focal, now=NOW).token
+    subscription = Subscription(email="follower@example.net", plan_id=plan.id, token="access-matrix-follow",
+                                created_at=NOW)
+    db.session.add(subscription)
+    endpoint, _ = register_endpoint({"url": "https://hooks.example.org/access", "events": ["round.opened"]},
+                                    acting_admin=db.session.get(User, w.users["admin"]), now=NOW,
+                                    allow_private=False)
+    queue_event("round.opened", plan_id=plan.id, data={}, now=NOW)
+    db.session.commit()
+    w.subscription_token, w.webhook_id = subscription.token, endpoint.id
+    w.webhook_delivery_id = db.session.scalars(
+        select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id)).one()
     return w

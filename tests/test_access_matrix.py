@@ -60,7 +60,8 @@ CLASSES = {
 # Roles that must never read A's unsubmitted or returned reports, nor the unpublished plan.
 # Assessors see published plans only, as the public does (issue 12 item 16: there is no
 # per-plan assignment of assessors yet). (A signed reminder link is A's credential,
-# whoever holds it: links.* are not checked.)
+# whoever holds it: links.* are not checked; nor is a secret calendar address, calendars.private_*.)
+CREDENTIAL_URLS = ("links.", "calendars.private_")
 OUTSIDERS = ("anonymous", "agency_b", "assessor", "api_anonymous", "api_agency_b")
 
 
@@ -287,6 +288,42 @@ MATRIX: list[Case] = [
     Case("admin.remove_single_sign_on_domain", {"POST": E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, FORBIDDEN)},
          p(rule_id=999_999), "unknown-domain"),
     Case("reminders_admin.log", {"GET": ADMIN}),
+    Case("webhooks_admin.index", {"GET": ADMIN, "POST": ADMIN_POST}),
+    Case("webhooks_admin.endpoint", {"GET": ADMIN}, p(endpoint_id="w.webhook_id")),
+    Case("webhooks_admin.endpoint", {"GET": E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, FORBIDDEN)},
+         p(endpoint_id=999_999), "unknown"),
+    Case("webhooks_admin.set_active", {"POST": ADMIN_POST}, p(endpoint_id="w.webhook_id")),
+    Case("webhooks_admin.resend", {"POST": ADMIN_POST},
+         p(endpoint_id="w.webhook_id", delivery_id="w.webhook_delivery_id")),
+    # --- calendars: public for published plans; the secret address is its owner's (A's) credential
+    Case("calendars.public_plan", {"GET": everyone(OK)}, PUB),
+    Case("calendars.public_plan", {"GET": everyone(HIDDEN)}, HID, "unpublished"),
+    Case("calendars.private_plan", {"GET": everyone(OK)}, p(token="w.calendar_token", slug="w.pub_slug")),
+    # A leads an action of the unpublished plan, so A's address shows it.
+    Case("calendars.private_plan", {"GET": everyone(OK)}, p(token="w.calendar_token", slug="w.hidden_slug"),
+         "unpublished-plan-of-own-action"),
+    Case("calendars.private_plan", {"GET": everyone(HIDDEN)}, p(token="not-a-token", slug="w.pub_slug"),
+         "unknown-token"),
+    Case("calendars.private_agency", {"GET": everyone(OK)},
+         p(token="w.calendar_token", agency_id="w.agency_a_id"), "own-agency"),
+    Case("calendars.private_agency", {"GET": everyone(HIDDEN)},
+         p(token="w.calendar_token", agency_id="w.agency_b_id"), "other-agency"),
+    Case("calendar_account.page", {"GET": SIGNED_IN}),
+    Case("calendar_account.rotate", {"POST": SIGNED_IN_POST}),
+    Case("calendar_account.revoke", {"POST": SIGNED_IN_POST}),
+    # --- embeds (any site may frame them) and following by email: published plans, for everyone
+    *[Case(f"embeds.{kind}", {"GET": everyone(OK)}, PUB) for kind in ("scorecard", "gantt")],
+    *[Case(f"embeds.{kind}", {"GET": everyone(HIDDEN)}, HID, "unpublished") for kind in ("scorecard", "gantt")],
+    Case("subscriptions.new", {"GET": everyone(OK), "POST": everyone(ALLOWED)}, p(plan="w.pub_slug")),
+    Case("subscriptions.new", {"GET": everyone(HIDDEN), "POST": everyone(HIDDEN)}, p(plan="w.hidden_slug"),
+         "unpublished"),
+    Case("subscriptions.confirm_page", {"GET": everyone(OK), "POST": everyone(ALLOWED)},
+         p(token="w.subscription_token")),
+    Case("subscriptions.confirm_page", {"GET": everyone(HIDDEN)}, p(token="unknown"), "unknown"),
+    Case("subscriptions.unsubscribe_page", {"GET": everyone(OK), "POST": everyone(ALLOWED)},
+         p(token="w.subscription_token")),
+    Case("subscriptions.unsubscribe_page", {"GET": everyone(HIDDEN), "POST": everyone(HIDDEN)}, p(token="unknown"),
+         "unknown"),
     Case("reminders_admin.message", {"GET": ADMIN}, p(message_id="w.message_id")),
     # --- agency focal points: their own agency's actions, reports and files only
     Case("agency.owe", {"GET": AGENCIES}),
@@ -550,7 +587,7 @@ def test_access(app, access, case, method, role, expected):
     assert got in allowed, (
         f"{case.name} {method} as {role}: expected {expected}, got {got} ({describe(response)})"
     )
-    if role in OUTSIDERS and response.status_code == 200 and not case.endpoint.startswith("links."):
+    if role in OUTSIDERS and response.status_code == 200 and not case.endpoint.startswith(CREDENTIAL_URLS):
         body = response.get_data()
         leaked = [text for text in access.world.private_texts if text.encode() in body]
         assert not leaked, f"{case.name} {method} as {role} shows private data: {leaked}"
@@ -589,9 +626,16 @@ def test_the_matrix_names_only_routes_that_exist(app):
     assert not stale, "Matrix lines for routes that do not exist:\n" + "\n".join(stale)
 
 
+# Page POSTs that take no CSRF token, and why.
+CSRF_EXEMPT = {
+    # RFC 8058 one-click unsubscribe: mail programs POST with no token; the URL's secret is the key.
+    "subscriptions.unsubscribe_page",
+}
+
+
 def _form_posts():
     """The first matrix line of every page route taking POST, with a role it lets in."""
-    seen = set()
+    seen = set(CSRF_EXEMPT)
     for case in MATRIX:
         if case.api or "POST" not in case.expect or case.endpoint in seen:
             continue

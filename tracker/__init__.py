@@ -155,19 +155,24 @@ def _register_blueprints(app: Flask) -> None:
         agency,
         assessor,
         auth,
+        calendars,
         chart_pages,
         charts,
+        embeds,
         open_data,
         operations,
         public,
         reminders_admin,
         report_links,
         secretariat,
+        subscriptions,
+        webhooks_admin,
     )
 
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
         reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp, operations.bp,
+        webhooks_admin.bp, calendars.bp, calendars.account_bp, embeds.bp, subscriptions.bp,
     ):
         app.register_blueprint(blueprint)
 

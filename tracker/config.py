@@ -66,6 +66,10 @@ DEFAULTS = {
     # resolved in create_app.
     "UPLOAD_DIR": None,
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    # Webhooks: seconds to wait for a receiver, and whether loopback/private addresses may
+    # be called (off: a webhook must not reach the internal network; tracker.webhooks.addresses).
+    "WEBHOOK_TIMEOUT": 10,
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False,
     # Signing in (README, "Signing in"). Single sign-on with OpenID Connect is on when an
     # issuer is set; its discovery document is read from <issuer>/.well-known/openid-configuration.
     "OIDC_ISSUER": None,

@@ -28,13 +28,16 @@ from tests.e2e.conftest import (
     sign_in,
 )
 from tracker.extensions import db
-from tracker.models import Action, Agency, AssessmentRound, Plan, Recommendation
+from tracker.models import Action, Agency, AssessmentRound, Plan, Recommendation, Subscription
+from tracker.reminders.compose import LinkSettings
 from tracker.reminders.links import sign_report_link
 from tracker.services.actions import create_action
 from tracker.services.assessments import open_assessment_round
 from tracker.services.reports import save_report
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user, find_user_by_email
+from tracker.subscriptions.follow import followed_thing, subscribe
+from tracker.webhooks.endpoints import register_endpoint
 
 pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
@@ -84,8 +87,14 @@ PUBLIC = (
     "agencies-index",
     "reminders-summary",
     "reminders-log",
+
+    "embed-scorecard",
+    "embed-gantt",
+    "subscribe",
+    "subscription-confirm",
+    "subscription-unsubscribe",
 )
-AGENCY = ("agency-owe", "report-form", "report-view", "account", "two-factor")
+AGENCY = ("agency-owe", "report-form", "report-view", "account", "two-factor", "calendar")
 SECRETARIAT = (
     "review-queue",
     "review",
@@ -102,7 +111,7 @@ SECRETARIAT = (
     "import",
 )
 ASSESSOR = ("assessor-rounds", "assessor-round")
-ADMIN = ("users", "user-form", "agencies", "sign-ins", "sign-in-log", "reminders")
+ADMIN = ("users", "user-form", "agencies", "sign-ins", "sign-in-log", "reminders", "webhooks", "webhook")
 PAGE_TYPES = PUBLIC + AGENCY + SECRETARIAT + ASSESSOR + ADMIN
 
 
@@ -171,6 +180,15 @@ def screens(live_server) -> dict[str, Screen]:
         )
         token = sign_report_link(app.config["SECRET_KEY"], focal_point, first)
         admin = find_user_by_email(ADMIN_EMAIL)
+        endpoint, _secret = register_endpoint(
+            {"url": "https://hooks.example.org/everyscreen", "events": ["status.changed"]},
+            acting_admin=admin, now=now, allow_private=False,
+        )
+        follower = "follower@everyscreen.example.org"
+        subscribe(follower, followed_thing(SEEDED_PLAN), now=now,
+                  links=LinkSettings(base_url=live_server.url, secret_key=app.config["SECRET_KEY"]),
+                  templates=app.jinja_env)
+        follow_token = db.session.scalars(select(Subscription.token).where(Subscription.email == follower)).one()
         ids = {
             "rec": rec.id,
             "rec_code": rec.code,
@@ -182,6 +200,8 @@ def screens(live_server) -> dict[str, Screen]:
             "report": report.id,
             "assessment": assessment.id,
             "admin": admin.id,
+            "webhook": endpoint.id,
+            "follow": follow_token,
         }
         assert db.session.get(AssessmentRound, assessment.id) is not None
         db.session.remove()
@@ -213,11 +233,18 @@ def screens(live_server) -> dict[str, Screen]:
         "agencies-index": Screen(public, "/agencies", "Agencies"),
         "reminders-summary": Screen(public, "/agencies/reminders", "Reminders to agencies"),
         "reminders-log": Screen(public, f"/agencies/{ids['agency']}/reminders", "Reminders to"),
+
+        "embed-scorecard": Screen(public, f"/embed/plans/{SEEDED_PLAN}/scorecard", "Mongolia"),
+        "embed-gantt": Screen(public, f"/embed/plans/{SEEDED_PLAN}/gantt", "Mongolia"),
+        "subscribe": Screen(public, f"/subscribe?plan={SEEDED_PLAN}", "Follow by email"),
+        "subscription-confirm": Screen(public, f"/subscriptions/{ids['follow']}/confirm", "Confirm"),
+        "subscription-unsubscribe": Screen(public, f"/subscriptions/{ids['follow']}/unsubscribe", "Unsubscribe"),
         "agency-owe": Screen(agency, "/agency/", "What we owe"),
         "report-form": Screen(agency, f"/agency/actions/{ids['first']}/report", "Progress report"),
         "report-view": Screen(agency, f"/agency/reports/{ids['report']}", "Progress report"),
         "account": Screen(agency, "/account/", "Account"),
         "two-factor": Screen(agency, "/account/two-factor", "two-factor"),
+        "calendar": Screen(agency, "/account/calendar/", "Calendar feeds"),
         "review-queue": Screen(secretariat, "/secretariat/reviews", "Review queue"),
         "review": Screen(secretariat, f"/secretariat/reviews/{ids['report']}", "Progress report"),
         "plans": Screen(secretariat, "/secretariat/plans", "Plans"),
@@ -247,6 +274,8 @@ def screens(live_server) -> dict[str, Screen]:
         "sign-ins": Screen(ADMIN_EMAIL, "/admin/sign-ins", "Failed sign-ins"),
         "sign-in-log": Screen(ADMIN_EMAIL, "/admin/sign-in-log", "Sign-in log"),
         "reminders": Screen(ADMIN_EMAIL, "/admin/reminders/", "Reminders"),
+        "webhooks": Screen(ADMIN_EMAIL, "/admin/webhooks/", "Webhooks"),
+        "webhook": Screen(ADMIN_EMAIL, f"/admin/webhooks/{ids['webhook']}", "Webhook"),
     }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from tests import factories
 from tests.fixtures.databases import app_on, is_postgres
 from tests.fixtures.servers import free_port
-from tracker.models import OutboxMessage
+from tracker.models import OutboxMessage, WebhookDelivery, WebhookEndpoint
 from tracker.publishing.data_version import current_data_version
 from tracker.scheduler.runner import beat
 from tracker.services.monitoring import clear_heartbeat, record_heartbeat
@@ -162,7 +162,7 @@ def test_metrics_count_requests_by_endpoint_including_pages_served_from_memory(a
     assert "no-such-page" not in after
 
 
-def test_metrics_show_the_outbox_backlog_and_reminders_sent(app, client, db_session, monkeypatch):
+def test_metrics_show_the_outbox_and_webhook_backlogs_and_reminders_sent(app, client, db_session, monkeypatch):
     monkeypatch.setitem(app.config, "METRICS_TOKEN", "scrape-me")
     now = datetime.now(UTC)
     for n, state in enumerate(("pending", "pending", "sending", "sent", "failed")):
@@ -172,8 +172,16 @@ def test_metrics_show_the_outbox_backlog_and_reminders_sent(app, client, db_sess
     body = scrape(client, Authorization="Bearer scrape-me")
     assert metric(body, "tracker_outbox_backlog") == 3
     assert "# TYPE tracker_reminders_sent_total counter" in body
-    # Issue 18's webhook deliveries: no table yet, so no gauge rather than a made-up 0.
-    assert "tracker_webhook_backlog" not in body
+    endpoint = WebhookEndpoint(url="https://hooks.example.org/t", events=["report.submitted"],
+                               secret="s", created_at=now)
+    db_session.add(endpoint)
+    db_session.flush()
+    for n, state in enumerate(("pending", "sending", "delivered", "failed")):
+        db_session.add(WebhookDelivery(endpoint_id=endpoint.id, event_id=f"e{n}", event="report.submitted",
+                                       body="{}", state=state, next_attempt_at=now, created_at=now))
+    db_session.flush()
+    body = scrape(client, Authorization="Bearer scrape-me")
+    assert metric(body, "tracker_webhook_backlog") == 2
 
 
 def test_metrics_add_up_every_worker_in_multiprocess_mode(tmp_path):

@@ -63,9 +63,12 @@ from tracker.models.sign_in import (
     SingleSignOnDomain,
 )
 from tracker.models.status import Status, StatusChange
+from tracker.models.subscription import CalendarFeed, Subscription
 from tracker.models.user import ROLES, User
+from tracker.models.webhook import DELIVERY_STATES, WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "DELIVERY_STATES",
     "EDITABLE_REPORT_STATES",
     "EVENT_KINDS",
     "MARKS",
@@ -88,12 +91,14 @@ __all__ = [
     "TOKEN_DEFAULT_DAYS",
     "TOKEN_MAX_DAYS",
     "TOKEN_SCOPES",
+    "WEBHOOK_EVENTS",
     "Action",
     "Agency",
     "ApiToken",
     "Area",
     "AssessmentRound",
     "AssessmentRoundChange",
+    "CalendarFeed",
     "DataVersion",
     "Event",
     "Evidence",
@@ -118,7 +123,10 @@ __all__ = [
     "SingleSignOnDomain",
     "Status",
     "StatusChange",
+    "Subscription",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "action_supporting_agencies",
     "dimension_recommendations",
     "recommendation_actions",

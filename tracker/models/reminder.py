@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -56,6 +56,8 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str | None] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # Extra mail headers, e.g. List-Unsubscribe on a subscriber's digest.
+    headers: Mapped[dict | None] = mapped_column(JSON)
     # The Message-ID header, fixed at creation: a retry of the same message carries the
     # same id, so a receiving system can recognise a duplicate after a crash mid-send.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)

@@ -59,6 +59,9 @@ def build_email(settings: MailSettings, message) -> EmailMessage:
     email["Subject"] = one_line(message.subject)
     email["Message-ID"] = message.message_id
     email["Date"] = format_datetime(message.created_at)
+    # e.g. List-Unsubscribe on a follower's mail; one line each, like the subject.
+    for name, value in (getattr(message, "headers", None) or {}).items():
+        email[name] = one_line(value, limit=2000)
     email.set_content(message.body_text or "")
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")

@@ -140,6 +140,7 @@ def _retry_or_give_up(row, error: str, now: datetime, *, counts: bool) -> dict:
 EMAIL_COLUMNS = (
     OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
     OutboxMessage.message_id, OutboxMessage.created_at, OutboxMessage.attempts, OutboxMessage.failures,
+    OutboxMessage.headers,
 )
 
 

@@ -11,6 +11,7 @@ from tracker.extensions import db
 from tracker.models import Event, StatusChange, User
 from tracker.services.actors import shown_actors
 from tracker.services.transaction import Actor
+from tracker.webhooks.events import EVENT_KIND_EVENTS, queue_event, subject_data
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ def record_event(
         occurred_at=now,
     )
     db.session.add(event)
+    if kind in EVENT_KIND_EVENTS:
+        queue_event(EVENT_KIND_EVENTS[kind], plan_id=subject.plan_id, now=now, data={
+            "subject": subject_data(subject), "summary": summary,
+            "report_id": (details or {}).get("report_id"),
+        })
     return event
 
 

@@ -25,8 +25,7 @@ log = logging.getLogger(__name__)
 class Backlog:
     """Rows waiting in a table, counted for ``/metrics`` only when the table exists.
 
-    The hook for queues this module does not own: a webhook delivery table (issue 18)
-    adds its entry to ``BACKLOGS`` (or corrects the one below) and ``/metrics`` exports
+    A queue another module owns adds its entry to ``BACKLOGS``, and ``/metrics`` exports
     ``tracker_<name>_backlog`` from the next scrape on.
     """
 
@@ -38,7 +37,7 @@ class Backlog:
 BACKLOGS: tuple[Backlog, ...] = (
     # Messages still to go out: waiting for their time, or claimed by a scheduler now.
     Backlog("outbox", "outbox_messages", "state IN ('pending', 'sending')"),
-    # Issue 18's webhook deliveries: absent (no gauge) until that table exists.
+    # Webhook deliveries not yet made: waiting for their time, or claimed by a scheduler now.
     Backlog("webhook", "webhook_deliveries", "state IN ('pending', 'sending')"),
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, func, select
@@ -14,16 +14,25 @@ from tracker.models import REPORTED_STATES, Action, Plan, ProgressReport, Report
 from tracker.schemas.report import RoundInput
 from tracker.services.transaction import atomic
 from tracker.services.validation import validated
+from tracker.webhooks.events import queue_event
 
 
-def open_reporting_round(plan: Plan, data: dict) -> ReportingRound:
+def open_reporting_round(plan: Plan, data: dict, *, now: datetime | None = None) -> ReportingRound:
     """Open a reporting round for ``plan`` with a name, an opening date and a deadline."""
     fields = validated(RoundInput(), data)
     with atomic():
         round_ = ReportingRound(plan_id=plan.id, **fields)
         db.session.add(round_)
         db.session.flush()
+        _queue_round_opened(round_, now or datetime.combine(round_.opens_on, time(), UTC))
         return round_
+
+
+def _queue_round_opened(round_: ReportingRound, now: datetime) -> None:
+    queue_event("round.opened", plan_id=round_.plan_id, now=now, event_id=f"round-opened-{round_.id}", data={
+        "round": {"id": round_.id, "name": round_.name, "opens_on": round_.opens_on,
+                  "deadline": round_.deadline},
+    })
 
 
 def plan_rounds(plan: Plan) -> list[ReportingRound]:
@@ -156,4 +165,6 @@ def open_scheduled_rounds(today: date) -> list[ReportingRound]:
                 db.session.add(round_)
                 opened.append(round_)
         db.session.flush()
+        for round_ in opened:
+            _queue_round_opened(round_, datetime.combine(today, time(), UTC))
     return opened

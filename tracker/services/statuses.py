@@ -11,6 +11,7 @@ from tracker.models import Status, StatusChange
 from tracker.services.errors import ValidationFailed
 from tracker.services.transaction import Actor
 from tracker.services.validation import validated
+from tracker.webhooks.events import queue_event, subject_data
 
 
 def status_vocabulary() -> list[Status]:
@@ -76,6 +77,11 @@ def record_status_change(
         reason=reason,
     )
     db.session.add(change)
+    if old_status_key != new_status_key or old_percent != new_percent:
+        queue_event("status.changed", plan_id=subject.plan_id, now=now, data={
+            "subject": subject_data(subject), "old_status": old_status_key, "new_status": new_status_key,
+            "old_percent": old_percent, "new_percent": new_percent, "reason": reason,
+        })
     return change
 
 

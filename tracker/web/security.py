@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from functools import wraps
+
+from flask import Flask, abort, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -29,6 +31,25 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+# The embeds (``@embeddable``): any site may frame them. Everything else stays as strict;
+# X-Frame-Options is left out, since it cannot say "anyone" and would override nothing
+# in browsers that know frame-ancestors.
+EMBED_HEADERS = {
+    **{name: value for name, value in HEADERS.items() if name != "X-Frame-Options"},
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *"),
+}
+EMBEDDABLE = "tracker.web.security.embeddable"
+
+
+def embeddable(view):
+    """Let any site show this view's page in a frame (the plan embeds); no other page may be."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.setdefault(EMBEDDABLE, True)
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 # The largest id the database's integer columns hold (PostgreSQL ``integer``).
@@ -76,7 +97,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        for name, value in HEADERS.items():
+        for name, value in (EMBED_HEADERS if g.get(EMBEDDABLE) else HEADERS).items():
             response.headers.setdefault(name, value)
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

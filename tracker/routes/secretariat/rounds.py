@@ -29,7 +29,7 @@ def rounds(slug: str):
     if request.method == "POST":
         values = submitted()
         try:
-            round_ = open_reporting_round(plan, filled("name", "opens_on", "deadline"))
+            round_ = open_reporting_round(plan, filled("name", "opens_on", "deadline"), now=now())
         except ValidationFailed as exc:
             return page("secretariat/rounds.html", 422, plan=plan, overview=rounds_overview(plan),
                          values=values, errors=field_errors(exc), today=now().date())
