@@ -61,7 +61,8 @@ from tracker.models.sign_in import (
     SignInEvent,
     SingleSignOnDomain,
 )
-from tracker.models.status import Status, StatusChange
+from tracker.models.source import SourceDocument
+from tracker.models.status import SEED_LOAD_LABEL, Status, StatusChange
 from tracker.models.user import ROLES, User
 
 __all__ = [
@@ -82,6 +83,7 @@ __all__ = [
     "ROUND_OPEN",
     "ROUND_STATES",
     "RULE_KINDS",
+    "SEED_LOAD_LABEL",
     "SIGN_IN_METHODS",
     "TIMEFRAMES",
     "TOKEN_DEFAULT_DAYS",
@@ -114,6 +116,7 @@ __all__ = [
     "SignInEvent",
     "SignInFailure",
     "SingleSignOnDomain",
+    "SourceDocument",
     "Status",
     "StatusChange",
     "User",
