@@ -30,7 +30,7 @@ def upgrade():
     op.create_table(
         'source_documents',
         sa.Column('name', sa.String(length=200), nullable=False),
-        sa.Column('author', sa.String(length=300), nullable=False),
+        sa.Column('author', sa.String(length=300), nullable=True),
         sa.Column('year', sa.Integer(), nullable=True),
         sa.Column('title', sa.String(length=500), nullable=False),
         sa.Column('publisher', sa.String(length=300), nullable=True),

@@ -29,7 +29,8 @@ class SourceDocument(db.Model):
 
     # The file name items cite in ``source_document``, e.g. "002_6847f20350a23e8f.txt".
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
-    author: Mapped[str] = mapped_column(String(300))
+    # Empty when the report names no author: it is then cited by its title.
+    author: Mapped[str | None] = mapped_column(String(300))
     year: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(500))
     publisher: Mapped[str | None] = mapped_column(String(300))
@@ -37,8 +38,18 @@ class SourceDocument(db.Model):
 
     @property
     def short_reference(self) -> str:
-        """Author and year, as cited in running text: ``OECD (2018)``."""
-        return f"{self.author} ({self.year})" if self.year else self.author
+        """Author and year, as cited in running text: ``OECD (2018)`` (the title when
+        the report names no author)."""
+        who = self.author or self.title
+        return f"{who} ({self.year})" if self.year else who
+
+    @property
+    def effective_day(self) -> date | None:
+        """The day the report's statements hold from: its issue date, else the last day
+        of its year (the latest day by which it certainly existed)."""
+        if self.issued_on:
+            return self.issued_on
+        return date(self.year, 12, 31) if self.year else None
 
     def __repr__(self) -> str:
         return f"<SourceDocument {self.name}>"
@@ -85,7 +96,8 @@ class SourceMixin:
         details = self.source_details if self.source_document else None
         if details is None:
             return None
-        return details.short_reference, details.title, self.source_section or ""
+        title = details.title if details.author else ""  # an authorless report is cited by title
+        return details.short_reference, title, self.source_section or ""
 
     @property
     def human_citation(self) -> str:
