@@ -1,12 +1,12 @@
-"""What the public dashboard reads: headline figures, plans as of a date, changes since a date,
-search, and agency overviews. Published plans only; read-only; one query per kind of row.
+"""What the public dashboard reads: headline figures, changes since a date, search, and
+agency overviews (a plan as of a date: ``publishing.as_of``). Published plans only; read-only; one query per kind of row.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -25,20 +25,8 @@ from tracker.models import (
     User,
     action_supporting_agencies,
 )
-from tracker.publishing.scorecards import Scorecard, ScorecardRow
 from tracker.services.actors import shown_actors
 from tracker.services.statuses import status_vocabulary
-
-
-def end_of(day: date) -> datetime:
-    """The first instant after ``day`` (UTC): "as of 31 March" includes all of 31 March.
-
-    The last day a date can name (9999-12-31) has no day after it: everything counts.
-    """
-    if day >= date.max:
-        return datetime.max.replace(tzinfo=UTC)
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
-
 
 # --- headline figures ---------------------------------------------------------
 
@@ -94,45 +82,6 @@ def plan_rounds_exist(plan: Plan) -> bool:
     from tracker.models import AssessmentRound
 
     return db.session.scalar(select(func.count()).where(AssessmentRound.plan_id == plan.id)) > 0
-
-
-# --- a plan as of a date --------------------------------------------------------
-
-
-def statuses_as_of(plan: Plan, day: date, subject_type: str = "recommendation") -> dict[int, str]:
-    """Each recommendation's (or action's) status as the history recorded it at the end of ``day``.
-
-    Items with no recorded status by then did not exist in the tracker yet and are left out.
-    """
-    latest = (
-        select(func.max(StatusChange.id).label("id"))
-        .where(
-            StatusChange.plan_id == plan.id,
-            StatusChange.subject_type == subject_type,
-            StatusChange.changed_at < end_of(day),
-        )
-        .group_by(StatusChange.subject_id)
-        .subquery()
-    )
-    return dict(
-        db.session.execute(
-            select(StatusChange.subject_id, StatusChange.new_status_key).join(latest, StatusChange.id == latest.c.id)
-        ).all()
-    )
-
-
-def scorecard_as_of(plan: Plan, day: date) -> Scorecard:
-    """The plan's scorecard rebuilt from the status history as it stood at the end of ``day``."""
-    statuses = statuses_as_of(plan, day)
-    recs = db.session.execute(
-        select(Recommendation.id, Recommendation.area_id).where(Recommendation.plan_id == plan.id)
-    ).all()
-    areas = db.session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position)).all()
-    rows = {area.id: ScorecardRow(code=area.code, name=area.name) for area in areas}
-    for rec_id, area_id in recs:
-        if rec_id in statuses:
-            rows.setdefault(area_id, ScorecardRow(code=None, name="(no area)")).counts[statuses[rec_id]] += 1
-    return Scorecard(statuses=status_vocabulary(), rows=list(rows.values()))
 
 
 # --- changes since a date -------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import date, timedelta
 
 from flask import Blueprint, current_app, render_template, request, send_file
@@ -10,6 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.charts.palette import RATINGS
+from tracker.publishing.as_of import (
+    action_as_of,
+    actions_as_of,
+    end_of,
+    recommendation_status_as_of,
+    scorecard_as_of,
+    statuses_as_of,
+)
 from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
@@ -18,8 +27,6 @@ from tracker.publishing.dashboard import (
     headlines,
     plan_actions,
     plan_rounds_exist,
-    scorecard_as_of,
-    statuses_as_of,
 )
 from tracker.publishing.dashboard import search as run_search
 from tracker.publishing.public_views import (
@@ -82,6 +89,10 @@ def plan(slug: str):
     statuses = statuses_as_of(plan, as_of) if as_of else None
     groups = recommendations_by_area(plan)
     readiness = plan_readiness(plan)
+    actions = plan_actions(plan)
+    if as_of:
+        # The actions table as it stood then: status, percentage and dates; overdue then.
+        actions = actions_as_of(plan, actions, as_of)
     return render_template(
         "public/plan.html",
         plan=plan,
@@ -92,12 +103,12 @@ def plan(slug: str):
         as_of_error=error,
         statuses_then=statuses,
         vocabulary={s.key: s for s in status_vocabulary()},
-        actions=plan_actions(plan),
+        actions=actions,
         has_readiness=bool(readiness),
         readiness=readiness,
         rating_styles=RATINGS,
         has_rounds=bool(plan_rounds_exist(plan)),
-        today=now().date(),
+        today=as_of or now().date(),
     ), (400 if error else 200)
 
 
@@ -156,18 +167,34 @@ def recommendation(slug: str, code: str):
     """One recommendation: its statuses side by side, its actions, history and evidence."""
     rec = published_recommendation(slug, code)
     viewer = _viewer()
+    as_of, error = _date_arg("as_of")
     views = recommendation_status_views(rec)
     proposals = visible_proposals(views, viewer)
+    timeline = visible_timeline(rec, viewer)
+    actions = list(rec.actions)
+    status_then = None
+    if as_of:
+        # As it stood then: the status, the rounds held by then, its actions then, and
+        # no proposal or evidence (those are about now).
+        status_then = recommendation_status_as_of(rec, as_of)
+        views = replace(views, assessed=[a for a in views.assessed if a.round.assessed_on <= as_of])
+        proposals = []
+        timeline = [entry for entry in timeline if entry.day <= as_of]
+        actions = actions_as_of(rec.plan, actions, as_of)
     return render_template(
         "public/recommendation.html",
         plan=rec.plan,
         rec=rec,
         views=views,
         proposals=proposals,
-        show_proposals=is_staff(viewer) or bool(proposals),
-        timeline=visible_timeline(rec, viewer),
-        evidence=accepted_evidence(rec.actions),
-    )
+        show_proposals=not as_of and (is_staff(viewer) or bool(proposals)),
+        timeline=timeline,
+        evidence=[] if as_of else accepted_evidence(rec.actions),
+        actions=actions,
+        as_of=as_of,
+        as_of_error=error,
+        status_then=status_then,
+    ), (400 if error else 200)
 
 
 @bp.route("/plans/<slug>/actions/<code>")
@@ -176,17 +203,32 @@ def action(slug: str, code: str):
     """One action: owners, dates, progress, milestones, history and its reports."""
     action = published_action(slug, code)
     viewer = _viewer()
+    as_of, error = _date_arg("as_of")
     reports = visible_reports(action, viewer)  # the public: accepted ones
+    timeline = visible_timeline(action, viewer)
+    shown, recorded = action, True
+    if as_of:
+        # As it stood then: status, percentage and dates then, overdue then, and only the
+        # history and reports from before the end of that day.
+        then = action_as_of(action, as_of)
+        recorded = then is not None
+        shown = then or action
+        cut = end_of(as_of)
+        reports = [r for r in reports if (r.reviewed_at or r.submitted_at or r.created_at) < cut]
+        timeline = [entry for entry in timeline if entry.day <= as_of]
     return render_template(
         "public/action.html",
         plan=action.plan,
-        action=action,
-        timeline=visible_timeline(action, viewer),
+        action=shown,
+        timeline=timeline,
         reports=reports,
         comments=review_comments(reports, viewer),
-        can_report=can_report_on(viewer, action),
-        overdue=action.is_overdue(now().date()),
-    )
+        can_report=not as_of and can_report_on(viewer, action),
+        overdue=recorded and shown.is_overdue(as_of or now().date()),
+        as_of=as_of,
+        as_of_error=error,
+        recorded_then=recorded,
+    ), (400 if error else 200)
 
 
 @bp.route("/evidence/<int:evidence_id>")
