@@ -130,8 +130,8 @@ def test_mexico_as_of_the_end_of_2017_shows_the_oecd_assessment(app, client):
 @pytest.mark.seeded
 def test_a_recommendation_as_of_a_date_shows_its_status_then(app, client):
     load(app, MEXICO)
-    from tracker.services.recommendations import find_recommendation
     from tracker.services.plans import get_plan
+    from tracker.services.recommendations import find_recommendation
 
     rec = find_recommendation(get_plan(MEXICO), "GOV-1")
     set_recommendation_status(rec, {"status": "pending", "reason": "Reversed"}, actor=SYSTEM, now=NOW)

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime
 
-
 # Who loaded the seed reports, as history records it (``changed_by_label``, no user):
 # pages show such rows as one "Imported from the OECD (2018) report" line.
 SEED_LOAD_LABEL = "seed"
