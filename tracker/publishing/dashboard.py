@@ -1,31 +1,27 @@
-"""What the public dashboard reads: headline figures, changes since a date, search, and
-agency overviews (a plan as of a date: ``publishing.as_of``). Published plans only; read-only; one query per kind of row.
+"""What the public dashboard reads: headline figures, search, and agency overviews (a plan
+as of a date: ``publishing.as_of``; changes since a date: ``publishing.changes``). Published plans only; read-only; one query per kind of row.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
-    PUBLIC_EVENT_KINDS,
     Action,
     Agency,
     Area,
-    Event,
     Plan,
     Recommendation,
     Status,
     StatusChange,
-    User,
     action_supporting_agencies,
 )
-from tracker.services.actors import shown_actors
 from tracker.services.statuses import status_vocabulary
 
 # --- headline figures ---------------------------------------------------------
@@ -82,83 +78,6 @@ def plan_rounds_exist(plan: Plan) -> bool:
     from tracker.models import AssessmentRound
 
     return db.session.scalar(select(func.count()).where(AssessmentRound.plan_id == plan.id)) > 0
-
-
-# --- changes since a date -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    at: datetime
-    plan: Plan
-    subject_type: str
-    code: str
-    title: str
-    summary: str
-    reason: str | None
-    who: str
-
-
-def changes_since(since: date, *, plan: Plan | None = None, viewer: User | None = None, limit: int = 500) -> list[Change]:
-    """What moved since the start of ``since`` in published plans: status changes and public
-    events, with who did each as ``viewer`` (None: the public) may know them."""
-    start = datetime.combine(since, time.min, tzinfo=UTC)
-    plans = {p.id: p for p in db.session.scalars(_published_plans(plan))}
-    if not plans:
-        return []
-    changes = db.session.scalars(
-        select(StatusChange)
-        .where(StatusChange.plan_id.in_(plans), StatusChange.changed_at >= start)
-        .options(selectinload(StatusChange.old_status), selectinload(StatusChange.new_status))
-        .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
-        .limit(limit)
-    ).all()
-    events = db.session.scalars(
-        select(Event)
-        .where(Event.plan_id.in_(plans), Event.occurred_at >= start, Event.kind.in_(PUBLIC_EVENT_KINDS))
-        .order_by(Event.occurred_at.desc(), Event.id.desc())
-        .limit(limit)
-    ).all()
-    subjects = _subjects([(c.subject_type, c.subject_id) for c in changes] + [(e.subject_type, e.subject_id) for e in events])
-    who = shown_actors([(c.changed_by_id, c.changed_by_label) for c in changes] + [(e.actor_id, e.actor_label) for e in events],
-                       viewer)
-    rows = []
-    for c in changes:
-        code, title = subjects.get((c.subject_type, c.subject_id), ("?", ""))
-        old = c.old_status.label if c.old_status else None
-        summary = f"{old} → {c.new_status.label}" if old else f"Recorded as {c.new_status.label}"
-        if c.new_percent is not None and c.old_percent != c.new_percent and c.subject_type == "action":
-            summary += f" ({c.new_percent}% complete)"
-        rows.append(Change(c.changed_at, plans[c.plan_id], c.subject_type, code, title, summary, c.reason,
-                           who[(c.changed_by_id, c.changed_by_label)]))
-    for e in events:
-        code, title = subjects.get((e.subject_type, e.subject_id), ("?", ""))
-        rows.append(Change(e.occurred_at, plans[e.plan_id], e.subject_type, code, title, e.summary, e.reason,
-                           who[(e.actor_id, e.actor_label)]))
-    return sorted(rows, key=lambda r: r.at, reverse=True)[:limit]
-
-
-def _subjects(keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
-    ids = defaultdict(set)
-    for kind, subject_id in keys:
-        ids[kind].add(subject_id)
-    found = {}
-    if ids["recommendation"]:
-        for rec_id, code, text in db.session.execute(
-            select(Recommendation.id, Recommendation.code, Recommendation.text).where(Recommendation.id.in_(ids["recommendation"]))
-        ):
-            found[("recommendation", rec_id)] = (code, text[:160])
-    if ids["action"]:
-        for action_id, code, title in db.session.execute(
-            select(Action.id, Action.code, Action.title).where(Action.id.in_(ids["action"]))
-        ):
-            found[("action", action_id)] = (code, title)
-    return found
-
-
-def _published_plans(plan: Plan | None) -> Select:
-    query = select(Plan).where(Plan.published.is_(True))
-    return query.where(Plan.id == plan.id) if plan is not None else query
 
 
 # --- search ----------------------------------------------------------------------

@@ -6,11 +6,12 @@ import os
 from dataclasses import replace
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, Response, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.charts.palette import RATINGS
+from tracker.exchange.csv_files import csv_bytes
 from tracker.publishing.as_of import (
     action_as_of,
     actions_as_of,
@@ -19,10 +20,10 @@ from tracker.publishing.as_of import (
     scorecard_as_of,
     statuses_as_of,
 )
+from tracker.publishing.changes import CSV_HEADER, change_rows, changes_page
 from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
-    changes_since,
     filter_choices,
     headlines,
     plan_actions,
@@ -112,18 +113,49 @@ def plan(slug: str):
     ), (400 if error else 200)
 
 
+def _page_arg() -> tuple[int, str | None]:
+    """The ``page`` query argument (1 when not given), or an error message naming it."""
+    text = request.args.get("page", "").strip()
+    if not text:
+        return 1, None
+    if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) >= 1:
+        return int(text), None
+    return 1, _("page: use a whole number from 1, e.g. 2.")
+
+
 @bp.route("/changes")
 @bp.route("/plans/<slug>/changes")
 @public_page
 def changes(slug: str | None = None):
-    """What moved since a date, for working-group meetings (default: the last 30 days)."""
+    """What moved since a date, for working-group meetings (default: the last 30 days):
+    paged, with the total, a summary by plan and by transition, and a CSV of it all."""
     plan = get_plan(slug, published_only=True) if slug else None
     since, error = _date_arg("since")
+    page, page_error = _page_arg()
     since = since or (now().date() - timedelta(days=30))
     return render_template(
-        "public/changes.html", plan=plan, since=since, error=error,
-        changes=changes_since(since, plan=plan, viewer=_viewer()),
-    ), (400 if error else 200)
+        "public/changes.html", plan=plan, since=since, error=error, page_error=page_error,
+        changes=changes_page(since, plan=plan, viewer=_viewer(), page=page),
+    ), (400 if error or page_error else 200)
+
+
+@bp.route("/changes.csv")
+@bp.route("/plans/<slug>/changes.csv")
+def changes_csv(slug: str | None = None):
+    """Every change since a date (default: the last 30 days), one row each, as CSV."""
+    plan = get_plan(slug, published_only=True) if slug else None
+    since, error = _date_arg("since")
+    if error:
+        return Response(error + "\n", status=400, mimetype="text/plain")
+    since = since or (now().date() - timedelta(days=30))
+    body = csv_bytes(CSV_HEADER, change_rows(since, plan=plan, viewer=_viewer()), for_spreadsheets=True)
+    response = Response(body, mimetype="text/csv")
+    response.charset = "utf-8"
+    name = f"changes-{slug + '-' if slug else ''}since-{since.isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Who did what is shown as the viewer may know it (staff see more): never shared.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/search")
