@@ -206,3 +206,15 @@ def test_bad_as_of_dates_on_detail_pages_are_named(client, db_session):
         response = client.get(f"{path}?as_of=31/12/2017")
         assert response.status_code == 400
         assert "as of: use a date written YYYY-MM-DD" in response.get_data(as_text=True)
+
+
+@pytest.mark.seeded
+def test_a_seeded_action_holds_from_its_report_year_and_not_before(app, client):
+    load(app, "mongolia-odra-2018")  # the report gives only its year: its statuses hold from 2018-12-31
+    then = client.get("/plans/mongolia-odra-2018/actions/A1?as_of=2019-06-30").get_data(as_text=True)
+    assert "<dt>Complete</dt><dd>0%</dd>" in then and "not yet recorded" not in then
+    history = text_of(then.split('id="history-heading"')[1])
+    assert "2018-12-31 · Imported from the Smart Government Project" in history
+    before = client.get("/plans/mongolia-odra-2018/actions/A1?as_of=2018-06-30").get_data(as_text=True)
+    assert "This action was not yet recorded in the tracker on 2018-06-30" in before
+    assert "not yet recorded</span>" in before.split('id="recs-heading"')[1].split("</section>")[0]

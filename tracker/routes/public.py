@@ -238,7 +238,7 @@ def action(slug: str, code: str):
     as_of, error = _date_arg("as_of")
     reports = visible_reports(action, viewer)  # the public: accepted ones
     timeline = visible_timeline(action, viewer)
-    shown, recorded = action, True
+    shown, recorded, recommendation_statuses = action, True, None
     if as_of:
         # As it stood then: status, percentage and dates then, overdue then, and only the
         # history and reports from before the end of that day.
@@ -248,6 +248,10 @@ def action(slug: str, code: str):
         cut = end_of(as_of)
         reports = [r for r in reports if (r.reviewed_at or r.submitted_at or r.created_at) < cut]
         timeline = [entry for entry in timeline if entry.day <= as_of]
+        vocabulary = {s.key: s for s in status_vocabulary()}
+        recommendation_statuses = {
+            rec_id: vocabulary.get(key) for rec_id, key in statuses_as_of(action.plan, as_of).items()
+        }
     return render_template(
         "public/action.html",
         plan=action.plan,
@@ -260,6 +264,7 @@ def action(slug: str, code: str):
         as_of=as_of,
         as_of_error=error,
         recorded_then=recorded,
+        recommendation_statuses=recommendation_statuses,
     ), (400 if error else 200)
 
 
