@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import Integer, String, and_, func, literal_column, not_, select, union_all
+from sqlalchemy import and_, func, not_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -121,29 +121,42 @@ def changes_page(since: date, *, plan: Plan | None = None, viewer: User | None =
     result = ChangesPage(since=since, lines=[], page=1, per_page=per_page, total_lines=0, total_changes=0)
     if not plans:
         return result
-    kind = lambda text: literal_column(f"'{text}'", String).label("kind")
-    one = literal_column("1", Integer).label("n")
-    lines = union_all(
-        select(kind("status"), StatusChange.id.label("id"), StatusChange.changed_at.label("at"),
-               StatusChange.plan_id.label("plan_id"), one)
-        .where(_status_filter(plans, since), not_(_SEEDED)),
-        select(kind("import"), func.min(StatusChange.id), StatusChange.changed_at, StatusChange.plan_id,
-               func.count())
+    # The totals come from the summary's counts (one pass over the period per table), not
+    # from counting the lines again; a seed load's rows are one line each load.
+    loads = db.session.execute(
+        select(StatusChange.plan_id, StatusChange.changed_at, func.min(StatusChange.id), func.count())
         .where(_status_filter(plans, since), _SEEDED)
-        .group_by(StatusChange.plan_id, StatusChange.changed_at),
-        select(kind("event"), Event.id, Event.occurred_at, Event.plan_id, one).where(_event_filter(plans, since)),
-    ).subquery()
-    result.total_lines, total = db.session.execute(select(func.count(), func.sum(lines.c.n)).select_from(lines)).one()
-    result.total_changes = int(total or 0)
-    result.page = min(max(page, 1), result.pages)
-    rows = db.session.execute(
-        select(lines.c.kind, lines.c.id, lines.c.n)
-        .order_by(lines.c.at.desc(), lines.c.kind, lines.c.id.desc())
-        .offset((result.page - 1) * per_page).limit(per_page)
+        .group_by(StatusChange.plan_id, StatusChange.changed_at)
     ).all()
-    result.lines = _lines(rows, plans, viewer)
     _summarise(result, plans, since)
+    seeded_rows = sum(n for *_, n in loads)
+    result.total_lines = result.total_changes - seeded_rows + len(loads)
+    result.page = min(max(page, 1), result.pages)
+    # The newest (offset + per_page) of each kind, merged: each query reads the period's
+    # index newest first and stops there, instead of sorting the whole period.
+    wanted = result.page * per_page
+    candidates = [(at, "import", first_id, n) for _plan_id, at, first_id, n in loads]
+    candidates += [(at, "status", change_id, 1) for change_id, at in db.session.execute(
+        select(StatusChange.id, StatusChange.changed_at).where(_status_filter(plans, since), not_(_SEEDED))
+        .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc()).limit(wanted))]
+    candidates += [(at, "event", event_id, 1) for event_id, at in db.session.execute(
+        select(Event.id, Event.occurred_at).where(_event_filter(plans, since))
+        .order_by(Event.occurred_at.desc(), Event.id.desc()).limit(wanted))]
+    candidates.sort(key=lambda line: (_utc(line[0]), line[1], line[2]), reverse=True)
+    rows = [_Row(kind, line_id, n) for _at, kind, line_id, n in candidates[wanted - per_page:wanted]]
+    result.lines = _lines(rows, plans, viewer)
     return result
+
+
+@dataclass(frozen=True)
+class _Row:
+    kind: str  # "status" | "import" | "event"
+    id: int
+    n: int
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _lines(rows, plans: dict[int, Plan], viewer: User | None) -> list[ChangeLine]:
@@ -188,33 +201,32 @@ def status_summary(change: StatusChange) -> str:
 
 
 def _summarise(result: ChangesPage, plans: dict[int, Plan], since: date) -> None:
-    """The period's changes counted by plan, by status transition and by kind of event."""
+    """The period's changes counted by plan, by status transition and by kind of event
+    (one grouped query per table), and so their total."""
     per_plan: Counter = Counter()
-    for plan_id, n in db.session.execute(
-        select(StatusChange.plan_id, func.count()).where(_status_filter(plans, since)).group_by(StatusChange.plan_id)
+    transitions: Counter = Counter()
+    kinds: Counter = Counter()
+    for plan_id, old, new, n in db.session.execute(
+        select(StatusChange.plan_id, StatusChange.old_status_key, StatusChange.new_status_key, func.count())
+        .where(_status_filter(plans, since))
+        .group_by(StatusChange.plan_id, StatusChange.old_status_key, StatusChange.new_status_key)
     ):
         per_plan[plan_id] += n
-    for plan_id, n in db.session.execute(
-        select(Event.plan_id, func.count()).where(_event_filter(plans, since)).group_by(Event.plan_id)
+        transitions[(old, new)] += n
+    for plan_id, kind, n in db.session.execute(
+        select(Event.plan_id, Event.kind, func.count()).where(_event_filter(plans, since))
+        .group_by(Event.plan_id, Event.kind)
     ):
         per_plan[plan_id] += n
+        kinds[kind] += n
+    result.total_changes = sum(per_plan.values())
     result.by_plan = sorted(((plans[i], n) for i, n in per_plan.items()), key=lambda pair: (-pair[1], pair[0].title))
     labels = {s.key: s.label for s in db.session.scalars(select(Status))}
-    transitions = db.session.execute(
-        select(StatusChange.old_status_key, StatusChange.new_status_key, func.count())
-        .where(_status_filter(plans, since))
-        .group_by(StatusChange.old_status_key, StatusChange.new_status_key)
-    ).all()
     result.by_transition = sorted(
-        ((labels.get(old, old) if old else None, labels.get(new, new), n) for old, new, n in transitions),
+        ((labels.get(old, old) if old else None, labels.get(new, new), n) for (old, new), n in transitions.items()),
         key=lambda t: (-t[2], t[0] or "", t[1]),
     )
-    result.by_kind = sorted(
-        ((kind, n) for kind, n in db.session.execute(
-            select(Event.kind, func.count()).where(_event_filter(plans, since)).group_by(Event.kind)
-        )),
-        key=lambda pair: (-pair[1], pair[0]),
-    )
+    result.by_kind = sorted(kinds.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 CSV_HEADER = ("recorded_at", "effective_on", "plan", "item_type", "item_code", "item_title", "change",
