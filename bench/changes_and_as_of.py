@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import generate  # noqa: E402
+import generate
 
 
 def measure(client, path: str, count: int) -> tuple[float, float, int, int]:

@@ -17,7 +17,7 @@ SINCE = (NOW - timedelta(days=3)).date().isoformat()
 
 def lines(page: str) -> list[str]:
     body = page.split("<tbody>")[1].split("</tbody>")[0]
-    return re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    return re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
 
 
 def busy_plan(slug="busy", moves=60, published=True):
