@@ -133,3 +133,36 @@ def test_0011_recolours_the_default_statuses_and_keeps_an_administrators_choice(
         assert colours() == {"fully_achieved": "#1a7f37", "ongoing": "#123456",
                              "under_discussion": "#d4a72c", "pending": "#cf222e"}
         db.engine.dispose()
+
+
+def test_0013_dates_only_the_seed_loads_recommendation_statuses_by_their_round(scratch):
+    """Issue 15: on an existing database, the statuses the seed load recorded for a plan
+    with an assessment round take effect on the latest round's date (what the round is
+    the record of); every other row keeps an empty date, and no recorded time changes."""
+    app = app_on(scratch.new("mig_effective"))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0012")
+        insert_sample_rows()
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO status_changes (id, plan_id, subject_type, subject_id, new_status_key,"
+                " changed_by_id, changed_by_label, changed_at, reason) VALUES"
+                " (2, 1, 'recommendation', 1, 'pending', NULL, 'seed', :t, 'Loaded from the source report (x.yaml).'),"
+                " (3, 1, 'action', 1, 'pending', NULL, 'seed', :t, 'Loaded from the source report (x.yaml).'),"
+                " (4, 1, 'recommendation', 1, 'ongoing', NULL, 'import', :t, 'Imported.')"
+            ), {"t": "2026-11-02 08:00:00.000000"})
+
+            def rows():
+                return conn.execute(text("SELECT id, changed_at, reason FROM status_changes ORDER BY id")).all()
+
+            before = rows()
+
+        flask_migrate.upgrade()
+
+        with db.engine.connect() as conn:
+            dated = dict(conn.execute(text("SELECT id, effective_on FROM status_changes")).all())
+            after = conn.execute(text("SELECT id, changed_at, reason FROM status_changes ORDER BY id")).all()
+        assert {k: (str(v) if v else None) for k, v in dated.items()} == {
+            1: None, 2: "2017-06-01", 3: None, 4: None}
+        assert after == before
+        db.engine.dispose()

@@ -33,6 +33,7 @@ from tracker.reminders.compose import LinkSettings
 from tracker.reminders.links import sign_report_link
 from tracker.services.actions import create_action
 from tracker.services.assessments import open_assessment_round
+from tracker.services.recommendations import find_recommendation, set_recommendation_status
 from tracker.services.reports import save_report
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user, find_user_by_email
@@ -75,6 +76,8 @@ PUBLIC = (
     "agency",
     "changes",
     "plan-changes",
+    "changes-paged",
+    "action-as-of",
     "search",
     "open-data",
     "sign-in",
@@ -178,6 +181,13 @@ def screens(live_server) -> dict[str, Screen]:
             now=now,
             submit=True,
         )
+        # Enough moves for a second page of the plan's changes (50 lines a page).
+        moved = find_recommendation(plan, "R1")
+        for n in range(60):
+            set_recommendation_status(
+                moved, {"status": "ongoing" if n % 2 == 0 else "pending", "reason": f"Meeting {n}"},
+                actor=Actor.system("e2e setup"), now=now,
+            )
         token = sign_report_link(app.config["SECRET_KEY"], focal_point, first)
         admin = find_user_by_email(ADMIN_EMAIL)
         endpoint, _secret = register_endpoint(
@@ -219,6 +229,10 @@ def screens(live_server) -> dict[str, Screen]:
         "agency": Screen(public, f"/agencies/{ids['agency']}", ids["agency_name"]),
         "changes": Screen(public, "/changes", "Changes"),
         "plan-changes": Screen(public, f"{seeded_path}/changes", "Changes"),
+        "changes-paged": Screen(public, f"/plans/{work.slug}/changes?page=2", "Changes"),
+        "action-as-of": Screen(
+            public, f"{seeded_path}/actions/{ids['action_code']}?as_of=2019-06-30", "Action"
+        ),
         "search": Screen(public, "/search?q=data", "Search"),
         "open-data": Screen(public, "/open-data/", "Open data"),
         "sign-in": Screen(public, "/sign-in", "Sign in"),
@@ -409,3 +423,16 @@ def test_a_chart_on_a_phone_keeps_a_readable_size_and_pans_with_the_keys(live_se
     box.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle())
+
+
+def test_the_changes_page_pages_by_its_links(screens, visitors):
+    """A reader goes from the first page of a plan's changes to the next and back."""
+    page = visitors(None).page
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(screens["changes-paged"].path.replace("?page=2", ""))
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    page.get_by_role("link", name="Next page").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    expect(page.get_by_text("Meeting 0", exact=True)).to_be_visible()  # the oldest move, last
+    page.get_by_role("link", name="Previous page").click()
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()

@@ -33,9 +33,9 @@ def delivered_reminder(plan, agency, action, *, sent_at, n, rule="overdue"):
 
 def row_of(page: str, name: str) -> list[str]:
     """The cells of the index row whose heading names ``name``."""
-    row = re.search(rf"<tr[^>]*>\s*<th scope=\"row\"><a href=\"/agencies/\d+\">{re.escape(name)}</a>.*?</tr>", page, re.S)
+    row = re.search(rf"<tr[^>]*>\s*<th scope=\"row\"><a href=\"/agencies/\d+\">{re.escape(name)}</a>.*?</tr>", page, re.DOTALL)
     assert row, f"no row for {name}"
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row.group(0), re.S)]
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row.group(0), re.DOTALL)]
 
 
 def test_the_agencies_index_gives_each_agency_its_figures_from_published_plans(client, db_session):
@@ -89,9 +89,9 @@ def test_the_reminders_log_says_what_was_sent_and_answered_without_private_detai
 
     log = text(client.get(f"/agencies/{agency.id}/reminders"))
     assert "Showing 1–2 of 2 reminders" in log
-    assert re.search(r"W2</a> Count the pumps.*?Due soon.*?Not yet", log, re.S)
+    assert re.search(r"W2</a> Count the pumps.*?Due soon.*?Not yet", log, re.DOTALL)
     answered_on = (NOW - timedelta(days=5)).date().isoformat()
-    assert re.search(rf"W1</a> Map the wells.*?Overdue.*?Yes, report submitted {answered_on}", log, re.S)
+    assert re.search(rf"W1</a> Map the wells.*?Overdue.*?Yes, report submitted {answered_on}", log, re.DOTALL)
     for private in ("focal@private.example.org", "Secret subject line", "Private body text", "Draft work", "H1"):
         assert private not in log and private not in summary
     bad = client.get(f"/agencies/{agency.id}/reminders?page=zzz")

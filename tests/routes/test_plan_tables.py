@@ -67,7 +67,7 @@ def test_the_contents_list_links_every_part_of_the_page(client, big):
 
 
 def test_filters_narrow_both_tables(client, big):
-    plan, health = big
+    _plan, health = big
     overdue = action_codes(text(client.get("/plans/big?overdue=1")))
     assert overdue == [f"X{n:03d}" for n in range(120) if n % 7 == 0]
     page = text(client.get("/plans/big?overdue=1"))

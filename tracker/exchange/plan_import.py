@@ -1,7 +1,7 @@
 """Bringing a whole plan in (or up to date) from one document: seed files and spreadsheets.
 
 A plan document is a dict shaped like the seed files (see ``seed/README.md``):
-``plan``, ``agencies``, ``areas``, ``recommendations`` (optionally with ``related``
+``sources`` (the cited reports' bibliographic data), ``plan``, ``agencies``, ``areas``, ``recommendations`` (optionally with ``related``
 links), ``actions``, ``readiness`` (dimensions), ``assessment_rounds``, ``figures``. Items are
 matched by their stable codes, so importing the same document again changes
 nothing and an edited document updates in place instead of duplicating.
@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Plan, ReadinessDimension
+from tracker.models import Plan, ReadinessDimension, SourceDocument
 from tracker.services.actions import find_action, save_action
 from tracker.services.agencies import (
     agency_reference,
@@ -46,6 +46,7 @@ from tracker.services.plans import (
 )
 from tracker.services.readiness import save_dimension
 from tracker.services.recommendations import find_recommendation, link_related, save_recommendation
+from tracker.services.sources import save_source_document
 from tracker.services.transaction import Actor, atomic
 
 
@@ -93,6 +94,7 @@ def import_plan_document(
     dry_run: bool = False,
     publish: bool = False,
     create_agencies: bool = False,
+    effective_on: date | None = None,
 ) -> ImportSummary:
     """Create or update a plan and everything in it, all or nothing.
 
@@ -100,13 +102,15 @@ def import_plan_document(
     raised together in one ``ValidationFailed``; nothing is stored then. A dry run
     validates and counts, then rolls back. ``publish`` publishes the plan if this
     import creates it; ``create_agencies`` lets it create the agencies it names that do
-    not exist (see the module docstring).
+    not exist (see the module docstring). ``effective_on`` dates the statuses it records
+    by their source (the report's assessment date) rather than by ``now``; the document's
+    ``sources`` section gives the bibliographic data of the reports it cites.
     """
     summary = ImportSummary(slug=str((document.get("plan") or {}).get("slug")))
     try:
         with atomic():
             _import(document, summary, actor=actor, now=now, reason=reason, publish=publish,
-                    create_agencies=create_agencies)
+                    create_agencies=create_agencies, effective_on=effective_on)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -114,9 +118,11 @@ def import_plan_document(
     return summary
 
 
-def _import(document: dict, summary: ImportSummary, *, actor, now, reason, publish, create_agencies) -> None:
+def _import(document: dict, summary: ImportSummary, *, actor, now, reason, publish, create_agencies,
+            effective_on=None) -> None:
     """Save every section of ``document`` in order, collecting problems; raise them all at the end."""
-    run = _Import(summary, actor=actor, now=now, reason=reason)
+    run = _Import(summary, actor=actor, now=now, reason=reason, effective_on=effective_on)
+    run.sources(document.get("sources") or [])
     plan = run.attempt("plan", lambda: _save_plan(document.get("plan") or {}, summary, now=now, publish=publish))
     if plan is None:
         raise ValidationFailed(run.errors)
@@ -140,9 +146,10 @@ class _Import:
     document's problems are all reported at once.
     """
 
-    def __init__(self, summary: ImportSummary, *, actor: Actor, now: datetime, reason: str):
+    def __init__(self, summary: ImportSummary, *, actor: Actor, now: datetime, reason: str,
+                 effective_on: date | None = None):
         self.summary = summary
-        self.actor, self.now, self.reason = actor, now, reason
+        self.actor, self.now, self.reason, self.effective_on = actor, now, reason, effective_on
         self.errors: dict[str, list[str]] = {}
 
     def attempt(self, path: str, operation):
@@ -176,6 +183,12 @@ class _Import:
                 refused.add(key)
         return aliases, refused
 
+    def sources(self, items: list) -> None:
+        for index, item in enumerate(items):
+            existed = isinstance(item, dict) and db.session.get(SourceDocument, str(item.get("document"))) is not None
+            self.counted("source documents", f"sources[{index}]", lambda i=item: save_source_document(i),
+                         existed=existed)
+
     def areas(self, plan: Plan, areas: list) -> None:
         for index, area in enumerate(areas):
             existed = find_area(plan, str(area.get("code"))) is not None
@@ -195,7 +208,7 @@ class _Import:
                     kind, f"{kind}[{index}]",
                     lambda i=item, n=index, s=save: s(
                         plan, {"position": n, **_resolve(i, aliases, refused)},
-                        actor=self.actor, now=self.now, reason=self.reason,
+                        actor=self.actor, now=self.now, reason=self.reason, effective_on=self.effective_on,
                     ),
                     existed=_exists(plan, kind, item),
                 )

@@ -1,4 +1,9 @@
-"""Reading the seed files in ``seed/plans/`` into plan documents and loading them."""
+"""Reading the seed files in ``seed/plans/`` into plan documents and loading them.
+
+``seed/sources.yaml`` gives the cited reports' bibliographic data once per document; each
+plan document carries the entries for the documents it cites, so a load records them and
+dates the plan's statuses by their source.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,14 @@ import yaml
 from dateutil.relativedelta import relativedelta
 
 from tracker.exchange.plan_import import ImportSummary, import_plan_document
+from tracker.models import SEED_LOAD_LABEL, SourceDocument
 from tracker.models.types import EARLIEST_DATE, LATEST_DATE
 from tracker.schemas.base import DATE_MESSAGE
 from tracker.services.errors import ValidationFailed
 from tracker.services.transaction import Actor
 
-SEED_ACTOR_LABEL = "seed"
+SEED_ACTOR_LABEL = SEED_LOAD_LABEL
+SOURCES_FILE = "sources.yaml"
 RECOMMENDATION_FIELDS = (
     "code", "area", "text", "status", "timeframe", "priority", "response", "actions_taken",
 )
@@ -41,15 +48,32 @@ def load_seed_document(path: Path, document: dict, *, now: datetime, dry_run: bo
     seed plan is the product's real data: published when the load creates it (unless
     its file says ``published: false``), and left as the secretariat set it afterwards,
     so loading again never re-publishes a plan someone unpublished.
+
+    The statuses it records are the report's: they take effect on the plan's latest
+    assessment round's date (what the round is the record of), else on the report's own
+    date (``SourceDocument.effective_day``), and they say which report they came from.
     """
+    report = _plan_report(document)
+    rounds = [r["assessed_on"] for r in document.get("assessment_rounds") or [] if isinstance(r.get("assessed_on"), date)]
     return import_plan_document(
         document,
         actor=Actor.system(SEED_ACTOR_LABEL),
         now=now,
-        reason=f"Loaded from the source report ({path.name}).",
+        reason=f"Imported from the {report.short_reference} report." if report else "Imported from the source report.",
         dry_run=dry_run,
         create_agencies=True,
+        effective_on=max(rounds) if rounds else (report.effective_day if report else None),
     )
+
+
+def _plan_report(document: dict) -> SourceDocument | None:
+    """The plan's source report as described in the document (unsaved: only read here)."""
+    name = (document.get("plan") or {}).get("source_document")
+    for item in document.get("sources") or []:
+        if isinstance(item, dict) and item.get("document") == name:
+            fields = {k: item.get(k) for k in ("author", "year", "title", "issued_on")}
+            return SourceDocument(name=name, **fields)
+    return None
 
 
 def read_seed_file(path: str | os.PathLike) -> dict:
@@ -58,7 +82,29 @@ def read_seed_file(path: str | os.PathLike) -> dict:
         raw = yaml.safe_load(handle)
     if not isinstance(raw, dict) or not isinstance(raw.get("plan"), dict):
         raise ValidationFailed({"plan": [f"{path}: not a seed file (no 'plan' mapping)."]})
-    return to_plan_document(raw)
+    document = to_plan_document(raw)
+    document["sources"] = _cited_sources(Path(path).parent.parent / SOURCES_FILE, document)
+    return document
+
+
+def _cited_sources(sources_path: Path, document: dict) -> list[dict]:
+    """The entries of ``seed/sources.yaml`` for the documents the plan cites."""
+    if not sources_path.is_file():
+        return []
+    with open(sources_path, encoding="utf-8") as handle:
+        listed = (yaml.safe_load(handle) or {}).get("sources") or []
+    cited = set(_cited_documents(document))
+    return [item for item in listed if isinstance(item, dict) and item.get("document") in cited]
+
+
+def _cited_documents(value) -> list[str]:
+    """Every ``source_document`` named anywhere in a plan document."""
+    if isinstance(value, list):
+        return [name for item in value for name in _cited_documents(item)]
+    if not isinstance(value, dict):
+        return []
+    found = [value["source_document"]] if isinstance(value.get("source_document"), str) else []
+    return found + [name for v in value.values() for name in _cited_documents(v)]
 
 
 def to_plan_document(raw: dict) -> dict:

@@ -62,7 +62,8 @@ from tracker.models.sign_in import (
     SignInEvent,
     SingleSignOnDomain,
 )
-from tracker.models.status import Status, StatusChange
+from tracker.models.source import SourceDocument
+from tracker.models.status import SEED_LOAD_LABEL, Status, StatusChange
 from tracker.models.subscription import CalendarFeed, Subscription
 from tracker.models.user import ROLES, User
 from tracker.models.webhook import DELIVERY_STATES, WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
@@ -86,6 +87,7 @@ __all__ = [
     "ROUND_OPEN",
     "ROUND_STATES",
     "RULE_KINDS",
+    "SEED_LOAD_LABEL",
     "SIGN_IN_METHODS",
     "TIMEFRAMES",
     "TOKEN_DEFAULT_DAYS",
@@ -121,6 +123,7 @@ __all__ = [
     "SignInEvent",
     "SignInFailure",
     "SingleSignOnDomain",
+    "SourceDocument",
     "Status",
     "StatusChange",
     "Subscription",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.types import UTCDateTime
+
+# Who loaded the seed reports, as history records it (``changed_by_label``, no user):
+# pages show such rows as one "Imported from the OECD (2018) report" line.
+SEED_LOAD_LABEL = "seed"
 
 
 class Status(db.Model):
@@ -49,7 +53,13 @@ class StatusChange(db.Model):
     # Who, as shown to people: a user's email, or e.g. "seed" for loaded source data,
     # kept even if the user account is later removed.
     changed_by_label: Mapped[str] = mapped_column(String(200))
+    # When the change was recorded in the tracker (typed in, imported).
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # When it took effect in the world, if a source dates it earlier than it was recorded:
+    # a seeded status holds from its report's assessment date (Mexico: 2017-12-31), not
+    # from the day the seed was loaded. Empty: it took effect when recorded. "As of a
+    # date" reads this; "changes since a date" reads ``changed_at``.
+    effective_on: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
 
     old_status: Mapped[Status | None] = relationship(foreign_keys=[old_status_key])

@@ -1,44 +1,28 @@
-"""What the public dashboard reads: headline figures, plans as of a date, changes since a date,
-search, and agency overviews. Published plans only; read-only; one query per kind of row.
+"""What the public dashboard reads: headline figures, search, and agency overviews (a plan
+as of a date: ``publishing.as_of``; changes since a date: ``publishing.changes``). Published plans only; read-only; one query per kind of row.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
-    PUBLIC_EVENT_KINDS,
     Action,
     Agency,
     Area,
-    Event,
     Plan,
     Recommendation,
     Status,
     StatusChange,
-    User,
     action_supporting_agencies,
 )
-from tracker.publishing.scorecards import Scorecard, ScorecardRow
-from tracker.services.actors import shown_actors
 from tracker.services.statuses import status_vocabulary
-
-
-def end_of(day: date) -> datetime:
-    """The first instant after ``day`` (UTC): "as of 31 March" includes all of 31 March.
-
-    The last day a date can name (9999-12-31) has no day after it: everything counts.
-    """
-    if day >= date.max:
-        return datetime.max.replace(tzinfo=UTC)
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
-
 
 # --- headline figures ---------------------------------------------------------
 
@@ -92,122 +76,6 @@ def plan_rounds_exist(plan: Plan) -> bool:
     from tracker.models import AssessmentRound
 
     return db.session.scalar(select(func.count()).where(AssessmentRound.plan_id == plan.id)) > 0
-
-
-# --- a plan as of a date --------------------------------------------------------
-
-
-def statuses_as_of(plan: Plan, day: date, subject_type: str = "recommendation") -> dict[int, str]:
-    """Each recommendation's (or action's) status as the history recorded it at the end of ``day``.
-
-    Items with no recorded status by then did not exist in the tracker yet and are left out.
-    """
-    latest = (
-        select(func.max(StatusChange.id).label("id"))
-        .where(
-            StatusChange.plan_id == plan.id,
-            StatusChange.subject_type == subject_type,
-            StatusChange.changed_at < end_of(day),
-        )
-        .group_by(StatusChange.subject_id)
-        .subquery()
-    )
-    return dict(
-        db.session.execute(
-            select(StatusChange.subject_id, StatusChange.new_status_key).join(latest, StatusChange.id == latest.c.id)
-        ).all()
-    )
-
-
-def scorecard_as_of(plan: Plan, day: date) -> Scorecard:
-    """The plan's scorecard rebuilt from the status history as it stood at the end of ``day``."""
-    statuses = statuses_as_of(plan, day)
-    recs = db.session.execute(
-        select(Recommendation.id, Recommendation.area_id).where(Recommendation.plan_id == plan.id)
-    ).all()
-    areas = db.session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position)).all()
-    rows = {area.id: ScorecardRow(code=area.code, name=area.name) for area in areas}
-    for rec_id, area_id in recs:
-        if rec_id in statuses:
-            rows.setdefault(area_id, ScorecardRow(code=None, name="(no area)")).counts[statuses[rec_id]] += 1
-    return Scorecard(statuses=status_vocabulary(), rows=list(rows.values()))
-
-
-# --- changes since a date -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    at: datetime
-    plan: Plan
-    subject_type: str
-    code: str
-    title: str
-    summary: str
-    reason: str | None
-    who: str
-
-
-def changes_since(since: date, *, plan: Plan | None = None, viewer: User | None = None, limit: int = 500) -> list[Change]:
-    """What moved since the start of ``since`` in published plans: status changes and public
-    events, with who did each as ``viewer`` (None: the public) may know them."""
-    start = datetime.combine(since, time.min, tzinfo=UTC)
-    plans = {p.id: p for p in db.session.scalars(_published_plans(plan))}
-    if not plans:
-        return []
-    changes = db.session.scalars(
-        select(StatusChange)
-        .where(StatusChange.plan_id.in_(plans), StatusChange.changed_at >= start)
-        .options(selectinload(StatusChange.old_status), selectinload(StatusChange.new_status))
-        .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
-        .limit(limit)
-    ).all()
-    events = db.session.scalars(
-        select(Event)
-        .where(Event.plan_id.in_(plans), Event.occurred_at >= start, Event.kind.in_(PUBLIC_EVENT_KINDS))
-        .order_by(Event.occurred_at.desc(), Event.id.desc())
-        .limit(limit)
-    ).all()
-    subjects = _subjects([(c.subject_type, c.subject_id) for c in changes] + [(e.subject_type, e.subject_id) for e in events])
-    who = shown_actors([(c.changed_by_id, c.changed_by_label) for c in changes] + [(e.actor_id, e.actor_label) for e in events],
-                       viewer)
-    rows = []
-    for c in changes:
-        code, title = subjects.get((c.subject_type, c.subject_id), ("?", ""))
-        old = c.old_status.label if c.old_status else None
-        summary = f"{old} → {c.new_status.label}" if old else f"Recorded as {c.new_status.label}"
-        if c.new_percent is not None and c.old_percent != c.new_percent and c.subject_type == "action":
-            summary += f" ({c.new_percent}% complete)"
-        rows.append(Change(c.changed_at, plans[c.plan_id], c.subject_type, code, title, summary, c.reason,
-                           who[(c.changed_by_id, c.changed_by_label)]))
-    for e in events:
-        code, title = subjects.get((e.subject_type, e.subject_id), ("?", ""))
-        rows.append(Change(e.occurred_at, plans[e.plan_id], e.subject_type, code, title, e.summary, e.reason,
-                           who[(e.actor_id, e.actor_label)]))
-    return sorted(rows, key=lambda r: r.at, reverse=True)[:limit]
-
-
-def _subjects(keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str]]:
-    ids = defaultdict(set)
-    for kind, subject_id in keys:
-        ids[kind].add(subject_id)
-    found = {}
-    if ids["recommendation"]:
-        for rec_id, code, text in db.session.execute(
-            select(Recommendation.id, Recommendation.code, Recommendation.text).where(Recommendation.id.in_(ids["recommendation"]))
-        ):
-            found[("recommendation", rec_id)] = (code, text[:160])
-    if ids["action"]:
-        for action_id, code, title in db.session.execute(
-            select(Action.id, Action.code, Action.title).where(Action.id.in_(ids["action"]))
-        ):
-            found[("action", action_id)] = (code, title)
-    return found
-
-
-def _published_plans(plan: Plan | None) -> Select:
-    query = select(Plan).where(Plan.published.is_(True))
-    return query.where(Plan.id == plan.id) if plan is not None else query
 
 
 # --- search ----------------------------------------------------------------------

@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import date, timedelta
 
-from flask import Blueprint, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.charts.palette import RATINGS
+from tracker.exchange.csv_files import csv_bytes
 from tracker.publishing.agencies import agencies_index, agency_reminder_log, public_agency
+from tracker.publishing.as_of import (
+    action_as_of,
+    actions_as_of,
+    end_of,
+    recommendation_status_as_of,
+    scorecard_as_of,
+    statuses_as_of,
+)
+from tracker.publishing.changes import CSV_HEADER, change_rows, changes_page
 from tracker.publishing.chart_pages import plan_action_count
 from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
-    changes_since,
     filter_choices,
     headlines,
     plan_has_timeframes,
     plan_rounds_exist,
-    scorecard_as_of,
-    statuses_as_of,
 )
 from tracker.publishing.dashboard import search as run_search
 from tracker.publishing.public_views import (
@@ -107,6 +115,11 @@ def plan(slug: str):
                                areas=[code for code, _name in options["areas"]])
     readiness = plan_readiness(plan)
     questions = [q for dimension in readiness for q in dimension.questions]
+    actions = action_page(plan, table, today)
+    if as_of:
+        # The page's actions as they stood then: status, percentage and dates; overdue then.
+        # (The filters and the order read today's values.)
+        actions = replace(actions, items=actions_as_of(plan, actions.items, as_of))
     return render_template(
         "public/plan.html",
         plan=plan,
@@ -115,7 +128,7 @@ def plan(slug: str):
         options=options,
         statuses=statuses,
         recommendations=recommendation_page(plan, table, today),
-        actions=action_page(plan, table, today),
+        actions=actions,
         action_count=plan_action_count(plan),
         embedded_gantt_limit=EMBEDDED_GANTT_LIMIT,
         has_timeframes=plan_has_timeframes(plan),
@@ -129,22 +142,53 @@ def plan(slug: str):
         readiness_questions=len(questions),
         rating_styles=RATINGS,
         has_rounds=bool(plan_rounds_exist(plan)),
-        today=today,
+        today=as_of or today,
     ), (400 if error else 200)
+
+
+def _page_arg() -> tuple[int, str | None]:
+    """The ``page`` query argument (1 when not given), or an error message naming it."""
+    text = request.args.get("page", "").strip()
+    if not text:
+        return 1, None
+    if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) >= 1:
+        return int(text), None
+    return 1, _("page: use a whole number from 1, e.g. 2.")
 
 
 @bp.route("/changes")
 @bp.route("/plans/<slug>/changes")
 @public_page
 def changes(slug: str | None = None):
-    """What moved since a date, for working-group meetings (default: the last 30 days)."""
+    """What moved since a date, for working-group meetings (default: the last 30 days):
+    paged, with the total, a summary by plan and by transition, and a CSV of it all."""
     plan = get_plan(slug, published_only=True) if slug else None
     since, error = _date_arg("since")
+    page, page_error = _page_arg()
     since = since or (now().date() - timedelta(days=30))
     return render_template(
-        "public/changes.html", plan=plan, since=since, error=error,
-        changes=changes_since(since, plan=plan, viewer=_viewer()),
-    ), (400 if error else 200)
+        "public/changes.html", plan=plan, since=since, error=error, page_error=page_error,
+        changes=changes_page(since, plan=plan, viewer=_viewer(), page=page),
+    ), (400 if error or page_error else 200)
+
+
+@bp.route("/changes.csv")
+@bp.route("/plans/<slug>/changes.csv")
+def changes_csv(slug: str | None = None):
+    """Every change since a date (default: the last 30 days), one row each, as CSV."""
+    plan = get_plan(slug, published_only=True) if slug else None
+    since, error = _date_arg("since")
+    if error:
+        return Response(error + "\n", status=400, mimetype="text/plain")
+    since = since or (now().date() - timedelta(days=30))
+    body = csv_bytes(CSV_HEADER, change_rows(since, plan=plan, viewer=_viewer()), for_spreadsheets=True)
+    response = Response(body, mimetype="text/csv")
+    response.charset = "utf-8"
+    name = f"changes-{slug + '-' if slug else ''}since-{since.isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Who did what is shown as the viewer may know it (staff see more): never shared.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/search")
@@ -217,18 +261,34 @@ def recommendation(slug: str, code: str):
     """One recommendation: its statuses side by side, its actions, history and evidence."""
     rec = published_recommendation(slug, code)
     viewer = _viewer()
+    as_of, error = _date_arg("as_of")
     views = recommendation_status_views(rec)
     proposals = visible_proposals(views, viewer)
+    timeline = visible_timeline(rec, viewer)
+    actions = list(rec.actions)
+    status_then = None
+    if as_of:
+        # As it stood then: the status, the rounds held by then, its actions then, and
+        # no proposal or evidence (those are about now).
+        status_then = recommendation_status_as_of(rec, as_of)
+        views = replace(views, assessed=[a for a in views.assessed if a.round.assessed_on <= as_of])
+        proposals = []
+        timeline = [entry for entry in timeline if entry.day <= as_of]
+        actions = actions_as_of(rec.plan, actions, as_of)
     return render_template(
         "public/recommendation.html",
         plan=rec.plan,
         rec=rec,
         views=views,
         proposals=proposals,
-        show_proposals=is_staff(viewer) or bool(proposals),
-        timeline=visible_timeline(rec, viewer),
-        evidence=accepted_evidence(rec.actions),
-    )
+        show_proposals=not as_of and (is_staff(viewer) or bool(proposals)),
+        timeline=timeline,
+        evidence=[] if as_of else accepted_evidence(rec.actions),
+        actions=actions,
+        as_of=as_of,
+        as_of_error=error,
+        status_then=status_then,
+    ), (400 if error else 200)
 
 
 @bp.route("/plans/<slug>/actions/<code>")
@@ -237,17 +297,37 @@ def action(slug: str, code: str):
     """One action: owners, dates, progress, milestones, history and its reports."""
     action = published_action(slug, code)
     viewer = _viewer()
+    as_of, error = _date_arg("as_of")
     reports = visible_reports(action, viewer)  # the public: accepted ones
+    timeline = visible_timeline(action, viewer)
+    shown, recorded, recommendation_statuses = action, True, None
+    if as_of:
+        # As it stood then: status, percentage and dates then, overdue then, and only the
+        # history and reports from before the end of that day.
+        then = action_as_of(action, as_of)
+        recorded = then is not None
+        shown = then or action
+        cut = end_of(as_of)
+        reports = [r for r in reports if (r.reviewed_at or r.submitted_at or r.created_at) < cut]
+        timeline = [entry for entry in timeline if entry.day <= as_of]
+        vocabulary = {s.key: s for s in status_vocabulary()}
+        recommendation_statuses = {
+            rec_id: vocabulary.get(key) for rec_id, key in statuses_as_of(action.plan, as_of).items()
+        }
     return render_template(
         "public/action.html",
         plan=action.plan,
-        action=action,
-        timeline=visible_timeline(action, viewer),
+        action=shown,
+        timeline=timeline,
         reports=reports,
         comments=review_comments(reports, viewer),
-        can_report=can_report_on(viewer, action),
-        overdue=action.is_overdue(now().date()),
-    )
+        can_report=not as_of and can_report_on(viewer, action),
+        overdue=recorded and shown.is_overdue(as_of or now().date()),
+        as_of=as_of,
+        as_of_error=error,
+        recorded_then=recorded,
+        recommendation_statuses=recommendation_statuses,
+    ), (400 if error else 200)
 
 
 @bp.route("/evidence/<int:evidence_id>")

@@ -31,6 +31,11 @@ class SourceOutput(Schema):
         attribute="source_reference",
         metadata={"description": "The location as one line: document, section, lines."},
     )
+    citation = fields.String(
+        attribute="human_citation",
+        metadata={"description": "The source as people cite it: author (year), title, passage.",
+                  "example": "OECD (2018), Open Government Data in Mexico: The Way Forward, Chapter 2, Table 2.1"},
+    )
 
 
 class StatusOutput(Schema):

@@ -8,6 +8,7 @@ from tracker.schemas.base import (
     Code,
     Date,
     InputSchema,
+    Integer,
     OptionalText,
     Text,
     position_field,
@@ -28,6 +29,17 @@ class SourceFields(InputSchema):
     source_document = Text(load_default=None, max_length=200)
     source_section = Text(load_default=None, max_length=300)
     source_lines = Text(load_default=None, max_length=40)
+
+
+class SourceDocumentInput(InputSchema):
+    """A source report's bibliographic data (seed/sources.yaml), keyed by its file name."""
+
+    document = required_str(max_length=200)
+    author = Text(load_default=None, allow_none=True, max_length=300)
+    year = Integer(minimum=1000, maximum=9999, load_default=None, allow_none=True)
+    title = required_str(max_length=500)
+    publisher = Text(load_default=None, allow_none=True, max_length=300)
+    issued_on = Date(load_default=None, allow_none=True)
 
 
 class PlanInput(SourceFields):

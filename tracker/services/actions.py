@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,12 +40,17 @@ def create_action(plan: Plan, data: dict, *, actor: Actor, now: datetime) -> Act
 
 
 def save_action(
-    plan: Plan, data: dict, *, actor: Actor, now: datetime, reason: str
+    plan: Plan, data: dict, *, actor: Actor, now: datetime, reason: str, effective_on: date | None = None
 ) -> tuple[Action, bool]:
-    """Create or update the action with this code; returns (action, changed)."""
+    """Create or update the action with this code; returns (action, changed).
+
+    A status or percentage that differs is recorded as taking effect on ``effective_on``
+    when its source dates it (see ``record_status_change``).
+    """
     fields = validated_with_status(ActionInput(), data)
     with atomic():
-        return _save(plan, find_action(plan, fields["code"]), fields, actor=actor, now=now, reason=reason)
+        return _save(plan, find_action(plan, fields["code"]), fields, actor=actor, now=now, reason=reason,
+                     effective_on=effective_on)
 
 
 def update_action(
@@ -205,7 +210,7 @@ def _record_changes(action: Action, changes: dict, *, actor: Actor, now: datetim
                      actor=actor, now=now, reason=reason, details={k: changes[k] for k in other})
 
 
-def _save(plan, action, fields, *, actor, now, reason) -> tuple[Action, bool]:
+def _save(plan, action, fields, *, actor, now, reason, effective_on=None) -> tuple[Action, bool]:
     errors: dict[str, list[str]] = {}
     status = require_status(fields.pop("status"))
 
@@ -263,7 +268,7 @@ def _save(plan, action, fields, *, actor, now, reason) -> tuple[Action, bool]:
         record_status_change(
             action, old_status_key=old_status, new_status_key=status.key,
             old_percent=old_percent, new_percent=action.percent_complete,
-            actor=actor, now=now, reason=reason,
+            actor=actor, now=now, reason=reason, effective_on=effective_on,
         )
     return action, changed
 

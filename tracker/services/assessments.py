@@ -85,7 +85,7 @@ def record_assessment_round(
         changed = assign(round_, fields) or created
         if created:
             db.session.flush()
-            source = round_.source_reference
+            source = round_.human_citation
             reason = f"{LOADED_CLOSED_REASON} ({source})" if source else LOADED_CLOSED_REASON
             _record_change(round_, None, ROUND_CLOSED, actor=actor, now=now, reason=reason)
         existing = {a.recommendation_id: a for a in round_.assessments}

@@ -1,14 +1,19 @@
-"""Timelines: status changes and events of a recommendation or action, in order."""
+"""Timelines: status changes and events of a recommendation or action, in order.
+
+The seed load's status rows are shown as what they are, "imported from the OECD (2018)
+report", dated by when they took effect (the report's date), not by the load; the rows
+themselves stay as recorded (history is never rewritten).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.models import Event, StatusChange, User
+from tracker.models import SEED_LOAD_LABEL, Event, StatusChange, User
 from tracker.services.actors import shown_actors
 from tracker.services.transaction import Actor
 from tracker.webhooks.events import EVENT_KIND_EVENTS, queue_event, subject_data
@@ -22,6 +27,30 @@ class TimelineEntry:
     who: str  # as the viewer the timeline was made for may know them (services.actors)
     reason: str | None
     details: dict = field(default_factory=dict)
+    # When it took effect, if its source dates it before it was recorded (``at``).
+    effective_on: date | None = None
+
+    @property
+    def day(self) -> date:
+        """The day it took effect: its source's date, else the (UTC) day it was recorded."""
+        if self.effective_on is not None:
+            return self.effective_on
+        return (self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)).astimezone(UTC).date()
+
+
+def is_seed_load(change: StatusChange) -> bool:
+    """Whether the seed load recorded this status change (no user; the seed's label)."""
+    return change.changed_by_id is None and change.changed_by_label == SEED_LOAD_LABEL
+
+
+def source_name(subject) -> str | None:
+    """How a recommendation's or action's source report is cited in running text,
+    ``OECD (2018)``: its own document's, else its plan's; None if neither is described."""
+    for holder in (subject, getattr(subject, "plan", None)):
+        details = getattr(holder, "source_details", None) if holder is not None else None
+        if details is not None:
+            return details.short_reference
+    return None
 
 
 def subject_type(subject) -> str:
@@ -69,12 +98,13 @@ def timeline(subject, viewer: User | None = None) -> list[TimelineEntry]:
         viewer,
     )
     entries = [
-        TimelineEntry(
+        _imported_entry(c, subject) if is_seed_load(c) else TimelineEntry(
             at=c.changed_at,
             kind="status",
             summary=_status_summary(c),
             who=who[(c.changed_by_id, c.changed_by_label)],
             reason=c.reason,
+            effective_on=c.effective_on,
         )
         for c in changes
     ] + [
@@ -82,7 +112,25 @@ def timeline(subject, viewer: User | None = None) -> list[TimelineEntry]:
                       reason=e.reason, details=e.details)
         for e in events
     ]
-    return sorted(entries, key=lambda e: e.at)
+    return sorted(entries, key=lambda e: (e.day, e.at))
+
+
+def _imported_entry(change: StatusChange, subject) -> TimelineEntry:
+    """A seed load's status row as one line: which report, and the status it gave.
+
+    Pages word it ("Imported from the OECD (2018) report") from ``details``; the row's
+    stored reason (once a seed file's name) is not shown.
+    """
+    return TimelineEntry(
+        at=change.changed_at,
+        kind="imported",
+        summary=_status_summary(change),
+        who="",
+        reason=None,
+        details={"source": source_name(subject), "status": change.new_status.label if change.new_status else
+                 change.new_status_key, "percent": change.new_percent},
+        effective_on=change.effective_on,
+    )
 
 
 def _status_summary(change: StatusChange) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -48,17 +48,18 @@ def create_recommendation(plan: Plan, data: dict, *, actor: Actor, now: datetime
 
 
 def save_recommendation(
-    plan: Plan, data: dict, *, actor: Actor, now: datetime, reason: str
+    plan: Plan, data: dict, *, actor: Actor, now: datetime, reason: str, effective_on: date | None = None
 ) -> tuple[Recommendation, bool]:
     """Create or update the recommendation with this code (imports re-use stable codes).
 
-    Returns (recommendation, changed). A status that differs is recorded with ``reason``.
+    Returns (recommendation, changed). A status that differs is recorded with ``reason``,
+    as taking effect on ``effective_on`` when its source dates it (see ``record_status_change``).
     """
     fields = validated_with_status(RecommendationInput(), data)
     with atomic():
         existing = find_recommendation(plan, fields["code"])
         before = _snapshot(existing)
-        rec = _save(plan, existing, fields, actor=actor, now=now, reason=reason)
+        rec = _save(plan, existing, fields, actor=actor, now=now, reason=reason, effective_on=effective_on)
         return rec, before != _snapshot(rec)
 
 
@@ -107,7 +108,7 @@ def link_related(rec: Recommendation, references: list[dict]) -> bool:
         return True
 
 
-def _save(plan, rec, fields, *, actor, now, reason) -> Recommendation:
+def _save(plan, rec, fields, *, actor, now, reason, effective_on=None) -> Recommendation:
     status = require_status(fields.pop("status"))
     area_code = fields.pop("area")
     area = find_area(plan, area_code) if area_code else None
@@ -138,7 +139,7 @@ def _save(plan, rec, fields, *, actor, now, reason) -> Recommendation:
         db.session.flush()
         record_status_change(
             rec, old_status_key=old_status, new_status_key=status.key,
-            actor=actor, now=now, reason=reason,
+            actor=actor, now=now, reason=reason, effective_on=effective_on,
         )
     db.session.flush()
     return rec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -61,8 +61,13 @@ def record_status_change(
     reason: str,
     old_percent: int | None = None,
     new_percent: int | None = None,
+    effective_on: date | None = None,
 ) -> StatusChange:
-    """Add a StatusChange row for a recommendation or action (within the caller's transaction)."""
+    """Add a StatusChange row for a recommendation or action (within the caller's transaction).
+
+    ``effective_on``: the day the change took effect in the world, when its source dates
+    it earlier than ``now`` (a seeded status holds from its report's date); None: now.
+    """
     change = StatusChange(
         plan_id=subject.plan_id,
         subject_type=type(subject).__name__.lower(),
@@ -74,6 +79,7 @@ def record_status_change(
         changed_by_id=actor.user_id,
         changed_by_label=actor.label,
         changed_at=now,
+        effective_on=effective_on,
         reason=reason,
     )
     db.session.add(change)

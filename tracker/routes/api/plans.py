@@ -152,7 +152,7 @@ def get_scorecard(args: dict, slug: str):
     Recommendations counted per area and validated status, with totals: Table 2.1 of
     the OECD's Mexico follow-up, for any plan. `as_of` rebuilds it from the history.
     """
-    from tracker.publishing.dashboard import scorecard_as_of
+    from tracker.publishing.as_of import scorecard_as_of
     from tracker.publishing.scorecards import plan_scorecard
     from tracker.services.permissions import is_staff
 
