@@ -61,8 +61,8 @@ def test_what_we_owe_lists_overdue_actions_first_and_the_missing_reports(client,
     assert actions.index("LATE") < actions.index("HELP") < actions.index("SOON")  # then by due date
     assert re.search(r'<tr class="overdue">\s*<th scope="row">LATE Publish the inventory', actions)
     late_row = actions.split("LATE Publish", 1)[1].split("</tr>", 1)[0]
-    assert "Overdue" in late_row
-    assert "Overdue" not in actions.split("SOON Open", 1)[1].split("</tr>", 1)[0]
+    assert re.search(r"\d+ days overdue", late_row)
+    assert "overdue" not in actions.split("SOON Open", 1)[1].split("</tr>", 1)[0]
 
     missing = section(page, "missing-heading", "actions-heading")
     assert "Round 2026" in missing and "2099-12-31" in missing
@@ -102,7 +102,8 @@ def test_draft_submit_return_and_resubmit_with_a_file(client, login_as, setting,
     response = post(client, report_url, report_form("submit", narrative="Changed my mind"))
     assert response.status_code == 422 and "can no longer be changed" in response.get_data(as_text=True)
     owe = client.get("/agency/").get_data(as_text=True)
-    assert "LATE" not in section(owe, "missing-heading", "actions-heading")
+    assert "LATE" not in section(owe, "missing-heading", "submitted-heading")
+    assert "Read the report on LATE" in section(owe, "submitted-heading", "actions-heading")
 
     report = db_session.get(ProgressReport, int(report_url.rsplit("/", 1)[1]))
     return_report(report, {"comment": "Give the inventory's web address"},
