@@ -226,7 +226,7 @@ def six_overdue_actions_with_reports_missing(plan):
 def test_a_reminder_lists_each_action_once_with_everything_owed_on_it(world, mailbox):
     """Issue 15: 6 actions, each overdue and with a report missing, made 12 entries; now 6,
     each with both lines and one set of links."""
-    plan, _, focal, _, first = world
+    plan, _, focal, _, _ = world
     actions = six_overdue_actions_with_reports_missing(plan)
     run(date(2027, 3, 10), mailbox)
     [message] = mailbox.to(focal.email)

@@ -91,7 +91,7 @@ def test_draft_submit_return_and_resubmit_with_a_file(client, login_as, setting,
     # Submitting needs a narrative, and says so on that field.
     response = post(client, report_url, report_form("submit", links="https://data.example.org/inventory"))
     assert response.status_code == 422
-    assert re.search(r'id="narrative-error">Say what was done before submitting', response.get_data(as_text=True))
+    assert re.search(r'id="narrative-error">Enter what was done<', response.get_data(as_text=True))
 
     response = post(client, report_url, report_form("submit", narrative="Inventory drafted with 12 agencies",
                                                      links="https://data.example.org/inventory"))
@@ -224,11 +224,11 @@ def test_what_we_owe_offers_a_report_only_where_one_can_start_and_says_days_left
                                start_date="2020-01-01", due_date=(today + 18 * day).isoformat())
     drafted = factories.action(plan, code="DRAFT", title="Draft the rules", lead_agency="MIN",
                                start_date="2020-01-01", due_date=(today + day).isoformat())
-    done = factories.action(plan, code="DONE", title="Open the office", lead_agency="MIN", status="fully_achieved",
+    factories.action(plan, code="DONE", title="Open the office", lead_agency="MIN", status="fully_achieved",
                             start_date="2020-01-01", due_date=(today - 3 * day).isoformat())
-    late = factories.action(plan, code="LATE", title="Train the staff", lead_agency="MIN",
+    factories.action(plan, code="LATE", title="Train the staff", lead_agency="MIN",
                             start_date="2020-01-01", due_date=(today - day).isoformat())
-    fresh = factories.action(plan, code="FRESH", title="Hire the team", lead_agency="MIN",
+    factories.action(plan, code="FRESH", title="Hire the team", lead_agency="MIN",
                              start_date="2020-01-01", due_date=today.isoformat())
     open_reporting_round(plan, {"name": "Round now", "opens_on": "2020-01-01",
                                 "deadline": (today + 10 * day).isoformat()})

@@ -120,6 +120,8 @@ FIELDS: dict[str, FieldWords] = {
 # The schemas' messages (``tracker.schemas``) and marshmallow's own, by the problem they name.
 _PROBLEMS: tuple[tuple[str, re.Pattern], ...] = tuple((name, re.compile(pattern)) for name, pattern in (
     ("required", r"^(This field is required|Missing data for required field|Field may not be null)\.$"),
+    # A report's narrative may wait while it is a draft, not once it is submitted (services.reports).
+    ("required", r"^Say what was done before submitting\.$"),
     ("too_long", r"^Use at most (?P<limit>[\d,]+) characters\.$"),
     ("too_short", r"^Use at least (?P<limit>[\d,]+) characters\.$"),
     ("url", r"^Enter a web address starting with"),
