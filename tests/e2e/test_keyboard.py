@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PASSWORD, agency_workload, axe_violations, page_scrolls_sideways, sign_in
+from tests.e2e.conftest import (
+    PASSWORD,
+    agency_workload,
+    axe_violations,
+    page_scrolls_sideways,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
