@@ -211,7 +211,8 @@ class PageProblems:
         page.on("pageerror", lambda exc: self.problems.append(f"{page.url}: uncaught error: {exc}"))
 
     def _console(self, page, msg) -> None:
-        if msg.type == "error":
+        # Chromium logs every refused response as a console error too: an expected one is not a problem.
+        if msg.type == "error" and msg.location.get("url") not in self.expected:
             self.problems.append(
                 f"{page.url}: console error: {msg.text} ({msg.location.get('url')})"
             )

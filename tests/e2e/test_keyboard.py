@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PASSWORD, agency_workload
+from tests.e2e.conftest import (
+    PASSWORD,
+    agency_workload,
+    axe_violations,
+    page_scrolls_sideways,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
 
@@ -110,3 +116,43 @@ def test_an_agency_reports_with_the_keyboard_alone(live_server, new_person, widt
         f"Your report on {code} was submitted to the secretariat."
     )
     expect(page.get_by_role("heading", name="What we owe", level=1)).to_be_visible()
+
+
+@pytest.mark.parametrize(("width", "key"), [pytest.param(1280, "blankform", id="laptop"),
+                                            pytest.param(320, "voidform", id="320px")])
+def test_an_empty_report_sends_the_focus_to_the_error_summary(live_server, new_person, width, key):
+    """Issue 15: submitting the report form with nothing typed lands the keyboard on the error
+    summary (no script: autofocus on the summary), whose links lead to each field."""
+    work = agency_workload(live_server.app, key)
+    person = new_person()
+    page = person.page
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, work.focal_point)
+    page.goto("/agency/")
+    code = work.action_codes[0]
+    page.get_by_role("link", name=f"Report on {code}").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Progress report on {code}")
+
+    # Empty the percent the form starts with, then submit with the keyboard alone.
+    tab_to(page, lambda f: f["id"] == "percent_complete", "the percent field")
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.press("Delete")
+    tab_to(page, lambda f: f["tag"] == "button" and f["text"] == "Submit", "the Submit button")
+    person.problems.expected.add(page.url)  # the form comes back refused (422), as it should
+    page.keyboard.press("Enter")
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(summary).to_be_focused()
+    texts = summary.get_by_role("link").all_inner_texts()
+    assert texts == ["Enter what was done", "Enter the percent complete, a whole number from 0 to 100"], texts
+    assert axe_violations(page) == []  # the form in its error state is WCAG 2.1 AA too
+
+    # The next Tab is the summary's first link; following it lands on the field it names.
+    focus = tab_to(page, lambda f: f["tag"] == "a", "the summary's first link")
+    assert focus["text"] == texts[0]
+    page.keyboard.press("Enter")
+    expect(page.locator("#narrative")).to_be_focused()
+    expect(page.locator("#narrative")).to_have_attribute("aria-invalid", "true")
+    assert not page_scrolls_sideways(page)

@@ -202,7 +202,9 @@ def test_two_factor_with_pyotp_codes_recovery_codes_and_a_remembered_device(sso_
             if code == codes[0]:
                 sign_out(page)
         else:
-            expect(page.get_by_text("That code is not right.")).to_be_visible()
+            # On the field, and in the error summary above the form, which takes the focus.
+            expect(page.locator("#code-error")).to_contain_text("That code is not right.")
+            expect(page.locator("#error-summary")).to_be_focused()
             expect_refusal(other, sso_server("/sign-in/two-factor"), 422)
 
     # The log shows every attempt, most recent first.

@@ -238,7 +238,7 @@ def test_a_position_too_large_for_the_database_is_refused_on_every_form(client, 
         response = post_form(client, path, {**data, "position": value})
         assert response.status_code == 422, (path, response.status_code)
         page = page_text(response)
-        assert re.search(r'<p class="error" id="position-error">Enter a whole number from', page), path
+        assert re.search(r'<p class="error" id="position-error">Enter the position as a whole number from 0 to 1,000,000<', page), path
     assert counts() == before
 
 
@@ -351,7 +351,7 @@ def test_links_over_the_cap_on_the_agency_form_are_refused(client, auth, world):
     response = post_form(client, url, {"narrative": "Done", "percent_complete": "50", "proposed_status": "ongoing",
                                        "links": "\n".join(_links(51)), "intent": "save"})
     assert response.status_code == 422
-    assert re.search(r'<p class="error" id="links-error">Give at most 50', page_text(response))
+    assert re.search(r'<p class="error" id="links-error">Give at most 50 evidence links', page_text(response))
     assert counts() == before
 
 
@@ -380,7 +380,7 @@ def test_every_text_field_has_a_length_cap_with_a_message(client, auth, world):
     for path, data, name, limit in _text_forms(world):
         response = post_form(client, path, {**data, name: "x" * (limit + 1)})
         assert response.status_code == 422, (path, name, response.status_code)
-        assert re.search(rf'<p class="error" id="{name}-error">Use at most {limit:,} characters', page_text(response)), \
+        assert re.search(rf'<p class="error" id="{name}-error">[^<]* must be {limit:,} characters or fewer<', page_text(response)), \
             (path, name)
     assert counts() == before
 
@@ -468,7 +468,7 @@ def test_a_date_out_of_range_is_refused_on_every_dated_form(client, auth, world,
     for path, data, name in forms:
         response = post_form(client, path, data)
         assert response.status_code == 422, (path, name, response.status_code)
-        assert re.search(rf'<p class="error" id="{name}-error">[^<]*{re.escape(DATE_MESSAGE)}',
+        assert re.search(rf'<p class="error" id="{name}-error">[^<]* must be a date between 1900 and 2199[^<]*<',
                          page_text(response)), (path, name)
     assert counts() == before
 

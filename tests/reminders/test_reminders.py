@@ -212,3 +212,47 @@ def test_reminder_keys_are_unique_per_rule_recipient_item_and_period(world, db_s
     keys = db_session.scalars(select(Reminder.key)).all()
     assert len(keys) == len(set(keys)) == 1
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def six_overdue_actions_with_reports_missing(plan):
+    """Six actions of MIN, each overdue since 9 March 2027 and without its report for the round."""
+    actions = [factories.action(plan, title=f"Overdue task {letter}", start_date="2027-01-01", due_date="2027-03-09")
+               for letter in "ABCDEF"]
+    assign_actions(actions, {"lead_agency": "MIN"}, actor=SYSTEM, now=at(date(2027, 1, 1)))
+    open_reporting_round(plan, {"name": "2027 Q1", "opens_on": "2027-01-01", "deadline": "2027-03-20"})
+    return actions
+
+
+def test_a_reminder_lists_each_action_once_with_everything_owed_on_it(world, mailbox):
+    """Issue 15: 6 actions, each overdue and with a report missing, made 12 entries; now 6,
+    each with both lines and one set of links."""
+    plan, _, focal, _, _ = world
+    actions = six_overdue_actions_with_reports_missing(plan)
+    run(date(2027, 3, 10), mailbox)
+    [message] = mailbox.to(focal.email)
+    text = message.get_body(("plain",)).get_content()
+    entries = [line for line in text.splitlines() if line.startswith("* ")]
+    assert len(entries) == 7  # the six, and the world's own action with its report missing
+    for action in actions:
+        [entry] = [line for line in entries if action.title in line]
+        block = text.split(entry, 1)[1].split("\n* ", 1)[0]
+        assert "- Overdue since Tuesday 9 March 2027" in block
+        assert "- Progress report due by Saturday 20 March 2027" in block
+        assert block.count("Report progress: http://tracker.test/r/") == 1
+    assert text.count("Overdue since") == 6 and text.count("Progress report due by") == 7
+    assert message["Subject"] == "Reminder: 7 actions need your attention"
+    html = message.get_body(("html",)).get_content()
+    assert html.count("Report progress</a>") == 7 and all(html.count(a.title) == 1 for a in actions)
+
+
+def test_the_weekly_digest_lists_each_action_once(world, mailbox):
+    plan, _, focal, _, _ = world
+    actions = six_overdue_actions_with_reports_missing(plan)
+    run(date(2027, 3, 15), mailbox, digests=True)
+    [digest] = [m for m in mailbox.to(focal.email) if m["Subject"].startswith("Weekly digest")]
+    text = digest.get_body(("plain",)).get_content()
+    for action in actions:
+        assert text.count(action.title) == 1, action.title
+        block = text.split(action.title, 1)[1].split("\n* ", 1)[0]
+        assert "Progress report for 2027 Q1 due by Saturday 20 March 2027" in block
+    assert "Actions (7, overdue first)" in text

@@ -60,7 +60,7 @@ def test_a_token_needs_a_name(client, login_as):
     login_as("secretariat")
     response = post(client, "/account/tokens", {"name": ""})
     assert response.status_code == 422
-    assert re.search(r'id="name-error">This field is required.', response.get_data(as_text=True))
+    assert re.search(r'id="name-error">Enter a name<', response.get_data(as_text=True))
 
 
 def test_assessors_are_told_they_have_no_api_access(client, login_as):

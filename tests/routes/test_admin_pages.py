@@ -31,7 +31,7 @@ def test_an_invalid_email_gets_a_message_on_its_field(client, login_as, db_sessi
     response = create(client, email="not-an-email")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert re.search(r'id="email-error">Not a valid email address.', page)
+    assert re.search(r'id="email-error">Enter an email address in the correct format, like name@example.gov<', page)
     assert 'value="not-an-email"' in page and "a long enough password" not in page
     assert db_session.query(User).filter_by(email="not-an-email").count() == 0
 

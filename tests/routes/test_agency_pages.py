@@ -61,8 +61,8 @@ def test_what_we_owe_lists_overdue_actions_first_and_the_missing_reports(client,
     assert actions.index("LATE") < actions.index("HELP") < actions.index("SOON")  # then by due date
     assert re.search(r'<tr class="overdue">\s*<th scope="row">LATE Publish the inventory', actions)
     late_row = actions.split("LATE Publish", 1)[1].split("</tr>", 1)[0]
-    assert "Overdue" in late_row
-    assert "Overdue" not in actions.split("SOON Open", 1)[1].split("</tr>", 1)[0]
+    assert re.search(r"\d+ days overdue", late_row)
+    assert "overdue" not in actions.split("SOON Open", 1)[1].split("</tr>", 1)[0]
 
     missing = section(page, "missing-heading", "actions-heading")
     assert "Round 2026" in missing and "2099-12-31" in missing
@@ -91,7 +91,7 @@ def test_draft_submit_return_and_resubmit_with_a_file(client, login_as, setting,
     # Submitting needs a narrative, and says so on that field.
     response = post(client, report_url, report_form("submit", links="https://data.example.org/inventory"))
     assert response.status_code == 422
-    assert re.search(r'id="narrative-error">Say what was done before submitting', response.get_data(as_text=True))
+    assert re.search(r'id="narrative-error">Enter what was done<', response.get_data(as_text=True))
 
     response = post(client, report_url, report_form("submit", narrative="Inventory drafted with 12 agencies",
                                                      links="https://data.example.org/inventory"))
@@ -102,7 +102,8 @@ def test_draft_submit_return_and_resubmit_with_a_file(client, login_as, setting,
     response = post(client, report_url, report_form("submit", narrative="Changed my mind"))
     assert response.status_code == 422 and "can no longer be changed" in response.get_data(as_text=True)
     owe = client.get("/agency/").get_data(as_text=True)
-    assert "LATE" not in section(owe, "missing-heading", "actions-heading")
+    assert "LATE" not in section(owe, "missing-heading", "submitted-heading")
+    assert "Read the report on LATE" in section(owe, "submitted-heading", "actions-heading")
 
     report = db_session.get(ProgressReport, int(report_url.rsplit("/", 1)[1]))
     return_report(report, {"comment": "Give the inventory's web address"},
@@ -206,3 +207,53 @@ def test_only_agency_focal_points_reach_the_agency_pages(client, auth):
     assert "/sign-in" in client.get("/agency/").headers["Location"]
     auth.login_as("secretariat")
     assert client.get("/agency/").status_code == 403
+
+
+def test_what_we_owe_offers_a_report_only_where_one_can_start_and_says_days_left(client, login_as, db_session):
+    """Issue 15: a "Submitted, awaiting review" list; no "Report on ..." for an action whose
+    report waits for review or is under way, nor for a complete one; days left in words."""
+    from datetime import date, timedelta
+
+    from tracker.services.reports import save_report
+    today = datetime.now(UTC).date()
+    plan = factories.plan()
+    factories.agency(acronym="MIN")
+    focal = factories.user("agency", agency="MIN")
+    day = timedelta(days=1)
+    waiting = factories.action(plan, code="WAIT", title="Write the law", lead_agency="MIN",
+                               start_date="2020-01-01", due_date=(today + 18 * day).isoformat())
+    drafted = factories.action(plan, code="DRAFT", title="Draft the rules", lead_agency="MIN",
+                               start_date="2020-01-01", due_date=(today + day).isoformat())
+    factories.action(plan, code="DONE", title="Open the office", lead_agency="MIN", status="fully_achieved",
+                            start_date="2020-01-01", due_date=(today - 3 * day).isoformat())
+    factories.action(plan, code="LATE", title="Train the staff", lead_agency="MIN",
+                            start_date="2020-01-01", due_date=(today - day).isoformat())
+    factories.action(plan, code="FRESH", title="Hire the team", lead_agency="MIN",
+                             start_date="2020-01-01", due_date=today.isoformat())
+    open_reporting_round(plan, {"name": "Round now", "opens_on": "2020-01-01",
+                                "deadline": (today + 10 * day).isoformat()})
+    moment = datetime.now(UTC)
+    save_report(waiting, {"narrative": "Sent to parliament", "percent_complete": 60, "proposed_status": "ongoing"},
+                author=focal, now=moment, submit=True)
+    save_report(drafted, {"narrative": "", "percent_complete": 10, "proposed_status": "ongoing"},
+                author=focal, now=moment, submit=False)
+    login_as("agency", agency="MIN")
+    page = client.get("/agency/").get_data(as_text=True)
+
+    submitted = section(page, "submitted-heading", "actions-heading")
+    assert "Submitted, awaiting review" in page and "Write the law" in submitted
+    assert "Draft the rules" not in submitted
+
+    def row(code):
+        return section(page, "actions-heading").split(f"{code} ", 1)[1].split("</tr>", 1)[0]
+
+    assert "Report on WAIT" not in page and "Submitted, awaiting review" in row("WAIT")
+    assert "Report on DRAFT" not in page and "Continue the report on DRAFT" in row("DRAFT")
+    assert "Report on DONE" not in page and "overdue" not in row("DONE")
+    assert "Report on LATE" in row("LATE") and "Report on FRESH" in row("FRESH")
+    assert "due in 18 days" in row("WAIT") and "due in 1 day<" in row("DRAFT")
+    assert "1 day overdue" in row("LATE") and "due today" in row("FRESH")
+    # The round's deadline, in words too; the waiting report is not due any more.
+    missing = section(page, "missing-heading", "drafts-heading")
+    assert "due in 10 days" in missing and "WAIT" not in missing and "Report on LATE" in missing
+    assert date.fromisoformat(re.search(r"(\d{4}-\d\d-\d\d) · due in 10 days", missing)[1]) == today + 10 * day

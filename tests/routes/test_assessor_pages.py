@@ -52,8 +52,8 @@ def test_a_missing_justification_is_named_and_nothing_is_recorded(client, login_
                                          "csrf_token": csrf_token(client, round_url)})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert re.search(rf'id="justification-{rec.id}-error">This field is required.', page)
-    assert f'href="#justification-{rec.id}">justification: This field is required.' in page
+    assert re.search(rf'id="justification-{rec.id}-error">Say why the recommendation has this status<', page)
+    assert f'href="#justification-{rec.id}">Say why the recommendation has this status<' in page
     assert re.search(r'<option value="fully_achieved" selected>', page)  # the choice is kept
     assert db_session.query(RecommendationAssessment).count() == 0
 

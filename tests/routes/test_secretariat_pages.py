@@ -141,7 +141,7 @@ def test_create_plan_with_an_empty_title_names_the_field_and_stores_nothing(clie
                     {"slug": "mexico-2018", "title": "  ", "country": "Mexico", "description": "Follow-up"})
     page = text(response)
     assert response.status_code == 422
-    assert "There is a problem" in page and "title: This field is required." in page
+    assert "There is a problem" in page and "Enter a title" in page and 'href="#title"' in page and "title:" not in page
     assert 'aria-describedby="title-error"' in page
     assert input_value(page, "slug") == "mexico-2018" and ">Follow-up</textarea>" in page
     assert count(db_session, Plan) == 0
@@ -164,7 +164,7 @@ def test_create_plan_then_edit_and_publish_it(client, login_as, db_session):
         "period_end": "2017-12-31", "published": "y",
     })
     assert response.status_code == 422
-    assert "period end: The period cannot end before it starts." in text(response)
+    assert "The period cannot end before it starts." in text(response)
     assert plan.title == "Mexico follow-up"
 
     response = post(client, "/secretariat/plans/mexico-2018/edit", {
@@ -182,7 +182,7 @@ def test_add_and_edit_areas_and_a_duplicate_code_is_refused(client, login_as, db
     assert post(client, path, {"code": "GOV", "name": "Governance", "position": "1"}).status_code == 302
     response = post(client, path, {"code": "GOV", "name": "Something else"})
     assert response.status_code == 422
-    assert "code: An area with this code already exists in this plan." in text(response)
+    assert "An area with this code already exists in this plan." in text(response)
     area = db_session.scalars(select(Area)).one()
     assert area.name == "Governance"
 
@@ -203,7 +203,7 @@ def test_create_recommendation_with_a_duplicate_code_is_refused(client, login_as
                     {"code": "R1", "text": "Adopt an open data policy", "status": "pending"})
     page = text(response)
     assert response.status_code == 422
-    assert "code: This code is already used in this plan." in page
+    assert "This code is already used in this plan." in page
     assert ">Adopt an open data policy</textarea>" in page
     assert count(db_session, Recommendation) == 1
 
@@ -242,7 +242,7 @@ def test_setting_the_validated_status_needs_a_reason_and_goes_into_the_history(c
     path = f"/secretariat/plans/{plan.slug}/recommendations/{rec.id}/status"
     response = post(client, path, {"status": "fully_achieved", "reason": ""})
     assert response.status_code == 422
-    assert "reason: This field is required." in text(response)
+    assert "Enter the reason" in text(response)
     assert rec.status_key == "pending"
 
     response = post(client, path, {"status": "fully_achieved", "reason": "Law adopted in May"})
@@ -270,7 +270,7 @@ def test_an_action_due_before_it_starts_is_refused(client, login_as, db_session,
                     action_form(code="A1", start_date="2026-06-01", due_date="2026-03-01"))
     page = text(response)
     assert response.status_code == 422
-    assert "due date: The due date cannot be before the start date." in page
+    assert "The due date cannot be before the start date." in page
     assert input_value(page, "due_date") == "2026-03-01" and input_value(page, "start_date") == "2026-06-01"
     assert count(db_session, Action) == 0
 
@@ -284,7 +284,7 @@ def test_create_an_action_with_owners_recommendations_and_milestones(client, log
     bad = action_form(code="A1", milestones="2026-03-31 Draft\nsoon Launch")
     response = post(client, path, bad)
     assert response.status_code == 422
-    assert "Line 2: due date: Not a valid date." in text(response)
+    assert "Enter the milestone's due date as a date in the format YYYY-MM-DD, for example 2027-03-31 (line 2)" in text(response)
     assert "2026-03-31 Draft\nsoon Launch</textarea>" in text(response)
 
     data = action_form(code="A1", lead_agency="MIN", milestones="2026-03-31 Draft\n\n2026-09-30 Launch (achieved 2026-09-28)")
@@ -349,7 +349,7 @@ def test_changing_the_due_date_needs_a_reason(client, login_as, db_session, plan
     path = f"/secretariat/plans/{plan.slug}/actions/{action.id}/edit"
     response = client.post(path, data={**edit_page(client, path), **action_form(title=action.title, due_date="2027-03-31")})
     assert response.status_code == 422
-    assert "reason: Say why the due date change." in text(response)
+    assert "Say why the due date change." in text(response)
     assert action.due_date.isoformat() == "2026-12-31"
 
 
@@ -422,7 +422,7 @@ def test_bulk_assignment_records_a_reassigned_event_on_each_action(client, login
 
     response = post(client, f"{path}/assign?status=pending", {"lead_agency": "NDC"}, form_path=path)
     assert response.status_code == 422
-    assert "actions: Choose at least one action." in text(response)
+    assert "Choose at least one action." in text(response)
 
     token = csrf_token(client, path)
     response = client.post(f"{path}/assign?status=pending", data={
@@ -445,7 +445,7 @@ def test_bulk_assignment_to_an_unknown_agency_keeps_the_ticks(client, login_as, 
     path = f"/secretariat/plans/{plan.slug}"
     response = post(client, f"{path}/assign", {"action": str(action.id), "lead_agency": "NOPE"}, form_path=path)
     page = text(response)
-    assert response.status_code == 422 and "lead agency: Unknown agency 'NOPE'." in page
+    assert response.status_code == 422 and "Choose the lead agency from the list" in page and "lead agency:" not in page
     assert f'value="{action.id}" id="pick-{action.id}" checked' in page
     assert action.lead_agency is None
 
@@ -462,7 +462,7 @@ def test_opening_a_round_and_listing_missing_reports(client, login_as, db_sessio
 
     response = post(client, path, {"name": "Q1 2027", "opens_on": "2027-01-01", "deadline": "2026-12-01"})
     assert response.status_code == 422
-    assert "deadline: The deadline cannot be before the round opens." in text(response)
+    assert "The deadline cannot be before the round opens." in text(response)
     assert count(db_session, ReportingRound) == 0
 
     response = post(client, path, {"name": "Q1 2027", "opens_on": "2027-01-01", "deadline": "2027-03-31"})
@@ -550,7 +550,7 @@ def test_returning_a_report_needs_a_comment_which_the_agency_then_sees(client, l
     response = post(client, f"{path}/return", {"return_comment": " "}, form_path=path)
     page = text(response)
     assert response.status_code == 422
-    assert "return comment: This field is required." in page and 'aria-describedby="return_comment-error"' in page
+    assert "Say what should change" in page and 'aria-describedby="return_comment-error"' in page
     assert report.state == "submitted"
 
     response = post(client, f"{path}/return", {"return_comment": "Add the attendance list"}, form_path=path)

@@ -138,8 +138,8 @@ def _context(message: OutboxMessage, items: list[Reminder], *, today: date, link
             row["action_url"] = f"{links.base_url}/plans/{action.plan.slug}/actions/{action.code}"
         rows.append(row)
     context = {
-        "message": message, "items": rows, "today": today, "base_url": links.base_url, "user": user,
-        "format_date": format_date,
+        "message": message, "items": rows, "actions": by_action(rows), "today": today,
+        "base_url": links.base_url, "user": user, "format_date": format_date,
     }
     if message.kind == "agency_digest" and user is not None and user.agency_id:
         owed = data.digests.get(user.agency_id)
@@ -147,11 +147,36 @@ def _context(message: OutboxMessage, items: list[Reminder], *, today: date, link
         context["agency"] = user.agency
         context["report_urls"] = {
             a.id: f"{links.base_url}/r/{sign_report_link(links.secret_key, user, a)}"
-            for a in (owed.actions if owed else [])
+            for a in ([entry.action for entry in owed.by_action()] if owed else [])
         }
     if message.kind == "secretariat_summary":
         context["summary"] = data.summary
     return context
+
+
+# The order in which one action's items are listed: what is late before what is coming.
+_RULE_ORDER = {"overdue": 0, "escalate_overdue": 0, "escalate_late_report": 1, "missing_report": 1, "due_soon": 2}
+
+
+def by_action(rows: list[dict]) -> list[dict]:
+    """The message's items, one entry per action with everything owed on it.
+
+    An action overdue and without its report for the round is one entry with two lines
+    under it and one set of links, not two entries (issue 15: 12 lines for 6 actions).
+    Entries keep the order of their first item; items without an action stand alone.
+    """
+    entries: dict[object, dict] = {}
+    for row in rows:
+        action = row.get("action")
+        key = action.id if action is not None else ("item", row["reminder"].id)
+        entry = entries.setdefault(key, {
+            "action": action, "owed": [],
+            **{k: row[k] for k in ("report_url", "no_change_url", "action_url") if k in row},
+        })
+        entry["owed"].append(row)
+    for entry in entries.values():
+        entry["owed"].sort(key=lambda row: (_RULE_ORDER.get(row["rule"], 9), row["due_on"] or date.max))
+    return list(entries.values())
 
 
 def format_date(value: date | None) -> str:

@@ -40,11 +40,20 @@ REPORT_FIELDS = ("narrative", "percent_complete", "proposed_status")
 
 @bp.route("/")
 def owe():
-    """Everything the agency owes, on one page: overdue actions first."""
+    """Everything the agency owes, on one page: overdue actions first.
+
+    "Report on ..." is offered only where a new report can be started: on an action the
+    agency leads, not complete, with no report of its already under way or waiting for
+    review (that one is offered instead, or shown as waiting).
+    """
     today = now().date()
     obligations = what_we_owe(current_user.agency_id, today)
-    reportable = {a.id for a in obligations.actions if can_report_on(current_user, a)}
-    return render_template("agency/owe.html", owe=obligations, reportable=reportable, today=today)
+    leads = {a.id for a in obligations.actions if can_report_on(current_user, a)}
+    open_reports = obligations.open_reports()
+    reportable = {a.id for a in obligations.actions
+                  if a.id in leads and a.id not in open_reports and not a.status.is_final}
+    return render_template("agency/owe.html", owe=obligations, leads=leads, reportable=reportable,
+                           open_reports=open_reports, today=today)
 
 
 @bp.route("/actions/<int:action_id>/report", methods=["GET", "POST"])

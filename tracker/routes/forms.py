@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from flask import current_app, request
 
 from tracker.services.errors import ValidationFailed
 from tracker.services.evidence_files import FileStore
+from tracker.web.field_messages import form_messages
 
 
-def field_errors(exc: ValidationFailed) -> dict[str, str]:
-    """One message per field for the templates' ``field`` macro (nested keys flattened)."""
-    errors: dict[str, str] = {}
+def field_errors(exc: ValidationFailed, order: Iterable[str] | None = None) -> dict[str, str]:
+    """One message per field in the user's words, in form order, for the forms macros.
 
-    def walk(prefix: str, value) -> None:
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), inner)
-        elif isinstance(value, list | tuple):
-            if all(isinstance(v, str) for v in value):
-                errors.setdefault(prefix, " ".join(value))
-            else:
-                for inner in value:
-                    walk(prefix, inner)
-        else:
-            errors.setdefault(prefix, str(value))
-
-    walk("", exc.errors)
-    # Errors on list items ("links.0") are shown on the list's field.
-    for key in list(errors):
-        base = key.split(".")[0]
-        if base != key:
-            errors.setdefault(base, errors[key])
-    return errors
+    The words come from ``web.field_messages``. The order is ``order`` when given, else
+    the order the browser sent the fields in, which is the form's own (a field it did
+    not send, an unticked checkbox group, comes after those it did).
+    """
+    if order is None:
+        order = [*request.form.keys(), *request.files.keys()] if request else []
+    return form_messages(exc.errors, order)
 
 
 def form_data(*names: str) -> dict[str, str]:

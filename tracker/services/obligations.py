@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import (
-    EDITABLE_REPORT_STATES,
+    OPEN_REPORT_STATES,
     Action,
     ProgressReport,
     ReportState,
@@ -34,6 +34,37 @@ class Obligations:
     drafts: list[ProgressReport]
     # Its unfinished reports withdrawn lately because their action passed to another agency.
     withdrawn: list[ProgressReport] = field(default_factory=list)
+    # Submitted by it and waiting for the secretariat's review: nothing to do but wait.
+    submitted: list[ProgressReport] = field(default_factory=list)
+
+    def open_reports(self) -> dict[int, ProgressReport]:
+        """The report already under way or waiting on each action, by action id.
+
+        Where one is, the page offers it (continue the draft, correct the returned one, or
+        nothing while it waits for review) rather than "Report on ..." a second time.
+        """
+        return {r.action_id: r for r in [*self.submitted, *self.drafts, *self.returned]}
+
+    def by_action(self) -> list[OwedAction]:
+        """Everything owed, one entry per action: the action and the reports missing or
+        returned on it, so a digest names each action once. In ``actions`` order, then
+        actions with only a missing or returned report."""
+        entries = {a.id: OwedAction(a, a.id in self.overdue) for a in self.actions}
+        for item in self.missing:
+            entries.setdefault(item.action.id, OwedAction(item.action, False)).missing.append(item)
+        for report in self.returned:
+            entries.setdefault(report.action_id, OwedAction(report.action, False)).returned.append(report)
+        return list(entries.values())
+
+
+@dataclass
+class OwedAction:
+    """One action and what its agency owes on it (``Obligations.by_action``)."""
+
+    action: Action
+    overdue: bool
+    missing: list[MissingReport] = field(default_factory=list)
+    returned: list[ProgressReport] = field(default_factory=list)
 
 
 # How long "what we owe" tells an agency that a report of its was withdrawn.
@@ -51,8 +82,9 @@ def obligations(agency_ids: set[int], today: date, *, horizon: int | None = None
     - ``missing``: the reports missing in each plan's latest round that has opened (late
       ones too: a late report is still owed) on actions it leads
       (``rounds.missing_reports``); the digest, like every reminder, leaves paused actions out.
-    - ``returned``, ``drafts`` and ``withdrawn`` (within ``WITHDRAWN_NOTICE_DAYS``): its own
-      reports, those its agency wrote (a report belongs to the agency that wrote it).
+    - ``returned``, ``drafts``, ``submitted`` (waiting for review) and ``withdrawn`` (within
+      ``WITHDRAWN_NOTICE_DAYS``): its own reports, those its agency wrote (a report belongs
+      to the agency that wrote it).
     """
     agency_ids = set(agency_ids)
     owed = {agency_id: Obligations([], set(), [], [], []) for agency_id in agency_ids}
@@ -75,13 +107,14 @@ def obligations(agency_ids: set[int], today: date, *, horizon: int | None = None
         select(ProgressReport)
         .where(
             ProgressReport.agency_id.in_(agency_ids),
-            ProgressReport.state.in_(EDITABLE_REPORT_STATES)
+            ProgressReport.state.in_(OPEN_REPORT_STATES)
             | ((ProgressReport.state == ReportState.WITHDRAWN) & (ProgressReport.withdrawn_at >= since)),
         )
         .options(selectinload(ProgressReport.action).selectinload(Action.plan))
         .order_by(ProgressReport.created_at, ProgressReport.id)
     )
-    lists = {ReportState.RETURNED: "returned", ReportState.DRAFT: "drafts", ReportState.WITHDRAWN: "withdrawn"}
+    lists = {ReportState.RETURNED: "returned", ReportState.DRAFT: "drafts", ReportState.WITHDRAWN: "withdrawn",
+             ReportState.SUBMITTED: "submitted"}
     for report in reports:
         getattr(owed[report.agency_id], lists[report.state]).append(report)
     return owed

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -103,17 +101,8 @@ def _action_data() -> dict:
 
 
 def _action_errors(exc: ValidationFailed) -> dict[str, str]:
-    """Field errors, with a milestone's problem given by its line number in the textarea."""
-    errors = field_errors(exc)
-    lines = []
-    for key, message in errors.items():
-        match = re.fullmatch(r"milestones\.(\d+)\.(\w+)", key)
-        if match:
-            lines.append(_("Line %(n)d: %(field)s: %(message)s", n=int(match[1]) + 1,
-                           field=match[2].replace("_", " "), message=message))
-    if lines:
-        errors["milestones"] = " ".join(lines)
-    return {key: message for key, message in errors.items() if "." not in key}
+    """Field errors; a milestone's problem names its line in the textarea (``web.field_messages``)."""
+    return field_errors(exc)
 
 
 def _action_form(plan, action, values, errors, status=200, conflict=None):

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema
 
-from tracker.routes.forms import form_data
+from tracker.routes.forms import field_errors, form_data
+from tracker.services.errors import ValidationFailed
 from tracker.services.workspace import agency_key
 
 SOURCE_FIELDS = ("source_document", "source_section", "source_lines")
@@ -102,9 +103,13 @@ def submitted() -> dict:
     return values
 
 
-def prefixed(prefix: str, errors: dict[str, str]) -> dict[str, str]:
-    """Errors of one of several forms on a page, keyed by that form's field ids."""
-    return {f"{prefix}{key}": message for key, message in errors.items()}
+def prefixed(prefix: str, exc: ValidationFailed) -> dict[str, str]:
+    """Errors of one of several forms on a page, keyed by that form's field ids.
+
+    Renamed before they are put in words, so the words are those of the field on the page
+    ("return_comment": "Say what should change").
+    """
+    return field_errors(ValidationFailed({f"{prefix}{key}": message for key, message in exc.errors.items()}))
 
 
 def form_value(value) -> str:

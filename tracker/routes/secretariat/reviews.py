@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.models import ReportState
-from tracker.routes.forms import field_errors, now
+from tracker.routes.forms import now
 from tracker.routes.secretariat import bp
 from tracker.routes.secretariat.forms import filled, page, prefixed, submitted
 from tracker.services.access import get_report, visible_reports
@@ -40,7 +40,7 @@ def accept_review(report_id: int):
     try:
         accept_report(report, data, reviewer=current_user._get_current_object(), now=now())
     except ValidationFailed as exc:
-        return _review_page(report, values, prefixed("accept_", field_errors(exc)), 422)
+        return _review_page(report, values, prefixed("accept_", exc), 422)
     action = report.action
     flash(_("Report accepted: %(code)s is now %(status)s at %(percent)d%%.", code=action.code,
             status=_(action.status.label), percent=action.percent_complete), "success")
@@ -57,7 +57,7 @@ def return_review(report_id: int):
     try:
         return_report(report, data, reviewer=current_user._get_current_object(), now=now())
     except ValidationFailed as exc:
-        return _review_page(report, values, prefixed("return_", field_errors(exc)), 422)
+        return _review_page(report, values, prefixed("return_", exc), 422)
     if report.state == ReportState.WITHDRAWN:
         flash(_("%(agency)s no longer leads %(code)s and cannot correct the report: it was withdrawn, "
                 "with your comment, and the new lead reports on its own.",
