@@ -13,6 +13,15 @@ from tracker.models.assessment import (
 from tracker.models.data_version import DataVersion
 from tracker.models.event import EVENT_KINDS, PUBLIC_EVENT_KINDS, Event
 from tracker.models.evidence import Evidence
+from tracker.models.indicator import (
+    DIRECTIONS,
+    INDICATOR_KINDS,
+    NUMERIC_KINDS,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    IndicatorValue,
+)
 from tracker.models.plan import Area, Plan, PlanFigure
 from tracker.models.readiness import (
     MARKS,
@@ -65,10 +74,13 @@ from tracker.models.status import Status, StatusChange
 from tracker.models.user import ROLES, User
 
 __all__ = [
+    "DIRECTIONS",
     "EDITABLE_REPORT_STATES",
     "EVENT_KINDS",
+    "INDICATOR_KINDS",
     "MARKS",
     "MESSAGE_STATES",
+    "NUMERIC_KINDS",
     "OPEN_REPORT_STATES",
     "PRIORITIES",
     "PUBLIC_EVENT_KINDS",
@@ -94,8 +106,12 @@ __all__ = [
     "AssessmentRound",
     "AssessmentRoundChange",
     "DataVersion",
+    "Direction",
     "Event",
     "Evidence",
+    "Indicator",
+    "IndicatorKind",
+    "IndicatorValue",
     "Milestone",
     "OutboxMessage",
     "Plan",
