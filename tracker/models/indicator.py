@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, or_, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -81,9 +81,10 @@ class Indicator(SourceMixin, db.Model):
 
     action: Mapped[Action | None] = relationship()
     recommendation: Mapped[Recommendation | None] = relationship()
+    # Read-only: values are written through their report (or one by one from a source
+    # document), and deleted with their indicator by the database (ON DELETE CASCADE).
     values: Mapped[list[IndicatorValue]] = relationship(
-        back_populates="indicator", order_by="[IndicatorValue.period_date, IndicatorValue.id]",
-        cascade="all, delete-orphan",
+        order_by="[IndicatorValue.period_date, IndicatorValue.id]", viewonly=True,
     )
 
     __table_args__ = (
@@ -101,6 +102,11 @@ class Indicator(SourceMixin, db.Model):
     @property
     def is_numeric(self) -> bool:
         return self.kind in NUMERIC_KINDS
+
+    @property
+    def counted_values(self) -> list[IndicatorValue]:
+        """The values that count, oldest first (``IndicatorValue.counts``)."""
+        return [value for value in self.values if value.counts]
 
     def __repr__(self) -> str:
         return f"<Indicator {self.code}>"
@@ -128,7 +134,22 @@ class IndicatorValue(SourceMixin, db.Model):
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    indicator: Mapped[Indicator] = relationship(back_populates="values")
+    indicator: Mapped[Indicator] = relationship()
     report: Mapped[ProgressReport | None] = relationship(back_populates="indicator_values")
 
     __table_args__ = (UniqueConstraint("report_id", "indicator_id"),)
+
+    @property
+    def counts(self) -> bool:
+        """Whether the value counts: from an accepted report, or from a source document.
+
+        The same rule as SQL is ``counting_values()``; both are here so they cannot drift.
+        """
+        return self.report_id is None or self.report.state == "accepted"
+
+
+def counting_values():
+    """The SQL condition of ``IndicatorValue.counts`` (join ``ProgressReport`` on the value's report, outer)."""
+    from tracker.models.report import ProgressReport, ReportState
+
+    return or_(IndicatorValue.report_id.is_(None), ProgressReport.state == ReportState.ACCEPTED)

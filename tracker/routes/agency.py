@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.indicators.numbers import number_text
 from tracker.publishing.public_views import (
     editable_report,
     get_action,
@@ -30,6 +31,7 @@ from tracker.services.reports import (
     remove_evidence,
     save_report,
 )
+from tracker.services.indicators import reportable_indicators
 from tracker.services.statuses import status_vocabulary
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
@@ -122,12 +124,50 @@ def _waiting(action, report_id: int, state: str, status: int):
 
 
 def _values_of(report) -> dict:
-    return {
+    values = {
         "narrative": report.narrative,
         "percent_complete": report.percent_complete,
         "proposed_status": report.proposed_status_key,
         "links": "\n".join(e.url for e in report.evidence if e.kind == "link"),
     }
+    for item in report.indicator_values:
+        values[f"indicator-{item.indicator_id}-value"] = (
+            item.text if item.text is not None else ("yes" if item.value else "no")
+            if item.indicator.kind == "yes_no" else number_text(item.value).replace(",", ""))
+        values[f"indicator-{item.indicator_id}-date"] = item.period_date.isoformat()
+    return values
+
+
+def _indicator_values(indicators) -> tuple[list[dict], list[int]]:
+    """The indicator boxes filled in on the form, as ``save_report`` takes them, and their
+    indicators' ids in the same order (to put each problem back by its box)."""
+    values, order = [], []
+    for indicator in indicators:
+        value = request.form.get(f"indicator-{indicator.id}-value", "").strip()
+        if not value:
+            continue  # not reported this time
+        item = {"indicator": indicator.id, "value": value}
+        day = request.form.get(f"indicator-{indicator.id}-date", "").strip()
+        if day:
+            item["period_date"] = day
+        values.append(item)
+        order.append(indicator.id)
+    return values, order
+
+
+def _indicator_errors(errors: dict[str, str], order: list[int]) -> dict[str, str]:
+    """``indicator_values.2.value`` as the box it belongs to, ``indicator-17-value``."""
+    shown = {}
+    for key, message in errors.items():
+        parts = key.split(".")
+        if parts[0] == "indicator_values" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(order):
+            box = "date" if parts[2] == "period_date" else "value"
+            shown[f"indicator-{order[int(parts[1])]}-{box}"] = message
+        elif parts[0] != "indicator_values" or len(parts) == 1:
+            shown[key] = message
+    if any(key.startswith("indicator-") for key in shown):
+        shown.pop("indicator_values", None)
+    return shown
 
 
 def _form(action, report, values: dict, errors: dict | None = None):
@@ -138,6 +178,7 @@ def _form(action, report, values: dict, errors: dict | None = None):
         values=values,
         errors=errors or {},
         statuses=[(s.key, _(s.label)) for s in status_vocabulary()],
+        indicators=reportable_indicators(action),
         file_types=", ".join(sorted(ALLOWED)),
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
     )
@@ -151,9 +192,12 @@ def _save(action, report):
     """
     submit = request.form.get("intent") == "submit"
     values = {**form_data(*REPORT_FIELDS), "links": request.form.get("links", "")}
+    values |= {key: value for key, value in request.form.items() if key.startswith("indicator-")}
+    indicator_values, order = _indicator_values(reportable_indicators(action))
     try:
         saved = save_report(
-            action, {**form_data(*REPORT_FIELDS), "links": lines("links")}, author=current_user,
+            action, {**form_data(*REPORT_FIELDS), "links": lines("links"), "indicator_values": indicator_values},
+            author=current_user,
             now=now(), submit=submit, report=report, max_links=current_app.config["MAX_REPORT_LINKS"],
             files=[Upload(f.filename, f.stream) for f in request.files.getlist("file") if f and f.filename],
             store=evidence_store(),
@@ -164,7 +208,7 @@ def _save(action, report):
         if report is not None and not report.is_editable:
             # A submitted or accepted report is read-only: say why on its page.
             return _view(report, field_errors(exc), 422)
-        return _form(action, report, values, field_errors(exc)), 422
+        return _form(action, report, values, _indicator_errors(field_errors(exc), order)), 422
     if submit:
         flash(_("Your report on %(code)s was submitted to the secretariat.", code=action.code), "success")
         return redirect(url_for(".owe"))

@@ -113,6 +113,29 @@ class AreaRefOutput(Schema):
     name = fields.String()
 
 
+class IndicatorOutput(Schema):
+    """An indicator with its baseline, target and the values that count (from accepted reports
+    or source documents), oldest first."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String(allow_none=True)
+    kind = fields.String(metadata={"enum": ["number", "percent", "yes_no", "text"]})
+    direction = fields.String(metadata={"enum": ["up", "down"]})
+    baseline_value = fields.Float(allow_none=True)
+    baseline_date = fields.Date(allow_none=True)
+    target_value = fields.Float(allow_none=True)
+    target_date = fields.Date(allow_none=True)
+    data_source = fields.String(allow_none=True)
+    values = fields.Method("get_values", metadata={"type": "array", "items": {"type": "object"}})
+    source = Itself(SourceOutput)
+
+    def get_values(self, indicator) -> list[dict]:
+        return [{"period_date": v.period_date.isoformat(), "value": v.value, "text": v.text}
+                for v in indicator.counted_values]
+
+
 class RecommendationOutput(Schema):
     """A recommendation of the review, with its validated status."""
 
@@ -136,6 +159,7 @@ class RecommendationOutput(Schema):
         metadata={"type": "array", "items": {"type": "integer"},
                   "description": "Ids of the actions that implement this recommendation."},
     )
+    indicators = fields.List(fields.Nested(IndicatorOutput))
     source = Itself(SourceOutput)
 
     def get_action_ids(self, rec) -> list[int]:
@@ -174,6 +198,8 @@ class ActionOutput(Schema):
                   "description": "Codes of the recommendations this action implements."},
     )
     milestones = fields.List(fields.Nested(MilestoneOutput))
+    indicators = fields.List(fields.Nested(IndicatorOutput), metadata={
+        "description": "The action's indicators; its recommendations' are under each recommendation."})
     updated_at = fields.DateTime()
     source = Itself(SourceOutput)
 
@@ -199,6 +225,16 @@ class EvidenceOutput(Schema):
     size = fields.Integer(allow_none=True)
 
 
+class IndicatorValueOutput(Schema):
+    """One indicator value a report carries; it counts once the report is accepted."""
+
+    indicator_id = fields.Integer()
+    indicator_code = fields.Function(lambda v: v.indicator.code)
+    period_date = fields.Date()
+    value = fields.Float(allow_none=True, metadata={"description": "Numbers and percents; yes/no as 1 or 0."})
+    text = fields.String(allow_none=True, metadata={"description": "A text indicator's value."})
+
+
 class ReportOutput(Schema):
     """A progress report: it changes the action's public status only once accepted."""
 
@@ -222,6 +258,7 @@ class ReportOutput(Schema):
     )
     comment_public = fields.Boolean(metadata={"description": "Whether the acceptance comment is public."})
     evidence = fields.List(fields.Nested(EvidenceOutput))
+    indicator_values = fields.List(fields.Nested(IndicatorValueOutput))
     created_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)

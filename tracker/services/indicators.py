@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
+from tracker.models.indicator import counting_values
 from tracker.models import (
     Action,
     Indicator,
@@ -24,11 +24,10 @@ from tracker.models import (
     Plan,
     ProgressReport,
     Recommendation,
-    ReportState,
 )
 from tracker.schemas.indicator import MAX_VALUES_PER_REPORT, TEXT_VALUE, IndicatorInput, IndicatorValueInput
 from tracker.schemas.base import NUMBER_LIMIT, unstorable_character
-from tracker.services.errors import ValidationFailed
+from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.history import record_event
 from tracker.services.plans import assign
 from tracker.services.transaction import Actor, atomic
@@ -185,12 +184,26 @@ def value_for(indicator: Indicator, raw: object) -> tuple[float | None, str | No
 
 
 def replace_report_values(report: ProgressReport, values: list[ReportedValue], now: datetime) -> None:
-    """Give an editable report exactly ``values`` (in the caller's transaction)."""
-    report.indicator_values = [
-        IndicatorValue(indicator=item.indicator, period_date=item.period_date, value=item.value,
-                       text=item.text, created_at=now)
-        for item in values
-    ]
+    """Give an editable report exactly ``values`` (in the caller's transaction).
+
+    A value already there for the same indicator is changed in place: the unit of work
+    inserts before it deletes, so a new row would collide with the old one (one value per
+    indicator and report). Only drafts and returned reports get here: accepted values are
+    never changed.
+    """
+    kept = {item.indicator_id: item for item in report.indicator_values}
+    wanted = {item.indicator.id for item in values}
+    for indicator_id, item in list(kept.items()):
+        if indicator_id not in wanted:
+            report.indicator_values.remove(item)
+    for item in values:
+        stored = kept.get(item.indicator.id)
+        if stored is None:
+            report.indicator_values.append(IndicatorValue(
+                indicator=item.indicator, period_date=item.period_date, value=item.value, text=item.text,
+                created_at=now))
+        else:
+            stored.period_date, stored.value, stored.text = item.period_date, item.value, item.text
 
 
 def counted_values(indicator: Indicator) -> list[IndicatorValue]:
@@ -198,19 +211,14 @@ def counted_values(indicator: Indicator) -> list[IndicatorValue]:
     return list(db.session.scalars(
         select(IndicatorValue)
         .outerjoin(ProgressReport, IndicatorValue.report_id == ProgressReport.id)
-        .where(IndicatorValue.indicator_id == indicator.id,
-               or_(IndicatorValue.report_id.is_(None), ProgressReport.state == ReportState.ACCEPTED))
+        .where(IndicatorValue.indicator_id == indicator.id, counting_values())
         .order_by(IndicatorValue.period_date, IndicatorValue.id)
     ))
 
 
 def indicators_of(subject: Action | Recommendation) -> list[Indicator]:
     """The indicators that measure ``subject`` itself, in order."""
-    column = Indicator.action_id if isinstance(subject, Action) else Indicator.recommendation_id
-    return list(db.session.scalars(
-        select(Indicator).where(column == subject.id).order_by(Indicator.position, Indicator.id)
-        .options(selectinload(Indicator.values))
-    ))
+    return list(subject.indicators)
 
 
 def record_source_value(indicator: Indicator, data: dict, *, source: dict, now: datetime) -> IndicatorValue:
@@ -228,3 +236,20 @@ def record_source_value(indicator: Indicator, data: dict, *, source: dict, now: 
         db.session.add(value)
         db.session.flush()
         return value
+
+
+def plan_indicator(plan: Plan, indicator_id: int) -> Indicator:
+    """The plan's indicator with this id, or ``NotFound``."""
+    indicator = db.session.get(Indicator, indicator_id)
+    if indicator is None or indicator.plan_id != plan.id:
+        raise NotFound("No such indicator in this plan.")
+    return indicator
+
+
+def next_indicator_code(plan: Plan) -> str:
+    """A free code to suggest for a new indicator: I1, I2, ..."""
+    used = set(db.session.scalars(select(Indicator.code).where(Indicator.plan_id == plan.id)))
+    number = len(used) + 1
+    while f"I{number}" in used:
+        number += 1
+    return f"I{number}"
