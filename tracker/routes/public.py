@@ -22,6 +22,7 @@ from tracker.publishing.dashboard import (
     statuses_as_of,
 )
 from tracker.publishing.dashboard import search as run_search
+from tracker.publishing.indicators import indicator_views
 from tracker.publishing.public_views import (
     accepted_evidence,
     get_evidence,
@@ -167,6 +168,7 @@ def recommendation(slug: str, code: str):
         show_proposals=is_staff(viewer) or bool(proposals),
         timeline=visible_timeline(rec, viewer),
         evidence=accepted_evidence(rec.actions),
+        indicators=indicator_views(rec, now().date()),
     )
 
 
@@ -186,6 +188,7 @@ def action(slug: str, code: str):
         comments=review_comments(reports, viewer),
         can_report=can_report_on(viewer, action),
         overdue=action.is_overdue(now().date()),
+        indicators=indicator_views(action, now().date()),
     )
 
 
