@@ -1,7 +1,7 @@
 """indicators: measures of actions and recommendations, and their values
 
 indicators: name, unit, kind, direction, baseline and target (value and date), the data's
-source and the seed reference; attached to exactly one action or recommendation.
+source and the seed reference; attached to an action or a recommendation, or to neither (a plan-wide figure).
 indicator_values: one value per indicator and progress report (it counts once the report is
 accepted), or from a source document (no report).
 
@@ -49,7 +49,7 @@ def upgrade():
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         *_source_columns(),
-        sa.CheckConstraint('(action_id IS NULL) <> (recommendation_id IS NULL)',
+        sa.CheckConstraint('action_id IS NULL OR recommendation_id IS NULL',
                            name=op.f('ck_indicators_one_subject')),
         sa.CheckConstraint("kind IN ('number', 'percent', 'yes_no', 'text')", name=op.f('ck_indicators_kind_known')),
         sa.CheckConstraint("direction IN ('up', 'down')", name=op.f('ck_indicators_direction_known')),

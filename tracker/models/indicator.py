@@ -22,6 +22,7 @@ from tracker.models.types import UTCDateTime
 
 if TYPE_CHECKING:
     from tracker.models.action import Action
+    from tracker.models.plan import Plan
     from tracker.models.recommendation import Recommendation
     from tracker.models.report import ProgressReport
 
@@ -53,7 +54,11 @@ def _known(column: str, values: tuple[str, ...]) -> str:
 
 
 class Indicator(SourceMixin, db.Model):
-    """A measure of an action or a recommendation (exactly one of the two), with baseline and target."""
+    """A measure of an action or a recommendation, with baseline and target.
+
+    An indicator of neither measures the whole plan: an index score or a national figure a
+    source report gives (the OURdata Index rank), which no single item owns.
+    """
 
     __tablename__ = "indicators"
 
@@ -79,6 +84,7 @@ class Indicator(SourceMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    plan: Mapped[Plan] = relationship()
     action: Mapped[Action | None] = relationship()
     recommendation: Mapped[Recommendation | None] = relationship()
     # Read-only: values are written through their report (or one by one from a source
@@ -89,15 +95,19 @@ class Indicator(SourceMixin, db.Model):
 
     __table_args__ = (
         UniqueConstraint("plan_id", "code"),
-        CheckConstraint("(action_id IS NULL) <> (recommendation_id IS NULL)", name="one_subject"),
+        CheckConstraint("action_id IS NULL OR recommendation_id IS NULL", name="one_subject"),
         CheckConstraint(_known("kind", INDICATOR_KINDS), name="kind_known"),
         CheckConstraint(_known("direction", DIRECTIONS), name="direction_known"),
     )
 
     @property
     def subject(self):
-        """The action or recommendation the indicator measures."""
-        return self.action if self.action_id is not None else self.recommendation
+        """The action or recommendation the indicator measures, or its plan for a plan-wide one."""
+        if self.action_id is not None:
+            return self.action
+        if self.recommendation_id is not None:
+            return self.recommendation
+        return self.plan
 
     @property
     def is_numeric(self) -> bool:

@@ -22,7 +22,7 @@ from tracker.publishing.dashboard import (
     statuses_as_of,
 )
 from tracker.publishing.dashboard import search as run_search
-from tracker.publishing.indicators import indicator_views
+from tracker.publishing.indicators import indicator_views, plan_indicator_views
 from tracker.publishing.public_views import (
     accepted_evidence,
     get_evidence,
@@ -189,6 +189,20 @@ def action(slug: str, code: str):
         can_report=can_report_on(viewer, action),
         overdue=action.is_overdue(now().date()),
         indicators=indicator_views(action, now().date()),
+    )
+
+
+@bp.route("/plans/<slug>/indicators")
+@public_page
+def plan_indicators(slug: str):
+    """A plan's indicators (plan-wide ones in full, those of its items listed with their rating)
+    and the headline figures its source reports give, each with its source reference."""
+    plan = get_plan(slug, published_only=True)
+    views = plan_indicator_views(plan, now().date())
+    return render_template(
+        "public/indicators.html", plan=plan,
+        plan_wide=[v for v in views if v.indicator.subject is plan],
+        of_items=[v for v in views if v.indicator.subject is not plan],
     )
 
 

@@ -253,3 +253,112 @@ def next_indicator_code(plan: Plan) -> str:
     while f"I{number}" in used:
         number += 1
     return f"I{number}"
+
+
+def save_indicator(plan: Plan, data: dict, *, actor: Actor, now: datetime) -> tuple[Indicator, bool]:
+    """Create or update the indicator with this code from an imported document; (indicator, changed).
+
+    ``data`` is an indicator's definition, with ``recommendation`` or ``action`` (a code
+    in the plan; neither for a plan-wide indicator) and ``values``: the values taken from
+    the source document, each with its date and source reference. They replace the
+    indicator's values from documents if they differ (values from progress reports are
+    never touched), so loading the same document again changes nothing.
+    """
+    data = dict(data)
+    subject_codes = {name: data.pop(name, None) for name in ("recommendation", "action")}
+    raw_values = data.pop("values", None) or []
+    fields = validated(IndicatorInput(), data)
+    errors: dict[str, list[str]] = {}
+    subject = _import_subject(plan, subject_codes, errors)
+    if not isinstance(raw_values, list):
+        errors["values"] = ["Give a list of values, each with a value and a date."]
+        raw_values = []
+    with atomic():
+        indicator = find_indicator(plan, fields["code"])
+        created = indicator is None
+        if created:
+            indicator = Indicator(plan_id=plan.id, created_at=now, updated_at=now)
+            db.session.add(indicator)
+        changed = assign(indicator, fields)
+        changed |= _assign_subject(indicator, subject)
+        if not errors:
+            db.session.flush()  # its id, for the values' checks
+        wanted = sorted(_source_values(indicator, raw_values, errors), key=lambda v: v.period_date)
+        if errors:
+            raise ValidationFailed(errors)
+        current = [item for item in indicator.values if item.report_id is None] if not created else []
+        if [_value_key(v) for v in current] != [_value_key(v) for v in wanted]:
+            for item in current:
+                db.session.delete(item)
+            db.session.flush()
+            for item in wanted:
+                item.indicator, item.created_at = indicator, now
+                db.session.add(item)
+            changed = True
+        if changed:
+            indicator.updated_at = now
+        db.session.flush()
+        if created and subject is not None:
+            record_event(subject, "edited", f"Indicator {indicator.code} added: {indicator.name}",
+                         actor=actor, now=now, details={"indicator_id": indicator.id})
+        db.session.expire(indicator, ["values"])
+        return indicator, created or changed
+
+
+SOURCE_KEYS = ("source_document", "source_section", "source_lines")
+
+
+def _import_subject(plan: Plan, codes: dict, errors: dict):
+    from tracker.services.actions import find_action
+    from tracker.services.recommendations import find_recommendation
+
+    if codes["recommendation"] and codes["action"]:
+        errors["action"] = ["Give a recommendation or an action, not both."]
+        return None
+    if codes["recommendation"]:
+        found = find_recommendation(plan, str(codes["recommendation"]))
+        if found is None:
+            errors["recommendation"] = [f"Unknown recommendation {codes['recommendation']!r} in this plan."]
+        return found
+    if codes["action"]:
+        found = find_action(plan, str(codes["action"]))
+        if found is None:
+            errors["action"] = [f"Unknown action {codes['action']!r} in this plan."]
+        return found
+    return None
+
+
+def _assign_subject(indicator: Indicator, subject) -> bool:
+    action_id = subject.id if isinstance(subject, Action) else None
+    recommendation_id = subject.id if isinstance(subject, Recommendation) else None
+    if (indicator.action_id, indicator.recommendation_id) == (action_id, recommendation_id):
+        return False
+    indicator.action_id, indicator.recommendation_id = action_id, recommendation_id
+    return True
+
+
+def _source_values(indicator: Indicator, raw_values: list, errors: dict) -> list[IndicatorValue]:
+    values = []
+    for index, raw in enumerate(raw_values):
+        if not isinstance(raw, dict):
+            errors[f"values.{index}"] = ["Give a value and a date."]
+            continue
+        source = {key: raw.get(key) for key in SOURCE_KEYS}
+        item = {key: value for key, value in raw.items() if key not in SOURCE_KEYS}
+        try:
+            fields = validated(IndicatorValueInput(), {**item, "indicator": indicator.id})
+            number, text = value_for(indicator, fields["value"])
+            if fields["period_date"] is None:
+                raise ValueError("Say which day the value describes.")
+        except ValidationFailed as exc:
+            errors.update({f"values.{index}.{name}": msgs for name, msgs in exc.errors.items()})
+            continue
+        except ValueError as exc:
+            errors[f"values.{index}.value"] = [str(exc)]
+            continue
+        values.append(IndicatorValue(period_date=fields["period_date"], value=number, text=text, **source))
+    return values
+
+
+def _value_key(value: IndicatorValue) -> tuple:
+    return (value.period_date, value.value, value.text, *(getattr(value, key) for key in SOURCE_KEYS))
