@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -449,6 +449,62 @@ def subject_url(links: Links, record: StatusChangeRecord) -> str:
     if record.subject_type == "action":
         return links.action(record.plan_slug, record.subject_code)
     return links.recommendation(record.plan_slug, record.subject_code)
+
+
+@dataclass(frozen=True)
+class IndicatorValueRecord:
+    """A value that counts, as a feed announces it: when it started to count, and where it shows."""
+
+    id: int
+    plan_slug: str
+    plan_title: str
+    indicator_code: str
+    indicator_name: str
+    unit: str | None
+    kind: str
+    subject_type: str  # recommendation | action | plan
+    subject_code: str
+    period_date: Any
+    value: float | None
+    text: str | None
+    counted_at: datetime  # the report's acceptance, or when a source value was recorded
+
+
+def indicator_value_records(scope: Scope, *, limit: int) -> list[IndicatorValueRecord]:
+    """The latest values that count of the plans in scope, newest first."""
+    counted_at = func.coalesce(ProgressReport.reviewed_at, IndicatorValue.created_at)
+    found = db.session.execute(
+        select(IndicatorValue, Indicator, Plan.slug, Plan.title, counted_at.label("counted_at"))
+        .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
+        .join(Plan, Indicator.plan_id == Plan.id)
+        .outerjoin(ProgressReport, IndicatorValue.report_id == ProgressReport.id)
+        .where(Indicator.plan_id.in_(scope.plan_ids), counting_values())
+        .order_by(counted_at.desc(), IndicatorValue.id.desc())
+        .limit(limit)
+    ).all()
+    records = []
+    for value, indicator, slug, title, at in found:
+        subject_type, subject_code = "plan", ""
+        if indicator.action_id is not None:
+            subject_type, subject_code = "action", indicator.action.code
+        elif indicator.recommendation_id is not None:
+            subject_type, subject_code = "recommendation", indicator.recommendation.code
+        if at.tzinfo is None:  # SQLite hands back naive UTC from an expression
+            at = at.replace(tzinfo=UTC)
+        records.append(IndicatorValueRecord(
+            value.id, slug, title, indicator.code, indicator.name, indicator.unit, indicator.kind,
+            subject_type, subject_code, value.period_date, value.value, value.text, at,
+        ))
+    return records
+
+
+def indicator_url(links: Links, record: IndicatorValueRecord) -> str:
+    """The public page showing the indicator: its action's, its recommendation's, or its plan's."""
+    if record.subject_type == "action":
+        return links.action(record.plan_slug, record.subject_code)
+    if record.subject_type == "recommendation":
+        return links.recommendation(record.plan_slug, record.subject_code)
+    return links.plan(record.plan_slug)
 
 
 def status_change_rows(scope: Scope) -> list[dict]:
