@@ -94,7 +94,7 @@ def test_without_a_target_the_growth_itself_is_rated():
 
 
 def test_yes_no_is_done_or_not_done_by_the_latest_value():
-    yes_no = dict(kind="yes_no", baseline=Point(BASE.day, 0.0), target=Point(TARGET.day, 1.0))
+    yes_no = {"kind": "yes_no", "baseline": Point(BASE.day, 0.0), "target": Point(TARGET.day, 1.0)}
     assert rate(measure((date(2023, 1, 1), 0.0), **yes_no), TODAY).rating == Rating.NOT_DONE
     assert rate(measure((date(2023, 1, 1), 0.0), (date(2024, 1, 1), 1.0), **yes_no), TODAY).rating == Rating.DONE
 

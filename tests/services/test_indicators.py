@@ -37,7 +37,7 @@ def report(action, focal, values, *, submit=True, report=None):
 
 
 def test_an_action_reports_on_its_indicators_and_its_recommendations(setting):
-    _plan, _rec, action, datasets, strategy, *_ = setting
+    _plan, _rec, action, *_ = setting
     assert [i.code for i in reportable_indicators(action)] == ["DATASETS", "STRATEGY"]
 
 

@@ -36,6 +36,7 @@ from tracker.services.agencies import (
 )
 from tracker.services.assessments import record_assessment_round
 from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.indicators import find_indicator, save_indicator
 from tracker.services.plans import (
     create_plan,
     find_area,
@@ -45,7 +46,6 @@ from tracker.services.plans import (
     update_plan,
 )
 from tracker.services.readiness import save_dimension
-from tracker.services.indicators import find_indicator, save_indicator
 from tracker.services.recommendations import find_recommendation, link_related, save_recommendation
 from tracker.services.transaction import Actor, atomic
 

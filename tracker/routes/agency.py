@@ -18,6 +18,7 @@ from tracker.routes.guards import require_roles
 from tracker.services.access import find_report, get_report
 from tracker.services.errors import NotFound, ReportConflict, ValidationFailed
 from tracker.services.evidence_files import ALLOWED, Upload
+from tracker.services.indicators import reportable_indicators
 from tracker.services.obligations import what_we_owe
 from tracker.services.permissions import (
     can_edit_report,
@@ -31,7 +32,6 @@ from tracker.services.reports import (
     remove_evidence,
     save_report,
 )
-from tracker.services.indicators import reportable_indicators
 from tracker.services.statuses import status_vocabulary
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")

@@ -5,7 +5,16 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.models.indicator import DIRECTIONS, INDICATOR_KINDS
-from tracker.schemas.base import Code, Date, InputSchema, Number, Text, id_field, position_field, required_str
+from tracker.schemas.base import (
+    Code,
+    Date,
+    InputSchema,
+    Number,
+    Text,
+    id_field,
+    position_field,
+    required_str,
+)
 from tracker.schemas.plan import SourceFields
 
 KIND_MESSAGE = "Choose number, percent, yes/no or text."

@@ -9,13 +9,13 @@ target is recorded on its subject's timeline with the values before and after.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
 
 from tracker.extensions import db
-from tracker.models.indicator import counting_values
 from tracker.models import (
     Action,
     Indicator,
@@ -25,8 +25,14 @@ from tracker.models import (
     ProgressReport,
     Recommendation,
 )
-from tracker.schemas.indicator import MAX_VALUES_PER_REPORT, TEXT_VALUE, IndicatorInput, IndicatorValueInput
+from tracker.models.indicator import counting_values
 from tracker.schemas.base import NUMBER_LIMIT, unstorable_character
+from tracker.schemas.indicator import (
+    MAX_VALUES_PER_REPORT,
+    TEXT_VALUE,
+    IndicatorInput,
+    IndicatorValueInput,
+)
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.history import record_event
 from tracker.services.plans import assign
@@ -171,12 +177,13 @@ def value_for(indicator: Indicator, raw: object) -> tuple[float | None, str | No
             raise ValueError("Answer yes or no.")
         return YES_WORDS[key], None
     if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise ValueError("Enter a number (e.g. 42 or 3.5).")
+        # ValueError, not TypeError: it is how value_for names any bad value to its callers.
+        raise ValueError("Enter a number (e.g. 42 or 3.5).")  # noqa: TRY004
     try:
         number = float(raw.strip().replace(",", "")) if isinstance(raw, str) else float(raw)
     except ValueError:
         raise ValueError("Enter a number (e.g. 42 or 3.5).") from None
-    if number != number or abs(number) > NUMBER_LIMIT:
+    if math.isnan(number) or abs(number) > NUMBER_LIMIT:
         raise ValueError("Enter a number (e.g. 42 or 3.5).")
     if indicator.kind == IndicatorKind.PERCENT and not 0 <= number <= 100:
         raise ValueError("Enter a percent from 0 to 100.")

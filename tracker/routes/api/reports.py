@@ -14,9 +14,9 @@ from webargs.flaskparser import abort
 
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
 from tracker.routes.api.base import ApiBlueprint, PageRequest, error_response, refuse
-from tracker.schemas.output import ReportOutput
 from tracker.schemas.base import List
 from tracker.schemas.indicator import MAX_VALUES_PER_REPORT, IndicatorValueInput
+from tracker.schemas.output import ReportOutput
 from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
 from tracker.services import access, api_queries
 from tracker.services.errors import ReportConflict, ValidationFailed
