@@ -53,3 +53,16 @@ def test_the_openapi_document_describes_indicator_values(client):
     spec = client.get("/api/openapi.json").get_json()
     body = spec["components"]["schemas"]["ReportCreateInput"]["properties"]["indicator_values"]
     assert body["maxItems"] == 50
+
+
+def test_a_plan_s_own_indicators_are_in_its_detail(client, db_session, world):
+    from tests.factories import NOW, SYSTEM
+    from tracker.services.indicators import save_indicator
+
+    save_indicator(world.plan, {"code": "RANK", "name": "Rank in the index", "direction": "down",
+                                "values": [{"value": 5, "period_date": "2017-12-31"}]}, actor=SYSTEM, now=NOW)
+    factories.indicator(world.overdue, code="ON-ACTION")
+    db_session.commit()
+    detail = client.get(f"/api/v1/plans/{world.plan.slug}").get_json()
+    assert [(i["code"], i["values"]) for i in detail["indicators"]] == [
+        ("RANK", [{"period_date": "2017-12-31", "value": 5.0, "text": None}])]

@@ -102,6 +102,14 @@ class PlanDetailOutput(PlanOutput):
 
     areas = fields.List(fields.Nested(AreaOutput), attribute="plan.areas")
     figures = fields.List(fields.Nested(FigureOutput), attribute="plan.figures")
+    indicators = fields.Method("get_indicators", metadata={
+        "type": "array", "items": {"type": "object"},
+        "description": "Indicators of the whole plan (index ranks, national figures), with their values; "
+                       "those of recommendations and actions are under each."})
+
+    def get_indicators(self, detail) -> list[dict]:
+        return IndicatorOutput(many=True).dump(
+            [i for i in detail.plan.indicators if i.action_id is None and i.recommendation_id is None])
 
 
 class PlanRefOutput(Schema):
