@@ -123,3 +123,20 @@ def test_recommendation_indicators_are_shown_and_unpublished_plans_hide_them(cli
 def test_an_unknown_indicator_chart_is_404(client, setting):
     plan, *_ = setting
     assert client.get(f"/plans/{plan.slug}/indicators/NOPE.svg").status_code == 404
+
+
+def test_a_plan_wide_indicator_is_edited_and_leads_back_to_the_plan_s_indicators(client, login_as, setting):
+    from tests.factories import NOW, SYSTEM
+    from tracker.services.indicators import save_indicator
+
+    plan, *_ = setting
+    indicator, _ = save_indicator(plan, {"code": "RANK", "name": "Rank in the index", "direction": "down"},
+                                  actor=SYSTEM, now=NOW)
+    login_as("secretariat")
+    url = f"/secretariat/plans/{plan.slug}/indicators/{indicator.id}/edit"
+    assert "the whole plan" in text(client.get(url))
+    saved = post(client, url, {"code": "RANK", "name": "Rank in the OURdata Index", "kind": "number",
+                               "direction": "down", "position": "0"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/plans/{plan.slug}/indicators")
+    assert indicator.name == "Rank in the OURdata Index"
+    assert client.get(f"/secretariat/plans/{plan.slug}/indicators/999999/edit").status_code == 404

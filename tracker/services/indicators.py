@@ -84,8 +84,10 @@ def update_indicator(indicator: Indicator, data: dict, *, actor: Actor, now: dat
         if changes or db.session.is_modified(indicator):
             indicator.updated_at = now
             db.session.flush()
-            record_event(indicator.subject, "edited", f"Indicator {indicator.code} changed",
-                         actor=actor, now=now, details={"indicator_id": indicator.id, "changes": changes})
+            # Timelines are a recommendation's or an action's; a plan-wide indicator has none.
+            if not isinstance(indicator.subject, Plan):
+                record_event(indicator.subject, "edited", f"Indicator {indicator.code} changed",
+                             actor=actor, now=now, details={"indicator_id": indicator.id, "changes": changes})
         return indicator
 
 

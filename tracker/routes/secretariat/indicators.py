@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from tracker.models import Action, Recommendation
 from tracker.routes.forms import field_errors, now
 from tracker.routes.secretariat import bp
 from tracker.routes.secretariat.forms import SOURCE_FIELDS, filled, form_value, page, submitted
@@ -82,9 +83,12 @@ def _indicator_data() -> dict:
 
 
 def _subject_edit_url(plan, subject) -> str:
-    if subject.__class__.__name__ == "Action":
+    if isinstance(subject, Action):
         return url_for(".edit_action", slug=plan.slug, action_id=subject.id, _anchor="indicators")
-    return url_for(".edit_recommendation", slug=plan.slug, rec_id=subject.id, _anchor="indicators")
+    if isinstance(subject, Recommendation):
+        return url_for(".edit_recommendation", slug=plan.slug, rec_id=subject.id, _anchor="indicators")
+    # A plan-wide indicator (from a seed or a spreadsheet): its plan's public list shows it.
+    return url_for("public.plan_indicators", slug=plan.slug)
 
 
 def _indicator_form(plan, subject, indicator, values, errors, status=200):
