@@ -53,6 +53,10 @@ class World:
     action_b_code: str = "AB1"
     hidden_action_id: int = 0   # unpublished plan, led by agency A
     hidden_action_code: str = "HA1"
+    indicator_id: int = 0       # published plan, on action A
+    indicator_code: str = "AI1"
+    hidden_indicator_id: int = 0   # unpublished plan
+    hidden_indicator_code: str = "HI1"
     agency_a_id: int = 0
     agency_b_id: int = 0
     hidden_agency_id: int = 0   # leads an action of the unpublished plan only
@@ -112,6 +116,8 @@ def build_world(upload_dir: str, secret_key: str) -> World:
                                      recommendations=[w.hidden_rec_code], title=f"Unpublished {SEARCH_WORD} action")
     factories.action(hidden, code="HH1", lead_agency="ACCH", title=f"Unpublished {SEARCH_WORD} action of H")
     w.action_a_id, w.action_b_id, w.hidden_action_id = action_a.id, action_b.id, hidden_action.id
+    w.indicator_id = factories.indicator(action_a, code=w.indicator_code).id
+    w.hidden_indicator_id = factories.indicator(hidden_action, code=w.hidden_indicator_code).id
     w.private_texts = [hidden.title, f"Unpublished {SEARCH_WORD} recommendation", f"Unpublished {SEARCH_WORD} assessment",
                        f"Unpublished {SEARCH_WORD} action", f"Unpublished {SEARCH_WORD} action of H"]
 

@@ -77,3 +77,14 @@ def api_token(user, *, scope: str = "read_write", name: str = "test token") -> s
     Made at the real time, not ``NOW``: the API checks a token's expiry against the clock.
     """
     return create_token(user, {"name": name, "scope": scope}, now=datetime.now(UTC))[1]
+
+
+def indicator(subject, **fields):
+    """An indicator of an action or a recommendation: 10 datasets in 2024 up to 100 by 2028 by default."""
+    from tracker.services.indicators import create_indicator
+
+    n = next(_seq)
+    data = {"code": f"I{n}", "name": f"Indicator {n}", "unit": "datasets", "kind": "number", "direction": "up",
+            "baseline_value": 10, "baseline_date": "2024-01-01", "target_value": 100, "target_date": "2028-01-01"}
+    data.update(fields)
+    return create_indicator(subject, data, actor=SYSTEM, now=NOW)

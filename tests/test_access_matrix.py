@@ -235,6 +235,15 @@ MATRIX: list[Case] = [
     *[Case("charts.chart", {"GET": everyone(HIDDEN)}, p(slug="w.hidden_slug", name=name, fmt=fmt),
            f"unpublished-{name}.{fmt}")
       for name, fmt in (("gantt", "png"), ("gantt", "svg"), ("scorecard", "csv"), ("agencies", "csv"))],
+    # --- indicators: a plan's page of them, and each one's chart with its CSV: published plans only
+    Case("public.plan_indicators", {"GET": everyone(OK)}, PUB),
+    Case("public.plan_indicators", {"GET": everyone(HIDDEN)}, HID, "unpublished"),
+    *[Case("charts.indicator_chart", {"GET": everyone(OK)}, p(slug="w.pub_slug", code="w.indicator_code", fmt=fmt),
+           f"indicator.{fmt}") for fmt in ("png", "svg", "csv")],
+    Case("charts.indicator_chart", {"GET": everyone(HIDDEN)},
+         p(slug="w.hidden_slug", code="w.hidden_indicator_code", fmt="svg"), "unpublished-indicator.svg"),
+    Case("charts.indicator_chart", {"GET": everyone(HIDDEN)},
+         p(slug="w.pub_slug", code="w.hidden_indicator_code", fmt="csv"), "code-of-unpublished-plan"),
     # --- the row charts as HTML pages: published plans only
     *[Case(f"chart_pages.{page}", {"GET": everyone(OK)}, PUB) for page in ("gantt", "timeline", "ranking")],
     *[Case(f"chart_pages.{page}", {"GET": everyone(HIDDEN)}, HID, "unpublished")
@@ -367,6 +376,18 @@ MATRIX: list[Case] = [
          p(slug="w.pub_slug", action_id="w.action_a_id")),
     Case("secretariat.edit_action", {"GET": STAFF_HIDDEN, "POST": STAFF_HIDDEN},
          p(slug="w.pub_slug", action_id="w.hidden_action_id"), "action-of-another-plan"),
+    Case("secretariat.new_action_indicator", {"GET": STAFF, "POST": STAFF_POST},
+         p(slug="w.pub_slug", action_id="w.action_a_id")),
+    Case("secretariat.new_action_indicator", {"GET": STAFF_HIDDEN, "POST": STAFF_HIDDEN},
+         p(slug="w.pub_slug", action_id="w.hidden_action_id"), "action-of-another-plan"),
+    Case("secretariat.new_recommendation_indicator", {"GET": STAFF, "POST": STAFF_POST},
+         p(slug="w.pub_slug", rec_id="w.rec_id")),
+    Case("secretariat.new_recommendation_indicator", {"GET": STAFF_HIDDEN, "POST": STAFF_HIDDEN},
+         p(slug="w.pub_slug", rec_id="w.hidden_rec_id"), "recommendation-of-another-plan"),
+    Case("secretariat.edit_indicator", {"GET": STAFF, "POST": STAFF_POST},
+         p(slug="w.pub_slug", indicator_id="w.indicator_id")),
+    Case("secretariat.edit_indicator", {"GET": STAFF_HIDDEN, "POST": STAFF_HIDDEN},
+         p(slug="w.pub_slug", indicator_id="w.hidden_indicator_id"), "indicator-of-another-plan"),
     Case("secretariat.rounds", {"GET": STAFF, "POST": STAFF_POST}, PUB),
     Case("secretariat.review_queue", {"GET": STAFF}),
     *[Case("secretariat.review", {"GET": STAFF_HIDDEN}, report(state), state)

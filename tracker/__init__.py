@@ -105,6 +105,10 @@ def _init_extensions(app: Flask) -> None:
 
         return user_for_session(identity)
 
+    from tracker.indicators.numbers import number_text
+
+    app.jinja_env.filters["indicator_number"] = number_text
+
     @app.context_processor
     def inject_globals():
         from flask import has_request_context

@@ -33,6 +33,7 @@ from tracker.reminders.compose import LinkSettings
 from tracker.reminders.links import sign_report_link
 from tracker.services.actions import create_action
 from tracker.services.assessments import open_assessment_round
+from tracker.services.indicators import create_indicator, record_source_value
 from tracker.services.recommendations import find_recommendation, set_recommendation_status
 from tracker.services.reports import save_report
 from tracker.services.transaction import Actor
@@ -90,12 +91,12 @@ PUBLIC = (
     "agencies-index",
     "reminders-summary",
     "reminders-log",
-
     "embed-scorecard",
     "embed-gantt",
     "subscribe",
     "subscription-confirm",
     "subscription-unsubscribe",
+    "plan-indicators",
 )
 AGENCY = ("agency-owe", "report-form", "report-view", "account", "two-factor", "calendar")
 SECRETARIAT = (
@@ -112,6 +113,7 @@ SECRETARIAT = (
     "recommendation-form",
     "recommendation-status",
     "import",
+    "indicator-form",
 )
 ASSESSOR = ("assessor-rounds", "assessor-round")
 ADMIN = ("users", "user-form", "agencies", "sign-ins", "sign-in-log", "reminders", "webhooks", "webhook")
@@ -169,6 +171,23 @@ def screens(live_server) -> dict[str, Screen]:
             actor=Actor.system("e2e setup"),
             now=now,
         )
+        setup = Actor.system("e2e setup")
+        contracts = create_indicator(reported, {
+            "code": "E1-CONTRACTS", "name": "Contracts published as open data", "unit": "contracts",
+            "baseline_value": 0, "baseline_date": "2024-01-01", "target_value": 500, "target_date": "2027-12-31",
+        }, actor=setup, now=now)
+        create_indicator(first, {
+            "code": "E-FIRST", "name": "Datasets released by the lead agency", "unit": "datasets",
+        }, actor=setup, now=now)
+        create_indicator(first, {"code": "E-LAW", "name": "Open data decree signed", "kind": "yes_no"},
+                         actor=setup, now=now)
+        # A seeded action with a figure from a document: its public page draws the chart.
+        portal = create_indicator(action, {
+            "code": "M-PORTAL", "name": "Datasets on the national open data portal", "unit": "datasets",
+            "baseline_value": 120, "baseline_date": "2019-01-01", "target_value": 600, "target_date": "2021-12-31",
+        }, actor=setup, now=now)
+        record_source_value(portal, {"value": 260, "period_date": "2020-06-30"},
+                            source={"source_document": "e2e", "source_section": "set-up"}, now=now)
         report = save_report(
             reported,
             {
@@ -176,6 +195,7 @@ def screens(live_server) -> dict[str, Screen]:
                 "percent_complete": 30,
                 "proposed_status": "ongoing",
                 "links": [],
+                "indicator_values": [{"indicator": contracts.id, "value": 120}],
             },
             author=focal_point,
             now=now,
@@ -212,6 +232,7 @@ def screens(live_server) -> dict[str, Screen]:
             "admin": admin.id,
             "webhook": endpoint.id,
             "follow": follow_token,
+            "indicator": portal.id,
         }
         assert db.session.get(AssessmentRound, assessment.id) is not None
         db.session.remove()
@@ -247,12 +268,12 @@ def screens(live_server) -> dict[str, Screen]:
         "agencies-index": Screen(public, "/agencies", "Agencies"),
         "reminders-summary": Screen(public, "/agencies/reminders", "Reminders to agencies"),
         "reminders-log": Screen(public, f"/agencies/{ids['agency']}/reminders", "Reminders to"),
-
         "embed-scorecard": Screen(public, f"/embed/plans/{SEEDED_PLAN}/scorecard", "Mongolia"),
         "embed-gantt": Screen(public, f"/embed/plans/{SEEDED_PLAN}/gantt", "Mongolia"),
         "subscribe": Screen(public, f"/subscribe?plan={SEEDED_PLAN}", "Follow by email"),
         "subscription-confirm": Screen(public, f"/subscriptions/{ids['follow']}/confirm", "Confirm"),
         "subscription-unsubscribe": Screen(public, f"/subscriptions/{ids['follow']}/unsubscribe", "Unsubscribe"),
+        "plan-indicators": Screen(public, "/plans/mexico-2016-review-followup/indicators", "Indicators and figures"),
         "agency-owe": Screen(agency, "/agency/", "What we owe"),
         "report-form": Screen(agency, f"/agency/actions/{ids['first']}/report", "Progress report"),
         "report-view": Screen(agency, f"/agency/reports/{ids['report']}", "Progress report"),
@@ -278,6 +299,7 @@ def screens(live_server) -> dict[str, Screen]:
             secretariat, f"{manage}/recommendations/{ids['rec']}/status", ""
         ),
         "import": Screen(secretariat, "/secretariat/import", "Import"),
+        "indicator-form": Screen(secretariat, f"{manage}/indicators/{ids['indicator']}/edit", "M-PORTAL"),
         "assessor-rounds": Screen(ASSESSOR_EMAIL, "/assessor/", "Assessment rounds"),
         "assessor-round": Screen(
             ASSESSOR_EMAIL, f"/assessor/rounds/{ids['assessment']}", "Mid-term review"

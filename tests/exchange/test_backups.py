@@ -31,7 +31,7 @@ from tests.fixtures.migration_sample import (
 from tracker.exchange.backups import NOT_BACKED_UP
 from tracker.exchange.spreadsheets.writing import export_rows, to_csv
 from tracker.extensions import db
-from tracker.models import Evidence, OutboxMessage, Plan, StatusChange, User
+from tracker.models import Evidence, IndicatorValue, OutboxMessage, Plan, StatusChange, User
 from tracker.publishing.data_version import current_data_version
 from tracker.reminders.compose import LinkSettings
 from tracker.reminders.run import run_reminder_pass
@@ -93,12 +93,17 @@ def add_workflow(app) -> str:
     assign_actions([action], {"lead_agency": agency.acronym, "reason": "Owns the portal"},
                    actor=Actor.of(secretariat), now=WORK_DAY)
     open_reporting_round(plan, {"name": "H1 2020", "opens_on": "2020-01-01", "deadline": "2020-06-15"})
+    budget_lines = factories.indicator(action, code="BUDGET-LINES", name="Budget lines published", unit="lines",
+                                       baseline_value=0, baseline_date="2019-01-01", target_value=5000,
+                                       target_date="2020-12-31")
     report = save_report(action, {"narrative": "Budget portal in beta", "percent_complete": 40,
                                   "proposed_status": "ongoing"}, author=focal, now=WORK_DAY, submit=False)
     evidence = add_evidence_file(report, "minutes.pdf", io.BytesIO(EVIDENCE), user=focal,
                                  upload_dir=app.config["UPLOAD_DIR"], max_bytes=1_000_000, now=WORK_DAY)
     save_report(action, {"narrative": "Budget portal in beta", "percent_complete": 40,
-                         "proposed_status": "ongoing", "links": ["https://opendata.example.mn/budget"]},
+                         "proposed_status": "ongoing", "links": ["https://opendata.example.mn/budget"],
+                         "indicator_values": [{"indicator": budget_lines.id, "value": 1250,
+                                               "period_date": "2020-05-31"}]},
                 author=focal, now=WORK_DAY, submit=True, report=report)
     accept_report(report, {"comment": "Thanks"}, reviewer=secretariat, now=WORK_DAY + timedelta(hours=2))
     links = LinkSettings(base_url="http://tracker.test", secret_key=app.config["SECRET_KEY"])
@@ -146,6 +151,8 @@ def assert_same_as_source(app, source: Source) -> None:
     evidence = db.session.scalars(select(Evidence).where(Evidence.kind == "file")).one()
     assert (evidence.stored_name, evidence.filename, evidence.size) == (source.stored_name, "minutes.pdf", len(EVIDENCE))
     assert evidence.created_at == WORK_DAY  # a timestamp comes back as the same aware UTC moment
+    value = db.session.scalars(select(IndicatorValue).where(IndicatorValue.report_id.is_not(None))).one()
+    assert (value.value, value.period_date.isoformat(), value.report.state) == (1250.0, "2020-05-31", "accepted")
     db.session.remove()
 
 

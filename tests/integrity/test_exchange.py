@@ -421,7 +421,11 @@ def test_rows_reordered_on_purpose_still_reorder_the_plan(app, client, login_as,
     area = header.index("area_code")
     first_area = body[0][area]
     # Move the first area's rows to the end: that area now comes last, its recommendations too.
-    moved = [r for r in body if r[area] != first_area] + [r for r in body if r[area] == first_area]
+    # (Indicator rows stay last: the format writes them after every other row.)
+    indicator = header.index("indicator_code")
+    indicators = [r for r in body if r[indicator]]
+    body = [r for r in body if not r[indicator]]
+    moved = [r for r in body if r[area] != first_area] + [r for r in body if r[area] == first_area] + indicators
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows([header, *moved])
     response = upload(client, buffer.getvalue().encode(), mode="import")

@@ -25,7 +25,8 @@ pytestmark = [pytest.mark.seeded, pytest.mark.slow]
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEXICO = "mexico-2016-review-followup"
 MONGOLIA = "mongolia-odra-2018"
-TABLES = ("plans", "statuses", "areas", "recommendations", "actions", "agencies", "status_changes", "assessments")
+TABLES = ("plans", "statuses", "areas", "recommendations", "actions", "indicators", "indicator_values", "agencies",
+          "status_changes", "assessments")
 
 
 def csv_rows(client, path: str) -> list[dict]:

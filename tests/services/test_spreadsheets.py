@@ -210,3 +210,46 @@ def test_the_format_document_lists_every_column(app):
     doc = (pathlib.Path(app.root_path).parent / "docs" / "spreadsheet-format.md").read_text()
     missing = [name for name in COLUMN_NAMES if f"| `{name}` |" not in doc]
     assert missing == [], "docs/spreadsheet-format.md is missing columns"
+
+
+def test_indicators_round_trip_with_their_source_values(db_session):
+    from tests import factories
+    from tracker.models import Indicator
+    from tracker.services.indicators import record_source_value
+
+    plan = factories.plan(slug="measured", title="Measured plan")
+    rec = factories.recommendation(plan, code="R1")
+    action = factories.action(plan, code="A1", recommendations=["R1"])
+    on_action = factories.indicator(action, code="I-ACT", name="Datasets; published", unit="datasets",
+                                    source_document="report.txt", source_section="Table 1", source_lines="10-12")
+    record_source_value(on_action, {"value": 12.5, "period_date": "2025-06-30"},
+                        source={"source_document": "report.txt", "source_section": "Table 1", "source_lines": "11"},
+                        now=NOW)
+    record_source_value(on_action, {"value": 40, "period_date": "2026-06-30"}, source={}, now=NOW)
+    factories.indicator(rec, code="I-LAW", name="Law adopted", kind="yes_no", baseline_value=0, target_value=1,
+                        direction="up", data_source="Official journal")
+    plan_wide = {"code": "I-RANK", "name": "Rank in the index", "direction": "down", "baseline_value": 10,
+                 "baseline_date": "2014-12-31", "values": [{"value": 5, "period_date": "2017-12-31"}]}
+    from tracker.services.indicators import save_indicator
+    save_indicator(plan, plan_wide, actor=Actor.system("test"), now=NOW)
+
+    first = to_csv(export_rows(get_plan("measured")))
+    text = first.decode("utf-8-sig")
+    assert "2025-06-30 12.5 (report.txt | Table 1 | 11); 2026-06-30 40" in text
+    empty_the_database(db_session)
+    assert count(db_session, Indicator) == 0
+    result = run_import(first, create_agencies=True)
+    assert result.ok, result.problems
+    assert to_csv(export_rows(get_plan("measured"))) == first
+    assert count(db_session, Indicator) == 3
+    again = run_import(first)
+    assert again.ok and not again.summary.changed_anything
+
+
+def test_an_indicator_row_with_bad_cells_names_row_and_column(db_session):
+    data = csv_bytes([row(), {**row(recommendation_text="", recommendation_status=""),
+                              "area_code": "", "area_name": "", "indicator_code": "I1", "indicator_name": "x",
+                              "indicator_values": "last year: 5"}])
+    result = run_import(data, dry_run=True)
+    assert not result.ok
+    assert any("row 3" in str(p) and "indicator_values" in str(p) for p in result.problems), result.problems

@@ -329,3 +329,31 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple, ...]
     total: tuple | None = None
+
+
+# --- Indicators -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorLabels:
+    """The generic words of an indicator chart (English defaults; callers may translate)."""
+
+    baseline: str = "Baseline"
+    target: str = "Target"
+    values: str = "Values"
+    empty: str = "No value has been accepted yet."
+    yes: str = "Yes"
+    no: str = "No"
+
+
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """One indicator's accepted values over time, with its baseline and target."""
+
+    title: str
+    unit: str
+    kind: str  # number | percent | yes_no
+    points: tuple[tuple[date, float], ...]
+    baseline: tuple[date | None, float] | None = None
+    target: tuple[date | None, float] | None = None
+    labels: IndicatorLabels = field(default_factory=IndicatorLabels)

@@ -2,7 +2,7 @@
 
 A plan document is a dict shaped like the seed files (see ``seed/README.md``):
 ``sources`` (the cited reports' bibliographic data), ``plan``, ``agencies``, ``areas``, ``recommendations`` (optionally with ``related``
-links), ``actions``, ``readiness`` (dimensions), ``assessment_rounds``, ``figures``. Items are
+links), ``actions``, ``readiness`` (dimensions), ``assessment_rounds``, ``figures``, ``indicators``. Items are
 matched by their stable codes, so importing the same document again changes
 nothing and an edited document updates in place instead of duplicating.
 
@@ -36,6 +36,7 @@ from tracker.services.agencies import (
 )
 from tracker.services.assessments import record_assessment_round
 from tracker.services.errors import NotFound, ValidationFailed
+from tracker.services.indicators import find_indicator, save_indicator
 from tracker.services.plans import (
     create_plan,
     find_area,
@@ -134,6 +135,7 @@ def _import(document: dict, summary: ImportSummary, *, actor, now, reason, publi
     run.assessment_rounds(plan, document.get("assessment_rounds") or [])
     if document.get("figures") and run.attempt("figures", lambda: save_figures(plan, document["figures"])):
         summary.count("figure lists", created=False, changed=True)
+    run.indicators(plan, document.get("indicators") or [])
     if run.errors:
         raise ValidationFailed(run.errors)
 
@@ -230,6 +232,15 @@ class _Import:
                 existed=_dimension_exists(plan, dimension),
             )
 
+    def indicators(self, plan: Plan, indicators: list) -> None:
+        """Indicators with the values their source documents give (after the items they measure)."""
+        for index, item in enumerate(indicators):
+            self.counted(
+                "indicators", f"indicators[{index}]",
+                lambda i=item, n=index: save_indicator(plan, {"position": n, **i}, actor=self.actor, now=self.now),
+                existed=_indicator_exists(plan, item),
+            )
+
     def assessment_rounds(self, plan: Plan, rounds: list) -> None:
         for index, round_ in enumerate(rounds):
             # The service matches rounds by name and says only whether it changed one, so a
@@ -239,6 +250,10 @@ class _Import:
                 lambda r=round_: record_assessment_round(plan, r, actor=self.actor, now=self.now),
                 existed=True,
             )
+
+
+def _indicator_exists(plan: Plan, item) -> bool:
+    return isinstance(item, dict) and find_indicator(plan, str(item.get("code"))) is not None
 
 
 def _resolve(item: dict, aliases: dict[str, str], refused: set[str]) -> dict:

@@ -126,7 +126,23 @@ def to_plan_document(raw: dict) -> dict:
         "readiness": [_with_sources(d) for d in _listed(raw.get("readiness") or {}, "dimensions")],
         "assessment_rounds": [_with_sources(r) for r in _listed(raw, "assessment_rounds")],
         "figures": [_with_sources(f) for f in _listed(raw, "figures")],
+        "indicators": [_indicator(item) for item in _listed(raw, "indicators")],
     }
+
+
+def _indicator(item: dict) -> dict:
+    """An indicator: baseline and target as ``{value, date}``, each value with its own source."""
+    indicator = {k: v for k, v in item.items() if k not in ("source", "baseline", "target", "values")}
+    for name in ("baseline", "target"):
+        given = item.get(name) or {}
+        if given:
+            indicator[f"{name}_value"], indicator[f"{name}_date"] = given.get("value"), given.get("date")
+    indicator["values"] = [
+        {"value": v.get("value"), "period_date": v.get("date"), **_source_fields(v.get("source"))}
+        for v in item.get("values") or []
+    ]
+    indicator.update(_source_fields(item.get("source")))
+    return indicator
 
 
 def _listed(mapping: dict, key: str) -> list:

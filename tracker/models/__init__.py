@@ -13,6 +13,15 @@ from tracker.models.assessment import (
 from tracker.models.data_version import DataVersion
 from tracker.models.event import EVENT_KINDS, PUBLIC_EVENT_KINDS, Event
 from tracker.models.evidence import Evidence
+from tracker.models.indicator import (
+    DIRECTIONS,
+    INDICATOR_KINDS,
+    NUMERIC_KINDS,
+    Direction,
+    Indicator,
+    IndicatorKind,
+    IndicatorValue,
+)
 from tracker.models.plan import Area, Plan, PlanFigure
 from tracker.models.readiness import (
     MARKS,
@@ -70,10 +79,13 @@ from tracker.models.webhook import DELIVERY_STATES, WEBHOOK_EVENTS, WebhookDeliv
 
 __all__ = [
     "DELIVERY_STATES",
+    "DIRECTIONS",
     "EDITABLE_REPORT_STATES",
     "EVENT_KINDS",
+    "INDICATOR_KINDS",
     "MARKS",
     "MESSAGE_STATES",
+    "NUMERIC_KINDS",
     "OPEN_REPORT_STATES",
     "PRIORITIES",
     "PUBLIC_EVENT_KINDS",
@@ -102,8 +114,12 @@ __all__ = [
     "AssessmentRoundChange",
     "CalendarFeed",
     "DataVersion",
+    "Direction",
     "Event",
     "Evidence",
+    "Indicator",
+    "IndicatorKind",
+    "IndicatorValue",
     "Milestone",
     "OutboxMessage",
     "Plan",

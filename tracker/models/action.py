@@ -28,6 +28,7 @@ from tracker.models.status import Status
 from tracker.models.types import UTCDateTime
 
 if TYPE_CHECKING:
+    from tracker.models.indicator import Indicator
     from tracker.models.plan import Area, Plan
     from tracker.models.recommendation import Recommendation
 
@@ -74,6 +75,10 @@ class Action(SourceMixin, db.Model):
     )
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="action", order_by="Milestone.due_date", cascade="all, delete-orphan"
+    )
+    # The indicators that measure the action (written through ``services.indicators``).
+    indicators: Mapped[list[Indicator]] = relationship(
+        order_by="[Indicator.position, Indicator.id]", viewonly=True
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)

@@ -14,6 +14,7 @@ from tracker.models.types import UTCDateTime
 
 if TYPE_CHECKING:
     from tracker.models.action import Action
+    from tracker.models.indicator import Indicator
     from tracker.models.recommendation import Recommendation
 
 
@@ -48,6 +49,10 @@ class Plan(SourceMixin, db.Model):
     )
     figures: Mapped[list[PlanFigure]] = relationship(
         order_by="PlanFigure.position", cascade="all, delete-orphan"
+    )
+    # Every indicator of the plan, its items' included (written through ``services.indicators``).
+    indicators: Mapped[list[Indicator]] = relationship(
+        order_by="[Indicator.position, Indicator.code]", viewonly=True
     )
 
     def __repr__(self) -> str:

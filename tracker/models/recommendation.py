@@ -14,6 +14,7 @@ from tracker.models.status import Status
 
 if TYPE_CHECKING:
     from tracker.models.action import Action
+    from tracker.models.indicator import Indicator
     from tracker.models.plan import Area, Plan
 
 TIMEFRAMES = ("short", "medium", "long")
@@ -77,6 +78,10 @@ class Recommendation(SourceMixin, db.Model):
         secondary=recommendation_links,
         primaryjoin=lambda: Recommendation.id == recommendation_links.c.recommendation_id,
         secondaryjoin=lambda: Recommendation.id == recommendation_links.c.related_id,
+    )
+    # The indicators that measure the recommendation (written through ``services.indicators``).
+    indicators: Mapped[list[Indicator]] = relationship(
+        order_by="[Indicator.position, Indicator.id]", viewonly=True
     )
 
     __table_args__ = (UniqueConstraint("plan_id", "code"),)

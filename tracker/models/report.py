@@ -30,6 +30,7 @@ from tracker.models.user import User
 
 if TYPE_CHECKING:
     from tracker.models.evidence import Evidence
+    from tracker.models.indicator import IndicatorValue
 
 class ReportState(StrEnum):
     """Where a progress report is in its life: the only place its states are spelled.
@@ -113,6 +114,9 @@ class ProgressReport(db.Model):
     proposed_status: Mapped[Status] = relationship()
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="report", order_by="Evidence.id", cascade="all, delete-orphan"
+    )
+    indicator_values: Mapped[list[IndicatorValue]] = relationship(
+        back_populates="report", order_by="IndicatorValue.indicator_id", cascade="all, delete-orphan"
     )
 
     @property

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.indicators.numbers import number_text
 from tracker.publishing.public_views import (
     editable_report,
     get_action,
@@ -17,6 +18,7 @@ from tracker.routes.guards import require_roles
 from tracker.services.access import find_report, get_report
 from tracker.services.errors import NotFound, ReportConflict, ValidationFailed
 from tracker.services.evidence_files import ALLOWED, Upload
+from tracker.services.indicators import reportable_indicators
 from tracker.services.obligations import what_we_owe
 from tracker.services.permissions import (
     can_edit_report,
@@ -131,12 +133,54 @@ def _waiting(action, report_id: int, state: str, status: int):
 
 
 def _values_of(report) -> dict:
-    return {
+    values = {
         "narrative": report.narrative,
         "percent_complete": report.percent_complete,
         "proposed_status": report.proposed_status_key,
         "links": "\n".join(e.url for e in report.evidence if e.kind == "link"),
     }
+    for item in report.indicator_values:
+        values[f"indicator-{item.indicator_id}-value"] = (
+            item.text if item.text is not None else ("yes" if item.value else "no")
+            if item.indicator.kind == "yes_no" else number_text(item.value).replace(",", ""))
+        values[f"indicator-{item.indicator_id}-date"] = item.period_date.isoformat()
+    return values
+
+
+def _indicator_values(indicators) -> tuple[list[dict], list[int]]:
+    """The indicator boxes filled in on the form, as ``save_report`` takes them, and their
+    indicators' ids in the same order (to put each problem back by its box)."""
+    values, order = [], []
+    for indicator in indicators:
+        value = request.form.get(f"indicator-{indicator.id}-value", "").strip()
+        if not value:
+            continue  # not reported this time
+        item = {"indicator": indicator.id, "value": value}
+        day = request.form.get(f"indicator-{indicator.id}-date", "").strip()
+        if day:
+            item["period_date"] = day
+        values.append(item)
+        order.append(indicator.id)
+    return values, order
+
+
+def _indicator_errors(errors: dict, order: list[int]) -> dict:
+    """``ValidationFailed.errors`` with each ``indicator_values`` problem moved to the box it
+    belongs to (item 2's ``value`` as ``indicator-17-value``), for ``field_errors`` to word."""
+    shown = {key: value for key, value in errors.items() if key != "indicator_values"}
+    problems = errors.get("indicator_values")
+    if not isinstance(problems, dict):
+        if problems is not None:
+            shown["indicator_values"] = problems  # about the list as a whole
+        return shown
+    for index, fields in problems.items():
+        position = int(index)
+        if not 0 <= position < len(order):
+            continue
+        for name, messages in fields.items():
+            box = "date" if name == "period_date" else "value"
+            shown.setdefault(f"indicator-{order[position]}-{box}", messages)
+    return shown
 
 
 def _form(action, report, values: dict, errors: dict | None = None):
@@ -147,6 +191,7 @@ def _form(action, report, values: dict, errors: dict | None = None):
         values=values,
         errors=errors or {},
         statuses=[(s.key, _(s.label)) for s in status_vocabulary()],
+        indicators=reportable_indicators(action),
         file_types=", ".join(sorted(ALLOWED)),
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),
     )
@@ -160,9 +205,12 @@ def _save(action, report):
     """
     submit = request.form.get("intent") == "submit"
     values = {**form_data(*REPORT_FIELDS), "links": request.form.get("links", "")}
+    values |= {key: value for key, value in request.form.items() if key.startswith("indicator-")}
+    indicator_values, order = _indicator_values(reportable_indicators(action))
     try:
         saved = save_report(
-            action, {**form_data(*REPORT_FIELDS), "links": lines("links")}, author=current_user,
+            action, {**form_data(*REPORT_FIELDS), "links": lines("links"), "indicator_values": indicator_values},
+            author=current_user,
             now=now(), submit=submit, report=report, max_links=current_app.config["MAX_REPORT_LINKS"],
             files=[Upload(f.filename, f.stream) for f in request.files.getlist("file") if f and f.filename],
             store=evidence_store(),
@@ -173,7 +221,8 @@ def _save(action, report):
         if report is not None and not report.is_editable:
             # A submitted or accepted report is read-only: say why on its page.
             return _view(report, field_errors(exc), 422)
-        return _form(action, report, values, field_errors(exc)), 422
+        return _form(action, report, values,
+                     field_errors(ValidationFailed(_indicator_errors(exc.errors, order)))), 422
     if submit:
         flash(_("Your report on %(code)s was submitted to the secretariat.", code=action.code), "success")
         return redirect(url_for(".owe"))

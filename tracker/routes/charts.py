@@ -27,6 +27,7 @@ import importlib
 import threading
 
 from flask import Blueprint, Response, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
@@ -150,3 +151,46 @@ def _render(plan, name: str, fmt: str, args: dict, today) -> Rendered:
         raise HTTPNotFound(f"There is no page {page}; this chart has {pages}.")
     headers["X-Chart-Pages"] = str(pages)
     return Rendered(getattr(module, draw_name)(data, fmt, page=page), MIME_TYPES[fmt], headers)
+
+
+@bp.route("/plans/<slug>/indicators/<code>.<any(png, svg, csv):fmt>")
+@public_response
+def indicator_chart(slug: str, code: str, fmt: str):
+    """One indicator's accepted values over time with its baseline and target, as PNG, SVG or CSV.
+
+    Published plans only; the ETag follows the data version and the day (values dated in
+    the future count from their day on).
+    """
+    from tracker.charts.data import IndicatorLabels
+    from tracker.exchange.csv_files import csv_bytes
+    from tracker.publishing.indicators import indicator_series, indicator_view, published_indicator
+
+    version = current_data_version()
+    indicator = published_indicator(slug, code)
+    today = now().date()
+    etag = _etag("indicator", version, slug, code, fmt, today.isoformat())
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        view = indicator_view(indicator, today)
+        if fmt == "csv":
+            rows = [[_("Baseline"), indicator.baseline_date, indicator.baseline_value],
+                    [_("Target"), indicator.target_date, indicator.target_value]]
+            rows += [[_("Value"), v.period_date, v.text if v.text is not None else v.value] for v in view.values]
+            body = csv_bytes([_("Row"), _("Date"), _("Value")], rows, for_spreadsheets=True)
+            response = Response(body, mimetype=MIME_TYPES["csv"])
+            response.headers["Content-Disposition"] = f'attachment; filename="{slug}-indicator-{code}.csv"'
+        else:
+            with _import_lock:
+                drawing = importlib.import_module("tracker.charts.indicators")
+            labels = IndicatorLabels(baseline=_("Baseline"), target=_("Target"), values=_("Accepted values"),
+                                     empty=_("No value has been accepted yet."), yes=_("Yes"), no=_("No"))
+            response = Response(drawing.indicator_chart(indicator_series(view, labels), fmt),
+                                mimetype=MIME_TYPES[fmt])
+            if fmt == "svg":
+                response.headers["Content-Security-Policy"] = SVG_POLICY
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response.make_conditional(request)

@@ -32,6 +32,7 @@ from tracker.publishing.dashboard import (
     plan_rounds_exist,
 )
 from tracker.publishing.dashboard import search as run_search
+from tracker.publishing.indicators import indicator_views, plan_indicator_views
 from tracker.publishing.public_views import (
     accepted_evidence,
     get_evidence,
@@ -288,6 +289,8 @@ def recommendation(slug: str, code: str):
         as_of=as_of,
         as_of_error=error,
         status_then=status_then,
+        # Indicators as they stand today: their values are not rebuilt for a past day.
+        indicators=[] if as_of else indicator_views(rec, now().date()),
     ), (400 if error else 200)
 
 
@@ -327,7 +330,22 @@ def action(slug: str, code: str):
         as_of_error=error,
         recorded_then=recorded,
         recommendation_statuses=recommendation_statuses,
+        indicators=[] if as_of else indicator_views(action, now().date()),
     ), (400 if error else 200)
+
+
+@bp.route("/plans/<slug>/indicators")
+@public_page
+def plan_indicators(slug: str):
+    """A plan's indicators (plan-wide ones in full, those of its items listed with their rating)
+    and the headline figures its source reports give, each with its source reference."""
+    plan = get_plan(slug, published_only=True)
+    views = plan_indicator_views(plan, now().date())
+    return render_template(
+        "public/indicators.html", plan=plan,
+        plan_wide=[v for v in views if v.indicator.subject is plan],
+        of_items=[v for v in views if v.indicator.subject is not plan],
+    )
 
 
 @bp.route("/evidence/<int:evidence_id>")

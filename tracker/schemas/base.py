@@ -227,3 +227,19 @@ class List(fields.List):
         if utils.is_collection(value) and len(value) > self.max_items:
             raise self.make_error("too_many", max=self.max_items, noun=self.noun)
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+# Indicator values and targets: wide enough for any count, budget or index score, and far
+# from the float limits where arithmetic (change per year) would overflow.
+NUMBER_LIMIT = 1e15
+
+
+class Number(fields.Float):
+    """A finite number from -10**15 to 10**15 (decimals allowed); one message says so otherwise."""
+
+    def __init__(self, *, message: str | None = None, **kwargs):
+        message = message or "Enter a number (e.g. 42 or 3.5)."
+        errors = {"invalid": message, "special": message, **kwargs.pop("error_messages", {})}
+        kwargs["metadata"] = {"minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT, **kwargs.get("metadata", {})}
+        super().__init__(validate=validate.Range(-NUMBER_LIMIT, NUMBER_LIMIT, error=message),
+                         error_messages=errors, allow_nan=False, **kwargs)

@@ -107,6 +107,14 @@ class PlanDetailOutput(PlanOutput):
 
     areas = fields.List(fields.Nested(AreaOutput), attribute="plan.areas")
     figures = fields.List(fields.Nested(FigureOutput), attribute="plan.figures")
+    indicators = fields.Method("get_indicators", metadata={
+        "type": "array", "items": {"type": "object"},
+        "description": "Indicators of the whole plan (index ranks, national figures), with their values; "
+                       "those of recommendations and actions are under each."})
+
+    def get_indicators(self, detail) -> list[dict]:
+        return IndicatorOutput(many=True).dump(
+            [i for i in detail.plan.indicators if i.action_id is None and i.recommendation_id is None])
 
 
 class PlanRefOutput(Schema):
@@ -116,6 +124,29 @@ class PlanRefOutput(Schema):
 class AreaRefOutput(Schema):
     code = fields.String()
     name = fields.String()
+
+
+class IndicatorOutput(Schema):
+    """An indicator with its baseline, target and the values that count (from accepted reports
+    or source documents), oldest first."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String(allow_none=True)
+    kind = fields.String(metadata={"enum": ["number", "percent", "yes_no", "text"]})
+    direction = fields.String(metadata={"enum": ["up", "down"]})
+    baseline_value = fields.Float(allow_none=True)
+    baseline_date = fields.Date(allow_none=True)
+    target_value = fields.Float(allow_none=True)
+    target_date = fields.Date(allow_none=True)
+    data_source = fields.String(allow_none=True)
+    values = fields.Method("get_values", metadata={"type": "array", "items": {"type": "object"}})
+    source = Itself(SourceOutput)
+
+    def get_values(self, indicator) -> list[dict]:
+        return [{"period_date": v.period_date.isoformat(), "value": v.value, "text": v.text}
+                for v in indicator.counted_values]
 
 
 class RecommendationOutput(Schema):
@@ -141,6 +172,7 @@ class RecommendationOutput(Schema):
         metadata={"type": "array", "items": {"type": "integer"},
                   "description": "Ids of the actions that implement this recommendation."},
     )
+    indicators = fields.List(fields.Nested(IndicatorOutput))
     source = Itself(SourceOutput)
 
     def get_action_ids(self, rec) -> list[int]:
@@ -179,6 +211,8 @@ class ActionOutput(Schema):
                   "description": "Codes of the recommendations this action implements."},
     )
     milestones = fields.List(fields.Nested(MilestoneOutput))
+    indicators = fields.List(fields.Nested(IndicatorOutput), metadata={
+        "description": "The action's indicators; its recommendations' are under each recommendation."})
     updated_at = fields.DateTime()
     source = Itself(SourceOutput)
 
@@ -204,6 +238,16 @@ class EvidenceOutput(Schema):
     size = fields.Integer(allow_none=True)
 
 
+class IndicatorValueOutput(Schema):
+    """One indicator value a report carries; it counts once the report is accepted."""
+
+    indicator_id = fields.Integer()
+    indicator_code = fields.Function(lambda v: v.indicator.code)
+    period_date = fields.Date()
+    value = fields.Float(allow_none=True, metadata={"description": "Numbers and percents; yes/no as 1 or 0."})
+    text = fields.String(allow_none=True, metadata={"description": "A text indicator's value."})
+
+
 class ReportOutput(Schema):
     """A progress report: it changes the action's public status only once accepted."""
 
@@ -227,6 +271,7 @@ class ReportOutput(Schema):
     )
     comment_public = fields.Boolean(metadata={"description": "Whether the acceptance comment is public."})
     evidence = fields.List(fields.Nested(EvidenceOutput))
+    indicator_values = fields.List(fields.Nested(IndicatorValueOutput))
     created_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)

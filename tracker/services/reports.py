@@ -43,6 +43,7 @@ from tracker.services.evidence_files import (
     store_evidence_file,
 )
 from tracker.services.history import record_event
+from tracker.services.indicators import ReportedValue, checked_values, replace_report_values
 from tracker.services.permissions import (
     can_edit_report,
     can_report_on,
@@ -90,6 +91,12 @@ def save_report(
         _require_editable(report, "state")
     require(can_report_on(author, action), "Only the lead agency reports on this action.")
     errors: dict[str, list[str]] = {}
+    # Indicator values are checked against the action's indicators, not by ReportInput.
+    raw_values = None
+    if isinstance(data, dict) and "indicator_values" in data:
+        data = dict(data)
+        raw_values = data.pop("indicator_values")
+    values = checked_values(action, raw_values, default_date=now.date(), errors=errors)
     try:
         fields = validated(ReportInput(max_links=max_links), data)
     except ValidationFailed as exc:
@@ -120,8 +127,8 @@ def save_report(
                 errors.setdefault("file", []).extend(exc.errors.get("file", []))
         if errors:
             raise ValidationFailed(errors)
-        return _store_report(action, fields, status, round_, stored, author=author, now=now, submit=submit,
-                             report=report, link_id=link_id)
+        return _store_report(action, fields, status, round_, stored, values, author=author, now=now,
+                             submit=submit, report=report, link_id=link_id)
     except BaseException:
         for item in stored:
             discard(store.upload_dir, item.stored_name)
@@ -129,8 +136,8 @@ def save_report(
 
 
 def _store_report(
-    action: Action, fields: dict, status: Status, round_: ReportingRound | None, stored: list[StoredFile], *,
-    author: User, now: datetime, submit: bool, report: ProgressReport | None, link_id: str | None,
+    action: Action, fields: dict, status: Status, round_: ReportingRound | None, stored: list[StoredFile],
+    values: list[ReportedValue] | None, *, author: User, now: datetime, submit: bool, report: ProgressReport | None, link_id: str | None,
 ) -> ProgressReport:
     """``save_report``'s one transaction, once everything is checked and the files are on disk."""
     with atomic():
@@ -145,6 +152,7 @@ def _store_report(
                     report = ProgressReport(
                         action=action, agency_id=author.agency_id, author_id=author.id, state=ReportState.DRAFT,
                         created_at=now, link_id=link_id, evidence=[],  # known empty: never read back
+                        indicator_values=[],
                     )
                     db.session.add(report)
                 report.round = round_
@@ -154,6 +162,8 @@ def _store_report(
                 if fields["links"] is not None:
                     _replace_links(report, fields["links"], now)
                 report.evidence += [_file_evidence(item, now) for item in stored]
+                if values is not None:
+                    replace_report_values(report, values, now)
                 if submit:
                     report.state, report.submitted_at = ReportState.SUBMITTED, now
                     report.author_id = author.id

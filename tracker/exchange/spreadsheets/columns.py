@@ -51,6 +51,21 @@ COLUMNS: list[tuple[str, str]] = [
     ("milestones", ("Milestones as 'YYYY-MM-DD title', followed by ' (achieved YYYY-MM-DD)' "
                    "once reached, separated by ';'.")),
     ("action_source", "Source location: document | section | lines."),
+    ("indicator_code", ("Code of an indicator, unique in the plan. An indicator's row gives only the code of "
+                       "what it measures: its recommendation_code or its action_code; neither for the whole plan.")),
+    ("indicator_name", "What the indicator measures (required on an indicator's row)."),
+    ("indicator_unit", "Unit of its values, e.g. datasets."),
+    ("indicator_kind", "number, percent, yes_no (1 is yes, 0 no) or text; number when blank."),
+    ("indicator_direction", "up (higher is better) or down (lower is better); up when blank."),
+    ("indicator_baseline_value", "The baseline value."),
+    ("indicator_baseline_date", "YYYY-MM-DD: the day the baseline describes."),
+    ("indicator_target_value", "The target value."),
+    ("indicator_target_date", "YYYY-MM-DD: the day the target is due."),
+    ("indicator_data_source", "Who produces the figures."),
+    ("indicator_values", ("Values taken from source documents, as 'YYYY-MM-DD value', optionally followed by "
+                         "' (document | section | lines)', separated by ';'. Values agencies report in "
+                         "progress reports are not part of the file.")),
+    ("indicator_source", "Source location of the indicator: document | section | lines."),
 ]
 COLUMN_NAMES = [name for name, _ in COLUMNS]
 REQUIRED_COLUMNS = ("plan_slug", "plan_title", "country")
@@ -70,6 +85,12 @@ ACTION_COLUMNS = {
     "start_date": "start_date", "due_date": "due_date", "action_status": "status",
     "percent_complete": "percent_complete",
 }
+INDICATOR_COLUMNS = {
+    "indicator_code": "code", "indicator_name": "name", "indicator_unit": "unit", "indicator_kind": "kind",
+    "indicator_direction": "direction", "indicator_baseline_value": "baseline_value",
+    "indicator_baseline_date": "baseline_date", "indicator_target_value": "target_value",
+    "indicator_target_date": "target_date", "indicator_data_source": "data_source",
+}
 # Which column a service's field error points at, per part of the plan document.
 FIELD_COLUMNS = {
     "plan": {**{v: k for k, v in PLAN_COLUMNS.items()}, "source_document": "plan_source",
@@ -86,6 +107,10 @@ FIELD_COLUMNS = {
                 "recommendations": "recommendation_code", "milestones": "milestones",
                 "source_document": "action_source", "source_section": "action_source",
                 "source_lines": "action_source"},
+    "indicators": {**{v: k for k, v in INDICATOR_COLUMNS.items()}, "values": "indicator_values",
+                   "recommendation": "recommendation_code", "action": "action_code",
+                   "source_document": "indicator_source", "source_section": "indicator_source",
+                   "source_lines": "indicator_source"},
 }
 
 @dataclass(frozen=True)

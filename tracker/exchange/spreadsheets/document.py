@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tracker.exchange.spreadsheets.columns import (
     ACTION_COLUMNS,
+    INDICATOR_COLUMNS,
     PLAN_COLUMNS,
     RECOMMENDATION_COLUMNS,
     REQUIRED_COLUMNS,
@@ -70,8 +71,9 @@ class _DocumentBuilder:
         self.recs: dict[str, dict] = {}
         self.actions: dict[str, dict] = {}
         self.agencies: dict[str, dict] = {}
+        self.indicators: dict[str, dict] = {}
         self.origins: dict[str, list] = {
-            "plan": [], "areas": [], "recommendations": [], "actions": [], "agencies": [],
+            "plan": [], "areas": [], "recommendations": [], "actions": [], "agencies": [], "indicators": [],
         }
 
     def add_row(self, number: int, row: dict) -> None:
@@ -79,6 +81,12 @@ class _DocumentBuilder:
         if not self.origins["plan"]:
             self.origins["plan"].append(number)
         self._plan(number, row)
+        if present(row.get("indicator_code")):
+            self._indicator(number, row)
+            return
+        if any(present(row.get(c)) for c in INDICATOR_COLUMNS if c != "indicator_code") or present(
+            row.get("indicator_values")) or present(row.get("indicator_source")):
+            self.problems.append(Problem(number, "indicator_code", "Indicator cells need an indicator code."))
         area_code = self._area(number, row)
         rec_code = self._recommendation(number, row, area_code)
         self._action(number, row, area_code, rec_code)
@@ -103,6 +111,7 @@ class _DocumentBuilder:
             "areas": [clean(a) for a in self.areas.values()],
             "recommendations": [clean(r) for r in self.recs.values()],
             "actions": [clean(a) for a in self.actions.values()],
+            **({"indicators": [clean(i) for i in self.indicators.values()]} if self.indicators else {}),
         }
 
     # --- one part of a row each ---------------------------------------------------
@@ -170,6 +179,31 @@ class _DocumentBuilder:
         self._merge_source(action, seen, number, row, "action_source")
         if rec_code and rec_code not in action["recommendations"]:
             action["recommendations"].append(rec_code)
+
+    def _indicator(self, number: int, row: dict) -> None:
+        """An indicator's row: its cells, and the code of what it measures (nothing else)."""
+        code = _text(row.get("indicator_code"))
+        if code in self.indicators:
+            self.problems.append(Problem(number, "indicator_code", (
+                f"Indicator {code} is on row {self.indicators[code]['_rows']['code']} already; "
+                "give each indicator one row.")))
+            return
+        others = [c for c in (*ACTION_CELLS, *RECOMMENDATION_COLUMNS, "area_code", "area_name", "area_source",
+                              "institutions", "recommendation_source", "action_source")
+                  if c not in ("recommendation_code",) and present(row.get(c))]
+        if others:
+            self.problems.append(Problem(number, others[0], (
+                "An indicator's row gives only the recommendation_code or action_code of what it measures.")))
+        rec_code, action_code = _text(row.get("recommendation_code")), _text(row.get("action_code"))
+        if rec_code and action_code:
+            self.problems.append(Problem(number, "action_code",
+                                         "An indicator measures a recommendation or an action, not both."))
+        indicator: dict = {"_rows": {}, "recommendation": rec_code, "action": action_code}
+        self._merge_columns(indicator, indicator["_rows"], number, row, INDICATOR_COLUMNS, dates=True)
+        self._merge_source(indicator, indicator["_rows"], number, row, "indicator_source")
+        indicator["values"] = _parse_values(number, row.get("indicator_values"), self.problems)
+        self.indicators[code] = indicator
+        self.origins["indicators"].append(number)
 
     def _action_agencies(self, action: dict, number: int, row: dict) -> None:
         if present(row.get("lead_agency")):
@@ -268,6 +302,23 @@ def _parse_milestones(number: int, cell, problems: list[Problem]) -> list[dict]:
             continue
         milestones.append(milestone)
     return milestones
+
+
+INDICATOR_VALUE = re.compile(r"^(?P<date>\S+)\s+(?P<value>.*?)(?:\s*\((?P<source>[^()]*)\))?$")
+
+
+def _parse_values(number: int, cell, problems: list[Problem]) -> list[dict]:
+    """Source values written 'YYYY-MM-DD value (document | section | lines)', separated by ';'."""
+    values = []
+    for token in _split(cell) if present(cell) else []:
+        match = INDICATOR_VALUE.match(token)
+        if match is None or not _iso_date(match["date"]) or not match["value"]:
+            problems.append(Problem(number, "indicator_values", (
+                "Write each value as 'YYYY-MM-DD value', optionally followed by ' (document | section | lines)'; "
+                f"not {token!r}.")))
+            continue
+        values.append({"period_date": match["date"], "value": match["value"], **_parse_source(match["source"])})
+    return values
 
 
 def _iso_date(text: str) -> bool:

@@ -14,10 +14,11 @@ from tracker.exchange.csv_files import csv_bytes, neutralise
 from tracker.exchange.spreadsheets.columns import (
     ACTION_COLUMNS,
     COLUMN_NAMES,
+    INDICATOR_COLUMNS,
     RECOMMENDATION_COLUMNS,
 )
 from tracker.extensions import db
-from tracker.models import Action, Plan, Recommendation
+from tracker.models import Action, Indicator, Plan, Recommendation
 from tracker.schemas.action import milestone_text
 from tracker.services.agencies import agency_reference
 
@@ -96,7 +97,37 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
             add(area)
     if not rows:
         add(None)
+    rows += _indicator_rows(plan, plan_cells)
     return rows
+
+
+def _indicator_rows(plan: Plan, plan_cells: dict[str, str]) -> list[dict[str, str]]:
+    """One row per indicator: its cells, the code of what it measures, its source values."""
+    rows = []
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position, Indicator.code)
+    )
+    for indicator in indicators:
+        row = dict.fromkeys(COLUMN_NAMES, "")
+        row.update(plan_cells)
+        row.update({column: _number_or_cell(getattr(indicator, attr)) for column, attr in INDICATOR_COLUMNS.items()})
+        row["recommendation_code"] = indicator.recommendation.code if indicator.recommendation_id else ""
+        row["action_code"] = indicator.action.code if indicator.action_id else ""
+        row["indicator_values"] = "; ".join(
+            f"{v.period_date.isoformat()} {v.text if v.text is not None else _number_or_cell(v.value)}"
+            + (f" ({_source_cell(v)})" if _source_cell(v) else "")
+            for v in indicator.values if v.report_id is None
+        )
+        row["indicator_source"] = _source_cell(indicator)
+        rows.append(row)
+    return rows
+
+
+def _number_or_cell(value) -> str:
+    """A float as people write it (10, not 10.0), with full precision; anything else as ``_cell``."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return _cell(value)
 
 
 def to_csv(rows: list[dict[str, str]]) -> bytes:

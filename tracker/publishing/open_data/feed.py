@@ -8,9 +8,13 @@ from datetime import date, datetime
 from xml.etree import ElementTree
 
 from tracker.exchange.csv_files import iso
+from tracker.indicators.numbers import number_text
 from tracker.publishing.open_data.tables import (
+    IndicatorValueRecord,
     Scope,
     StatusChangeRecord,
+    indicator_url,
+    indicator_value_records,
     status_changes,
     subject_url,
 )
@@ -57,13 +61,29 @@ class Feed:
     name_plans: bool  # the all-plans feed names each entry's plan in its title
 
 
-def status_change_feed(scope: Scope, feed: Feed, *, limit: int = FEED_SIZE) -> bytes:
-    """An Atom feed of the latest status changes of the plans in scope, newest first.
+def value_title(record: IndicatorValueRecord) -> str:
+    """``A1 · DATASETS: 180 datasets on 2025-06-30``."""
+    if record.text is not None:
+        shown = record.text
+    elif record.kind == "yes_no":
+        shown = "yes" if record.value else "no"
+    else:
+        shown = number_text(record.value) + ("%" if record.kind == "percent" else
+                                             (f" {record.unit}" if record.unit else ""))
+    where = f"{record.subject_code} · " if record.subject_code else ""
+    return f"{where}{record.indicator_code}: {shown} on {record.period_date.isoformat()}"
 
-    Built with ElementTree, which escapes every text and attribute, so a reason
-    containing markup stays text.
+
+def status_change_feed(scope: Scope, feed: Feed, *, limit: int = FEED_SIZE) -> bytes:
+    """An Atom feed of the latest status changes and indicator values of the plans in scope, newest first.
+
+    An indicator value is announced when it starts to count (its report's acceptance, or
+    when a value from a source document was recorded). Built with ElementTree, which
+    escapes every text and attribute, so a reason containing markup stays text.
     """
-    records = status_changes(scope, newest_first=True, limit=limit)
+    changes = status_changes(scope, newest_first=True, limit=limit)
+    values = indicator_value_records(scope, limit=limit)
+    records = sorted([*changes, *values], key=_moment, reverse=True)[:limit]
 
     def sub(parent, tag: str, text: str | None = None, **attributes: str):
         element = ElementTree.SubElement(parent, tag, {k: _xml_text(v) for k, v in attributes.items()})
@@ -74,12 +94,15 @@ def status_change_feed(scope: Scope, feed: Feed, *, limit: int = FEED_SIZE) -> b
     root = ElementTree.Element("feed", {"xmlns": ATOM})
     sub(root, "title", feed.title)
     sub(root, "id", feed.id)
-    sub(root, "updated", iso(records[0].changed_at if records else feed.updated_when_empty))
+    sub(root, "updated", iso(_moment(records[0]) if records else feed.updated_when_empty))
     sub(root, "link", rel="self", type="application/atom+xml", href=feed.self_url)
     sub(root, "link", rel="alternate", type="text/html", href=feed.page_url)
     author = sub(root, "author")
     sub(author, "name", "Action-plan tracker")
     for record in records:
+        if isinstance(record, IndicatorValueRecord):
+            _value_entry(sub, root, record, scope, feed)
+            continue
         entry = sub(root, "entry")
         title = entry_title(record)
         if feed.name_plans:
@@ -94,3 +117,23 @@ def status_change_feed(scope: Scope, feed: Feed, *, limit: int = FEED_SIZE) -> b
         sub(entry, "category", term=record.plan_slug, label=record.plan_title)
         sub(entry, "summary", record.reason, type="text")
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _moment(record) -> datetime:
+    return record.counted_at if isinstance(record, IndicatorValueRecord) else record.changed_at
+
+
+def _value_entry(sub, root, record: IndicatorValueRecord, scope: Scope, feed: Feed) -> None:
+    entry = sub(root, "entry")
+    title = value_title(record)
+    if feed.name_plans:
+        title = f"{title} ({record.plan_title})"
+    sub(entry, "id", tag_uri(feed.tag_authority, record.counted_at.date(), f"indicator-value:{record.id}"))
+    sub(entry, "title", title)
+    sub(entry, "updated", iso(record.counted_at))
+    sub(entry, "published", iso(record.counted_at))
+    sub(entry, "link", rel="alternate", type="text/html", href=indicator_url(scope.links, record))
+    entry_author = sub(entry, "author")
+    sub(entry_author, "name", "Action-plan tracker")
+    sub(entry, "category", term=record.plan_slug, label=record.plan_title)
+    sub(entry, "summary", f"{record.indicator_name}: a new value that counts.", type="text")

@@ -35,6 +35,8 @@ from tracker.publishing.open_data.tables import (
     action_rows,
     agency_rows,
     area_rows,
+    indicator_rows,
+    indicator_value_rows,
     plan_rows,
     recommendation_rows,
     source_fields,
@@ -162,9 +164,19 @@ def plan_document(scope: Scope, *, license: dict[str, str], downloads: dict) -> 
             {"label": f.label, "value": f.value, "unit": f.unit, "year": f.year, **source_fields(f)}
             for f in figures
         ],
+        "indicators": _indicators(scope),
         "status_changes": [_jsonable(_without(row, "plan_slug")) for row in status_change_rows(scope)],
         "downloads": downloads,
     }
+
+
+def _indicators(scope: Scope) -> list[dict]:
+    """The indicators, each with its values that count (the rows of indicator_values)."""
+    values: dict[str, list[dict]] = defaultdict(list)
+    for row in indicator_value_rows(scope):
+        values[row["indicator_code"]].append(_jsonable(_without(row, "plan_slug", "indicator_code")))
+    return [{**_jsonable(_without(row, "plan_slug")), "values": values[row["code"]]}
+            for row in indicator_rows(scope)]
 
 
 def _recommendations(scope: Scope) -> list[dict]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -25,7 +25,10 @@ from tracker.models import (
     Agency,
     Area,
     AssessmentRound,
+    Indicator,
+    IndicatorValue,
     Plan,
+    ProgressReport,
     Recommendation,
     RecommendationAssessment,
     Status,
@@ -35,6 +38,7 @@ from tracker.models import (
     recommendation_actions,
     recommendation_agencies,
 )
+from tracker.models.indicator import counting_values
 from tracker.services.actors import ActorRef, shown_actor
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.statuses import status_vocabulary
@@ -315,6 +319,50 @@ def action_rows(scope: Scope) -> list[dict]:
     ))
 
 
+def indicator_rows(scope: Scope) -> list[dict]:
+    """The indicators of the plans in scope, with what they measure, baseline and target."""
+    found = db.session.execute(
+        select(Indicator, Plan.slug).join(Plan, Indicator.plan_id == Plan.id)
+        .where(Indicator.plan_id.in_(scope.plan_ids))
+    ).all()
+    rows = []
+    for indicator, slug in found:
+        subject_type, subject_code = "plan", ""
+        if indicator.action_id is not None:
+            subject_type, subject_code = "action", indicator.action.code
+        elif indicator.recommendation_id is not None:
+            subject_type, subject_code = "recommendation", indicator.recommendation.code
+        rows.append((indicator.plan_id, (indicator.position, indicator.code), {
+            "plan_slug": slug, "code": indicator.code, "name": indicator.name,
+            "subject_type": subject_type, "subject_code": subject_code, "unit": indicator.unit,
+            "kind": indicator.kind, "direction": indicator.direction,
+            "baseline_value": indicator.baseline_value, "baseline_date": indicator.baseline_date,
+            "target_value": indicator.target_value, "target_date": indicator.target_date,
+            "data_source": indicator.data_source, **source_fields(indicator),
+        }))
+    return _sorted(scope, rows)
+
+
+def indicator_value_rows(scope: Scope) -> list[dict]:
+    """The values that count (accepted reports, source documents), by indicator and date."""
+    found = db.session.execute(
+        select(IndicatorValue, Indicator.code, Indicator.plan_id, Plan.slug, ProgressReport.reviewed_at)
+        .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
+        .join(Plan, Indicator.plan_id == Plan.id)
+        .outerjoin(ProgressReport, IndicatorValue.report_id == ProgressReport.id)
+        .where(Indicator.plan_id.in_(scope.plan_ids), counting_values())
+    ).all()
+    return _sorted(scope, (
+        (plan_id, (code, value.period_date, value.id), {
+            "id": value.id, "plan_slug": slug, "indicator_code": code, "period_date": value.period_date,
+            "value": value.value, "text": value.text,
+            "origin": "progress_report" if value.report_id is not None else "source_document",
+            "accepted_at": reviewed_at, **source_fields(value),
+        })
+        for value, code, plan_id, slug, reviewed_at in found
+    ))
+
+
 def agency_rows(scope: Scope) -> list[dict]:
     """The agencies the plans in scope name: lead and supporting agencies, institutions."""
     ids = scope.plan_ids
@@ -401,6 +449,62 @@ def subject_url(links: Links, record: StatusChangeRecord) -> str:
     if record.subject_type == "action":
         return links.action(record.plan_slug, record.subject_code)
     return links.recommendation(record.plan_slug, record.subject_code)
+
+
+@dataclass(frozen=True)
+class IndicatorValueRecord:
+    """A value that counts, as a feed announces it: when it started to count, and where it shows."""
+
+    id: int
+    plan_slug: str
+    plan_title: str
+    indicator_code: str
+    indicator_name: str
+    unit: str | None
+    kind: str
+    subject_type: str  # recommendation | action | plan
+    subject_code: str
+    period_date: Any
+    value: float | None
+    text: str | None
+    counted_at: datetime  # the report's acceptance, or when a source value was recorded
+
+
+def indicator_value_records(scope: Scope, *, limit: int) -> list[IndicatorValueRecord]:
+    """The latest values that count of the plans in scope, newest first."""
+    counted_at = func.coalesce(ProgressReport.reviewed_at, IndicatorValue.created_at)
+    found = db.session.execute(
+        select(IndicatorValue, Indicator, Plan.slug, Plan.title, counted_at.label("counted_at"))
+        .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
+        .join(Plan, Indicator.plan_id == Plan.id)
+        .outerjoin(ProgressReport, IndicatorValue.report_id == ProgressReport.id)
+        .where(Indicator.plan_id.in_(scope.plan_ids), counting_values())
+        .order_by(counted_at.desc(), IndicatorValue.id.desc())
+        .limit(limit)
+    ).all()
+    records = []
+    for value, indicator, slug, title, at in found:
+        subject_type, subject_code = "plan", ""
+        if indicator.action_id is not None:
+            subject_type, subject_code = "action", indicator.action.code
+        elif indicator.recommendation_id is not None:
+            subject_type, subject_code = "recommendation", indicator.recommendation.code
+        if at.tzinfo is None:  # SQLite hands back naive UTC from an expression
+            at = at.replace(tzinfo=UTC)
+        records.append(IndicatorValueRecord(
+            value.id, slug, title, indicator.code, indicator.name, indicator.unit, indicator.kind,
+            subject_type, subject_code, value.period_date, value.value, value.text, at,
+        ))
+    return records
+
+
+def indicator_url(links: Links, record: IndicatorValueRecord) -> str:
+    """The public page showing the indicator: its action's, its recommendation's, or its plan's."""
+    if record.subject_type == "action":
+        return links.action(record.plan_slug, record.subject_code)
+    if record.subject_type == "recommendation":
+        return links.recommendation(record.plan_slug, record.subject_code)
+    return links.plan(record.plan_slug)
 
 
 def status_change_rows(scope: Scope) -> list[dict]:
@@ -569,6 +673,53 @@ TABLES: dict[str, Table] = {
                 (("status",), "statuses", ("key",)),
             ),
             rows=action_rows,
+        ),
+        Table(
+            "indicators", "Indicators",
+            "What the plans measure: each indicator with its unit, baseline, target and desired direction, "
+            "attached to a recommendation, an action, or the whole plan.",
+            (
+                _PLAN_SLUG,
+                Column("code", "string", "Code of the indicator, unique within its plan.", required=True),
+                Column("name", "string", "What is measured.", required=True),
+                Column("subject_type", "string", "What it measures: a recommendation, an action or the plan.",
+                       required=True, constraints={"enum": ["recommendation", "action", "plan"]}),
+                Column("subject_code", "string", "The code of that recommendation or action (empty for the plan)."),
+                Column("unit", "string", "Unit of the values, e.g. datasets."),
+                Column("kind", "string", "number, percent, yes_no (1 is yes, 0 no) or text.", required=True,
+                       constraints={"enum": ["number", "percent", "yes_no", "text"]}),
+                Column("direction", "string", "up: higher is better; down: lower is better.", required=True,
+                       constraints={"enum": ["up", "down"]}),
+                Column("baseline_value", "number", "The baseline value."),
+                Column("baseline_date", "date", "The day the baseline describes."),
+                Column("target_value", "number", "The target value."),
+                Column("target_date", "date", "The day the target is due."),
+                Column("data_source", "string", "Who produces the figures."),
+                *_source_columns(),
+            ),
+            primary_key=("plan_slug", "code"),
+            foreign_keys=(_SLUG_FK,),
+            rows=indicator_rows,
+        ),
+        Table(
+            "indicator_values", "Indicator values",
+            "Every value that counts: from progress reports the secretariat accepted, or taken from a "
+            "source report (with its reference). Values are never overwritten: this is the history.",
+            (
+                Column("id", "integer", "Identifier of the value.", required=True, constraints={"unique": True}),
+                _PLAN_SLUG,
+                Column("indicator_code", "string", "The indicator (indicators.code in the plan).", required=True),
+                Column("period_date", "date", "The day the value describes.", required=True),
+                Column("value", "number", "The value (yes/no: 1 or 0); empty for text indicators."),
+                Column("text", "string", "A text indicator's value."),
+                Column("origin", "string", "Where the value comes from.", required=True,
+                       constraints={"enum": ["progress_report", "source_document"]}),
+                Column("accepted_at", "datetime", "When the secretariat accepted the report (UTC)."),
+                *_source_columns(),
+            ),
+            primary_key=("id",),
+            foreign_keys=(_SLUG_FK, (("plan_slug", "indicator_code"), "indicators", ("plan_slug", "code"))),
+            rows=indicator_value_rows,
         ),
         Table(
             "agencies", "Agencies",

@@ -14,6 +14,8 @@ from webargs.flaskparser import abort
 
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
 from tracker.routes.api.base import ApiBlueprint, PageRequest, error_response, refuse
+from tracker.schemas.base import List
+from tracker.schemas.indicator import MAX_VALUES_PER_REPORT, IndicatorValueInput
 from tracker.schemas.output import ReportOutput
 from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
 from tracker.services import access, api_queries
@@ -39,6 +41,12 @@ class ReportCreateInput(ReportInput):
     submit = fields.Boolean(
         load_default=False,
         metadata={"description": "true submits the report to the secretariat; false keeps it a draft."},
+    )
+    indicator_values = List(
+        fields.Nested(IndicatorValueInput), max_items=MAX_VALUES_PER_REPORT, noun="values", load_default=None,
+        metadata={"description": "Values of the action's indicators and of its recommendations' (see the "
+                                 "action's `indicators`); they count once the report is accepted. Omitted: a "
+                                 "draft keeps its values; a list replaces them."},
     )
 
 

@@ -27,6 +27,7 @@ bp.before_request(require_roles(*STAFF_ROLES))
 from tracker.routes.secretariat import (
     actions,
     forms,
+    indicators,
     plans,
     recommendations,
     reviews,
@@ -37,4 +38,4 @@ from tracker.routes.secretariat import (
 
 bp.context_processor(forms.form_choices)
 
-__all__ = ["actions", "bp", "plans", "recommendations", "reviews", "rounds", "spreadsheets", "workspace"]
+__all__ = ["actions", "bp", "indicators", "plans", "recommendations", "reviews", "rounds", "spreadsheets", "workspace"]

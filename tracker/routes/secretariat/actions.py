@@ -12,6 +12,7 @@ from tracker.routes.secretariat.forms import SOURCE_FIELDS, filled, form_value, 
 from tracker.schemas.action import ActionInput, milestone_text, parse_milestone
 from tracker.services.actions import create_action, update_action
 from tracker.services.errors import EditConflict, ValidationFailed
+from tracker.services.indicators import indicators_of
 from tracker.services.plans import get_plan
 from tracker.services.statuses import status_vocabulary
 from tracker.services.transaction import Actor
@@ -110,4 +111,5 @@ def _action_form(plan, action, values, errors, status=200, conflict=None):
         "secretariat/action_form.html", status,
         plan=plan, action=action, values=values, errors=errors, conflict=conflict,
         statuses=status_vocabulary(), agencies=country_agencies(plan.country), agency_key=agency_key,
+        indicators=indicators_of(action) if action else [],
     )

@@ -12,6 +12,7 @@ from tracker.routes.secretariat.forms import SOURCE_FIELDS, filled, form_value, 
 from tracker.schemas.recommendation import RecommendationInput
 from tracker.services.actors import shown_actors
 from tracker.services.errors import ValidationFailed
+from tracker.services.indicators import indicators_of
 from tracker.services.plans import get_plan
 from tracker.services.recommendations import (
     create_recommendation,
@@ -108,6 +109,7 @@ def _recommendation_form(plan, rec, values, errors, status=200):
         "secretariat/recommendation_form.html", status,
         plan=plan, rec=rec, values=values, errors=errors,
         statuses=status_vocabulary(), agencies=country_agencies(plan.country), agency_key=agency_key,
+        indicators=indicators_of(rec) if rec else [],
     )
 
 

@@ -1,0 +1,1 @@
+"""Indicators' pure rules: how progress towards a target is rated (``progress``)."""
