@@ -101,8 +101,9 @@ def write_report(path: Path, args, info: dict, started: datetime, results: list[
         "",
         (f"- CPU: {info['cores']} cores, {info['cpu']}; memory {info['memory']}; "
          f"Linux {info['kernel']}; Python {info['python']}"),
-        (f"- Server: gunicorn {tools['gunicorn']}, {args.workers} sync workers, "
-         "`gunicorn -w N -b 127.0.0.1:PORT wsgi:app` from the repository root"),
+        (f"- Server: gunicorn {tools['gunicorn']}, {args.workers} "
+         + ("sync workers" if args.threads == 1 else f"gthread workers of {args.threads} threads")
+         + ", `gunicorn -w N --threads T -b 127.0.0.1:PORT wsgi:app` from the repository root"),
         (f"- Latency: Python client, {args.concurrency} concurrent connections, {args.requests} "
          f"requests per page ({max(args.concurrency, args.requests // 4)} for the largest plan) after "
          f"{args.warmup} warm-up requests; p95 is the nearest-rank 95th percentile"),
@@ -116,8 +117,10 @@ def write_report(path: Path, args, info: dict, started: datetime, results: list[
          "as on a live site), then the HTTP scenarios"),
         ("- Load tool and server share the machine's cores; everything runs on 127.0.0.1. "
          "*Others' CPU* is the share of the CPUs that processes other than the server, the "
-         "load tool and the runner used during the scenario (a shared machine): anything well "
-         "above 0% slowed every figure in that row"),
+         "load tool and the runner (and, on PostgreSQL, the database's own server processes for "
+         "the benchmark's database) used during the scenario (a shared machine): anything well "
+         "above 0% slowed every figure in that row. The report-submission row's note splits the "
+         "CPUs between gunicorn, the load tool, PostgreSQL, others and idle"),
         "",
         f"## Data (scale {args.scale:g})",
         "",
