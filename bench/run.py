@@ -602,7 +602,7 @@ def parse_args(argv=None):
     parser.add_argument("--no-wrk", action="store_true", help="use the Python client for throughput too")
     parser.add_argument("--only", default=None,
                         help="comma-separated scenario labels to run (e.g. 'reports,cold gantt,cached gantt'; "
-                             "'reminders' for the reminder pass); default: all")
+                             "'reminders' for the reminder pass, 'bare' for the bare route); default: all")
     parser.add_argument("--wait-idle", type=float, default=0,
                         help="before each scenario, wait up to this many seconds for other processes "
                              "to leave the CPUs idle (a shared machine); default 0")
@@ -651,7 +651,7 @@ def main(argv=None) -> int:
     tools = {"gunicorn": gunicorn_version,
              "load": f"wrk {wrk_version}".strip() if args.wrk else "the Python client (wrk not installed)"}
     errors: list[str] = []
-    bare = bare_row(args, work, errors, log)
+    bare = bare_row(args, work, errors, log) if not args.only or "bare" in args.only else None
     results = []
     for name in args.databases.split(","):
         if name == "sqlite":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 import time
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import generate
+from machine import database_backends, process_jiffies
 from run import prepare_fixture, report_body
 
 
@@ -43,6 +45,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-generate", action="store_true")
     parser.add_argument("--statements", action="store_true", help="print one submission's statements")
     parser.add_argument("--callees", default="", help="comma-separated function names whose callees to list")
+    parser.add_argument("--no-profile", action="store_true", help="CPU time only, without cProfile's overhead")
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, ...")
     args = parser.parse_args(argv)
 
@@ -84,6 +87,8 @@ def main(argv=None) -> int:
                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     statements.clear()
     kinds.clear()
+    backends = database_backends(args.database_url.rsplit("/", 1)[1]) if args.database_url.startswith("postgresql") else []
+    backend_before = sum(process_jiffies(pid) for pid in backends)
     profile = cProfile.Profile()
     stored, cpu, first = 0, 0.0, None
     for n in range(args.count):
@@ -93,11 +98,13 @@ def main(argv=None) -> int:
         action_id, round_id = slots[index].pop()
         before = len(statements)
         started = time.process_time()
-        profile.enable()
+        if not args.no_profile:
+            profile.enable()
         response = client.post(f"/api/v1/actions/{action_id}/reports", data=report_body(n, round_id),
                                headers={"Authorization": f"Bearer {fixture.clients[index][0]}",
                                         "Content-Type": "application/json"})
-        profile.disable()
+        if not args.no_profile:
+            profile.disable()
         cpu += time.process_time() - started
         if response.status_code != 201:
             print(f"HTTP {response.status_code}: {response.get_data(as_text=True)[:300]}")
@@ -109,10 +116,16 @@ def main(argv=None) -> int:
     if stored:
         print(f"statements per submission: {len(statements) / stored:.1f}; "
               f"transactions begun: {kinds['begin'] / stored:.1f}; commits: {kinds['commit'] / stored:.1f}; "
-              f"CPU {cpu / stored * 1000:.2f} ms per submission (profiler on)")
+              f"CPU {cpu / stored * 1000:.2f} ms per submission ({'without' if args.no_profile else 'with'} the profiler)")
+    if backends and stored:
+        spent = sum(process_jiffies(pid) for pid in backends) - backend_before
+        print(f"PostgreSQL's server processes for the database: {spent / os.sysconf('SC_CLK_TCK') / stored * 1000:.2f} "
+              f"ms CPU per submission")
     if args.statements and first:
         for s in first:
             print("  -", " ".join(s.split())[:240])
+    if args.no_profile:
+        return 0
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
     for name in filter(None, args.callees.split(",")):

@@ -33,7 +33,7 @@ from tracker.models import (
     User,
 )
 from tracker.reminders.candidates import cancel_for_action
-from tracker.schemas.report import DEFAULT_MAX_LINKS, ReportInput, ReturnInput, ReviewInput
+from tracker.schemas.report import DEFAULT_MAX_LINKS, ReturnInput, ReviewInput, report_input
 from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.evidence_files import (
     FileStore,
@@ -91,7 +91,7 @@ def save_report(
     require(can_report_on(author, action), "Only the lead agency reports on this action.")
     errors: dict[str, list[str]] = {}
     try:
-        fields = validated(ReportInput(max_links=max_links), data)
+        fields = validated(report_input(max_links), data)
     except ValidationFailed as exc:
         errors.update(exc.errors)
         # Enough to look for the other problems too, from values the schema may have refused
@@ -134,12 +134,13 @@ def _store_report(
 ) -> ProgressReport:
     """``save_report``'s one transaction, once everything is checked and the files are on disk."""
     with atomic():
-        _refuse_a_second_report(action, round_, report, link_id)
         resubmitted = report is not None and report.state == ReportState.RETURNED
         try:
-            # A savepoint around the write: if a concurrent request stored an open report
-            # (or used the link) since the check above, the database's unique indexes
-            # refuse this one, and the transaction is still usable to name that report.
+            # One open report per action and round, and one report per reminder link, are
+            # the database's unique indexes: they refuse a second report whether it was
+            # there before or a concurrent request stored it a moment ago, so nothing is
+            # looked up first (a query every report would pay for a rare refusal). The
+            # savepoint keeps the transaction usable to name the report that is there.
             with db.session.begin_nested():
                 if report is None:
                     report = ProgressReport(
@@ -196,19 +197,9 @@ def report_filed_by_link(link_id: str) -> ProgressReport | None:
     return db.session.scalars(select(ProgressReport).where(ProgressReport.link_id == link_id)).first()
 
 
-def _refuse_a_second_report(action, round_, report, link_id) -> None:
-    """Name the report already there, before trying to store another (the usual case)."""
-    if link_id is not None:
-        used = report_filed_by_link(link_id)
-        if used is not None and used is not report:
-            raise _conflict(used, link_used=True)
-    waiting = open_report(action, round_)
-    if waiting is not None and waiting is not report:
-        raise _conflict(waiting)
-
-
 def _report_that_won(action, round_, link_id) -> ProgressReport | None:
-    """After the database refused a write: the report stored by the request that got there first."""
+    """After the database refused a write: the report already there (the link's first, then
+    the action's open one for the round), stored earlier or by a request that got there first."""
     return (report_filed_by_link(link_id) if link_id is not None else None) or open_report(action, round_)
 
 
