@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from run import DatabaseResult
 
 NOT_AVAILABLE = "not available"
+# The markers around bench/html_gantt.py's section of the same file (its BEGIN and END).
+HTML_GANTT_BEGIN, HTML_GANTT_END = "<!-- html-gantt: written by bench/html_gantt.py -->", "<!-- /html-gantt -->"
 
 
 @dataclass
@@ -168,5 +170,11 @@ def write_report(path: Path, args, info: dict, started: datetime, results: list[
     lines += ["## Errors", ""]
     lines += [f"- {e}" for e in errors] if errors else ["None."]
     lines.append("")
+    # bench/html_gantt.py's section is its own: an HTTP run keeps it as it was.
+    kept = ""
+    if path.exists():
+        text = path.read_text()
+        if HTML_GANTT_BEGIN in text and HTML_GANTT_END in text:
+            kept = text[text.index(HTML_GANTT_BEGIN):text.index(HTML_GANTT_END) + len(HTML_GANTT_END)] + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines) + ("\n" + kept if kept else ""))

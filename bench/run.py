@@ -6,8 +6,9 @@
     .venv/bin/python bench/run.py --scale 0.1 --databases postgresql --duration 5
 
 For each database it generates the data (bench/generate.py), starts
-``gunicorn -w N -b 127.0.0.1:PORT wsgi:app`` from the repository root with
-TRACKER_DATABASE_URL set (N = 2 x cores), waits until every worker has loaded the app,
+``gunicorn -w N --threads T -b 127.0.0.1:PORT wsgi:app`` from the repository root with
+TRACKER_DATABASE_URL set (N and T as gunicorn.conf.py says for production unless
+``--workers`` / ``--threads`` say otherwise), waits until every worker has loaded the app,
 and measures, one freshly started server per scenario:
 
 - the public home ``/``, the reference plan's page and the largest plan's page;
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import runpy
 import shutil
 import signal
 import sqlite3
@@ -585,12 +587,14 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=int, default=None, help="seconds per throughput run (default 10)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny smoke run: scale 0.002, 1 s runs, few requests, one server per database")
-    parser.add_argument("--workers", type=int, default=2 * cores, help="gunicorn workers (default 2 x cores)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help=f"gunicorn workers (default: gunicorn.conf.py's, {2 * cores} here)")
     parser.add_argument("--keep-data", action="store_true",
                         help="reuse the data an earlier run with the same --work-dir (and --sqlite-path) "
                              "generated, instead of generating it again")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads per gunicorn worker (default 1: sync workers; more: gthread)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per gunicorn worker (default: gunicorn.conf.py's, as in production; "
+                             "1 is gunicorn's sync worker, more its gthread worker)")
     parser.add_argument("--concurrency", type=int, default=None, help="latency client connections (default: workers)")
     parser.add_argument("--connections", type=int, default=None, help="throughput connections (default 2 x workers)")
     parser.add_argument("--requests", type=int, default=None, help="latency requests per page (default 200)")
@@ -609,6 +613,10 @@ def parse_args(argv=None):
     parser.add_argument("--idle-threshold", type=float, default=0.25,
                         help="what counts as idle for --wait-idle: share of CPU busy (default 0.25)")
     args = parser.parse_args(argv)
+    # The server runs as production does: gunicorn.conf.py's workers and threads unless told.
+    production = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    args.workers = args.workers or production.get("workers", 2 * cores)
+    args.threads = args.threads or production.get("threads", 1)
     quick = args.quick
     args.scale = args.scale if args.scale is not None else (0.002 if quick else 1.0)
     args.duration = args.duration if args.duration is not None else (1 if quick else 10)

@@ -126,6 +126,9 @@ def main(argv=None) -> int:
             print("  -", " ".join(s.split())[:240])
     if args.no_profile:
         return 0
+    calls = pstats.Stats(profile).total_calls
+    print(f"Python function calls per submission: {calls / max(stored, 1):,.0f} (a measure of the work "
+          "that does not depend on what else the machine runs)")
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
     for name in filter(None, args.callees.split(",")):

@@ -52,7 +52,7 @@ from tracker.services.permissions import (
 )
 from tracker.services.rounds import current_round
 from tracker.services.statuses import record_status_change, require_status
-from tracker.services.transaction import Actor, atomic
+from tracker.services.transaction import Actor, atomic, inside_operation
 from tracker.services.validation import validated
 
 
@@ -132,46 +132,82 @@ def _store_report(
     action: Action, fields: dict, status: Status, round_: ReportingRound | None, stored: list[StoredFile], *,
     author: User, now: datetime, submit: bool, report: ProgressReport | None, link_id: str | None,
 ) -> ProgressReport:
-    """``save_report``'s one transaction, once everything is checked and the files are on disk."""
-    with atomic():
-        resubmitted = report is not None and report.state == ReportState.RETURNED
-        try:
-            # One open report per action and round, and one report per reminder link, are
-            # the database's unique indexes: they refuse a second report whether it was
-            # there before or a concurrent request stored it a moment ago, so nothing is
-            # looked up first (a query every report would pay for a rare refusal). The
-            # savepoint keeps the transaction usable to name the report that is there.
-            with db.session.begin_nested():
-                if report is None:
-                    report = ProgressReport(
-                        action=action, agency_id=author.agency_id, author_id=author.id, state=ReportState.DRAFT,
-                        created_at=now, link_id=link_id, evidence=[],  # known empty: never read back
-                    )
-                    db.session.add(report)
-                report.round = round_
-                report.narrative = fields["narrative"]
-                report.percent_complete = fields["percent_complete"]
-                report.proposed_status = status
-                if fields["links"] is not None:
-                    _replace_links(report, fields["links"], now)
-                report.evidence += [_file_evidence(item, now) for item in stored]
-                if submit:
-                    report.state, report.submitted_at = ReportState.SUBMITTED, now
-                    report.author_id = author.id
-                db.session.flush()
-        except IntegrityError:
-            winner = _report_that_won(action, round_, link_id)
-            if winner is None:
-                raise  # refused for another reason: atomic() says which
-            raise _conflict(winner, link_used=link_id is not None and winner.link_id == link_id) from None
+    """``save_report``'s one transaction, once everything is checked and the files are on disk.
+
+    One open report per action and round, and one report per reminder link, are the
+    database's unique indexes: they refuse a second report whether it was there before or
+    a concurrent request stored it a moment ago, so nothing is looked up first (a query
+    every report would pay for a rare refusal). A refusal is ``ReportConflict`` naming the
+    report that is there, read after the write was rolled back; inside an outer operation,
+    whose transaction must stay usable, the write gets a savepoint instead.
+    """
+    resubmitted = report is not None and report.state == ReportState.RETURNED
+
+    def write() -> ProgressReport:
+        written = _write_report(action, fields, status, round_, stored, author=author, now=now, submit=submit,
+                                report=report, link_id=link_id)
         if submit:
             record_event(
                 action, "report_submitted",
                 f"Progress report {'resubmitted' if resubmitted else 'submitted'}: "
-                f"{report.percent_complete}%, proposes {status.label}",
-                actor=Actor.of(author), now=now, details={"report_id": report.id},
+                f"{written.percent_complete}%, proposes {status.label}",
+                actor=Actor.of(author), now=now, details={"report_id": written.id},
             )
-        return report
+        return written
+
+    if inside_operation():
+        with atomic():
+            try:
+                with db.session.begin_nested():
+                    return write()
+            except IntegrityError:
+                conflict = _conflict_with_the_report_there(action, round_, link_id)
+                if conflict is None:
+                    raise  # refused for another reason: atomic() says which
+                raise conflict from None
+    try:
+        with atomic():
+            return write()
+    except ValidationFailed as exc:
+        conflict = _conflict_with_the_report_there(action, round_, link_id) if isinstance(
+            exc.__cause__, IntegrityError) else None
+        if conflict is None:
+            raise
+        raise conflict from None
+
+
+def _write_report(
+    action: Action, fields: dict, status: Status, round_: ReportingRound | None, stored: list[StoredFile], *,
+    author: User, now: datetime, submit: bool, report: ProgressReport | None, link_id: str | None,
+) -> ProgressReport:
+    """The report's row, its links and files, flushed (where the unique indexes may refuse it)."""
+    if report is None:
+        report = ProgressReport(
+            action=action, agency_id=author.agency_id, author_id=author.id, state=ReportState.DRAFT,
+            created_at=now, link_id=link_id, evidence=[],  # known empty: never read back
+        )
+        db.session.add(report)
+    report.round = round_
+    report.narrative = fields["narrative"]
+    report.percent_complete = fields["percent_complete"]
+    report.proposed_status = status
+    if fields["links"] is not None:
+        _replace_links(report, fields["links"], now)
+    report.evidence += [_file_evidence(item, now) for item in stored]
+    if submit:
+        report.state, report.submitted_at = ReportState.SUBMITTED, now
+        report.author_id = author.id
+    db.session.flush()
+    return report
+
+
+def _conflict_with_the_report_there(action, round_, link_id) -> ReportConflict | None:
+    """After the database refused a write: the conflict with the report already there, or
+    None if there is none (the write broke another rule)."""
+    winner = _report_that_won(action, round_, link_id)
+    if winner is None:
+        return None
+    return _conflict(winner, link_used=link_id is not None and winner.link_id == link_id)
 
 
 def open_report(action: Action, round_: ReportingRound | None) -> ProgressReport | None:
