@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,8 +15,9 @@ if TYPE_CHECKING:
     from run import DatabaseResult
 
 NOT_AVAILABLE = "not available"
-# The markers around bench/html_gantt.py's section of the same file (its BEGIN and END).
-HTML_GANTT_BEGIN, HTML_GANTT_END = "<!-- html-gantt: written by bench/html_gantt.py -->", "<!-- /html-gantt -->"
+# A section another script keeps in the same file, between "<!-- NAME: written by ... -->"
+# and "<!-- /NAME -->" (bench/html_gantt.py's BEGIN and END, for one).
+KEPT_SECTION = re.compile(r"<!-- ([\w-]+): written by [^>]*-->.*?<!-- /\1 -->", re.DOTALL)
 
 
 @dataclass
@@ -170,11 +172,10 @@ def write_report(path: Path, args, info: dict, started: datetime, results: list[
     lines += ["## Errors", ""]
     lines += [f"- {e}" for e in errors] if errors else ["None."]
     lines.append("")
-    # bench/html_gantt.py's section is its own: an HTTP run keeps it as it was.
+    # Sections other scripts wrote (bench/html_gantt.py's, bench/submission_profile.py's)
+    # are theirs: an HTTP run keeps them as they were.
     kept = ""
     if path.exists():
-        text = path.read_text()
-        if HTML_GANTT_BEGIN in text and HTML_GANTT_END in text:
-            kept = text[text.index(HTML_GANTT_BEGIN):text.index(HTML_GANTT_END) + len(HTML_GANTT_END)] + "\n"
+        kept = "".join(m.group(0) + "\n" for m in KEPT_SECTION.finditer(path.read_text()))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + ("\n" + kept if kept else ""))
