@@ -1,8 +1,9 @@
 """gunicorn's settings for the tracker: ``gunicorn -c gunicorn.conf.py wsgi:app``.
 
 gunicorn reads this file by itself when started from this folder; deploy/ names it with
-``-c``. Bind address, workers and timeouts come from the command line or
-``GUNICORN_CMD_ARGS`` (see deploy/systemd/tracker-app@.service). The file keeps two rules:
+``-c``. The bind address and timeouts come from the command line or ``GUNICORN_CMD_ARGS``
+(see deploy/systemd/tracker-app@.service), which also win over the worker counts below.
+The file keeps three rules:
 
 * Which ``X-Forwarded-*`` headers to believe is decided by the application alone, through
   ``TRACKER_TRUSTED_PROXIES`` (0, the default, believes none; see tracker/web/security.py).
@@ -12,6 +13,18 @@ gunicorn reads this file by itself when started from this folder; deploy/ names 
   mode: a directory of this server's own (``PROMETHEUS_MULTIPROC_DIR``; systemd gives each
   instance one under /run), emptied when the server starts, a dead worker's live
   figures dropped. Unset, a temporary directory is made and removed at exit.
+* Workers and threads. Two worker processes per core (gunicorn's ``WEB_CONCURRENCY``
+  overrides the count), each with ``GUNICORN_THREADS`` threads (default 4: gunicorn's
+  gthread worker). A request spends part of its time waiting, not computing: for the
+  database's answer to each statement (about ten round trips for a progress report on
+  PostgreSQL) and for its commit to reach the disk. With one thread per worker that core
+  then idles unless another worker happens to have work; with threads, another request of
+  the same worker runs meanwhile. On the benchmark's 2 cores, 50 clients submitting reports
+  on PostgreSQL through 4 sync workers left about a quarter of the CPUs idle while requests
+  queued (bench/RESULTS.md: the workers, PostgreSQL and the load tool used ~1.5 of 2 cores).
+  Python runs one thread of a process at a time, so threads only fill those waits; the
+  worker processes still share out the cores. The app is safe under threads (a scoped
+  session per thread; the caches take locks), and the browser tests serve it this way.
 """
 
 import os
@@ -22,6 +35,17 @@ from pathlib import Path
 # Believe no forwarded header here: the app's ProxyFix applies TRACKER_TRUSTED_PROXIES.
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+# A worker takes a connection only when one of its threads is free for it: the others wait
+# in the kernel's queue, which every worker serves in arrival order. gunicorn's default
+# (1000 per worker) let one worker take many connections and queue them behind its own
+# busy threads while another sat idle, so a few clients waited many times the median.
+worker_connections = threads
+# So a connection closes after its response (as with gunicorn's sync worker): one left
+# open would hold a thread's place. A reverse proxy in front keeps its clients' alive.
+keepalive = 0
 
 # Set before the app (and prometheus_client) is imported: the mode is chosen at import.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

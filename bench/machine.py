@@ -65,27 +65,64 @@ def process_jiffies(pid: int) -> int:
     return sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
 
 
-class OtherLoad:
-    """The share of the CPUs that processes other than ours (server, load tool) used meanwhile."""
+def database_backends(database: str) -> list[int]:
+    """PostgreSQL's server processes serving ``database`` (their title names it), by /proc."""
+    found = []
+    needle = f" {database} ".encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if title.startswith(b"postgres:") and needle in title:
+                found.append(int(entry.name))
+    return found
 
-    def __init__(self, server: Server):
+
+class OtherLoad:
+    """The share of the CPUs that processes other than ours (server, load tool) used meanwhile.
+
+    With ``database`` (a PostgreSQL database's name) the server processes serving that
+    database count as ours too: they are the database under test, not someone else's load.
+    ``breakdown()`` then says who used the CPUs: the app's workers, the load tool (this
+    process: its client threads), the database, others, and what stayed idle.
+    """
+
+    def __init__(self, server: Server, database: str | None = None):
         self.server = server
+        self.database = database
         self.start = self._sample()
 
-    def _sample(self) -> tuple[int, int, int]:
+    def _sample(self) -> dict[str, int]:
         busy, total = cpu_times()
         own = os.times()
-        mine = round((own.user + own.system + own.children_user + own.children_system)
+        tool = round((own.user + own.system + own.children_user + own.children_system)
                      * os.sysconf("SC_CLK_TCK"))
-        mine += sum(process_jiffies(pid) for pid in [self.server.process.pid, *self.server.worker_pids()])
-        return busy, total, mine
+        app = sum(process_jiffies(pid) for pid in [self.server.process.pid, *self.server.worker_pids()])
+        database = 0
+        if self.database:
+            self._backends = getattr(self, "_backends", {})
+            for pid in database_backends(self.database):
+                self._backends[pid] = process_jiffies(pid)
+            database = sum(self._backends.values())  # a backend that ended keeps its last count
+        return {"busy": busy, "total": total, "tool": tool, "app": app, "database": database}
 
     def share(self) -> float | None:
-        busy0, total0, mine0 = self.start
-        busy1, total1, mine1 = self._sample()
-        if total1 <= total0:
+        parts = self.breakdown()
+        return None if parts is None else parts["others"]
+
+    def breakdown(self) -> dict[str, float] | None:
+        """Shares of all the CPUs since the start, 0..1: app, tool, database, others, idle."""
+        end = self._sample()
+        spent = {k: end[k] - self.start[k] for k in end}
+        if spent["total"] <= 0:
             return None
-        return max(0.0, ((busy1 - busy0) - (mine1 - mine0)) / (total1 - total0))
+        total = spent["total"]
+        ours = spent["app"] + spent["tool"] + spent["database"]
+        return {"app": spent["app"] / total, "tool": spent["tool"] / total,
+                "database": spent["database"] / total, "others": max(0.0, (spent["busy"] - ours) / total),
+                "idle": max(0.0, 1 - spent["busy"] / total)}
 
 
 def quiet_moment(args) -> float | None:

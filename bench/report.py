@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
     from run import DatabaseResult
 
 NOT_AVAILABLE = "not available"
+# A section another script keeps in the same file, between "<!-- NAME: written by ... -->"
+# and "<!-- /NAME -->" (bench/html_gantt.py's BEGIN and END, for one).
+KEPT_SECTION = re.compile(r"<!-- ([\w-]+): written by [^>]*-->.*?<!-- /\1 -->", re.DOTALL)
 
 
 @dataclass
@@ -101,8 +105,9 @@ def write_report(path: Path, args, info: dict, started: datetime, results: list[
         "",
         (f"- CPU: {info['cores']} cores, {info['cpu']}; memory {info['memory']}; "
          f"Linux {info['kernel']}; Python {info['python']}"),
-        (f"- Server: gunicorn {tools['gunicorn']}, {args.workers} sync workers, "
-         "`gunicorn -w N -b 127.0.0.1:PORT wsgi:app` from the repository root"),
+        (f"- Server: gunicorn {tools['gunicorn']}, {args.workers} "
+         + ("sync workers" if args.threads == 1 else f"gthread workers of {args.threads} threads")
+         + ", `gunicorn -w N --threads T -b 127.0.0.1:PORT wsgi:app` from the repository root"),
         (f"- Latency: Python client, {args.concurrency} concurrent connections, {args.requests} "
          f"requests per page ({max(args.concurrency, args.requests // 4)} for the largest plan) after "
          f"{args.warmup} warm-up requests; p95 is the nearest-rank 95th percentile"),
@@ -116,8 +121,10 @@ def write_report(path: Path, args, info: dict, started: datetime, results: list[
          "as on a live site), then the HTTP scenarios"),
         ("- Load tool and server share the machine's cores; everything runs on 127.0.0.1. "
          "*Others' CPU* is the share of the CPUs that processes other than the server, the "
-         "load tool and the runner used during the scenario (a shared machine): anything well "
-         "above 0% slowed every figure in that row"),
+         "load tool and the runner (and, on PostgreSQL, the database's own server processes for "
+         "the benchmark's database) used during the scenario (a shared machine): anything well "
+         "above 0% slowed every figure in that row. The report-submission row's note splits the "
+         "CPUs between gunicorn, the load tool, PostgreSQL, others and idle"),
         "",
         f"## Data (scale {args.scale:g})",
         "",
@@ -165,5 +172,10 @@ def write_report(path: Path, args, info: dict, started: datetime, results: list[
     lines += ["## Errors", ""]
     lines += [f"- {e}" for e in errors] if errors else ["None."]
     lines.append("")
+    # Sections other scripts wrote (bench/html_gantt.py's, bench/submission_profile.py's)
+    # are theirs: an HTTP run keeps them as they were.
+    kept = ""
+    if path.exists():
+        kept = "".join(m.group(0) + "\n" for m in KEPT_SECTION.finditer(path.read_text()))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines) + ("\n" + kept if kept else ""))

@@ -6,8 +6,9 @@
     .venv/bin/python bench/run.py --scale 0.1 --databases postgresql --duration 5
 
 For each database it generates the data (bench/generate.py), starts
-``gunicorn -w N -b 127.0.0.1:PORT wsgi:app`` from the repository root with
-TRACKER_DATABASE_URL set (N = 2 x cores), waits until every worker has loaded the app,
+``gunicorn -w N --threads T -b 127.0.0.1:PORT wsgi:app`` from the repository root with
+TRACKER_DATABASE_URL set (N and T as gunicorn.conf.py says for production unless
+``--workers`` / ``--threads`` say otherwise), waits until every worker has loaded the app,
 and measures, one freshly started server per scenario:
 
 - the public home ``/``, the reference plan's page and the largest plan's page;
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import runpy
 import shutil
 import signal
 import sqlite3
@@ -154,6 +156,14 @@ def cpu_per_submission(app, fixture: Fixture, count: int) -> float | None:
             spent += time.process_time() - started
             stored += 1
     return spent / stored if stored else None
+
+
+def cpu_shares(parts: dict[str, float], database: str) -> str:
+    """Who used the machine's CPUs during a scenario (shares of all cores)."""
+    names = {"app": "gunicorn", "tool": "load tool", "database": database, "others": "others", "idle": "idle"}
+    if database == "SQLite":  # it runs inside the workers
+        names.pop("database")
+    return "CPU: " + ", ".join(f"{label} {parts[key]:.0%}" for key, label in names.items())
 
 
 def get_row(server: Server, scenario: str, path: str, args, work: Path, *, headers: dict | None = None,
@@ -431,9 +441,16 @@ def database_version(url: str) -> str:
 
 def benchmark_database(name: str, url: str, args, work: Path, errors: list[str], log) -> DatabaseResult:
     result = DatabaseResult(name, url, load_before=load_average())
-    log(f"[{name}] generating scale {args.scale} into {url}")
-    generate.prepare_database(url)
-    result.dataset = generate.populate(url, args.scale)
+    saved = work / f"dataset-{name.lower()}.json"
+    if args.keep_data and saved.exists():
+        # An earlier run's data (with the reports it stored): the fixture takes free slots only.
+        log(f"[{name}] reusing the data described in {saved}")
+        result.dataset = json.loads(saved.read_text())
+    else:
+        log(f"[{name}] generating scale {args.scale} into {url}")
+        generate.prepare_database(url)
+        result.dataset = generate.populate(url, args.scale)
+        saved.write_text(json.dumps(result.dataset))
     result.version = database_version(url)
     if url.startswith("sqlite"):
         result.size = f"{Path(url.split(':///', 1)[1]).stat().st_size / 1024 / 1024:,.0f} MiB file"
@@ -453,6 +470,8 @@ def benchmark_database(name: str, url: str, args, work: Path, errors: list[str],
     except Exception as exc:  # noqa: BLE001 (reported in the Errors section)
         errors.append(f"{name}, reminder pass: {type(exc).__name__}: {exc}")
     fixture = prepare_fixture(url, result.dataset, args.reports_per_client)
+    # PostgreSQL's processes serving the benchmark's database are the system under test.
+    database = None if url.startswith("sqlite") else url.rsplit("/", 1)[1].split("?")[0]
     env = {"TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": "bench-secret"}
     ref, big = fixture.reference["slug"], fixture.largest["slug"]
     gantt = f"/plans/{ref}/gantt.png"
@@ -498,23 +517,25 @@ def benchmark_database(name: str, url: str, args, work: Path, errors: list[str],
             try:
                 if args.shared_server:
                     if shared is None:
-                        shared = Server("wsgi:app", args.workers, env, work / f"gunicorn-{name}.log").__enter__()
+                        shared = Server("wsgi:app", args.workers, env, work / f"gunicorn-{name}.log", args.threads).__enter__()
                     server = shared
                     mark = server.log_mark()
                     quiet_moment(args)
-                    meter = OtherLoad(server)
+                    meter = OtherLoad(server, database)
                     rows = scenario(server)
-                    background = meter.share()
+                    parts = meter.breakdown()
                     problems = server_problems(server.new_log(mark))
                 else:
-                    with Server("wsgi:app", args.workers, env, work / f"gunicorn-{name}.log") as server:
+                    with Server("wsgi:app", args.workers, env, work / f"gunicorn-{name}.log", args.threads) as server:
                         quiet_moment(args)
-                        meter = OtherLoad(server)
+                        meter = OtherLoad(server, database)
                         rows = scenario(server)
-                        background = meter.share()
+                        parts = meter.breakdown()
                         problems = server_problems(server.new_log())
                 for row in rows:
-                    row.background = background
+                    row.background = None if parts is None else parts["others"]
+                    if parts is not None and row.available and label == "reports":
+                        row.note = "; ".join(filter(None, [row.note, cpu_shares(parts, name)]))
                     if problems and row.available:
                         row.note = "; ".join(filter(None, [row.note, f"server log: {problems}"]))
                 result.rows += rows
@@ -566,7 +587,14 @@ def parse_args(argv=None):
     parser.add_argument("--duration", type=int, default=None, help="seconds per throughput run (default 10)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny smoke run: scale 0.002, 1 s runs, few requests, one server per database")
-    parser.add_argument("--workers", type=int, default=2 * cores, help="gunicorn workers (default 2 x cores)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help=f"gunicorn workers (default: gunicorn.conf.py's, {2 * cores} here)")
+    parser.add_argument("--keep-data", action="store_true",
+                        help="reuse the data an earlier run with the same --work-dir (and --sqlite-path) "
+                             "generated, instead of generating it again")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per gunicorn worker (default: gunicorn.conf.py's, as in production; "
+                             "1 is gunicorn's sync worker, more its gthread worker)")
     parser.add_argument("--concurrency", type=int, default=None, help="latency client connections (default: workers)")
     parser.add_argument("--connections", type=int, default=None, help="throughput connections (default 2 x workers)")
     parser.add_argument("--requests", type=int, default=None, help="latency requests per page (default 200)")
@@ -578,13 +606,17 @@ def parse_args(argv=None):
     parser.add_argument("--no-wrk", action="store_true", help="use the Python client for throughput too")
     parser.add_argument("--only", default=None,
                         help="comma-separated scenario labels to run (e.g. 'reports,cold gantt,cached gantt'; "
-                             "'reminders' for the reminder pass); default: all")
+                             "'reminders' for the reminder pass, 'bare' for the bare route); default: all")
     parser.add_argument("--wait-idle", type=float, default=0,
                         help="before each scenario, wait up to this many seconds for other processes "
                              "to leave the CPUs idle (a shared machine); default 0")
     parser.add_argument("--idle-threshold", type=float, default=0.25,
                         help="what counts as idle for --wait-idle: share of CPU busy (default 0.25)")
     args = parser.parse_args(argv)
+    # The server runs as production does: gunicorn.conf.py's workers and threads unless told.
+    production = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    args.workers = args.workers or production.get("workers", 2 * cores)
+    args.threads = args.threads or production.get("threads", 1)
     quick = args.quick
     args.scale = args.scale if args.scale is not None else (0.002 if quick else 1.0)
     args.duration = args.duration if args.duration is not None else (1 if quick else 10)
@@ -627,7 +659,7 @@ def main(argv=None) -> int:
     tools = {"gunicorn": gunicorn_version,
              "load": f"wrk {wrk_version}".strip() if args.wrk else "the Python client (wrk not installed)"}
     errors: list[str] = []
-    bare = bare_row(args, work, errors, log)
+    bare = bare_row(args, work, errors, log) if not args.only or "bare" in args.only else None
     results = []
     for name in args.databases.split(","):
         if name == "sqlite":
@@ -640,7 +672,7 @@ def main(argv=None) -> int:
         except Exception as exc:  # noqa: BLE001 (the other database still runs)
             errors.append(f"{label}: {type(exc).__name__}: {exc}")
             log(traceback.format_exc())
-        if name == "sqlite" and not args.sqlite_path:
+        if name == "sqlite" and not args.sqlite_path and not args.keep_data:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(work / "bench.sqlite") + suffix).unlink(missing_ok=True)
     write_report(Path(args.output), args, machine(), started, results, bare, errors, tools)

@@ -27,8 +27,8 @@ class Server(Gunicorn):
     """``gunicorn -w N <app>`` from the repository root, with its workers: the tests' launcher
     (tests/fixtures/servers.py), without ``--preload``, ready once every worker has the app."""
 
-    def __init__(self, app: str, workers: int, env: dict, log: Path):
-        super().__init__(log=log, env=env, app=app, workers=workers, preload=False, timeout=30,
+    def __init__(self, app: str, workers: int, env: dict, log: Path, threads: int = 1):
+        super().__init__(log=log, env=env, app=app, workers=workers, threads=threads, preload=False, timeout=30,
                          log_level="info", ready_path="/", stop_grace=30)
         self.log_path = self.log
 

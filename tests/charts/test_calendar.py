@@ -58,3 +58,19 @@ def test_positions_are_clamped_and_any_stored_date_can_be_drawn():
 def test_a_chart_without_dates_shows_a_year_around_today():
     span = calendar.span_of([None, None], zoom="month", today=TODAY)
     assert span.start <= TODAY <= span.end and 12 <= calendar.units(span, "month") <= 14
+
+
+@pytest.mark.parametrize(("first", "last", "zoom"), [
+    (date(2019, 1, 1), date(2020, 12, 31), "month"),  # the Mongolian plan's 24 months
+    (date(2019, 1, 1), date(2021, 12, 31), "month"),  # 36 months: still one column each
+    (date(2019, 1, 1), date(2022, 1, 1), "quarter"),  # 37 months
+    (date(2019, 1, 1), date(2028, 12, 31), "quarter"),  # ten years
+    (date(2019, 1, 1), date(2029, 1, 1), "year"),
+    (date(2000, 1, 1), date(2099, 12, 31), "year"),
+])
+def test_the_zoom_a_chart_opens_at_fits_its_span(first, last, zoom):
+    assert calendar.fitting_zoom([first, None, last], today=date(2026, 12, 3)) == zoom
+
+
+def test_a_chart_without_dates_opens_by_month():
+    assert calendar.fitting_zoom([None], today=date(2026, 12, 3)) == "month"

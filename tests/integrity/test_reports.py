@@ -28,9 +28,11 @@ from tracker.models import REPORT_STATES, Action, Event, Evidence, Plan, Progres
 from tracker.reminders.links import sign_report_link
 from tracker.services.access import can_view_report, report_visible
 from tracker.services.actions import update_action
+from tracker.services.errors import ReportConflict
+from tracker.services.history import record_event
 from tracker.services.reports import accept_report, add_evidence_file, return_report, save_report
 from tracker.services.rounds import open_reporting_round
-from tracker.services.transaction import Actor
+from tracker.services.transaction import Actor, atomic
 
 PDF = b"%PDF-1.4 minutes of the steering committee\n"
 
@@ -494,6 +496,36 @@ def test_a_second_api_create_answers_409_with_the_waiting_reports_url(client, wo
     assert draft.status_code == 201
     again = client.post(f"/api/v1/actions/{other.id}/reports", headers=headers, json=body)
     assert again.status_code == 409 and again.get_json()["report_url"] == draft.headers["Location"]
+
+
+def test_a_second_report_and_a_reused_link_are_refused_naming_the_report_there(world):
+    """No lookup comes first: the unique indexes refuse, and the refusal names what is there."""
+    body = {"narrative": "One", "percent_complete": 10, "proposed_status": "ongoing"}
+    first = save_report(world.action, body, author=world.old, now=NOW, submit=True, link_id="k" * 64)
+    with pytest.raises(ReportConflict, match="waiting for review") as refused:
+        save_report(world.action, {**body, "narrative": "Two"}, author=world.old, now=NOW, submit=True)
+    assert refused.value.report_id == first.id and not refused.value.link_used
+    other = factories.action(world.plan, code="A4", lead_agency="OLD")
+    with pytest.raises(ReportConflict, match="This link has already filed a report") as reused:
+        save_report(other, body, author=world.old, now=NOW, submit=True, link_id="k" * 64)
+    assert reused.value.report_id == first.id and reused.value.link_used
+    assert db.session.scalar(select(func.count()).select_from(ProgressReport)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "report_submitted")) == 1
+
+
+def test_inside_a_larger_operation_a_refused_report_takes_back_only_itself(world):
+    """Joined to an outer operation, the refusal rolls back to a savepoint: what the operation
+    wrote before stays, and it may go on and commit."""
+    body = {"narrative": "One", "percent_complete": 10, "proposed_status": "ongoing"}
+    first = save_report(world.action, body, author=world.old, now=NOW, submit=True)
+    with atomic():
+        record_event(world.action, "note", "Written before the refused report", actor=Actor.system("test"), now=NOW)
+        with pytest.raises(ReportConflict) as refused:
+            save_report(world.action, body, author=world.old, now=NOW, submit=True)
+        assert refused.value.report_id == first.id
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == "note")) == 1
+    assert db.session.scalar(select(func.count()).select_from(ProgressReport)) == 1
 
 
 def test_the_database_refuses_a_second_open_report_and_a_link_used_twice(world):

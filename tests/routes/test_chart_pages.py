@@ -70,6 +70,49 @@ def test_the_time_axis_zooms(client, plan_with_actions, zoom):
     assert f"zoom-{zoom}" in page and len(bar_links(page)) == 4
 
 
+def zoom_of(page: str) -> str:
+    return re.search(r'class="hchart-grid zoom-(\w+)"', page).group(1)
+
+
+@pytest.mark.parametrize(("period_end", "zoom"), [
+    ("2021-12-31", "month"),  # two years: a column per month
+    ("2027-06-30", "quarter"),  # seven and a half years
+    ("2099-12-31", "year"),  # eighty years
+])
+def test_the_gantt_opens_at_the_zoom_that_fits_the_plan(client, period_end, zoom):
+    plan = factories.plan(slug="span", period_start="2020-01-01", period_end=period_end)
+    factories.action(plan, code="A1", start_date=date(2020, 2, 1), due_date=date(2020, 6, 30))
+    page = client.get("/plans/span/gantt").get_data(as_text=True)
+    assert zoom_of(page) == zoom
+    # The zoom control says which one is shown, and the plan page's Gantt opens the same way.
+    assert re.search(rf'<option value="{zoom}" selected>', page)
+    assert re.search(rf'gantt\?zoom={zoom}" aria-current="page"', page)
+    assert zoom_of(client.get("/plans/span").get_data(as_text=True)) == zoom
+
+
+def test_a_zoom_asked_for_wins_over_the_fitting_one(client, plan_with_actions):
+    assert zoom_of(client.get("/plans/html-gantt/gantt").get_data(as_text=True)) == "year"  # 2020-2099
+    page = client.get("/plans/html-gantt/gantt?zoom=month&area=W").get_data(as_text=True)
+    assert zoom_of(page) == "month"
+    assert re.search(r'<option value="month" selected>', page)
+    # Links that change a filter keep the zoom asked for.
+    assert 'href="/plans/html-gantt/gantt?area=W&amp;zoom=month&amp;view=table"' in page
+
+
+@pytest.mark.parametrize("name", ["lead", "agency"])
+def test_the_lead_agency_filter_has_one_name_everywhere_and_its_old_one_still_works(client, plan_with_actions, name):
+    """``lead`` on the HTML Gantt and its images alike; ``agency`` (the images' first name) too."""
+    page = client.get(f"/plans/html-gantt/gantt?{name}=one").get_data(as_text=True)
+    assert {link.rsplit("/", 1)[1] for link in bar_links(page)} == {"W1", "R1"}
+    assert re.search(r'<option value="ONE" selected>', page)  # the form shows it under its one name
+    table = client.get(f"/plans/html-gantt/gantt.csv?{name}=ONE").get_data(as_text=True)
+    assert {line.split(",")[1] for line in table.splitlines()[1:]} == {"W1", "R1"}
+    for path in (f"/plans/html-gantt/gantt?{name}=NOBODY", f"/plans/html-gantt/gantt.csv?{name}=NOBODY"):
+        response = client.get(path)
+        assert response.status_code == 400 and "lead: No action of this plan is led by" in response.get_data(
+            as_text=True)
+
+
 @pytest.mark.parametrize(("query", "parameter"), [
     ("area=NOPE", "area"),
     ("lead=NOBODY", "lead"),

@@ -20,6 +20,9 @@ ZOOMS = ("month", "quarter", "year")
 MONTHS_PER_UNIT = {"month": 1, "quarter": 3, "year": 12}
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DEFAULT_HALF_SPAN = timedelta(days=180)  # a chart with no dates at all shows a year around today
+# The zoom a chart opens at, by the months it spans: a column per month stays readable up
+# to about three years (36 columns), a column per quarter up to ten (40); beyond, years.
+FITTING_ZOOMS = ((36, "month"), (120, "quarter"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,13 @@ def span_of(days, *, zoom: str = "month", today: date) -> Span:
     if not known:
         known = [today - DEFAULT_HALF_SPAN, today + DEFAULT_HALF_SPAN]
     return Span(_unit_start(min(known), zoom), _unit_end(max(known), zoom))
+
+
+def fitting_zoom(days, *, today: date) -> str:
+    """The zoom that fits a chart covering ``days`` (None ignored): month for up to about
+    three years, quarter for up to ten, year beyond (``FITTING_ZOOMS``)."""
+    months = units(span_of(days, zoom="month", today=today), "month")
+    return next((zoom for most, zoom in FITTING_ZOOMS if months <= most), "year")
 
 
 def position(day: date, span: Span) -> float:

@@ -147,6 +147,16 @@ def gantt_html(data: GanttData, *, zoom: str, action_href: Callable[[str], str],
                      statuses=data.statuses, period_start=period_start, period_end=period_end)
 
 
+def gantt_zoom(data: GanttData, period: tuple[date | None, date | None] | None = None) -> str:
+    """The zoom ``gantt_html`` fits ``data`` best at: by the span its axis covers (the rows'
+    dates, their milestones and ``period``, by default the data's own), see ``calendar.fitting_zoom``."""
+    period_start, period_end = period if period is not None else (data.period_start, data.period_end)
+    days = [period_start, period_end]
+    for row in data.rows:
+        days += [row.start, row.due, *(d for m in row.milestones for d in (m.due_date, m.achieved_on))]
+    return calendar.fitting_zoom(days, today=data.today)
+
+
 def gantt_table_html(data: GanttData, action_href: Callable[[str], str], caption: str) -> Markup:
     """The Gantt's rows as a table (the same facts as the bars), each action linked."""
     labels = {s.key: s.label for s in data.statuses}

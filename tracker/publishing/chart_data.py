@@ -11,6 +11,7 @@ accepted, change nothing here except the count of reports submitted in a round.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -56,12 +57,10 @@ from tracker.models import (
     ReportingRound,
     Status,
     StatusChange,
-    action_supporting_agencies,
 )
 from tracker.models.types import within_date_range
 from tracker.publishing.scorecards import plan_scorecard
 from tracker.reminders.log import DELIVERED
-from tracker.services.agencies import find_agency
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import find_area
 from tracker.services.readiness import plan_readiness
@@ -90,12 +89,46 @@ def _style(status: Status) -> StatusStyle:
 # --- Gantt ------------------------------------------------------------------------
 
 
-def gantt_data(plan: Plan, *, today: date, area: str | None = None, agency: str | None = None) -> GanttData:
+# The Gantt's lead-agency filter is ``lead`` on every Gantt (the HTML page and the images);
+# ``agency``, the images' first name for it, is still accepted. ``lead`` wins if both are sent.
+LEAD_PARAMETERS = ("lead", "agency")
+
+
+def lead_parameter(args: Mapping[str, str]) -> str:
+    """The lead agency a Gantt's query parameters ask for (``LEAD_PARAMETERS``), or ""."""
+    for name in LEAD_PARAMETERS:
+        value = (args.get(name) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def plan_leads(plan: Plan) -> list[Agency]:
+    """The agencies leading at least one of the plan's actions, by name."""
+    return list(db.session.scalars(
+        select(Agency).where(Agency.id.in_(
+            select(Action.lead_agency_id).where(Action.plan_id == plan.id, Action.lead_agency_id.is_not(None))
+        )).order_by(Agency.name)
+    ))
+
+
+def lead_named(leads: Iterable[Agency], key: str) -> Agency | None:
+    """The agency of ``leads`` whose acronym or name is ``key`` (any case), if any."""
+    folded = key.strip().lower()
+    return next((a for a in leads if folded in {(a.acronym or "").lower(), a.name.lower()}), None)
+
+
+def unknown_lead(key: str) -> dict[str, list[str]]:
+    """The refusal of a lead-agency filter that matches no lead of the plan."""
+    return {"lead": [f"No action of this plan is led by {key!r}."]}
+
+
+def gantt_data(plan: Plan, *, today: date, area: str | None = None, lead: str | None = None) -> GanttData:
     """The plan's actions for the Gantt, grouped by area in area order, as of ``today``.
 
-    ``area`` is an area code of the plan; ``agency`` an acronym or name of an agency of
-    the plan's country, matching actions it leads or supports. An unknown filter is
-    ``ValidationFailed`` naming it.
+    ``area`` is an area code of the plan; ``lead`` the acronym or name of an agency
+    leading actions of the plan, keeping those (as the HTML Gantt's filter does). An
+    unknown filter is ``ValidationFailed`` naming it.
     """
     errors: dict[str, list[str]] = {}
     area_row = agency_row = None
@@ -103,10 +136,10 @@ def gantt_data(plan: Plan, *, today: date, area: str | None = None, agency: str 
         area_row = find_area(plan, area)
         if area_row is None:
             errors["area"] = [f"Unknown area {area!r} in this plan."]
-    if agency:
-        agency_row = find_agency(plan.country, agency)
+    if lead:
+        agency_row = lead_named(plan_leads(plan), lead)
         if agency_row is None:
-            errors["agency"] = [f"Unknown agency {agency!r} in {plan.country}."]
+            errors.update(unknown_lead(lead))
     if errors:
         raise ValidationFailed(errors)
 
@@ -124,10 +157,7 @@ def gantt_data(plan: Plan, *, today: date, area: str | None = None, agency: str 
     if area_row is not None:
         query = query.where(Action.area_id == area_row.id)
     if agency_row is not None:
-        supported = select(action_supporting_agencies.c.action_id).where(
-            action_supporting_agencies.c.agency_id == agency_row.id
-        )
-        query = query.where(or_(Action.lead_agency_id == agency_row.id, Action.id.in_(supported)))
+        query = query.where(Action.lead_agency_id == agency_row.id)
 
     rows = tuple(
         GanttRow(
@@ -391,16 +421,18 @@ def table_csv(table: Table) -> bytes:
 
 CHART_NAMES = ("gantt", "timeline", "scorecard", "rounds", "readiness", "agencies")
 # The query arguments each chart takes besides ``page``.
-CHART_FILTERS = {"gantt": ("area", "agency")}
+CHART_FILTERS = {"gantt": ("area", "lead")}
+# Other names a filter is still accepted under (see LEAD_PARAMETERS).
+FILTER_ALIASES = {"lead": LEAD_PARAMETERS[1:]}
 
 
-def chart_data(plan: Plan, name: str, *, today: date, area: str | None = None, agency: str | None = None):
+def chart_data(plan: Plan, name: str, *, today: date, area: str | None = None, lead: str | None = None):
     """The plain data of chart ``name`` (one of ``CHART_NAMES``) for ``plan``.
 
-    ``area`` and ``agency`` filter the Gantt only; an unknown one is ``ValidationFailed``.
+    ``area`` and ``lead`` filter the Gantt only; an unknown one is ``ValidationFailed``.
     """
     if name == "gantt":
-        return gantt_data(plan, today=today, area=area, agency=agency)
+        return gantt_data(plan, today=today, area=area, lead=lead)
     if name == "timeline":
         return timeline_data(plan, today=today)
     if name == "scorecard":

@@ -22,9 +22,18 @@ from sqlalchemy import String, func, select, type_coerce
 
 from tracker.charts.calendar import ZOOMS
 from tracker.charts.data import AgencyData, GanttData, GanttMilestone, GanttRow, TimelineData
+from tracker.charts.html import gantt_zoom
 from tracker.extensions import db
 from tracker.models import Action, Agency, Area, Milestone, Plan
-from tracker.publishing.chart_data import agency_data, status_styles, timeline_data
+from tracker.publishing.chart_data import (
+    agency_data,
+    lead_named,
+    lead_parameter,
+    plan_leads,
+    status_styles,
+    timeline_data,
+    unknown_lead,
+)
 from tracker.services.errors import ValidationFailed
 
 
@@ -62,7 +71,7 @@ class GanttFilters:
     lead: str = ""
     status: str = ""
     overdue: bool = False
-    zoom: str = "month"
+    zoom: str = ""  # "": the zoom that fits the plan's span (GanttPage.zoom)
     view: str = "chart"  # or "table": the same rows as a table
 
     @property
@@ -74,7 +83,7 @@ class GanttFilters:
         """The parameters that differ from the defaults, for links that keep the filters."""
         values = replace(self, **changes)
         out = {"area": values.area, "lead": values.lead, "status": values.status,
-               "overdue": "1" if values.overdue else "", "zoom": "" if values.zoom == "month" else values.zoom,
+               "overdue": "1" if values.overdue else "", "zoom": values.zoom,
                "view": "" if values.view == "chart" else values.view}
         return {key: value for key, value in out.items() if value}
 
@@ -82,8 +91,8 @@ class GanttFilters:
 def gantt_filters(args: Mapping[str, str]) -> GanttFilters:
     """``GanttFilters`` from query parameters; ``ValidationFailed`` naming each bad one."""
     errors: dict[str, list[str]] = {}
-    zoom = (args.get("zoom") or "month").strip()
-    if zoom not in ZOOMS:
+    zoom = (args.get("zoom") or "").strip()
+    if zoom and zoom not in ZOOMS:
         errors["zoom"] = [f"Unknown zoom {zoom!r}; use one of: {', '.join(ZOOMS)}."]
     overdue = (args.get("overdue") or "").strip()
     if overdue not in OVERDUE_VALUES:
@@ -94,7 +103,7 @@ def gantt_filters(args: Mapping[str, str]) -> GanttFilters:
     if errors:
         raise ValidationFailed(errors)
     return GanttFilters(view=view, 
-        area=(args.get("area") or "").strip(), lead=(args.get("lead") or "").strip(),
+        area=(args.get("area") or "").strip(), lead=lead_parameter(args),
         status=(args.get("status") or "").strip(), overdue=OVERDUE_VALUES[overdue], zoom=zoom,
     )
 
@@ -109,31 +118,27 @@ class GanttPage:
     leads: tuple[Choice, ...]
     statuses: tuple[Choice, ...]
     total: int
+    zoom: str  # the one asked for, else the one that fits the chart's span (charts.html.gantt_zoom)
 
 
 def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters()) -> GanttPage:
     """Every action of ``plan`` (or those the filters keep), grouped by area, as of ``today``.
 
     ``area`` is an area code of the plan, ``lead`` the acronym or name of an agency leading
-    one of its actions, ``status`` a key of the status vocabulary; ``overdue`` keeps the
+    one of its actions (``chart_data.lead_named``, the image Gantt's rule too), ``status`` a key of the status vocabulary; ``overdue`` keeps the
     actions past due and not in a final status (``Action.is_overdue``).
     """
     styles = status_styles()
     areas = db.session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position, Area.id)).all()
-    leads = db.session.scalars(
-        select(Agency).where(Agency.id.in_(
-            select(Action.lead_agency_id).where(Action.plan_id == plan.id, Action.lead_agency_id.is_not(None))
-        )).order_by(Agency.name)
-    ).all()
+    leads = plan_leads(plan)
 
     errors: dict[str, list[str]] = {}
     area = next((a for a in areas if a.code == filters.area), None)
     if filters.area and area is None:
         errors["area"] = [f"Unknown area {filters.area!r} in this plan."]
-    folded = filters.lead.lower()
-    lead = next((a for a in leads if folded in {(a.acronym or "").lower(), a.name.lower()}), None) if folded else None
+    lead = lead_named(leads, filters.lead) if filters.lead else None
     if filters.lead and lead is None:
-        errors["lead"] = [f"No action of this plan is led by {filters.lead!r}."]
+        errors.update(unknown_lead(filters.lead))
     if filters.status and filters.status not in {s.key for s in styles}:
         errors["status"] = [f"Unknown status {filters.status!r}; use one of: {', '.join(s.key for s in styles)}."]
     if errors:
@@ -187,16 +192,18 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
         parts.append(f"{area.code} {area.name}")
     if lead is not None:
         parts.append(lead.display_name)
+    data = GanttData(
+        title=plan.title, subtitle=" · ".join(parts), statuses=styles, rows=tuple(rows), today=today,
+        period_start=plan.period_start, period_end=plan.period_end,
+    )
     return GanttPage(
-        data=GanttData(
-            title=plan.title, subtitle=" · ".join(parts), statuses=styles, rows=tuple(rows), today=today,
-            period_start=plan.period_start, period_end=plan.period_end,
-        ),
+        data=data,
         filters=filters,
         areas=tuple(Choice(a.code, f"{a.code} {a.name}") for a in areas),
         leads=tuple(Choice(a.acronym or a.name, a.display_name) for a in leads),
         statuses=tuple(Choice(s.key, s.label) for s in styles),
         total=plan_action_count(plan) if filters.active else len(rows),
+        zoom=filters.zoom or gantt_zoom(data),
     )
 
 

@@ -1,6 +1,8 @@
 """The row charts as HTML pages: a plan's Gantt, its timeline by timeframe, its agency ranking.
 
 ``/plans/<slug>/gantt``     every action, by area; ``?area= &lead= &status= &overdue=1 &zoom= &view=table``
+                            (without ``zoom`` the axis fits the plan's span: by month up to
+                            about three years, by quarter up to ten, by year beyond)
 ``/plans/<slug>/timeline``  recommendations by timeframe; ``?status= &timeframe= &zoom=``
 ``/plans/<slug>/ranking``   lead agencies ranked; ``?overdue=1``
 
@@ -56,7 +58,7 @@ def gantt(slug: str):
     if page.filters.view == "table":
         chart, table = None, html.gantt_table_html(page.data, action_href, f"{plan.title}: actions")
     else:
-        chart, table = html.gantt_html(page.data, zoom=page.filters.zoom, action_href=action_href), None
+        chart, table = html.gantt_html(page.data, zoom=page.zoom, action_href=action_href), None
     return render_template("charts/gantt.html", plan=plan, page=page, zooms=ZOOMS, chart=chart, table=table)
 
 
@@ -104,4 +106,4 @@ def ranking(slug: str):
 def plan_gantt(plan) -> Markup:
     """The whole plan's HTML Gantt for the plan page (``templates/charts/_plan_gantt.html``)."""
     page = gantt_page(plan, today=now().date())
-    return html.gantt_html(page.data, zoom="month", action_href=_href_maker("public.action", plan.slug))
+    return html.gantt_html(page.data, zoom=page.zoom, action_href=_href_maker("public.action", plan.slug))

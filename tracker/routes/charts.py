@@ -2,7 +2,8 @@
 
 ``/plans/<slug>/<chart>.<png|svg|csv>`` for every chart of ``publishing.chart_data.CHART_NAMES``
 (gantt, timeline, scorecard, rounds, readiness, agencies); no sign-in, published plans
-only. The Gantt takes ``?area=<code>`` and ``?agency=<acronym or name>``; the Gantt,
+only. The Gantt takes ``?area=<code>`` and ``?lead=<acronym or name>`` (the lead agency, as
+on the HTML Gantt; ``?agency=`` is an older name for it, still accepted); the Gantt,
 timeline and agency charts take ``?page=<n>`` (1-based; the number of pages is in the
 ``X-Chart-Pages`` header). The Gantt is one image of the whole plan unless a page is
 asked for (a report or a download wants every action); the others show their first
@@ -31,7 +32,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from tracker.publishing.chart_data import CHART_FILTERS, chart_data, chart_table, table_csv
+from tracker.publishing.chart_data import (
+    CHART_FILTERS,
+    FILTER_ALIASES,
+    chart_data,
+    chart_table,
+    table_csv,
+)
 from tracker.publishing.data_version import current_data_version
 from tracker.routes.forms import now
 from tracker.services.errors import ValidationFailed
@@ -106,7 +113,9 @@ def _arguments(name: str, fmt: str) -> dict[str, str | int]:
     """The query arguments that matter for this chart, cleaned; others are ignored."""
     args: dict[str, str | int] = {}
     for key in CHART_FILTERS.get(name, ()):
-        value = request.args.get(key, "").strip()
+        # The first of the filter's names sent (``lead``, then its older alias ``agency``),
+        # kept under the one name: both spellings share an ETag and a cached image.
+        value = next(filter(None, (request.args.get(k, "").strip() for k in (key, *FILTER_ALIASES.get(key, ())))), "")
         if value:
             args[key] = value
     if fmt != "csv" and DRAWERS[name][2] is not None:

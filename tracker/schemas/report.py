@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.config import DEFAULTS
@@ -57,6 +59,13 @@ class ReportInput(InputSchema):
         super().__init__(*args, **kwargs)
         self.fields["links"].max_items = max_links
         self.fields["links"].metadata["maxItems"] = max_links
+
+
+@cache
+def report_input(max_links: int = DEFAULT_MAX_LINKS) -> ReportInput:
+    """``ReportInput`` for ``max_links`` links, built once per process: a schema keeps nothing
+    between loads, and building one (copying its fields) costs more than loading a report."""
+    return ReportInput(max_links=max_links)
 
 
 class ReviewInput(InputSchema):

@@ -33,7 +33,7 @@ from tracker.models import (
     User,
 )
 from tracker.reminders.candidates import cancel_for_action
-from tracker.schemas.report import DEFAULT_MAX_LINKS, ReportInput, ReturnInput, ReviewInput
+from tracker.schemas.report import DEFAULT_MAX_LINKS, ReturnInput, ReviewInput, report_input
 from tracker.services.errors import ReportConflict, ValidationFailed
 from tracker.services.evidence_files import (
     FileStore,
@@ -53,7 +53,7 @@ from tracker.services.permissions import (
 )
 from tracker.services.rounds import current_round
 from tracker.services.statuses import record_status_change, require_status
-from tracker.services.transaction import Actor, atomic
+from tracker.services.transaction import Actor, atomic, inside_operation
 from tracker.services.validation import validated
 
 
@@ -98,7 +98,7 @@ def save_report(
         raw_values = data.pop("indicator_values")
     values = checked_values(action, raw_values, default_date=now.date(), errors=errors)
     try:
-        fields = validated(ReportInput(max_links=max_links), data)
+        fields = validated(report_input(max_links), data)
     except ValidationFailed as exc:
         errors.update(exc.errors)
         # Enough to look for the other problems too, from values the schema may have refused
@@ -137,50 +137,88 @@ def save_report(
 
 def _store_report(
     action: Action, fields: dict, status: Status, round_: ReportingRound | None, stored: list[StoredFile],
-    values: list[ReportedValue] | None, *, author: User, now: datetime, submit: bool, report: ProgressReport | None, link_id: str | None,
+    values: list[ReportedValue] | None, *, author: User, now: datetime, submit: bool,
+    report: ProgressReport | None, link_id: str | None,
 ) -> ProgressReport:
-    """``save_report``'s one transaction, once everything is checked and the files are on disk."""
-    with atomic():
-        _refuse_a_second_report(action, round_, report, link_id)
-        resubmitted = report is not None and report.state == ReportState.RETURNED
-        try:
-            # A savepoint around the write: if a concurrent request stored an open report
-            # (or used the link) since the check above, the database's unique indexes
-            # refuse this one, and the transaction is still usable to name that report.
-            with db.session.begin_nested():
-                if report is None:
-                    report = ProgressReport(
-                        action=action, agency_id=author.agency_id, author_id=author.id, state=ReportState.DRAFT,
-                        created_at=now, link_id=link_id, evidence=[],  # known empty: never read back
-                        indicator_values=[],
-                    )
-                    db.session.add(report)
-                report.round = round_
-                report.narrative = fields["narrative"]
-                report.percent_complete = fields["percent_complete"]
-                report.proposed_status = status
-                if fields["links"] is not None:
-                    _replace_links(report, fields["links"], now)
-                report.evidence += [_file_evidence(item, now) for item in stored]
-                if values is not None:
-                    replace_report_values(report, values, now)
-                if submit:
-                    report.state, report.submitted_at = ReportState.SUBMITTED, now
-                    report.author_id = author.id
-                db.session.flush()
-        except IntegrityError:
-            winner = _report_that_won(action, round_, link_id)
-            if winner is None:
-                raise  # refused for another reason: atomic() says which
-            raise _conflict(winner, link_used=link_id is not None and winner.link_id == link_id) from None
+    """``save_report``'s one transaction, once everything is checked and the files are on disk.
+
+    One open report per action and round, and one report per reminder link, are the
+    database's unique indexes: they refuse a second report whether it was there before or
+    a concurrent request stored it a moment ago, so nothing is looked up first (a query
+    every report would pay for a rare refusal). A refusal is ``ReportConflict`` naming the
+    report that is there, read after the write was rolled back; inside an outer operation,
+    whose transaction must stay usable, the write gets a savepoint instead.
+    """
+    resubmitted = report is not None and report.state == ReportState.RETURNED
+
+    def write() -> ProgressReport:
+        written = _write_report(action, fields, status, round_, stored, values, author=author, now=now,
+                                submit=submit, report=report, link_id=link_id)
         if submit:
             record_event(
                 action, "report_submitted",
                 f"Progress report {'resubmitted' if resubmitted else 'submitted'}: "
-                f"{report.percent_complete}%, proposes {status.label}",
-                actor=Actor.of(author), now=now, details={"report_id": report.id},
+                f"{written.percent_complete}%, proposes {status.label}",
+                actor=Actor.of(author), now=now, details={"report_id": written.id},
             )
-        return report
+        return written
+
+    if inside_operation():
+        with atomic():
+            try:
+                with db.session.begin_nested():
+                    return write()
+            except IntegrityError:
+                conflict = _conflict_with_the_report_there(action, round_, link_id)
+                if conflict is None:
+                    raise  # refused for another reason: atomic() says which
+                raise conflict from None
+    try:
+        with atomic():
+            return write()
+    except ValidationFailed as exc:
+        conflict = _conflict_with_the_report_there(action, round_, link_id) if isinstance(
+            exc.__cause__, IntegrityError) else None
+        if conflict is None:
+            raise
+        raise conflict from None
+
+
+def _write_report(
+    action: Action, fields: dict, status: Status, round_: ReportingRound | None, stored: list[StoredFile],
+    values: list[ReportedValue] | None, *, author: User, now: datetime, submit: bool,
+    report: ProgressReport | None, link_id: str | None,
+) -> ProgressReport:
+    """The report's row, its links and files, flushed (where the unique indexes may refuse it)."""
+    if report is None:
+        report = ProgressReport(
+            action=action, agency_id=author.agency_id, author_id=author.id, state=ReportState.DRAFT,
+            created_at=now, link_id=link_id, evidence=[], indicator_values=[],  # known empty: never read back
+        )
+        db.session.add(report)
+    report.round = round_
+    report.narrative = fields["narrative"]
+    report.percent_complete = fields["percent_complete"]
+    report.proposed_status = status
+    if fields["links"] is not None:
+        _replace_links(report, fields["links"], now)
+    report.evidence += [_file_evidence(item, now) for item in stored]
+    if values is not None:
+        replace_report_values(report, values, now)
+    if submit:
+        report.state, report.submitted_at = ReportState.SUBMITTED, now
+        report.author_id = author.id
+    db.session.flush()
+    return report
+
+
+def _conflict_with_the_report_there(action, round_, link_id) -> ReportConflict | None:
+    """After the database refused a write: the conflict with the report already there, or
+    None if there is none (the write broke another rule)."""
+    winner = _report_that_won(action, round_, link_id)
+    if winner is None:
+        return None
+    return _conflict(winner, link_used=link_id is not None and winner.link_id == link_id)
 
 
 def open_report(action: Action, round_: ReportingRound | None) -> ProgressReport | None:
@@ -206,19 +244,9 @@ def report_filed_by_link(link_id: str) -> ProgressReport | None:
     return db.session.scalars(select(ProgressReport).where(ProgressReport.link_id == link_id)).first()
 
 
-def _refuse_a_second_report(action, round_, report, link_id) -> None:
-    """Name the report already there, before trying to store another (the usual case)."""
-    if link_id is not None:
-        used = report_filed_by_link(link_id)
-        if used is not None and used is not report:
-            raise _conflict(used, link_used=True)
-    waiting = open_report(action, round_)
-    if waiting is not None and waiting is not report:
-        raise _conflict(waiting)
-
-
 def _report_that_won(action, round_, link_id) -> ProgressReport | None:
-    """After the database refused a write: the report stored by the request that got there first."""
+    """After the database refused a write: the report already there (the link's first, then
+    the action's open one for the round), stored earlier or by a request that got there first."""
     return (report_filed_by_link(link_id) if link_id is not None else None) or open_report(action, round_)
 
 

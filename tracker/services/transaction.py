@@ -59,6 +59,11 @@ def atomic() -> Iterator[None]:
         info["atomic_depth"] = 0
 
 
+def inside_operation() -> bool:
+    """Whether an operation's transaction is open: ``atomic()`` would join it, not commit."""
+    return bool(db.session.info.get("atomic_depth"))
+
+
 def _describe_integrity_error(exc: IntegrityError) -> str:
     text = str(exc.orig).lower()
     if "unique" in text or "duplicate" in text:
