@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         chart_pages,
         charts,
+        meeting_pack,
         open_data,
         public,
         reminders_admin,
@@ -164,7 +165,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
-        reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp,
+        reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp, meeting_pack.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What the browser tests need beyond Python, installed when missing (run by `make test`):
 #   - Debian's Chromium at /usr/bin/chromium (Playwright drives it; it never downloads a browser);
-#   - axe-core from npm, which the tests inject to check WCAG 2.1 AA (package-lock.json pins it).
+#   - axe-core from npm, which the tests inject to check WCAG 2.1 AA (package-lock.json pins it);
+#   - Pango for WeasyPrint (the meeting pack's PDF) and poppler-utils (pdftoppm, pdftotext),
+#     with which the PDF test reads the PDF back (scripts/system-packages.sh).
 # apt-get runs as root, or through sudo when that needs no password; otherwise this stops
 # and prints the exact command to run.
 set -euo pipefail
@@ -24,6 +26,8 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+
+../../scripts/system-packages.sh pdf test
 
 if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   if ! command -v npm >/dev/null; then
