@@ -26,6 +26,7 @@ bp.before_request(require_roles(*STAFF_ROLES))
 # Each section adds its routes to ``bp`` when imported; they need ``bp`` defined first.
 from tracker.routes.secretariat import (
     actions,
+    dashboard,
     forms,
     plans,
     recommendations,
@@ -37,4 +38,4 @@ from tracker.routes.secretariat import (
 
 bp.context_processor(forms.form_choices)
 
-__all__ = ["actions", "bp", "plans", "recommendations", "reviews", "rounds", "spreadsheets", "workspace"]
+__all__ = ["actions", "bp", "dashboard", "plans", "recommendations", "reviews", "rounds", "spreadsheets", "workspace"]
