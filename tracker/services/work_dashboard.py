@@ -23,7 +23,15 @@ from datetime import date
 from sqlalchemy import and_, func, select
 
 from tracker.extensions import db
-from tracker.models import Action, OutboxMessage, Plan, ProgressReport, Reminder, ReportingRound, ReportState
+from tracker.models import (
+    Action,
+    OutboxMessage,
+    Plan,
+    ProgressReport,
+    Reminder,
+    ReportingRound,
+    ReportState,
+)
 from tracker.publishing.chart_data import ANSWERABLE_RULES
 from tracker.publishing.dashboard import headlines
 from tracker.reminders.log import DELIVERED
