@@ -201,7 +201,7 @@ def screens(live_server) -> dict[str, Screen]:
         "search": Screen(public, "/search?q=data", "Search"),
         "open-data": Screen(public, "/open-data/", "Open data"),
         "sign-in": Screen(public, "/sign-in", "Sign in"),
-        "not-found": Screen(public, "/plans/no-such-plan", "404", status=404),
+        "not-found": Screen(public, "/plans/no-such-plan", "Page not found", status=404),
         "report-link": Screen(public, f"/r/{token}", "Report progress"),
         "gantt": Screen(public, f"{seeded_path}/gantt", "Gantt"),
         "timeline": Screen(public, f"{seeded_path}/timeline", "Recommendations by timeframe"),
