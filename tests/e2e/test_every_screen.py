@@ -329,6 +329,11 @@ def test_the_pack_prints_without_navigation_or_forms(live_server, new_person):
     expect(page.get_by_role("heading", name="Scorecard")).to_be_visible()
     # Nothing scrolls on paper: the wide tables are shown whole.
     assert page.locator(".scroll-box").first.evaluate("e => getComputedStyle(e).overflowX") == "visible"
+    # The same stylesheet prints every page: the plan page loses its header and forms too.
+    page.goto(f"/plans/{SEEDED_PLAN}")
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.locator("main form").first).to_be_hidden()
+    expect(page.get_by_role("heading", name="Scorecard")).to_be_visible()
 
 
 # The four landings: each role's own first link in the menu, after signing in at 320 px.
