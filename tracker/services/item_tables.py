@@ -367,8 +367,11 @@ def recommendation_page(plan: Plan, request: TableRequest, today: date, *, detai
     if order.sort == "status":
         query = query.join(Status, Recommendation.status_key == Status.key)
     query = query.order_by(*keys, Recommendation.position, Recommendation.id)
+    # The citation's document too: lazily it would be one query per row (and again for every
+    # row whose document nobody has described, as none is in the session to find).
     loads = [selectinload(Recommendation.area),
-             selectinload(Recommendation.institutions)]
+             selectinload(Recommendation.institutions),
+             selectinload(Recommendation.source_details)]
     if detail:
         loads.append(selectinload(Recommendation.actions).selectinload(Action.status))
     return page_of(query.options(*loads), order.page, request.per_page)
