@@ -377,9 +377,20 @@ def recommendation_page(plan: Plan, request: TableRequest, today: date, *, detai
     return page_of(query.options(*loads), order.page, request.per_page)
 
 
+@dataclass(frozen=True)
+class AgencyChoice:
+    """An agency as the filters and the plan page's list show it (plain values, so the
+    choices can be remembered across requests)."""
+
+    id: int
+    name: str
+    display_name: str
+
+
 def filter_options(plan: Plan) -> dict:
     """The values the tables' filters offer for ``plan``: its areas, and the agencies named on
-    its actions or recommendations (and which of them lead or support an action)."""
+    its actions or recommendations (and which of them lead or support an action). Plain
+    values only: the public plan page remembers them per data version."""
     # One indexed look-up per agency (there are far fewer agencies than actions).
     owns = or_(
         select(Action.id).where(Action.lead_agency_id == Agency.id, Action.plan_id == plan.id).exists(),
@@ -394,9 +405,9 @@ def filter_options(plan: Plan) -> dict:
     )
     rows = db.session.execute(select(Agency, owns).where(involved).order_by(Agency.name)).all()
     return {
-        "areas": list(db.session.execute(
-            select(Area.code, Area.name).where(Area.plan_id == plan.id).order_by(Area.position, Area.id))),
-        "agencies": [agency for agency, _ in rows],
+        "areas": [tuple(row) for row in db.session.execute(
+            select(Area.code, Area.name).where(Area.plan_id == plan.id).order_by(Area.position, Area.id))],
+        "agencies": [AgencyChoice(agency.id, agency.name, agency.display_name) for agency, _ in rows],
         # Those with an action: only they have a public page (an institution a recommendation
         # merely names does not).
         "with_actions": {agency.id for agency, has_actions in rows if has_actions},
