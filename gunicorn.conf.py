@@ -13,18 +13,12 @@ The file keeps three rules:
   mode: a directory of this server's own (``PROMETHEUS_MULTIPROC_DIR``; systemd gives each
   instance one under /run), emptied when the server starts, a dead worker's live
   figures dropped. Unset, a temporary directory is made and removed at exit.
-* Workers and threads. Two worker processes per core (gunicorn's ``WEB_CONCURRENCY``
-  overrides the count), each with ``GUNICORN_THREADS`` threads (default 4: gunicorn's
-  gthread worker). A request spends part of its time waiting, not computing: for the
-  database's answer to each statement (about ten round trips for a progress report on
-  PostgreSQL) and for its commit to reach the disk. With one thread per worker that core
-  then idles unless another worker happens to have work; with threads, another request of
-  the same worker runs meanwhile. On the benchmark's 2 cores, 50 clients submitting reports
-  on PostgreSQL through 4 sync workers left about a quarter of the CPUs idle while requests
-  queued (bench/RESULTS.md: the workers, PostgreSQL and the load tool used ~1.5 of 2 cores).
-  Python runs one thread of a process at a time, so threads only fill those waits; the
-  worker processes still share out the cores. The app is safe under threads (a scoped
-  session per thread; the caches take locks), and the browser tests serve it this way.
+* Workers: two worker processes per core (gunicorn's ``WEB_CONCURRENCY`` overrides the
+  count), one thread each (gunicorn's sync worker) unless ``GUNICORN_THREADS`` asks for
+  gthread workers. Threads were measured and lost: 50 clients submitting reports on the
+  benchmark's 2 cores (bench/RESULTS.md, quiet machine) gave p95 473 ms on PostgreSQL and
+  527 ms on SQLite with sync workers, 601 and 995 ms with 4 threads per worker (Python runs
+  one thread of a process at a time, and on SQLite the threads queue for its write lock).
 """
 
 import os
@@ -37,9 +31,10 @@ forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
-# A worker takes a connection only when one of its threads is free for it: the others wait
-# in the kernel's queue, which every worker serves in arrival order. gunicorn's default
+threads = int(os.environ.get("GUNICORN_THREADS") or 1)
+# With threads (GUNICORN_THREADS > 1), a worker takes a connection only when one of its
+# threads is free for it: the others wait in the kernel's queue, which every worker serves
+# in arrival order. gunicorn's default
 # (1000 per worker) let one worker take many connections and queue them behind its own
 # busy threads while another sat idle, so a few clients waited many times the median.
 worker_connections = threads

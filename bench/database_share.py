@@ -35,7 +35,7 @@ from tests.fixtures.databases import create_database, drop_database, load_seed_p
 
 TICK = os.sysconf("SC_CLK_TCK")
 RESULTS = Path(__file__).with_name("RESULTS.md")
-START, END = "<!-- database-share -->", "<!-- /database-share -->"
+START, END = "<!-- database-share: written by bench/database_share.py -->", "<!-- /database-share -->"
 
 
 def cpu_seconds(pid: int) -> float:
