@@ -199,6 +199,8 @@ class ActionOutput(Schema):
     start_date = fields.Date(allow_none=True)
     due_date = fields.Date(allow_none=True)
     percent_complete = fields.Integer()
+    weight = fields.Integer(allow_none=True, metadata={
+        "description": "How much the action counts in its recommendations' percent complete; null counts as 1."})
     status = fields.Nested(StatusOutput)
     overdue = fields.Method(
         "get_overdue",

@@ -19,6 +19,13 @@ def status_vocabulary() -> list[Status]:
     return list(db.session.scalars(select(Status).order_by(Status.position)))
 
 
+def final_status() -> Status | None:
+    """The first final status still offered (by default *Fully achieved*), or None."""
+    return db.session.scalars(
+        select(Status).where(Status.is_final.is_(True), Status.retired.is_(False)).order_by(Status.position)
+    ).first()
+
+
 def require_status(key: str | None, field: str = "status") -> Status:
     """The status with ``key``, or ``ValidationFailed`` listing the known keys."""
     status = db.session.get(Status, key) if key else None

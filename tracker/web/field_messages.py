@@ -75,6 +75,11 @@ FIELDS: dict[str, FieldWords] = {
                                       {"unknown_agency": _l("Tick supporting agencies from the list")}),
     "recommendations": FieldWords(_l("Tick at least one recommendation"), _l("The recommendations")),
     "milestones": FieldWords(_l("Enter the milestones"), _l("Each milestone")),
+    "weight": FieldWords(
+        _l("Enter the weight, a whole number from 1 to 1,000, or leave it empty"), _l("The weight"),
+        {"number": _l("Enter the weight as a whole number from 1 to 1,000, or leave it empty"),
+         "not_number": _l("Enter the weight as a whole number from 1 to 1,000, or leave it empty")},
+    ),
     # One milestone's parts (a line "2027-03-31 Portal launched (achieved 2027-04-02)").
     "milestones.due_date": FieldWords(_l("Start each milestone with its due date"), _l("The milestone's due date")),
     "milestones.title": FieldWords(_l("Write the milestone's title after its date"), _l("The milestone's title")),

@@ -48,6 +48,8 @@ COLUMNS: list[tuple[str, str]] = [
     ("due_date", "YYYY-MM-DD, not before start_date."),
     ("action_status", "Status of the action: a status key or label."),
     ("percent_complete", "Whole number from 0 to 100."),
+    ("action_weight", ("How much the action counts in its recommendations' percent complete: a whole number "
+                      "from 1 to 1,000; blank counts as 1 (a plain mean).")),
     ("milestones", ("Milestones as 'YYYY-MM-DD title', followed by ' (achieved YYYY-MM-DD)' "
                    "once reached, separated by ';'.")),
     ("action_source", "Source location: document | section | lines."),
@@ -83,7 +85,7 @@ RECOMMENDATION_COLUMNS = {
 ACTION_COLUMNS = {
     "action_code": "code", "action_title": "title", "action_description": "description",
     "start_date": "start_date", "due_date": "due_date", "action_status": "status",
-    "percent_complete": "percent_complete",
+    "percent_complete": "percent_complete", "action_weight": "weight",
 }
 INDICATOR_COLUMNS = {
     "indicator_code": "code", "indicator_name": "name", "indicator_unit": "unit", "indicator_kind": "kind",

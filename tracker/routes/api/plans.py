@@ -130,6 +130,9 @@ class ScorecardAreaOutput(Schema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
                          metadata={"description": "Recommendations per status key (every key present, zeros included)."})
     total = fields.Integer()
+    percent = fields.Float(allow_none=True, metadata={
+        "description": "Percent complete of the area, rolled up from its actions (weighted mean per "
+                       "recommendation, then the mean of its recommendations); null when no action measures it."})
 
 
 class ScorecardOutput(Schema):
@@ -139,6 +142,8 @@ class ScorecardOutput(Schema):
     areas = fields.List(fields.Nested(ScorecardAreaOutput))
     totals = fields.Dict(keys=fields.String(), values=fields.Integer())
     total = fields.Integer()
+    percent = fields.Float(allow_none=True, metadata={
+        "description": "Percent complete of the plan: the mean of its measured recommendations' percents."})
 
 
 @bp.route("/plans/<slug>/scorecard")
@@ -167,9 +172,15 @@ def get_scorecard(args: dict, slug: str):
         "as_of": as_of,
         "statuses": [{"key": s.key, "label": s.label} for s in card.statuses],
         "areas": [
-            {"code": row.code, "name": row.name, "counts": {k: row.counts[k] for k in keys}, "total": row.total}
+            {"code": row.code, "name": row.name, "counts": {k: row.counts[k] for k in keys}, "total": row.total,
+             "percent": _rounded(row.percent)}
             for row in card.rows
         ],
         "totals": {k: card.totals[k] for k in keys},
         "total": card.total,
+        "percent": _rounded(card.percent),
     }
+
+
+def _rounded(percent: float | None) -> float | None:
+    return None if percent is None else round(percent, 1)

@@ -20,7 +20,7 @@ from tracker.services.workspace import agency_key, country_agencies, next_positi
 
 ACTION_FIELDS = (
     "code", "title", "description", "area", "lead_agency", "start_date", "due_date", "percent_complete",
-    "status", "position", *SOURCE_FIELDS,
+    "weight", "status", "position", *SOURCE_FIELDS,
 )
 
 

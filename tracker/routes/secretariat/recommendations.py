@@ -84,7 +84,9 @@ def recommendation_status(slug: str, rec_id: int):
     """Set a recommendation's validated status, saying why; the history shows every change."""
     plan = get_plan(slug)
     rec = plan_recommendation(plan, rec_id)
-    values = {"status": rec.status_key, "reason": ""}
+    # ``?status=&reason=`` prefill the form (the review page's "mark fully achieved" offer);
+    # nothing is saved until the secretariat submits it.
+    values = {"status": request.args.get("status") or rec.status_key, "reason": request.args.get("reason", "")}
     if request.method == "POST":
         values = submitted()
         before = rec.status_key
