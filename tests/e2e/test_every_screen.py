@@ -307,6 +307,8 @@ def screens(live_server) -> dict[str, Screen]:
         "users": Screen(ADMIN_EMAIL, "/admin/users", "Users"),
         "user-form": Screen(ADMIN_EMAIL, f"/admin/users/{ids['admin']}", ADMIN_EMAIL),
         "agencies": Screen(ADMIN_EMAIL, "/admin/agencies", "Agencies"),
+        "statuses": Screen(ADMIN_EMAIL, "/admin/statuses", "Status vocabulary"),
+        "status-form": Screen(ADMIN_EMAIL, "/admin/statuses/ongoing", "Edit status"),
         "sign-ins": Screen(ADMIN_EMAIL, "/admin/sign-ins", "Failed sign-ins"),
         "sign-in-log": Screen(ADMIN_EMAIL, "/admin/sign-in-log", "Sign-in log"),
         "reminders": Screen(ADMIN_EMAIL, "/admin/reminders/", "Reminders"),

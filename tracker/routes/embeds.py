@@ -38,7 +38,7 @@ def gantt(slug: str):
     """A published plan's actions as a Gantt."""
     plan = get_plan(slug, published_only=True)
     page = gantt_page(plan, today=now().date())
-    chart = html.gantt_html(page.data, zoom=page.filters.zoom, action_href=_href_maker("public.action", plan.slug))
+    chart = html.gantt_html(page.data, zoom=page.zoom, action_href=_href_maker("public.action", plan.slug))
     return render_template("embed/gantt.html", plan=plan, chart=chart)
 
 

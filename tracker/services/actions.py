@@ -215,7 +215,7 @@ def _record_changes(action: Action, changes: dict, *, actor: Actor, now: datetim
 
 def _save(plan, action, fields, *, actor, now, reason, effective_on=None) -> tuple[Action, bool]:
     errors: dict[str, list[str]] = {}
-    status = require_status(fields.pop("status"))
+    status = require_status(fields.pop("status"), current=action.status_key if action else None)
 
     area_code = fields.pop("area")
     area = find_area(plan, area_code) if area_code else None

@@ -31,6 +31,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("recommendation_code", "Stable code of the recommendation, unique in the plan."),
     ("recommendation_text", "Full text of the recommendation."),
     ("recommendation_status", "Validated status: a status key or label (e.g. ongoing)."),
+    ("recommendation_status_irm", ("The validated status on the OGP IRM completion scale (not_started, limited, "
+                                  "substantial, complete). Written on export, from the status vocabulary; "
+                                  "ignored on import.")),
     ("timeframe", "short, medium or long."),
     ("priority", "high, medium or low."),
     ("response", "The government's response: accepted, partially_accepted, noted or rejected."),
@@ -47,6 +50,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("start_date", "YYYY-MM-DD."),
     ("due_date", "YYYY-MM-DD, not before start_date."),
     ("action_status", "Status of the action: a status key or label."),
+    ("action_status_irm", "The action's status on the OGP IRM completion scale. Written on export; ignored on import."),
     ("percent_complete", "Whole number from 0 to 100."),
     ("action_weight", ("How much the action counts in its recommendations' percent complete: a whole number "
                       "from 1 to 1,000; blank counts as 1 (a plain mean).")),

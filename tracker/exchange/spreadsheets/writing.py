@@ -21,6 +21,7 @@ from tracker.extensions import db
 from tracker.models import Action, Indicator, Plan, Recommendation
 from tracker.schemas.action import milestone_text
 from tracker.services.agencies import agency_reference
+from tracker.services.statuses import status_vocabulary
 
 
 def export_rows(plan: Plan) -> list[dict[str, str]]:
@@ -54,6 +55,7 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         "published": "yes" if plan.published else "no",
     }
     rows: list[dict[str, str]] = []
+    irm = {s.key: s.irm_completion for s in status_vocabulary()}
 
     def add(area, rec=None, action=None):
         row = dict.fromkeys(COLUMN_NAMES, "")
@@ -63,11 +65,13 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         if rec is not None:
             row.update({column: _cell(getattr(rec, attr)) for column, attr in RECOMMENDATION_COLUMNS.items()})
             row["recommendation_status"] = rec.status_key
+            row["recommendation_status_irm"] = irm.get(rec.status_key, "")
             row["institutions"] = "; ".join(_agency_cell(a) for a in rec.institutions)
             row["recommendation_source"] = _source_cell(rec)
         if action is not None:
             row.update({column: _cell(getattr(action, attr)) for column, attr in ACTION_COLUMNS.items()})
             row["action_status"] = action.status_key
+            row["action_status_irm"] = irm.get(action.status_key, "")
             row["action_area"] = action.area.code if action.area else ""
             row["lead_agency"] = _agency_cell(action.lead_agency) if action.lead_agency else ""
             row["supporting_agencies"] = "; ".join(_agency_cell(a) for a in action.supporting_agencies)
