@@ -34,8 +34,9 @@ def plan_with_work(db_session):
     return plan, rec, action
 
 
-def test_an_added_status_appears_in_forms_charts_and_legends_at_once(plan_with_work, client, login_as, db_session):
-    plan, rec, action = plan_with_work
+def test_an_added_status_appears_in_forms_charts_and_legends_at_once(plan_with_work, client, auth, db_session):
+    _plan, rec, action = plan_with_work
+    login_as = auth.login_as
     login_as("admin")
     before = client.get("/plans/vocab/gantt.svg")
     response = post(client, "/admin/statuses", CANCELLED)
@@ -43,10 +44,8 @@ def test_an_added_status_appears_in_forms_charts_and_legends_at_once(plan_with_w
     listing = client.get("/admin/statuses").get_data(as_text=True)
     assert "Cancelled" in listing and "#cc79a7" in listing and "Limited" in listing
 
-    editor = factories.user("secretariat")
-    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
-    from tests.factories import PASSWORD
-    client.post("/sign-in", data={"email": editor.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    auth.logout()
+    login_as("secretariat")
     form = client.get(f"/secretariat/plans/vocab/actions/{action.id}/edit").get_data(as_text=True)
     assert '<option value="cancelled"' in form
 
@@ -70,8 +69,9 @@ def test_an_added_status_appears_in_forms_charts_and_legends_at_once(plan_with_w
     assert {(a["code"], a["status_irm"]) for a in actions if a["plan_slug"] == "vocab"} == {("A1", "limited")}
 
 
-def test_a_retired_status_stays_on_its_records_but_is_offered_no_more(plan_with_work, client, login_as, db_session):
-    plan, rec, action = plan_with_work
+def test_a_retired_status_stays_on_its_records_but_is_offered_no_more(plan_with_work, client, auth, db_session):
+    plan, _rec, action = plan_with_work
+    login_as = auth.login_as
     other = factories.action(plan, code="A2", status="pending")
     login_as("admin")
     ongoing = db_session.get(Status, "ongoing")
@@ -88,10 +88,8 @@ def test_a_retired_status_stays_on_its_records_but_is_offered_no_more(plan_with_
         update_action(other, {"status": "ongoing", "reason": "Started"}, expected_version=other.version,
                       actor=SYSTEM, now=NOW)
     assert "retired" in refused.value.errors["status"][0]
-    secretariat = factories.user("secretariat")
-    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
-    from tests.factories import PASSWORD
-    client.post("/sign-in", data={"email": secretariat.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    auth.logout()
+    login_as("secretariat")
     assert '<option value="ongoing"' in client.get(f"/secretariat/plans/vocab/actions/{action.id}/edit").get_data(as_text=True)
     assert '<option value="ongoing"' not in client.get(f"/secretariat/plans/vocab/actions/{other.id}/edit").get_data(as_text=True)
     assert "In progress" in client.get("/plans/vocab").get_data(as_text=True)  # old records show it
