@@ -452,6 +452,13 @@ MATRIX: list[Case] = [
     Case("api_plans.get_scorecard", {"GET": E(HIDDEN, HIDDEN, HIDDEN, OK, OK, LOGIN)}, HID, "unpublished"),
     Case("api_actions.get_action", {"GET": API_PUBLIC}, p(action_id="w.action_a_id")),
     Case("api_actions.get_action", {"GET": API_UNPUBLISHED}, p(action_id="w.hidden_action_id"), "unpublished"),
+    # Changing plans and actions (the cadence, an action's weight): the secretariat only.
+    Case("api_plans.change_plan", {"PATCH": E(LOGIN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED, LOGIN)}, PUB,
+         body={"reporting_cadence": "quarterly"}),
+    Case("api_plans.change_plan", {"PATCH": E(LOGIN, FORBIDDEN, HIDDEN, ALLOWED, ALLOWED, LOGIN)}, HID,
+         "unpublished", body={"reporting_cadence": "quarterly"}),
+    Case("api_actions.change_action", {"PATCH": E(LOGIN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED, LOGIN)},
+         p(action_id="w.action_a_id"), body={"version": 1, "weight": 2}),
     Case("api_reports.list_reports", {"GET": API_PUBLIC}, p(action_id="w.action_a_id")),
     Case("api_reports.list_reports", {"GET": API_UNPUBLISHED}, p(action_id="w.hidden_action_id"), "unpublished"),
     Case("api_reports.create_report", {"POST": E(LOGIN, ALLOWED, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)},

@@ -85,6 +85,7 @@ FIELDS: dict[str, FieldWords] = {
          "not_number": _l("Enter the default percent as a whole number from 0 to 100")},
     ),
     "irm_completion": FieldWords(_l("Choose the IRM completion level"), _l("The IRM completion level")),
+    "reporting_cadence": FieldWords(_l("Choose a reporting cadence"), _l("The reporting cadence")),
     "weight": FieldWords(
         _l("Enter the weight, a whole number from 1 to 1,000, or leave it empty"), _l("The weight"),
         {"number": _l("Enter the weight as a whole number from 1 to 1,000, or leave it empty"),

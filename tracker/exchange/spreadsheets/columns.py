@@ -22,6 +22,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("plan_description", "One paragraph about the plan."),
     ("plan_citation", "Bibliographic reference of the source."),
     ("plan_source", "Source location: document | section | lines."),
+    ("plan_reporting_cadence", ("How reporting rounds open: manual, monthly, quarterly, half-yearly or yearly "
+                               "(one round per period, due on its last day). Blank: manual for a new plan; "
+                               "an existing plan keeps its own.")),
     ("published", ("yes or no: whether the public sees the plan, if this import creates it. "
                   "An existing plan keeps its state (change it on the plan's page).")),
     ("area_code", ("Short code of the area (pillar, dimension) of the row's recommendation, "
@@ -75,11 +78,15 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 COLUMN_NAMES = [name for name, _ in COLUMNS]
 REQUIRED_COLUMNS = ("plan_slug", "plan_title", "country")
+# Plan settings that have no empty value: a blank cell leaves them as they are (a new plan
+# takes the default) instead of clearing them.
+KEPT_WHEN_BLANK = ("plan_reporting_cadence",)
 
 PLAN_COLUMNS = {
     "plan_slug": "slug", "plan_title": "title", "country": "country",
     "plan_period_start": "period_start", "plan_period_end": "period_end",
     "plan_description": "description", "plan_citation": "citation",
+    "plan_reporting_cadence": "reporting_cadence",
 }
 RECOMMENDATION_COLUMNS = {
     "recommendation_code": "code", "recommendation_text": "text",

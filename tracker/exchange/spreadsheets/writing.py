@@ -50,7 +50,8 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         "plan_period_start": _date_cell(plan.period_start),
         "plan_period_end": _date_cell(plan.period_end),
         "plan_description": plan.description or "", "plan_citation": plan.citation or "",
-        "plan_source": _source_cell(plan), # The one exception to the CSV convention (see exchange.csv_files): the format
+        "plan_source": _source_cell(plan), "plan_reporting_cadence": plan.reporting_cadence,
+        # The one exception to the CSV convention (see exchange.csv_files): the format
         # promises yes/no to the people who fill it in.
         "published": "yes" if plan.published else "no",
     }
