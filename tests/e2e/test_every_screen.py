@@ -116,7 +116,7 @@ SECRETARIAT = (
     "indicator-form",
 )
 ASSESSOR = ("assessor-rounds", "assessor-round")
-ADMIN = ("users", "user-form", "agencies", "sign-ins", "sign-in-log", "reminders", "webhooks", "webhook")
+ADMIN = ("users", "user-form", "agencies", "statuses", "status-form", "sign-ins", "sign-in-log", "reminders", "webhooks", "webhook")
 PAGE_TYPES = PUBLIC + AGENCY + SECRETARIAT + ASSESSOR + ADMIN
 
 
