@@ -15,10 +15,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	@# WeasyPrint (the meeting pack's PDF) loads Debian's Pango at run time: installed when
+	@# missing; without root the service still runs and the PDF link says why it cannot.
+	scripts/system-packages.sh --warn-only pdf
 	touch $@
 
 # The test extras (pytest, Playwright, Schemathesis, ...), then what the browser tests need
-# outside Python: Debian's chromium and nginx (apt-get) and axe-core (npm), each only when missing.
+# outside Python: Debian's chromium and nginx (apt-get) and axe-core (npm), each only when missing
+# (and, in tests/e2e/setup.sh, Pango for the PDF and poppler to read it back).
 $(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@

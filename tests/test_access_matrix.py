@@ -248,6 +248,11 @@ MATRIX: list[Case] = [
     *[Case(f"chart_pages.{page}", {"GET": everyone(OK)}, PUB) for page in ("gantt", "timeline", "ranking")],
     *[Case(f"chart_pages.{page}", {"GET": everyone(HIDDEN)}, HID, "unpublished")
       for page in ("gantt", "timeline", "ranking")],
+    # --- the meeting pack and its PDF: a published plan's for everyone (the reports waiting
+    # for review only for staff); an unpublished plan's for staff only.
+    *[Case(f"meeting_pack.{page}", {"GET": everyone(OK)}, PUB) for page in ("pack", "pack_pdf")],
+    *[Case(f"meeting_pack.{page}", {"GET": E(HIDDEN, HIDDEN, HIDDEN, OK, OK, HIDDEN)}, HID, "unpublished")
+      for page in ("pack", "pack_pdf")],
     # --- open data and feeds: published plans and validated data only, for everyone
     Case("open_data.index", {"GET": everyone(OK)}),
     Case("open_data.datapackage", {"GET": everyone(OK)}),
@@ -357,6 +362,7 @@ MATRIX: list[Case] = [
     *[Case("agency.evidence_remove", {"POST": AGENCY_A_POST}, evidence(state), state)
       for state in ("draft", "submitted", "returned", "accepted", "withdrawn")],
     # --- the secretariat (and admins); drafts stay with their agency
+    Case("secretariat.dashboard", {"GET": STAFF}),
     Case("secretariat.plans", {"GET": STAFF}),
     Case("secretariat.new_plan", {"GET": STAFF, "POST": STAFF_POST}),
     Case("secretariat.workspace", {"GET": STAFF}, PUB),

@@ -163,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
         chart_pages,
         charts,
         embeds,
+        meeting_pack,
         open_data,
         operations,
         public,
@@ -176,7 +177,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         public.bp, auth.bp, secretariat.bp, agency.bp, assessor.bp, admin.bp, account.bp,
         reminders_admin.bp, report_links.bp, charts.bp, chart_pages.bp, open_data.bp, operations.bp,
-        webhooks_admin.bp, calendars.bp, calendars.account_bp, embeds.bp, subscriptions.bp,
+        webhooks_admin.bp, calendars.bp, calendars.account_bp, embeds.bp, subscriptions.bp, meeting_pack.bp,
     ):
         app.register_blueprint(blueprint)
 

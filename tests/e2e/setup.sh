@@ -2,7 +2,9 @@
 # What the browser and deployment tests need beyond Python, installed when missing (run by `make test`):
 #   - Debian's Chromium at /usr/bin/chromium (Playwright drives it; it never downloads a browser);
 #   - Debian's nginx at /usr/sbin/nginx (the deployment test runs deploy/'s site in it);
-#   - axe-core from npm, which the tests inject to check WCAG 2.1 AA (package-lock.json pins it).
+#   - axe-core from npm, which the tests inject to check WCAG 2.1 AA (package-lock.json pins it);
+#   - Pango for WeasyPrint (the meeting pack's PDF) and poppler-utils (pdftoppm, pdftotext),
+#     with which the PDF test reads the PDF back (scripts/system-packages.sh).
 # apt-get runs as root, or through sudo when that needs no password; otherwise this stops
 # and prints the exact command to run.
 set -euo pipefail
@@ -34,6 +36,8 @@ apt_install chromium /usr/bin/chromium "The browser tests need Debian's chromium
 # in Debian's nginx, as the current user in a folder of its own: no service is started.
 # (Installing the package may start the system's nginx on port 80 where systemd runs.)
 apt_install nginx /usr/sbin/nginx "The deployment test needs Debian's nginx"
+
+../../scripts/system-packages.sh pdf test
 
 if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   if ! command -v npm >/dev/null; then

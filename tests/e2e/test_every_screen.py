@@ -97,9 +97,12 @@ PUBLIC = (
     "subscription-confirm",
     "subscription-unsubscribe",
     "plan-indicators",
+    "pack",
 )
-AGENCY = ("agency-owe", "report-form", "report-view", "account", "two-factor", "calendar")
+AGENCY = ("agency-owe", "report-form", "report-view", "account", "two-factor", "calendar", "forbidden")
 SECRETARIAT = (
+    "work-dashboard",
+    "pack-secretariat",
     "review-queue",
     "review",
     "plans",
@@ -257,7 +260,7 @@ def screens(live_server) -> dict[str, Screen]:
         "search": Screen(public, "/search?q=data", "Search"),
         "open-data": Screen(public, "/open-data/", "Open data"),
         "sign-in": Screen(public, "/sign-in", "Sign in"),
-        "not-found": Screen(public, "/plans/no-such-plan", "404", status=404),
+        "not-found": Screen(public, "/plans/no-such-plan", "Page not found", status=404),
         "report-link": Screen(public, f"/r/{token}", "Report progress"),
         "gantt": Screen(public, f"{seeded_path}/gantt", "Gantt"),
         "timeline": Screen(public, f"{seeded_path}/timeline", "Recommendations by timeframe"),
@@ -274,12 +277,16 @@ def screens(live_server) -> dict[str, Screen]:
         "subscription-confirm": Screen(public, f"/subscriptions/{ids['follow']}/confirm", "Confirm"),
         "subscription-unsubscribe": Screen(public, f"/subscriptions/{ids['follow']}/unsubscribe", "Unsubscribe"),
         "plan-indicators": Screen(public, "/plans/mexico-2016-review-followup/indicators", "Indicators and figures"),
+        "pack": Screen(public, f"{seeded_path}/pack?since=2000-01-01", "Meeting pack"),
         "agency-owe": Screen(agency, "/agency/", "What we owe"),
         "report-form": Screen(agency, f"/agency/actions/{ids['first']}/report", "Progress report"),
         "report-view": Screen(agency, f"/agency/reports/{ids['report']}", "Progress report"),
         "account": Screen(agency, "/account/", "Account"),
         "two-factor": Screen(agency, "/account/two-factor", "two-factor"),
         "calendar": Screen(agency, "/account/calendar/", "Calendar feeds"),
+        "forbidden": Screen(agency, "/secretariat/plans", "You cannot use this page", status=403),
+        "work-dashboard": Screen(secretariat, "/secretariat/", "Work to do"),
+        "pack-secretariat": Screen(secretariat, f"/plans/{work.slug}/pack?since=2000-01-01", "Meeting pack"),
         "review-queue": Screen(secretariat, "/secretariat/reviews", "Review queue"),
         "review": Screen(secretariat, f"/secretariat/reviews/{ids['report']}", "Progress report"),
         "plans": Screen(secretariat, "/secretariat/plans", "Plans"),
@@ -382,6 +389,30 @@ def test_the_page_reflows_on_a_phone_and_passes_axe(page_type, screens, visitors
     visitor.problems.assert_none()
 
 
+def test_the_pack_prints_without_navigation_or_forms(live_server, new_person):
+    """Printed (print media, as WeasyPrint and a browser's Print use), a page keeps its content
+    and loses the header's navigation, the forms and the buttons."""
+    page = new_person().page
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.goto(f"/plans/{SEEDED_PLAN}/pack")
+    expect(page.get_by_role("navigation", name="Main")).to_be_attached()
+    expect(page.locator("header.site")).to_be_visible()
+    expect(page.get_by_role("button", name="Show")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.get_by_role("button", name="Show")).to_be_hidden()
+    expect(page.get_by_role("link", name="Download the pack as PDF")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Meeting pack")
+    expect(page.get_by_role("heading", name="Scorecard")).to_be_visible()
+    # Nothing scrolls on paper: the wide tables are shown whole.
+    assert page.locator(".scroll-box").first.evaluate("e => getComputedStyle(e).overflowX") == "visible"
+    # The same stylesheet prints every page: the plan page loses its header and forms too.
+    page.goto(f"/plans/{SEEDED_PLAN}")
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.locator("main form").first).to_be_hidden()
+    expect(page.get_by_role("heading", name="Scorecard")).to_be_visible()
+
+
 # The four landings: each role's own first link in the menu, after signing in at 320 px.
 # (who, the link, the heading of the page it opens)
 LANDINGS = {
@@ -392,12 +423,18 @@ LANDINGS = {
 }
 
 
+# Where signing in sends each role (tracker/routes/nav.py LANDINGS).
+LANDING_PATHS = {"agency": "/agency/", "secretariat": "/secretariat/", "assessor": "/assessor/",
+                 "admin": "/admin/users"}
+
+
 @pytest.mark.parametrize("role", LANDINGS)
 def test_each_role_lands_on_its_home_by_the_menu_at_320_px(role, screens, new_person):
     email, link, heading = LANDINGS[role]
     page = new_person().page
     page.set_viewport_size({"width": 320, "height": 700})
     sign_in(page, email)
+    assert urlsplit(page.url).path == LANDING_PATHS[role], f"{role} landed on {page.url}"
     # Measured once the stylesheet is in: before, the page is laid out unstyled, and wide.
     page.wait_for_load_state()
     assert_no_sideways_scroll(page, 320)

@@ -179,7 +179,7 @@ def test_an_unknown_plan_is_the_sites_own_404_page(live_server, new_person):
     person.problems.expected.add(url)
     response = person.page.goto(url)
     assert response.status == 404
-    assert person.page.get_by_role("heading", level=1).inner_text().startswith("404")
+    assert person.page.get_by_role("heading", level=1).inner_text() == "Page not found"
     assert person.page.get_by_role("link", name="Back to the plans").is_visible()
     # Chromium logs a 4xx document as a console error too; that one is expected as well.
     person.problems.problems = [p for p in person.problems.problems if url not in p]

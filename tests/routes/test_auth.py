@@ -43,4 +43,4 @@ def test_sign_in_never_redirects_off_site(client):
         "/sign-in?next=//evil.example/steal",
         data={"email": user.email, "password": factories.PASSWORD, "csrf_token": csrf_token(client)},
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/secretariat/"  # the secretariat's landing, not the other site

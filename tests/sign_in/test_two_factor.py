@@ -145,7 +145,7 @@ def test_remember_this_device_skips_the_code_until_reset(client, auth):
     response = post_code(client, pyotp.TOTP(secret).now(), remember="1")
     assert "tracker_device=" in response.headers["Set-Cookie"]
     auth.logout()
-    assert auth.login(user.email).location == "/"  # straight in
+    assert auth.login(user.email).location == "/secretariat/"  # straight in, to the landing
     assert events(user)[-1] == ("remembered_device", True)
     auth.logout()
     two_factor.reset(user)

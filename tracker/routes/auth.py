@@ -33,6 +33,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker.extensions import db
 from tracker.models import User
 from tracker.routes.forms import field_errors, form_data, now
+from tracker.routes.nav import landing
 from tracker.services import two_factor
 from tracker.services.errors import SignInRefused, Throttled, ValidationFailed
 from tracker.services.sign_in_log import NoticeSettings, record_attempt
@@ -51,11 +52,15 @@ REMEMBER_COOKIE = "tracker_device"
 OPEN_WHILE_ENROLLING = {"account.two_factor", "auth.logout", "static"}
 
 
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: never redirect a user to another host after sign-in.
+def _safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None.
+
+    Only same-site paths: never redirect a user to another host after sign-in. None lets
+    the sign-in send the user to their role's landing page (``nav.landing``).
+    """
     if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("public.index")
+    return None
 
 
 def _clear_session() -> None:
@@ -149,9 +154,10 @@ def _first_factor_passed(user: User, method: str, when: datetime, next_url: str 
 
 
 def _signed_in(user: User, next_url: str | None):
+    """Start the session and go where the sign-in came from (``next``), else to the role's landing."""
     start_session(user)
     flash(_("Signed in as %(email)s.", email=user.email), "success")
-    return redirect(_safe_next(next_url))
+    return redirect(_safe_next(next_url) or landing(user))
 
 
 def _pending_user(when: datetime) -> User | None:

@@ -10,11 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, url_for
 from markupsafe import escape
 
-from tracker.charts import html
-from tracker.publishing.chart_pages import gantt_page
 from tracker.publishing.scorecards import plan_scorecard
-from tracker.routes.chart_pages import _href_maker
-from tracker.routes.forms import now
+from tracker.routes.chart_pages import plan_gantt
 from tracker.services.plans import get_plan
 from tracker.web.public_cache import public_page
 from tracker.web.security import embeddable
@@ -37,9 +34,7 @@ def scorecard(slug: str):
 def gantt(slug: str):
     """A published plan's actions as a Gantt."""
     plan = get_plan(slug, published_only=True)
-    page = gantt_page(plan, today=now().date())
-    chart = html.gantt_html(page.data, zoom=page.zoom, action_href=_href_maker("public.action", plan.slug))
-    return render_template("embed/gantt.html", plan=plan, chart=chart)
+    return render_template("embed/gantt.html", plan=plan, chart=plan_gantt(plan))
 
 
 def snippets(plan) -> dict[str, str]:

@@ -26,6 +26,7 @@ bp.before_request(require_roles(*STAFF_ROLES))
 # Each section adds its routes to ``bp`` when imported; they need ``bp`` defined first.
 from tracker.routes.secretariat import (
     actions,
+    dashboard,
     forms,
     indicators,
     plans,
@@ -38,4 +39,7 @@ from tracker.routes.secretariat import (
 
 bp.context_processor(forms.form_choices)
 
-__all__ = ["actions", "bp", "indicators", "plans", "recommendations", "reviews", "rounds", "spreadsheets", "workspace"]
+__all__ = [
+    "actions", "bp", "dashboard", "indicators", "plans", "recommendations", "reviews", "rounds", "spreadsheets",
+    "workspace",
+]
