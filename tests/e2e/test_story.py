@@ -74,7 +74,7 @@ def test_from_recommendation_to_public_status(live_server, new_person, tmp_path)
     # --- The secretariat: a plan, a recommendation, an action for the agency, a round.
     secretariat = new_person().page
     sign_in(secretariat, SECRETARIAT_EMAIL)
-    secretariat.get_by_role("link", name="Manage plans").click()
+    secretariat.get_by_role("navigation", name="Main").get_by_role("link", name="Plans", exact=True).click()
     secretariat.get_by_role("link", name="Create a plan").click()
     secretariat.get_by_label("Slug").fill(SLUG)
     secretariat.get_by_label("Title", exact=True).fill(PLAN_TITLE)
@@ -205,7 +205,7 @@ def test_from_recommendation_to_public_status(live_server, new_person, tmp_path)
         "Report accepted: A1 is now Fully achieved at 100%."
     )
 
-    secretariat.get_by_role("link", name="Manage plans").click()
+    secretariat.get_by_role("navigation", name="Main").get_by_role("link", name="Plans", exact=True).click()
     secretariat.get_by_role("link", name=PLAN_TITLE).click()
     secretariat.get_by_role("link", name="Set status of R1").click()
     secretariat.get_by_label("New status").select_option(label="Fully achieved")

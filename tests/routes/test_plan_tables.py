@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from tests import factories
 
@@ -157,3 +158,45 @@ def test_the_agencies_part_links_only_agencies_with_a_public_page(client, db_ses
     part = page.split('id="agencies"', 1)[1].split("</section>", 1)[0]
     assert f'href="/agencies/{lead.id}"' in part and client.get(f"/agencies/{lead.id}").status_code == 200
     assert "Named Council (NAC) <span" in part and f"/agencies/{named.id}" not in part
+
+
+def test_a_new_agency_on_the_plan_shows_in_its_filters_and_list_at_once(client, big):
+    """The filters' choices and the plan's counts are remembered between writes, never after."""
+    plan, _health = big
+    assert "New Office" not in text(client.get("/plans/big"))
+    factories.agency(name="New Office", acronym="NEO")
+    factories.action(plan, code="Y001", title="A new step", lead_agency="NEO")
+    page = text(client.get("/plans/big"))
+    assert "Showing 1–50 of 121 actions" in page
+    assert "New Office (NEO)</option>" in page  # the agency filter offers it
+    part = page.split('id="agencies"', 1)[1].split("</section>", 1)[0]
+    assert "New Office (NEO)</a>" in part
+
+
+def _statements(engine, fetch) -> list[str]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fetch()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_a_page_of_50_cited_recommendations_reads_no_more_than_a_page_of_2(client, db_session):
+    """Speed guard (counts statements, never time): each row's source, institutions, area and
+    status come with the page, not one look-up per row, whether or not its report is described."""
+    few, many = factories.plan(slug="few"), factories.plan(slug="many")
+    for plan, count in ((few, 2), (many, 50)):
+        for n in range(count):
+            factories.recommendation(plan, code=f"R{n}", source_document=f"memo-{n % 3}.txt",
+                                     source_section=f"Part {n}")
+    engine = db_session.get_bind().engine
+    small = _statements(engine, lambda: client.get("/plans/few"))
+    large = _statements(engine, lambda: client.get("/plans/many"))
+    assert "Showing 1–50 of 50 recommendations" in text(client.get("/plans/many"))
+    assert len(large) <= len(small), large

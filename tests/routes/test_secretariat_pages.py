@@ -602,7 +602,7 @@ def test_workspace_is_paged_and_select_all_assigns_every_matching_action_on_ever
     assert response.status_code == 422
     summary = page.index('class="error-summary"')
     assert summary < page.index('id="filters-heading"') < page.index('id="actions-heading"')
-    assert "lead agency:" in page[summary:summary + 600]
+    assert '<a href="#lead_agency">Choose the lead agency</a>' in page[summary:summary + 600]
 
     response = post(client, f"{path}/assign?status=pending&act_page=2",
                     {"select_all": "1", "lead_agency": "NDC", "reason": "Moved"}, form_path=path)

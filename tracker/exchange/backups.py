@@ -71,14 +71,16 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ALEMBIC_TABLE = "alembic_version"
 # Tables the migrations fill with defaults (0001: the status vocabulary, 0004: the
-# default reminder rules, 0005: the data version's row). A freshly migrated database has rows there and is still
-# empty; a restore replaces them with the archive's own (possibly edited) rows.
+# default reminder rules, 0005: the data version's row, 0015: the scheduler heartbeat's
+# row). A freshly migrated database has rows there and is still empty; a restore replaces
+# them with the archive's own (possibly edited) rows.
 # A migration that inserts defaults into another table must add it here (the backup
 # tests restore into a freshly migrated database and would fail otherwise).
-MIGRATION_DEFAULT_TABLES = frozenset({"statuses", "reminder_rules", "data_version"})
-# Bookkeeping of this database, not data: the counter the caches are keyed by. A
-# restore keeps the target's own row and moves it on (see _move_data_version_on).
-NOT_BACKED_UP = frozenset({"data_version"})
+MIGRATION_DEFAULT_TABLES = frozenset({"statuses", "reminder_rules", "data_version", "scheduler_heartbeat"})
+# Bookkeeping of this database, not data: the counter the caches are keyed by (a restore
+# keeps the target's own row and moves it on, see _move_data_version_on), and when this
+# database's scheduler last beat (an archive's beat would tell /healthz of another server).
+NOT_BACKED_UP = frozenset({"data_version", "scheduler_heartbeat"})
 INSERT_BATCH = 1000
 _TABLE_MEMBER = re.compile(r"tables/([a-z0-9_]+)\.jsonl")
 _FILE_MEMBER = re.compile(r"files/([0-9a-f]{1,64})")

@@ -32,6 +32,7 @@ from tracker.publishing.dashboard import (
     plan_rounds_exist,
 )
 from tracker.publishing.dashboard import search as run_search
+from tracker.publishing.data_version import current_data_version
 from tracker.publishing.indicators import indicator_views, plan_indicator_views
 from tracker.publishing.public_views import (
     accepted_evidence,
@@ -61,6 +62,7 @@ from tracker.services.plans import get_plan, list_plans
 from tracker.services.readiness import plan_readiness
 from tracker.services.statuses import status_vocabulary
 from tracker.web.public_cache import public_page
+from tracker.web.response_cache import remembered_for_plan
 
 bp = Blueprint("public", __name__)
 
@@ -111,7 +113,13 @@ def plan(slug: str):
     as_of, error = _date_arg("as_of")
     today = now().date()
     statuses = status_vocabulary()
-    options = filter_options(plan)
+    # What the page shows of the whole plan whatever the page asked, read once per data
+    # version: with the rows, these were most of a page's statements.
+    version = current_data_version()
+    options = remembered_for_plan(plan, "filter_options", version, lambda: filter_options(plan))
+    action_count, has_timeframes, has_rounds = remembered_for_plan(
+        plan, "plan_page_counts", version,
+        lambda: (plan_action_count(plan), plan_has_timeframes(plan), bool(plan_rounds_exist(plan))))
     table = read_table_request(request.args, statuses=[s.key for s in statuses],
                                areas=[code for code, _name in options["areas"]])
     readiness = plan_readiness(plan)
@@ -130,9 +138,9 @@ def plan(slug: str):
         statuses=statuses,
         recommendations=recommendation_page(plan, table, today),
         actions=actions,
-        action_count=plan_action_count(plan),
+        action_count=action_count,
         embedded_gantt_limit=EMBEDDED_GANTT_LIMIT,
-        has_timeframes=plan_has_timeframes(plan),
+        has_timeframes=has_timeframes,
         as_of=as_of,
         as_of_error=error,
         statuses_then=statuses_as_of(plan, as_of) if as_of else None,
@@ -142,7 +150,7 @@ def plan(slug: str):
         readiness_rated=any(d.rating for d in readiness) or any(q.rating for q in questions),
         readiness_questions=len(questions),
         rating_styles=RATINGS,
-        has_rounds=bool(plan_rounds_exist(plan)),
+        has_rounds=has_rounds,
         today=as_of or today,
     ), (400 if error else 200)
 

@@ -3,21 +3,27 @@
 Per process, made on first use and bounded by entries and bytes: the drawn charts
 (``routes.charts``), keyed by the plan's fingerprint, so a chart is drawn again only
 when the data it shows changed; and the public's responses (``tracker.web.public_cache``),
-keyed by the data version. Plan fingerprints (a dozen aggregate queries) are
-remembered per data version too, so while nothing is written none is computed twice.
+keyed by the data version. Plan fingerprints (a dozen aggregate queries) and what a plan's
+pages show of the whole plan whatever the page (``remembered_for_plan``: its filters'
+choices, its counts) are remembered per data version too, so while nothing is written
+none is computed twice.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import Flask, current_app
 
 from tracker.publishing.versions import PlanFingerprint, plan_fingerprint
 
+T = TypeVar("T")
 CHARTS, PUBLIC, FINGERPRINTS = "tracker_chart_cache", "tracker_public_cache", "tracker_fingerprints"
+PLAN_FACTS = "tracker_plan_facts"
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def clear_caches(app: Flask) -> None:
     Never needed in service: the data version only grows. Tests need it, because
     rolling back a test's transaction takes the counter back too.
     """
-    for name in (CHARTS, FINGERPRINTS):
+    for name in (CHARTS, FINGERPRINTS, PLAN_FACTS):
         app.extensions.pop(name, None)
     if PUBLIC in app.extensions:
         app.extensions[PUBLIC].clear()
@@ -105,3 +111,21 @@ def remembered_fingerprint(plan, version: int) -> PlanFingerprint:
     fingerprint = plan_fingerprint(plan)
     memo[plan.id] = (version, fingerprint)
     return fingerprint
+
+
+def remembered_for_plan(plan, what: str, version: int, compute: Callable[[], T]) -> T:
+    """``compute()``, a fact about the whole of ``plan`` named ``what``, computed again only
+    when the data version moved.
+
+    ``version`` must have been read before what ``compute`` reads. What it returns is kept
+    across requests and threads, so it must be plain values, never ORM objects (they belong
+    to one request's session).
+    """
+    memo = current_app.extensions.setdefault(PLAN_FACTS, {})
+    key = (plan.id, what)
+    hit = memo.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = compute()
+    memo[key] = (version, value)
+    return value
