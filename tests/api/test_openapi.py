@@ -6,12 +6,12 @@ import pytest
 
 PATHS = {
     "/api/v1/plans": {"get"},
-    "/api/v1/plans/{slug}": {"get"},
+    "/api/v1/plans/{slug}": {"get", "patch"},
     "/api/v1/plans/{slug}/areas": {"get"},
     "/api/v1/plans/{slug}/recommendations": {"get"},
     "/api/v1/plans/{slug}/actions": {"get"},
     "/api/v1/plans/{slug}/scorecard": {"get"},
-    "/api/v1/actions/{action_id}": {"get"},
+    "/api/v1/actions/{action_id}": {"get", "patch"},
     "/api/v1/actions/{action_id}/reports": {"get", "post"},
     "/api/v1/reports/{report_id}": {"get"},
     "/api/v1/reports/{report_id}/accept": {"post"},

@@ -223,7 +223,7 @@ def test_the_scorecard_shows_each_count_and_the_totals():
     # Totals of the three areas: 7, 3, 4 and 14 in all; fully achieved 7 in total.
     assert {"7", "3", "4", "14"} <= set(texts)
     table = scorecard_table(mexico_scorecard())
-    assert table.total == ("Total", "", 7, 5, 1, 1, 14)
+    assert table.total == ("Total", "", 7, 5, 1, 1, 14, "")  # no percent: no action measures it
 
 
 def test_the_round_comparison_shows_the_change_per_status():

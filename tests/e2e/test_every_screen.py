@@ -119,7 +119,7 @@ SECRETARIAT = (
     "indicator-form",
 )
 ASSESSOR = ("assessor-rounds", "assessor-round")
-ADMIN = ("users", "user-form", "agencies", "sign-ins", "sign-in-log", "reminders", "webhooks", "webhook")
+ADMIN = ("users", "user-form", "agencies", "statuses", "status-form", "sign-ins", "sign-in-log", "reminders", "webhooks", "webhook")
 PAGE_TYPES = PUBLIC + AGENCY + SECRETARIAT + ASSESSOR + ADMIN
 
 
@@ -314,6 +314,8 @@ def screens(live_server) -> dict[str, Screen]:
         "users": Screen(ADMIN_EMAIL, "/admin/users", "Users"),
         "user-form": Screen(ADMIN_EMAIL, f"/admin/users/{ids['admin']}", ADMIN_EMAIL),
         "agencies": Screen(ADMIN_EMAIL, "/admin/agencies", "Agencies"),
+        "statuses": Screen(ADMIN_EMAIL, "/admin/statuses", "Status vocabulary"),
+        "status-form": Screen(ADMIN_EMAIL, "/admin/statuses/ongoing", "Edit status"),
         "sign-ins": Screen(ADMIN_EMAIL, "/admin/sign-ins", "Failed sign-ins"),
         "sign-in-log": Screen(ADMIN_EMAIL, "/admin/sign-in-log", "Sign-in log"),
         "reminders": Screen(ADMIN_EMAIL, "/admin/reminders/", "Reminders"),

@@ -137,6 +137,7 @@ class ScorecardBar:
     label: str
     counts: dict[str, int]
     code: str | None = None
+    percent: float | None = None  # percent complete, rolled up (``publishing.completion``)
 
     @property
     def total(self) -> int:
@@ -150,6 +151,7 @@ class ScorecardLabels:
     axis: str = "Recommendations"
     change: str = "change"
     empty: str = "No recommendations to show."
+    percent: str = "Percent complete"
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ class ScorecardData:
     bars: tuple[ScorecardBar, ...]
     subtitle: str = ""
     labels: ScorecardLabels = field(default_factory=ScorecardLabels)
+    percent: float | None = None  # the plan's percent complete
 
     @property
     def totals(self) -> dict[str, int]:

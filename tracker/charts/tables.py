@@ -60,19 +60,24 @@ def timeline_table(data: TimelineData) -> Table:
 
 
 def scorecard_table(data: ScorecardData) -> Table:
-    """Areas by status, with a total per area and a total row (Table 2.1's layout)."""
+    """Areas by status, with a total per area and a total row (Table 2.1's layout), and
+    each area's and the plan's percent complete (empty when no action measures it)."""
     keys = [s.key for s in data.statuses]
     rows = tuple(
-        (bar.label, bar.code or "", *(bar.counts.get(k, 0) for k in keys), bar.total)
+        (bar.label, bar.code or "", *(bar.counts.get(k, 0) for k in keys), bar.total, _percent(bar.percent))
         for bar in data.bars
     )
     totals = data.totals
     return Table(
         caption=data.title,
-        columns=("Area", "Area code", *(s.label for s in data.statuses), data.labels.total),
+        columns=("Area", "Area code", *(s.label for s in data.statuses), data.labels.total, data.labels.percent),
         rows=rows,
-        total=(data.labels.total, "", *(totals[k] for k in keys), sum(totals.values())),
+        total=(data.labels.total, "", *(totals[k] for k in keys), sum(totals.values()), _percent(data.percent)),
     )
+
+
+def _percent(percent: float | None) -> float | str:
+    return "" if percent is None else round(percent, 1)
 
 
 def rounds_table(data: RoundsData) -> Table:

@@ -55,6 +55,9 @@ class Action(SourceMixin, db.Model):
     start_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date, index=True)
     percent_complete: Mapped[int] = mapped_column(Integer, default=0)
+    # How much the action counts in its recommendations' percent complete
+    # (``publishing.completion``); empty counts as 1, so no weights means a plain mean.
+    weight: Mapped[int | None] = mapped_column(Integer)
     status_key: Mapped[str] = mapped_column(ForeignKey("statuses.key"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     # A paused action gets no reminders until it is resumed.
@@ -85,6 +88,7 @@ class Action(SourceMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("plan_id", "code"),
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
+        CheckConstraint("weight IS NULL OR weight BETWEEN 1 AND 1000", name="weight_range"),
         CheckConstraint(
             "start_date IS NULL OR due_date IS NULL OR start_date <= due_date", name="dates_order"
         ),

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from tracker.models.recommendation import Recommendation
 
 
+# How a plan's reporting rounds are opened: by hand, or one per period.
+REPORTING_CADENCES = ("manual", "monthly", "quarterly", "half-yearly", "yearly")
+
+
 class Plan(SourceMixin, db.Model):
     """A plan made from one source: a review, an assessment or an action plan."""
 
@@ -32,7 +36,8 @@ class Plan(SourceMixin, db.Model):
     citation: Mapped[str | None] = mapped_column(String(500))
     period_start: Mapped[date | None] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
-    # quarterly | half-yearly | yearly | manual: how reporting rounds are opened.
+    # monthly | quarterly | half-yearly | yearly | manual (``REPORTING_CADENCES``): how reporting
+    # rounds are opened; the scheduler opens one per period (``services.rounds.open_scheduled_rounds``).
     reporting_cadence: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
     # The public sees only published plans.
     published: Mapped[bool] = mapped_column(Boolean, default=True)

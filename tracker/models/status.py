@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
@@ -13,6 +13,10 @@ from tracker.models.types import UTCDateTime
 # Who loaded the seed reports, as history records it (``changed_by_label``, no user):
 # pages show such rows as one "Imported from the OECD (2018) report" line.
 SEED_LOAD_LABEL = "seed"
+
+# The Open Government Partnership's Independent Reporting Mechanism completion scale,
+# in order: every status maps to one, so exports speak a scale others read.
+IRM_COMPLETION = ("not_started", "limited", "substantial", "complete")
 
 
 class Status(db.Model):
@@ -31,6 +35,10 @@ class Status(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     default_percent: Mapped[int] = mapped_column(Integer, default=0)
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its place on the OGP IRM completion scale (``IRM_COMPLETION``), for exports.
+    irm_completion: Mapped[str] = mapped_column(String(20), default="not_started", server_default="not_started")
+    # A retired status stays on the records that have it but is offered no more.
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<Status {self.key}>"

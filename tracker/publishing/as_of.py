@@ -20,7 +20,8 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Action, Area, Event, Plan, Recommendation, Status, StatusChange
-from tracker.publishing.scorecards import Scorecard, ScorecardRow
+from tracker.publishing.completion import plan_completion
+from tracker.publishing.scorecards import Scorecard, ScorecardRow, with_completion
 from tracker.services.statuses import status_vocabulary
 
 
@@ -92,7 +93,10 @@ def scorecard_as_of(plan: Plan, day: date) -> Scorecard:
     for rec_id, area_id in recs:
         if rec_id in statuses:
             rows.setdefault(area_id, ScorecardRow(code=None, name="(no area)")).counts[statuses[rec_id]] += 1
-    return Scorecard(statuses=status_vocabulary(), rows=list(rows.values()))
+    # Percents as they stood then: each action's last recorded percentage by the day.
+    percents = {action_id: then.percent or 0 for action_id, then in _status_history(plan.id, day, "action").items()}
+    return with_completion(Scorecard(statuses=status_vocabulary(), rows=list(rows.values())),
+                           plan_completion(plan.id, percents), rows)
 
 
 class ActionThen:

@@ -253,8 +253,10 @@ def scorecard_data(plan: Plan) -> ScorecardData:
         subtitle="Recommendations by area and validated status",
         statuses=tuple(_style(s) for s in scorecard.statuses),
         bars=tuple(
-            ScorecardBar(label=row.name, code=row.code, counts=dict(row.counts)) for row in scorecard.rows
+            ScorecardBar(label=row.name, code=row.code, counts=dict(row.counts), percent=row.percent)
+            for row in scorecard.rows
         ),
+        percent=scorecard.percent,
     )
 
 

@@ -22,6 +22,7 @@ from tracker.models import (
     StatusChange,
     action_supporting_agencies,
 )
+from tracker.publishing.completion import plans_completion
 from tracker.services.statuses import status_vocabulary
 
 # --- headline figures ---------------------------------------------------------
@@ -33,7 +34,7 @@ class Headline:
     recommendations: Counter = field(default_factory=Counter)
     actions: int = 0
     overdue: int = 0
-    average_percent: float | None = None
+    percent: float | None = None  # percent complete, rolled up; None: no action measures it
 
     @property
     def total_recommendations(self) -> int:
@@ -41,7 +42,8 @@ class Headline:
 
 
 def headlines(plans: list[Plan], today: date) -> list[Headline]:
-    """Per plan: recommendations by status, actions, overdue actions and average completion."""
+    """Per plan: recommendations by status, actions, overdue actions and percent complete
+    (rolled up from the actions, ``publishing.completion``)."""
     by_id = {p.id: Headline(plan=p) for p in plans}
     if not by_id:
         return []
@@ -52,15 +54,15 @@ def headlines(plans: list[Plan], today: date) -> list[Headline]:
     ):
         by_id[plan_id].recommendations[status_key] = n
     overdue = and_(Action.due_date < today, Status.is_final.is_(False))
-    for plan_id, n, late, average in db.session.execute(
-        select(Action.plan_id, func.count(), func.count().filter(overdue), func.avg(Action.percent_complete))
+    for plan_id, n, late in db.session.execute(
+        select(Action.plan_id, func.count(), func.count().filter(overdue))
         .join(Status, Action.status_key == Status.key)
         .where(Action.plan_id.in_(by_id))
         .group_by(Action.plan_id)
     ):
-        headline = by_id[plan_id]
-        headline.actions, headline.overdue = n, late
-        headline.average_percent = round(float(average), 1) if average is not None else None
+        by_id[plan_id].actions, by_id[plan_id].overdue = n, late
+    for plan_id, completion in plans_completion(by_id).items():
+        by_id[plan_id].percent = completion.percent
     return list(by_id.values())
 
 

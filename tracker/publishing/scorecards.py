@@ -7,6 +7,9 @@ and status, never a recommendation's, so the scorecard changes when the secretar
 validates a recommendation's status, not when an agency's report is accepted. The
 agencies' proposals and the assessors' statuses are shown beside the validated one
 (``services.assessments.recommendation_status_views``), never counted here.
+
+Beside the counts, each area and the plan carry their percent complete, rolled up from
+the actions (``publishing.completion``, the one rule).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import func, select
 
 from tracker.extensions import db
 from tracker.models import Area, Plan, Recommendation, Status
+from tracker.publishing.completion import PlanCompletion, plan_completion
 from tracker.services.statuses import status_vocabulary
 
 
@@ -26,6 +30,7 @@ class ScorecardRow:
     code: str | None
     name: str
     counts: Counter = field(default_factory=Counter)
+    percent: float | None = None  # rolled up from the area's actions; None: nothing measured
 
     @property
     def total(self) -> int:
@@ -36,6 +41,7 @@ class ScorecardRow:
 class Scorecard:
     statuses: list[Status]
     rows: list[ScorecardRow]
+    percent: float | None = None  # the plan's, rolled up from its actions
 
     @property
     def totals(self) -> Counter:
@@ -64,4 +70,14 @@ def plan_scorecard(plan: Plan) -> Scorecard:
         if area_id not in rows:  # recommendations not filed under an area
             rows[area_id] = ScorecardRow(code=None, name="(no area)")
         rows[area_id].counts[status_key] += n
-    return Scorecard(statuses=status_vocabulary(), rows=list(rows.values()))
+    return with_completion(Scorecard(statuses=status_vocabulary(), rows=list(rows.values())),
+                           plan_completion(plan.id), rows)
+
+
+def with_completion(card: Scorecard, completion: PlanCompletion, rows: dict) -> Scorecard:
+    """``card`` with each area's and the plan's percent complete from ``completion``;
+    ``rows``: the card's rows by area id."""
+    for area_id, row in rows.items():
+        row.percent = completion.area(area_id)
+    card.percent = completion.percent
+    return card

@@ -1,8 +1,9 @@
-"""Administrators: users, agencies, failed sign-ins, the sign-in log and single sign-on domains."""
+"""Administrators: users, agencies, the status vocabulary, failed sign-ins, the sign-in log
+and single sign-on domains."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +15,14 @@ from tracker.services.agencies import create_agency
 from tracker.services.errors import ValidationFailed
 from tracker.services.sign_in_log import METHOD_NAMES, recent_events
 from tracker.services.single_sign_on import allow_domain, domain_rules, remove_domain
+from tracker.services.statuses import (
+    create_status,
+    delete_status,
+    move_status,
+    status_uses,
+    status_vocabulary,
+    update_status,
+)
 from tracker.services.throttling import (
     FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS,
     FREE_FAILURES_PER_ADDRESS,
@@ -26,6 +35,7 @@ bp.before_request(require_roles("admin"))
 
 USER_FIELDS = ("email", "password", "role", "agency")
 AGENCY_FIELDS = ("name", "acronym", "country")
+STATUS_FIELDS = ("label", "description", "colour", "default_percent", "irm_completion")
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -71,6 +81,87 @@ def agencies():
         flash(_("Agency %(name)s created.", name=agency.display_name), "success")
         return redirect(url_for(".agencies"))
     return _agencies_page()
+
+
+@bp.route("/statuses", methods=["GET", "POST"])
+def statuses():
+    """The status vocabulary in order, with its uses; a form to add a status."""
+    if request.method == "POST":
+        data = {**form_data("key", *STATUS_FIELDS), "is_final": "is_final" in request.form}
+        try:
+            status = create_status(data)
+        except ValidationFailed as exc:
+            return _statuses_page(errors=field_errors(exc), values=data), 422
+        flash(_("Status %(label)s added: forms offer it and charts show it from now on.", label=status.label), "success")
+        return redirect(url_for(".statuses"))
+    return _statuses_page(values={"colour": "", "default_percent": "0", "irm_completion": "not_started"})
+
+
+@bp.route("/statuses/<key>", methods=["GET", "POST"])
+def edit_status(key: str):
+    """Rename, recolour, remap or retire a status."""
+    status = _status(key)
+    if request.method == "POST":
+        data = {**form_data(*STATUS_FIELDS), "is_final": "is_final" in request.form,
+                "retired": "retired" in request.form}
+        try:
+            update_status(status, data)
+        except ValidationFailed as exc:
+            return _status_page(status, errors=field_errors(exc), values=data), 422
+        flash(_("Status %(label)s saved.", label=status.label), "success")
+        return redirect(url_for(".statuses"))
+    values = {name: getattr(status, name) for name in (*STATUS_FIELDS, "is_final", "retired")}
+    return _status_page(status, values=values)
+
+
+@bp.route("/statuses/<key>/move", methods=["POST"])
+def move_status_in_order(key: str):
+    """Move a status one place up or down the order every page and chart uses."""
+    status = _status(key)
+    move_status(status, -1 if request.form.get("direction") == "up" else 1)
+    flash(_("Status %(label)s moved.", label=status.label), "success")
+    return redirect(url_for(".statuses", _anchor=f"status-{status.key}"))
+
+
+@bp.route("/statuses/<key>/delete", methods=["POST"])
+def remove_status(key: str):
+    """Delete a status nothing names; one in use is refused, with the advice to retire it."""
+    status = _status(key)
+    try:
+        delete_status(status)
+    except ValidationFailed as exc:
+        return _statuses_page(errors=field_errors(exc), values={}), 422
+    flash(_("Status %(label)s deleted.", label=status.label), "success")
+    return redirect(url_for(".statuses"))
+
+
+def _status(key: str):
+    status = next((s for s in status_vocabulary() if s.key == key), None)
+    if status is None:
+        abort(404)
+    return status
+
+
+def _statuses_page(errors=None, values=None):
+    vocabulary = status_vocabulary()
+    return render_template("admin/statuses.html", statuses=vocabulary, uses={s.key: status_uses(s) for s in vocabulary},
+                           errors=errors or {}, values=values or {}, **_status_choices())
+
+
+def _status_page(status, errors=None, values=None):
+    return render_template("admin/status.html", status=status, uses=status_uses(status), errors=errors or {},
+                           values=values or {}, **_status_choices())
+
+
+def _status_choices() -> dict:
+    """The palette to pick colours from and the IRM completion scale, in words."""
+    from tracker.charts.palette import NAMED_COLOURS
+    from tracker.models.status import IRM_COMPLETION
+
+    words = {"not_started": _("Not started"), "limited": _("Limited"), "substantial": _("Substantial"),
+             "complete": _("Complete")}
+    return {"palette": [(_(name), colour) for name, colour in NAMED_COLOURS],
+            "irm": [(level, words[level]) for level in IRM_COMPLETION], "irm_words": words}
 
 
 @bp.route("/sign-ins")

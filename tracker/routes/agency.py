@@ -32,7 +32,7 @@ from tracker.services.reports import (
     remove_evidence,
     save_report,
 )
-from tracker.services.statuses import status_vocabulary
+from tracker.services.statuses import offered_statuses
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 bp.before_request(require_roles("agency"))
@@ -190,7 +190,7 @@ def _form(action, report, values: dict, errors: dict | None = None):
         report=report,
         values=values,
         errors=errors or {},
-        statuses=[(s.key, _(s.label)) for s in status_vocabulary()],
+        statuses=[(s.key, _(s.label)) for s in offered_statuses(action.status_key)],
         indicators=reportable_indicators(action),
         file_types=", ".join(sorted(ALLOWED)),
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),

@@ -30,7 +30,7 @@ from tracker.services.assessments import (
     round_history,
 )
 from tracker.services.errors import ValidationFailed
-from tracker.services.statuses import status_vocabulary
+from tracker.services.statuses import offered_statuses
 
 bp = Blueprint("assessor", __name__, url_prefix="/assessor")
 bp.before_request(require_roles("assessor", "admin"))
@@ -103,7 +103,7 @@ def _round_page(round_, errors: dict | None = None, failed: int | None = None, v
         plan=plan,
         recorded=round_assessments(round_),
         history=round_history(round_, current_user),
-        statuses=[(s.key, _(s.label)) for s in status_vocabulary()],
+        statuses=[(s.key, _(s.label)) for s in offered_statuses()],
         errors=errors or {},
         failed=failed,
         values=values or {},

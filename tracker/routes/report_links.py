@@ -21,7 +21,7 @@ from tracker.services.reports import (
     report_no_change,
     save_report,
 )
-from tracker.services.statuses import status_vocabulary
+from tracker.services.statuses import offered_statuses
 
 bp = Blueprint("links", __name__, url_prefix="/r")
 
@@ -60,7 +60,7 @@ def report(token: str):
             return redirect(url_for("links.done"))
     return (
         render_template("links/report.html", link=link, token=token, errors=errors, values=values,
-                        status_options=[(s.key, s.label) for s in status_vocabulary()], links_text=request.form.get("links", "")),
+                        status_options=[(s.key, s.label) for s in offered_statuses(link.action.status_key)], links_text=request.form.get("links", "")),
         422 if errors else 200,
     )
 

@@ -68,6 +68,9 @@ class ActionInput(SourceFields):
     start_date = Date(load_default=None)
     due_date = Date(load_default=None)
     percent_complete = Integer(minimum=0, maximum=100, load_default=0)
+    # How much the action counts in its recommendations' percent complete; empty: 1.
+    weight = Integer(minimum=1, maximum=1000, load_default=None, allow_none=True,
+                     message="Enter a whole number from 1 to 1,000, or leave it empty (counts as 1).")
     status = required_str(max_length=STATUS_KEY)
     # recommendation codes
     recommendations = List(Text(max_length=CODE_MAX_LENGTH), max_items=200, noun="recommendations",

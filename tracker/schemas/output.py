@@ -98,6 +98,8 @@ class PlanOutput(Schema):
     citation = fields.String(attribute="plan.citation", allow_none=True)
     period = fields.Nested(PeriodOutput, attribute="plan", dump_only=True)
     published = fields.Boolean(attribute="plan.published")
+    reporting_cadence = fields.String(attribute="plan.reporting_cadence", metadata={
+        "description": "How reporting rounds open: manual, monthly, quarterly, half-yearly or yearly."})
     counts = fields.Nested(PlanCountsOutput)
     source = fields.Nested(SourceOutput, attribute="plan", dump_only=True)
 
@@ -199,6 +201,10 @@ class ActionOutput(Schema):
     start_date = fields.Date(allow_none=True)
     due_date = fields.Date(allow_none=True)
     percent_complete = fields.Integer()
+    version = fields.Integer(metadata={
+        "description": "The action's version: send it back with a change (PATCH) so an edit made meanwhile is not overwritten."})
+    weight = fields.Integer(allow_none=True, metadata={
+        "description": "How much the action counts in its recommendations' percent complete; null counts as 1."})
     status = fields.Nested(StatusOutput)
     overdue = fields.Method(
         "get_overdue",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from tracker.models.plan import REPORTING_CADENCES
 from tracker.schemas.base import (
     Code,
     Date,
@@ -53,7 +54,7 @@ class PlanInput(SourceFields):
     published = fields.Boolean(load_default=True)
     reporting_cadence = Text(
         load_default="manual", max_length=20,
-        validate=validate.OneOf(("manual", "quarterly", "half-yearly", "yearly"), error="Choose one of: {choices}."),
+        validate=validate.OneOf(REPORTING_CADENCES, error="Choose one of: {choices}."),
     )
 
     @validates_schema

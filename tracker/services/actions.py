@@ -155,6 +155,7 @@ def current_input(action: Action) -> dict:
         "start_date": action.start_date.isoformat() if action.start_date else None,
         "due_date": action.due_date.isoformat() if action.due_date else None,
         "percent_complete": action.percent_complete,
+        "weight": action.weight,
         "status": action.status_key,
         "recommendations": [r.code for r in action.recommendations],
         "milestones": [
@@ -175,6 +176,7 @@ def snapshot(action: Action) -> dict:
         "start_date": action.start_date.isoformat() if action.start_date else None,
         "due_date": action.due_date.isoformat() if action.due_date else None,
         "percent_complete": action.percent_complete,
+        "weight": action.weight,
         "status": action.status_key,
         "recommendations": sorted(r.code for r in action.recommendations),
         "milestones": sorted(f"{m.due_date.isoformat()} {m.title}" for m in action.milestones),
@@ -189,6 +191,7 @@ def _differences(action: Action, fields: dict) -> dict[str, tuple]:
         "start_date": fields["start_date"].isoformat() if fields["start_date"] else None,
         "due_date": fields["due_date"].isoformat() if fields["due_date"] else None,
         "percent_complete": fields["percent_complete"],
+        "weight": fields["weight"],
         "status": fields["status"],
     }
     return {k: (saved[k], v) for k, v in submitted.items() if saved[k] != v}
@@ -212,7 +215,7 @@ def _record_changes(action: Action, changes: dict, *, actor: Actor, now: datetim
 
 def _save(plan, action, fields, *, actor, now, reason, effective_on=None) -> tuple[Action, bool]:
     errors: dict[str, list[str]] = {}
-    status = require_status(fields.pop("status"))
+    status = require_status(fields.pop("status"), current=action.status_key if action else None)
 
     area_code = fields.pop("area")
     area = find_area(plan, area_code) if area_code else None

@@ -73,7 +73,7 @@ def set_recommendation_status(
     """
     fields = validated(StatusChangeInput(), data)
     with atomic():
-        status = require_status(fields["status"])
+        status = require_status(fields["status"], current=rec.status_key)
         if status.key != rec.status_key:
             old = rec.status_key
             rec.status = status
@@ -109,7 +109,7 @@ def link_related(rec: Recommendation, references: list[dict]) -> bool:
 
 
 def _save(plan, rec, fields, *, actor, now, reason, effective_on=None) -> Recommendation:
-    status = require_status(fields.pop("status"))
+    status = require_status(fields.pop("status"), current=rec.status_key if rec else None)
     area_code = fields.pop("area")
     area = find_area(plan, area_code) if area_code else None
     errors: dict[str, list[str]] = {}

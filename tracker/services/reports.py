@@ -109,7 +109,7 @@ def save_report(
     status = None
     if "proposed_status" not in errors:
         try:
-            status = require_status(fields["proposed_status"], "proposed_status")
+            status = require_status(fields["proposed_status"], "proposed_status", current=action.status_key)
         except ValidationFailed as exc:
             errors.update(exc.errors)
     if submit and not fields["narrative"] and "narrative" not in errors:

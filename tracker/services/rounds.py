@@ -129,7 +129,9 @@ def missing_reports(
     return sorted(found, key=lambda m: (m.action.due_date or date.max, m.action.position, m.action.id))
 
 
-CADENCES = {"quarterly": 3, "half-yearly": 6, "yearly": 12}
+# A plan's reporting cadence -> the months each of its rounds spans (``Plan.reporting_cadence``;
+# "manual": the secretariat opens rounds itself).
+CADENCES = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
 
 
 def period_of(cadence: str, today: date) -> tuple[str, date, date]:
@@ -138,7 +140,9 @@ def period_of(cadence: str, today: date) -> tuple[str, date, date]:
     first_month = (today.month - 1) // months * months + 1
     start = date(today.year, first_month, 1)
     end = (start + relativedelta(months=months)) - timedelta(days=1)
-    if cadence == "quarterly":
+    if cadence == "monthly":
+        name = f"{today.year}-{first_month:02d}"
+    elif cadence == "quarterly":
         name = f"{today.year} Q{(first_month - 1) // 3 + 1}"
     elif cadence == "half-yearly":
         name = f"{today.year} H{(first_month - 1) // 6 + 1}"

@@ -75,6 +75,22 @@ FIELDS: dict[str, FieldWords] = {
                                       {"unknown_agency": _l("Tick supporting agencies from the list")}),
     "recommendations": FieldWords(_l("Tick at least one recommendation"), _l("The recommendations")),
     "milestones": FieldWords(_l("Enter the milestones"), _l("Each milestone")),
+    # The status vocabulary (/admin/statuses).
+    "key": FieldWords(_l("Enter a key, such as cancelled"), _l("The key")),
+    "label": FieldWords(_l("Enter the label people read, such as Cancelled"), _l("The label")),
+    "colour": FieldWords(_l("Enter a colour, such as #cc79a7"), _l("The colour")),
+    "default_percent": FieldWords(
+        _l("Enter the default percent, a whole number from 0 to 100"), _l("The default percent"),
+        {"number": _l("Enter the default percent as a whole number from 0 to 100"),
+         "not_number": _l("Enter the default percent as a whole number from 0 to 100")},
+    ),
+    "irm_completion": FieldWords(_l("Choose the IRM completion level"), _l("The IRM completion level")),
+    "reporting_cadence": FieldWords(_l("Choose a reporting cadence"), _l("The reporting cadence")),
+    "weight": FieldWords(
+        _l("Enter the weight, a whole number from 1 to 1,000, or leave it empty"), _l("The weight"),
+        {"number": _l("Enter the weight as a whole number from 1 to 1,000, or leave it empty"),
+         "not_number": _l("Enter the weight as a whole number from 1 to 1,000, or leave it empty")},
+    ),
     # One milestone's parts (a line "2027-03-31 Portal launched (achieved 2027-04-02)").
     "milestones.due_date": FieldWords(_l("Start each milestone with its due date"), _l("The milestone's due date")),
     "milestones.title": FieldWords(_l("Write the milestone's title after its date"), _l("The milestone's title")),

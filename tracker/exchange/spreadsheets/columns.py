@@ -22,6 +22,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("plan_description", "One paragraph about the plan."),
     ("plan_citation", "Bibliographic reference of the source."),
     ("plan_source", "Source location: document | section | lines."),
+    ("plan_reporting_cadence", ("How reporting rounds open: manual, monthly, quarterly, half-yearly or yearly "
+                               "(one round per period, due on its last day). Blank: manual for a new plan; "
+                               "an existing plan keeps its own.")),
     ("published", ("yes or no: whether the public sees the plan, if this import creates it. "
                   "An existing plan keeps its state (change it on the plan's page).")),
     ("area_code", ("Short code of the area (pillar, dimension) of the row's recommendation, "
@@ -31,6 +34,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("recommendation_code", "Stable code of the recommendation, unique in the plan."),
     ("recommendation_text", "Full text of the recommendation."),
     ("recommendation_status", "Validated status: a status key or label (e.g. ongoing)."),
+    ("recommendation_status_irm", ("The validated status on the OGP IRM completion scale (not_started, limited, "
+                                  "substantial, complete). Written on export, from the status vocabulary; "
+                                  "ignored on import.")),
     ("timeframe", "short, medium or long."),
     ("priority", "high, medium or low."),
     ("response", "The government's response: accepted, partially_accepted, noted or rejected."),
@@ -47,7 +53,10 @@ COLUMNS: list[tuple[str, str]] = [
     ("start_date", "YYYY-MM-DD."),
     ("due_date", "YYYY-MM-DD, not before start_date."),
     ("action_status", "Status of the action: a status key or label."),
+    ("action_status_irm", "The action's status on the OGP IRM completion scale. Written on export; ignored on import."),
     ("percent_complete", "Whole number from 0 to 100."),
+    ("action_weight", ("How much the action counts in its recommendations' percent complete: a whole number "
+                      "from 1 to 1,000; blank counts as 1 (a plain mean).")),
     ("milestones", ("Milestones as 'YYYY-MM-DD title', followed by ' (achieved YYYY-MM-DD)' "
                    "once reached, separated by ';'.")),
     ("action_source", "Source location: document | section | lines."),
@@ -69,11 +78,15 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 COLUMN_NAMES = [name for name, _ in COLUMNS]
 REQUIRED_COLUMNS = ("plan_slug", "plan_title", "country")
+# Plan settings that have no empty value: a blank cell leaves them as they are (a new plan
+# takes the default) instead of clearing them.
+KEPT_WHEN_BLANK = ("plan_reporting_cadence",)
 
 PLAN_COLUMNS = {
     "plan_slug": "slug", "plan_title": "title", "country": "country",
     "plan_period_start": "period_start", "plan_period_end": "period_end",
     "plan_description": "description", "plan_citation": "citation",
+    "plan_reporting_cadence": "reporting_cadence",
 }
 RECOMMENDATION_COLUMNS = {
     "recommendation_code": "code", "recommendation_text": "text",
@@ -83,7 +96,7 @@ RECOMMENDATION_COLUMNS = {
 ACTION_COLUMNS = {
     "action_code": "code", "action_title": "title", "action_description": "description",
     "start_date": "start_date", "due_date": "due_date", "action_status": "status",
-    "percent_complete": "percent_complete",
+    "percent_complete": "percent_complete", "action_weight": "weight",
 }
 INDICATOR_COLUMNS = {
     "indicator_code": "code", "indicator_name": "name", "indicator_unit": "unit", "indicator_kind": "kind",

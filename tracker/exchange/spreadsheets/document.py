@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tracker.exchange.spreadsheets.columns import (
     ACTION_COLUMNS,
     INDICATOR_COLUMNS,
+    KEPT_WHEN_BLANK,
     PLAN_COLUMNS,
     RECOMMENDATION_COLUMNS,
     REQUIRED_COLUMNS,
@@ -96,7 +97,7 @@ class _DocumentBuilder:
         # An optional plan column that the file has but leaves blank clears the value; a
         # column the file does not have leaves the stored value alone.
         for column, name in PLAN_COLUMNS.items():
-            if column in self.columns and column not in REQUIRED_COLUMNS:
+            if column in self.columns and column not in (*REQUIRED_COLUMNS, *KEPT_WHEN_BLANK):
                 self.plan.setdefault(name, None)
         if "plan_source" in self.columns:
             for name in ("source_document", "source_section", "source_lines"):

@@ -21,6 +21,7 @@ from tracker.extensions import db
 from tracker.models import Action, Indicator, Plan, Recommendation
 from tracker.schemas.action import milestone_text
 from tracker.services.agencies import agency_reference
+from tracker.services.statuses import status_vocabulary
 
 
 def export_rows(plan: Plan) -> list[dict[str, str]]:
@@ -49,11 +50,13 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         "plan_period_start": _date_cell(plan.period_start),
         "plan_period_end": _date_cell(plan.period_end),
         "plan_description": plan.description or "", "plan_citation": plan.citation or "",
-        "plan_source": _source_cell(plan), # The one exception to the CSV convention (see exchange.csv_files): the format
+        "plan_source": _source_cell(plan), "plan_reporting_cadence": plan.reporting_cadence,
+        # The one exception to the CSV convention (see exchange.csv_files): the format
         # promises yes/no to the people who fill it in.
         "published": "yes" if plan.published else "no",
     }
     rows: list[dict[str, str]] = []
+    irm = {s.key: s.irm_completion for s in status_vocabulary()}
 
     def add(area, rec=None, action=None):
         row = dict.fromkeys(COLUMN_NAMES, "")
@@ -63,11 +66,13 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
         if rec is not None:
             row.update({column: _cell(getattr(rec, attr)) for column, attr in RECOMMENDATION_COLUMNS.items()})
             row["recommendation_status"] = rec.status_key
+            row["recommendation_status_irm"] = irm.get(rec.status_key, "")
             row["institutions"] = "; ".join(_agency_cell(a) for a in rec.institutions)
             row["recommendation_source"] = _source_cell(rec)
         if action is not None:
             row.update({column: _cell(getattr(action, attr)) for column, attr in ACTION_COLUMNS.items()})
             row["action_status"] = action.status_key
+            row["action_status_irm"] = irm.get(action.status_key, "")
             row["action_area"] = action.area.code if action.area else ""
             row["lead_agency"] = _agency_cell(action.lead_agency) if action.lead_agency else ""
             row["supporting_agencies"] = "; ".join(_agency_cell(a) for a in action.supporting_agencies)

@@ -39,6 +39,7 @@ from tracker.models import (
     recommendation_agencies,
 )
 from tracker.models.indicator import counting_values
+from tracker.models.status import IRM_COMPLETION
 from tracker.services.actors import ActorRef, shown_actor
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.statuses import status_vocabulary
@@ -162,6 +163,11 @@ def _status_column(name: str, what: str, required: bool = True) -> Column:
     return Column(name, "string", f"{what}: a key of the statuses table, e.g. ongoing.", required)
 
 
+def _irm_column(name: str, what: str) -> Column:
+    return Column(name, "string", f"{what}: not_started, limited, substantial or complete.",
+                  constraints={"enum": list(IRM_COMPLETION)})
+
+
 # --- queries ----------------------------------------------------------------
 
 
@@ -197,6 +203,10 @@ def status_rows(scope: Scope) -> list[dict]:
             "description": status.description or None,
             "is_final": status.is_final,
             "position": status.position,
+            "irm_completion": status.irm_completion,
+            "default_percent": status.default_percent,
+            "colour": status.colour,
+            "retired": status.retired,
         }
         for status in status_vocabulary()
     ]
@@ -219,7 +229,7 @@ def area_rows(scope: Scope) -> list[dict]:
 def recommendation_rows(scope: Scope) -> list[dict]:
     """The recommendations with their validated status, institutions and actions."""
     found = db.session.execute(
-        select(Recommendation, Plan.slug, Area.code, Status.label)
+        select(Recommendation, Plan.slug, Area.code, Status.label, Status.irm_completion)
         .join(Plan, Recommendation.plan_id == Plan.id)
         .outerjoin(Area, Recommendation.area_id == Area.id)
         .join(Status, Recommendation.status_key == Status.key)
@@ -251,6 +261,7 @@ def recommendation_rows(scope: Scope) -> list[dict]:
             "text": rec.text,
             "status": rec.status_key,
             "status_label": status_label,
+            "status_irm": status_irm,
             "timeframe": rec.timeframe,
             "priority": rec.priority,
             "response": rec.response,
@@ -261,7 +272,7 @@ def recommendation_rows(scope: Scope) -> list[dict]:
             "url": scope.links.recommendation(slug, rec.code),
             **source_fields(rec),
         })
-        for rec, slug, area_code, status_label in found
+        for rec, slug, area_code, status_label, status_irm in found
     ))
 
 
@@ -269,7 +280,7 @@ def action_rows(scope: Scope) -> list[dict]:
     """The actions with owners, dates, percent complete and validated status."""
     lead = aliased(Agency)
     found = db.session.execute(
-        select(Action, Plan.slug, Area.code, Status.label, lead)
+        select(Action, Plan.slug, Area.code, Status.label, lead, Status.irm_completion)
         .join(Plan, Action.plan_id == Plan.id)
         .outerjoin(Area, Action.area_id == Area.id)
         .join(Status, Action.status_key == Status.key)
@@ -308,14 +319,16 @@ def action_rows(scope: Scope) -> list[dict]:
             "start_date": action.start_date,
             "due_date": action.due_date,
             "percent_complete": action.percent_complete,
+            "weight": action.weight,
             "status": action.status_key,
             "status_label": status_label,
+            "status_irm": status_irm,
             "recommendation_codes": rec_codes[action.id],
             "updated_at": action.updated_at,
             "url": scope.links.action(slug, action.code),
             **source_fields(action),
         })
-        for action, slug, area_code, status_label, lead_agency in found
+        for action, slug, area_code, status_label, lead_agency, status_irm in found
     ))
 
 
@@ -588,6 +601,11 @@ TABLES: dict[str, Table] = {
                 Column("description", "string", "What the status means."),
                 Column("is_final", "boolean", "No further action is expected in this status.", required=True),
                 Column("position", "integer", "Display order, from the least to the most advanced."),
+                _irm_column("irm_completion", "Where the status sits on the OGP IRM completion scale"),
+                Column("default_percent", "integer", "The percent complete an item in this status is taken to have.",
+                       constraints={"minimum": 0, "maximum": 100}),
+                Column("colour", "string", "The colour pages and charts give the status (#rrggbb)."),
+                Column("retired", "boolean", "Retired: kept on old records, no longer given to new ones."),
             ),
             primary_key=("key",),
             rows=status_rows,
@@ -620,6 +638,7 @@ TABLES: dict[str, Table] = {
                 Column("text", "string", "Full text of the recommendation.", required=True),
                 _status_column("status", "Validated status"),
                 Column("status_label", "string", "The validated status as shown to people."),
+                _irm_column("status_irm", "The validated status on the OGP IRM completion scale"),
                 Column("timeframe", "string", "short (< 1 year), medium (1-2 years) or long (> 2 years).",
                        constraints={"enum": ["short", "medium", "long"]}),
                 Column("priority", "string", "high, medium or low.",
@@ -659,8 +678,11 @@ TABLES: dict[str, Table] = {
                 Column("due_date", "date", "When the action is due."),
                 Column("percent_complete", "integer", "Validated percent complete.", required=True,
                        constraints={"minimum": 0, "maximum": 100}),
+                Column("weight", "integer", "How much the action counts in its recommendations' percent "
+                       "complete; empty counts as 1.", constraints={"minimum": 1, "maximum": 1000}),
                 _status_column("status", "Validated status"),
                 Column("status_label", "string", "The validated status as shown to people."),
+                _irm_column("status_irm", "The validated status on the OGP IRM completion scale"),
                 Column("recommendation_codes", "string",
                        "Codes of the recommendations it implements, separated by '; '."),
                 Column("updated_at", "datetime", "When the action last changed (UTC)."),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import abort
 from marshmallow import Schema, fields
 
-from tracker.routes.api.auth import SECURITY_OPTIONAL, caller
+from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
 from tracker.routes.api.base import ApiBlueprint, PageRequest, refuse, today
 from tracker.schemas.output import (
     ActionOutput,
@@ -14,8 +15,11 @@ from tracker.schemas.output import (
     PlanOutput,
     RecommendationOutput,
 )
+from tracker.schemas.plan import PlanInput
 from tracker.services import api_queries
-from tracker.services.errors import ValidationFailed
+from tracker.services.errors import Forbidden, ValidationFailed
+from tracker.services.permissions import is_staff
+from tracker.services.plans import update_plan
 
 bp = ApiBlueprint(
     "api_plans", __name__, url_prefix="/api/v1",
@@ -70,6 +74,29 @@ def get_plan(slug: str):
     """
     plan = api_queries.visible_plan(caller(), slug)
     return api_queries.summarize(caller(), [plan], today())[0]
+
+
+@bp.route("/plans/<slug>", methods=["PATCH"])
+@bp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {"schema": PlanInput}}})
+@bp.errors(400, 401, 403, 404, 415, 422)
+@bp.response(200, PlanDetailOutput)
+def change_plan(slug: str):
+    """Change a plan
+
+    For the secretariat. Send only the fields to change, e.g. `{"reporting_cadence":
+    "quarterly"}`: with a cadence the scheduler opens a reporting round on the first day
+    of each period (monthly, quarterly, half-yearly or yearly); `manual` stops it. The
+    slug never changes. Every refused field is named at once (422).
+    """
+    user = signed_caller()
+    plan = api_queries.visible_plan(user, slug)
+    if not is_staff(user):
+        raise Forbidden("Only the secretariat changes plans.")
+    data = request.get_json()
+    if not isinstance(data, dict):
+        refuse("json", {"_schema": ["Send a JSON object with named fields."]})
+    update_plan(plan, {"title": plan.title, "country": plan.country, **data})
+    return api_queries.summarize(user, [plan], today())[0]
 
 
 @bp.route("/plans/<slug>/areas")
@@ -130,6 +157,9 @@ class ScorecardAreaOutput(Schema):
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
                          metadata={"description": "Recommendations per status key (every key present, zeros included)."})
     total = fields.Integer()
+    percent = fields.Float(allow_none=True, metadata={
+        "description": "Percent complete of the area, rolled up from its actions (weighted mean per "
+                       "recommendation, then the mean of its recommendations); null when no action measures it."})
 
 
 class ScorecardOutput(Schema):
@@ -139,6 +169,8 @@ class ScorecardOutput(Schema):
     areas = fields.List(fields.Nested(ScorecardAreaOutput))
     totals = fields.Dict(keys=fields.String(), values=fields.Integer())
     total = fields.Integer()
+    percent = fields.Float(allow_none=True, metadata={
+        "description": "Percent complete of the plan: the mean of its measured recommendations' percents."})
 
 
 @bp.route("/plans/<slug>/scorecard")
@@ -167,9 +199,15 @@ def get_scorecard(args: dict, slug: str):
         "as_of": as_of,
         "statuses": [{"key": s.key, "label": s.label} for s in card.statuses],
         "areas": [
-            {"code": row.code, "name": row.name, "counts": {k: row.counts[k] for k in keys}, "total": row.total}
+            {"code": row.code, "name": row.name, "counts": {k: row.counts[k] for k in keys}, "total": row.total,
+             "percent": _rounded(row.percent)}
             for row in card.rows
         ],
         "totals": {k: card.totals[k] for k in keys},
         "total": card.total,
+        "percent": _rounded(card.percent),
     }
+
+
+def _rounded(percent: float | None) -> float | None:
+    return None if percent is None else round(percent, 1)

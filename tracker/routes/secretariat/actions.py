@@ -14,13 +14,13 @@ from tracker.services.actions import create_action, update_action
 from tracker.services.errors import EditConflict, ValidationFailed
 from tracker.services.indicators import indicators_of
 from tracker.services.plans import get_plan
-from tracker.services.statuses import status_vocabulary
+from tracker.services.statuses import offered_statuses
 from tracker.services.transaction import Actor
 from tracker.services.workspace import agency_key, country_agencies, next_position, plan_action
 
 ACTION_FIELDS = (
     "code", "title", "description", "area", "lead_agency", "start_date", "due_date", "percent_complete",
-    "status", "position", *SOURCE_FIELDS,
+    "weight", "status", "position", *SOURCE_FIELDS,
 )
 
 
@@ -110,6 +110,6 @@ def _action_form(plan, action, values, errors, status=200, conflict=None):
     return page(
         "secretariat/action_form.html", status,
         plan=plan, action=action, values=values, errors=errors, conflict=conflict,
-        statuses=status_vocabulary(), agencies=country_agencies(plan.country), agency_key=agency_key,
-        indicators=indicators_of(action) if action else [],
+        statuses=offered_statuses(action.status_key if action else None), agencies=country_agencies(plan.country),
+        agency_key=agency_key, indicators=indicators_of(action) if action else [],
     )

@@ -42,6 +42,7 @@ FIELD_LABELS = {
     "start_date": _l("Start date"),
     "due_date": _l("Due date"),
     "percent_complete": _l("Percent complete"),
+    "weight": _l("Weight"),
     "status": _l("Status"),
 }
 

@@ -28,7 +28,8 @@ from tracker.services.plans import (
 from tracker.services.workspace import next_position, plan_area
 
 PLAN_FIELDS = (
-    "slug", "title", "country", "description", "citation", "period_start", "period_end", *SOURCE_FIELDS,
+    "slug", "title", "country", "description", "citation", "period_start", "period_end", "reporting_cadence",
+    *SOURCE_FIELDS,
 )
 AREA_FIELDS = ("code", "name", "position", *SOURCE_FIELDS)
 

@@ -19,7 +19,7 @@ from tracker.services.recommendations import (
     save_recommendation,
     set_recommendation_status,
 )
-from tracker.services.statuses import history, status_vocabulary
+from tracker.services.statuses import history, offered_statuses
 from tracker.services.transaction import Actor
 from tracker.services.workspace import (
     agency_key,
@@ -84,7 +84,9 @@ def recommendation_status(slug: str, rec_id: int):
     """Set a recommendation's validated status, saying why; the history shows every change."""
     plan = get_plan(slug)
     rec = plan_recommendation(plan, rec_id)
-    values = {"status": rec.status_key, "reason": ""}
+    # ``?status=&reason=`` prefill the form (the review page's "mark fully achieved" offer);
+    # nothing is saved until the secretariat submits it.
+    values = {"status": request.args.get("status") or rec.status_key, "reason": request.args.get("reason", "")}
     if request.method == "POST":
         values = submitted()
         before = rec.status_key
@@ -108,8 +110,8 @@ def _recommendation_form(plan, rec, values, errors, status=200):
     return page(
         "secretariat/recommendation_form.html", status,
         plan=plan, rec=rec, values=values, errors=errors,
-        statuses=status_vocabulary(), agencies=country_agencies(plan.country), agency_key=agency_key,
-        indicators=indicators_of(rec) if rec else [],
+        statuses=offered_statuses(rec.status_key if rec else None), agencies=country_agencies(plan.country),
+        agency_key=agency_key, indicators=indicators_of(rec) if rec else [],
     )
 
 
@@ -117,6 +119,6 @@ def _status_form(plan, rec, values, errors, status=200):
     changes = history(rec)
     return page(
         "secretariat/recommendation_status.html", status,
-        plan=plan, rec=rec, values=values, errors=errors, statuses=status_vocabulary(), changes=changes,
+        plan=plan, rec=rec, values=values, errors=errors, statuses=offered_statuses(rec.status_key), changes=changes,
         who=shown_actors([(c.changed_by_id, c.changed_by_label) for c in changes], current_user),
     )

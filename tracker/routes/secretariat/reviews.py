@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.models import ReportState
+from tracker.publishing.completion import fully_reported
 from tracker.routes.forms import now
 from tracker.routes.secretariat import bp
 from tracker.routes.secretariat.forms import filled, page, prefixed, submitted
@@ -14,6 +15,7 @@ from tracker.services.access import get_report, visible_reports
 from tracker.services.actors import ActorRef, shown_actor
 from tracker.services.errors import ValidationFailed
 from tracker.services.reports import accept_report, return_report, review_queue
+from tracker.services.statuses import final_status
 
 
 @bp.route("/reviews", endpoint="review_queue")
@@ -75,7 +77,8 @@ def _report(report_id: int):
 def _review_page(report, values, errors, status=200):
     earlier = [r for r in visible_reports(report.action, current_user) if r.id != report.id]
     return page("secretariat/review.html", status, report=report, earlier=earlier, values=values,
-                 errors=errors, evidence_url=evidence_url, who=lambda user: shown_actor(ActorRef.of(user), current_user))
+                 errors=errors, evidence_url=evidence_url, who=lambda user: shown_actor(ActorRef.of(user), current_user),
+                 achieved=fully_reported(report.action.recommendations), final_status=final_status())
 
 
 def evidence_url(evidence) -> str:
