@@ -11,7 +11,7 @@ answered. CPU time, not wall time: on a shared machine wall times move with the
 neighbours' load, CPU per request much less. App instances multiply (more machines); the
 database does not, so "one PostgreSQL core serves 1000 / (database CPU ms per request)
 requests a second" is where the database becomes the limit. Writes the table into
-bench/RESULTS.md between ``<!-- database-share -->`` markers, and prints it.
+bench/RESULTS.md between its ``<!-- database-share: ... -->`` markers, and prints it.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.results_file import write_section
 from tests.fixtures import faults
 from tests.fixtures.databases import create_database, drop_database, load_seed_plans, migrate
 
 TICK = os.sysconf("SC_CLK_TCK")
-RESULTS = Path(__file__).with_name("RESULTS.md")
 START, END = "<!-- database-share: written by bench/database_share.py -->", "<!-- /database-share -->"
 
 
@@ -161,13 +161,7 @@ def main() -> int:
     lines.append(END)
     table = "\n".join(lines)
     print(table)
-    current = RESULTS.read_text()
-    if START in current:
-        before, rest = current.split(START, 1)
-        current = before + table + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + table + "\n"
-    RESULTS.write_text(current)
+    write_section(START, END, table)
     return 0
 
 

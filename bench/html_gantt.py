@@ -29,7 +29,6 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -37,9 +36,9 @@ from sqlalchemy import create_engine, text
 
 from bench.generate import Generator, PlanSpec, Writer, prepare_database
 from bench.machine import background_cpu, load_average, machine
+from bench.results_file import write_section
 from tracker.models import Plan
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN, END = "<!-- html-gantt: written by bench/html_gantt.py -->", "<!-- /html-gantt -->"
 PLANS = (("gantt-500", 500, 0.050), ("gantt-5000", 5000, 0.500))  # slug, actions, p95 target (s)
 COOKIE = {"Cookie": "bench=1"}  # any cookie makes the public cache step aside
@@ -156,18 +155,6 @@ def report(rows: list[dict], started: datetime) -> str:
     return "\n".join(lines)
 
 
-def write_section(section: str) -> None:
-    """Replace this script's section of RESULTS.md (or add it at the end); the rest is left alone."""
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    if BEGIN in current and END in current:
-        before, rest = current.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        current = before + section + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(current, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -186,7 +173,7 @@ def main(argv=None) -> int:
     section = report(rows, started)
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section(BEGIN, END, section)
     return 0
 
 

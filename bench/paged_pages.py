@@ -23,15 +23,14 @@ import argparse
 import os
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.generate import prepare_database
 from bench.html_gantt import COOKIE, populate, timings
 from bench.machine import background_cpu, load_average, machine
+from bench.results_file import write_section
 
-RESULTS = Path(__file__).with_name("RESULTS.md")
 BEGIN, END = "<!-- paged-pages: written by bench/paged_pages.py -->", "<!-- /paged-pages -->"
 TARGET_MS = 30.0
 PLANS = (("gantt-500", 500), ("gantt-5000", 5000))
@@ -109,17 +108,6 @@ def report(rows: list[dict], started: datetime, requests: int) -> str:
     return "\n".join(lines)
 
 
-def write_section(section: str) -> None:
-    """Replace this script's section of RESULTS.md (or add it at the end); the rest is left alone."""
-    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
-    if BEGIN in current and END in current:
-        before, rest = current.split(BEGIN, 1)
-        current = before + section + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(current, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -138,7 +126,7 @@ def main(argv=None) -> int:
     section = report(rows, started, args.requests)
     print(section)
     if not args.no_write:
-        write_section(section)
+        write_section(BEGIN, END, section)
     return 0
 
 
