@@ -308,6 +308,7 @@ def _argument_values(app, rule, w) -> dict[str, list]:
         "indicator_id": [w.indicator.id],
         "endpoint_id": [w.endpoint.id],
         "token": [w.token],
+        "key": ["pending"],  # a status of the vocabulary (/admin/statuses/<key>)
         "fmt": ["csv", "xlsx"],
         "resource": list(TABLES),
         "code": (["IND1"] if rule.endpoint == "charts.indicator_chart" else recs if "recommendation" in rule.endpoint
