@@ -244,6 +244,31 @@ def page_of(query: Select, number: int, per_page: int, *, scalars: bool = True) 
     return Page(items, total, number, per_page, problems)
 
 
+def _page_of_items(query: Select, model, loads: list, number: int, per_page: int, *, filtered: bool) -> Page:
+    """The ``number``th page of ``query``'s ``model`` rows, their relations loaded by ``loads``.
+
+    Unfiltered, the plan's rows are counted from an index and the page read with
+    ``LIMIT``/``OFFSET`` (``page_of``). Filtered, the filter runs once, not twice: the ids
+    of every match, in order (the count is their number), then the page's rows by id.
+    Words are a scan of every row of the plan's table that matches no index, and for the
+    recommendations' overdue and agency filters a pass over the link table.
+    """
+    if not filtered:
+        return page_of(query.options(*loads), number, per_page)
+    ids = list(db.session.scalars(query.with_only_columns(model.id)))
+    total = len(ids)
+    pages = max(1, -(-total // per_page))
+    problems = []
+    if number > pages:
+        problems.append(str(_l("There is no page %(number)d; the last is %(last)d, shown here.",
+                               number=number, last=pages)))
+        number = pages
+    chosen = ids[(number - 1) * per_page:number * per_page]
+    rows = {row.id: row for row in db.session.scalars(
+        select(model).where(model.id.in_(chosen)).options(*loads))} if chosen else {}
+    return Page([rows[i] for i in chosen], total, number, per_page, problems)
+
+
 def _overdue(today: date):
     """Action.is_overdue as SQL: past its due date, in a status that is not final.
 
@@ -316,7 +341,7 @@ def action_page(plan: Plan, request: TableRequest, today: date, *, detail: bool 
     if detail:
         loads += [selectinload(Action.area), selectinload(Action.supporting_agencies),
                   selectinload(Action.recommendations)]
-    return page_of(query.options(*loads), order.page, request.per_page)
+    return _page_of_items(query, Action, loads, order.page, request.per_page, filtered=request.filters.active)
 
 
 def matching_action_ids(plan: Plan, filters: ItemFilter, today: date) -> list[int]:
@@ -382,7 +407,8 @@ def recommendation_page(plan: Plan, request: TableRequest, today: date, *, detai
              selectinload(Recommendation.source_details)]
     if detail:
         loads.append(selectinload(Recommendation.actions).selectinload(Action.status))
-    return page_of(query.options(*loads), order.page, request.per_page)
+    return _page_of_items(query, Recommendation, loads, order.page, request.per_page,
+                          filtered=request.filters.active)
 
 
 @dataclass(frozen=True)
