@@ -62,7 +62,7 @@ from tracker.services.plans import get_plan, list_plans
 from tracker.services.readiness import readiness_views
 from tracker.services.statuses import status_vocabulary
 from tracker.web.public_cache import public_page
-from tracker.web.response_cache import remembered_for_plan
+from tracker.web.response_cache import remembered, remembered_for_plan
 
 bp = Blueprint("public", __name__)
 
@@ -235,14 +235,20 @@ def search():
 def agencies():
     """Every agency with actions in published plans, with its figures, linked to its page."""
     today = now().date()
-    return render_template("public/agencies.html", rows=agencies_index(today), today=today)
+    return render_template("public/agencies.html", rows=_agencies_index(today), today=today)
+
+
+def _agencies_index(today: date):
+    """``agencies_index(today)``, read again when the data or the day changes: every action
+    of every published plan, their status changes, reports and reminders."""
+    return remembered("agencies_index", (current_data_version(), today), lambda: agencies_index(today))
 
 
 @bp.route("/agencies/reminders")
 @public_page
 def reminders():
     """Reminders sent to each agency about published plans, and how many a report answered."""
-    rows = [row for row in agencies_index(now().date()) if row.reminders_sent]
+    rows = [row for row in _agencies_index(now().date()) if row.reminders_sent]
     return render_template("public/reminders.html", rows=rows)
 
 
