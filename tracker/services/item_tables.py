@@ -247,23 +247,31 @@ def page_of(query: Select, number: int, per_page: int, *, scalars: bool = True) 
 def _page_of_items(query: Select, model, loads: list, number: int, per_page: int, *, filtered: bool) -> Page:
     """The ``number``th page of ``query``'s ``model`` rows, their relations loaded by ``loads``.
 
-    Unfiltered, the plan's rows are counted from an index and the page read with
-    ``LIMIT``/``OFFSET`` (``page_of``). Filtered, the filter runs once, not twice: the ids
-    of every match, in order (the count is their number), then the page's rows by id.
-    Words are a scan of every row of the plan's table that matches no index, and for the
-    recommendations' overdue and agency filters a pass over the link table.
+    The order is found on the ids alone, then the page's rows are read by id: a page deep in
+    a large plan skips ids in an index rather than whole rows. Unfiltered, the rows are
+    counted without reading them. Filtered, the filter runs once, not twice: the ids of every
+    match, in order (the count is their number). Words are a scan of every row of the plan's
+    table that no index serves, and the recommendations' overdue and agency filters a pass
+    over the link table.
     """
-    if not filtered:
-        return page_of(query.options(*loads), number, per_page)
-    ids = list(db.session.scalars(query.with_only_columns(model.id)))
-    total = len(ids)
+    ids_query = query.with_only_columns(model.id, maintain_column_froms=True)
+    if filtered:
+        ids = list(db.session.scalars(ids_query))
+        total = len(ids)
+    else:
+        total = db.session.scalar(
+            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
     pages = max(1, -(-total // per_page))
     problems = []
     if number > pages:
         problems.append(str(_l("There is no page %(number)d; the last is %(last)d, shown here.",
                                number=number, last=pages)))
         number = pages
-    chosen = ids[(number - 1) * per_page:number * per_page]
+    offset = (number - 1) * per_page
+    if filtered:
+        chosen = ids[offset:offset + per_page]
+    else:
+        chosen = list(db.session.scalars(ids_query.limit(per_page).offset(offset))) if total else []
     rows = {row.id: row for row in db.session.scalars(
         select(model).where(model.id.in_(chosen)).options(*loads))} if chosen else {}
     return Page([rows[i] for i in chosen], total, number, per_page, problems)
@@ -336,7 +344,10 @@ def action_page(plan: Plan, request: TableRequest, today: date, *, detail: bool 
         query = query.outerjoin(Agency, Action.lead_agency_id == Agency.id)
     elif order.sort == "status":
         query = query.join(Status, Action.status_key == Status.key)
-    query = query.order_by(*keys, Action.position, Action.id)
+    # Ties in plan order. (Position once: named twice, SQLite sorts again what the index
+    # of a plan's actions already gives in order.)
+    ties = [Action.id] if order.sort == "order" else [Action.position, Action.id]
+    query = query.order_by(*keys, *ties)
     loads = [selectinload(Action.lead_agency)]
     if detail:
         loads += [selectinload(Action.area), selectinload(Action.supporting_agencies),
