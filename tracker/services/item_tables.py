@@ -4,9 +4,11 @@ parameters: the public plan page and the secretariat's workspace both list throu
 ``read_table_request(args, ...)`` turns what anyone can type into a URL into a checked
 ``TableRequest``: a value that makes no sense (an unknown status, ``page=abc``, a page past
 the last) is dropped or brought into range, and a message saying so is kept for the page
-to show; it never fails. ``action_page`` and ``recommendation_page`` then run one counting
-query and one query for the rows of the page (``LIMIT``/``OFFSET``), so a page costs the
-same for a plan of 50 actions as for one of 5,000.
+to show; it never fails. ``action_page`` and ``recommendation_page`` then count and find
+the page's ids (unfiltered: a count and ``LIMIT``/``OFFSET`` on the ids; filtered: every
+matching id in order, the filter run once) and read those rows by id, so a page of a plan's
+actions costs much the same for a plan of 50 actions as for one of 5,000; a filter, words
+above all, still reads the plan's rows it cannot find by an index.
 
 Parameters (the same names on both pages):
 
