@@ -109,10 +109,14 @@ def run_migrations_online():
             # row referring to it. The pragma only takes effect outside a transaction, so
             # it goes straight to the driver before anything begins one.
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        from tracker.models.types import belongs_to_dialect
+
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
-            **conf_args
+            # PostgreSQL-only indexes (the word search's) are not missing on SQLite.
+            include_object=conf_args.get("include_object") or belongs_to_dialect(connection.dialect.name),
+            **{k: v for k, v in conf_args.items() if k != "include_object"}
         )
 
         with context.begin_transaction():

@@ -102,6 +102,44 @@ def test_sorting_and_links_that_keep_the_other_parameters(client, big):
     assert due[:18] == [f"X{n:03d}" for n in range(0, 120, 7)]  # the 2020 ones first
 
 
+def test_a_filtered_table_pages_in_its_order_and_brings_a_page_past_the_last_into_range(client, big):
+    """Filtered, the rows are found once and paged in order: each page holds the next rows of
+    the sort, the count is of every match, and a page past the last shows the last."""
+    pending = [n for n in range(120) if n % 2 == 0]  # percents n % 101, descending
+    expected = [f"X{n:03d}" for n in sorted(pending, key=lambda n: (-(n % 101), n))]
+    first = text(client.get("/plans/big?status=pending&act_sort=-complete&per_page=25"))
+    second = text(client.get("/plans/big?status=pending&act_sort=-complete&per_page=25&act_page=2"))
+    assert action_codes(first) + action_codes(second) == expected[:50]
+    assert "Showing 26–50 of 60 actions" in second
+    late = text(client.get("/plans/big?status=pending&act_sort=-complete&per_page=25&act_page=9"))
+    assert "There is no page 9; the last is 3" in late
+    assert action_codes(late) == expected[50:] and "Showing 51–60 of 60 actions" in late
+
+
+def test_the_word_search_can_read_the_trigram_index_on_postgresql(big, db_session):
+    """PostgreSQL: the tables' word search (ILIKE on code, title, description, as
+    ``item_tables`` writes it) is one the trigram indexes serve, so a word few rows hold need
+    not read the whole table. (A table this small the planner reads whole anyway; told not
+    to, it shows it can use the index.)"""
+    from sqlalchemy import select
+
+    from tracker.models import Action, Recommendation
+    from tracker.services.item_tables import _any_contains
+
+    connection = db_session.connection()
+    if connection.dialect.name != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    for model, columns, index in (
+        (Action, (Action.code, Action.title, Action.description), "ix_actions_words"),
+        (Recommendation, (Recommendation.code, Recommendation.text, Recommendation.actions_taken),
+         "ix_recommendations_words"),
+    ):
+        compiled = select(model.id).where(_any_contains("budg_100%", *columns)).compile(dialect=connection.dialect)
+        explained = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params))
+        assert f"Bitmap Index Scan on {index}" in explained, explained
+
+
 @pytest.mark.parametrize("query, message", [
     ("act_page=abc", "page: 'abc' is not a whole number"),
     ("act_page=99999999999999999999", "is not a whole number"),

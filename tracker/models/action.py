@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -25,7 +26,7 @@ from tracker.models.agency import Agency
 from tracker.models.recommendation import recommendation_actions
 from tracker.models.source import SourceMixin
 from tracker.models.status import Status
-from tracker.models.types import UTCDateTime
+from tracker.models.types import UTCDateTime, words_index
 
 if TYPE_CHECKING:
     from tracker.models.indicator import Indicator
@@ -46,7 +47,8 @@ class Action(SourceMixin, db.Model):
     __tablename__ = "actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    # Indexed with ``position`` (below): a plan's actions in plan order.
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     code: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(500))
@@ -87,6 +89,9 @@ class Action(SourceMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it once)
     __table_args__ = (
         UniqueConstraint("plan_id", "code"),
+        # A page of a plan's actions in plan order reads 50 entries, not the whole plan sorted.
+        Index("ix_actions_plan_id_position", "plan_id", "position", "id"),
+        words_index("ix_actions_words", "code", "title", "description"),
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
         CheckConstraint("weight IS NULL OR weight BETWEEN 1 AND 1000", name="weight_range"),
         CheckConstraint(

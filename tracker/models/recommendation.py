@@ -11,6 +11,7 @@ from tracker.extensions import db
 from tracker.models.agency import Agency
 from tracker.models.source import SourceMixin
 from tracker.models.status import Status
+from tracker.models.types import words_index
 
 if TYPE_CHECKING:
     from tracker.models.action import Action
@@ -84,7 +85,10 @@ class Recommendation(SourceMixin, db.Model):
         order_by="[Indicator.position, Indicator.id]", viewonly=True
     )
 
-    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code"),
+        words_index("ix_recommendations_words", "code", "text", "actions_taken"),
+    )
 
     def __repr__(self) -> str:
         return f"<Recommendation {self.code}>"

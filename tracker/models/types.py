@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Index
 from sqlalchemy.types import TypeDecorator
 
 # The largest value an ``Integer`` column holds (PostgreSQL ``integer``): ids, positions.
@@ -49,3 +49,30 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def words_index(name: str, *columns: str) -> Index:
+    """A trigram index of ``columns`` for the tables' word search (``ILIKE '%words%'``,
+    ``services.item_tables``), on PostgreSQL only (extension ``pg_trgm``, migration 0025).
+
+    With it a search for a word few rows hold reads those rows instead of every row of the
+    table; a word most rows hold is still a scan (the planner's choice). SQLite has no such
+    index: its LIKE scans, as before.
+    """
+    return Index(name, *columns, postgresql_using="gin",
+                 postgresql_ops={column: "gin_trgm_ops" for column in columns}).ddl_if(dialect="postgresql")
+
+
+def belongs_to_dialect(dialect_name: str):
+    """An Alembic ``include_object`` hook: leave out of a comparison of models and database
+    the indexes the models declare for another dialect only (``Index.ddl_if``, e.g.
+    ``words_index`` on SQLite); everything else is compared."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        if type_ != "index" or reflected or condition is None or condition.dialect is None:
+            return True
+        dialects = (condition.dialect,) if isinstance(condition.dialect, str) else tuple(condition.dialect)
+        return dialect_name in dialects
+
+    return include

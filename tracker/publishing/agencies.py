@@ -33,10 +33,21 @@ def _published_plan_ids():
 
 
 @dataclass(frozen=True)
+class AgencyName:
+    """An agency as the index names it: plain values, so the index can be kept across
+    requests (``web.response_cache.remembered``)."""
+
+    id: int
+    name: str
+    display_name: str
+    country: str | None
+
+
+@dataclass(frozen=True)
 class AgencyFigures:
     """One agency's record in the published plans (``lead_agency_counts`` for its counts)."""
 
-    agency: Agency
+    agency: AgencyName
     counts: Counter
     supports: int  # actions it supports without leading them
 
@@ -58,7 +69,7 @@ class AgencyFigures:
 def agencies_index(today: date) -> list[AgencyFigures]:
     """Every agency that leads or supports an action of a published plan, by name, with its
     actions led, complete (and of those, late), overdue and open; reports on time; reminders
-    sent and answered."""
+    sent and answered. Plain values only."""
     published = _published_plan_ids()
     counts = lead_agency_counts(published, today=today)
     supports = dict(db.session.execute(
@@ -73,7 +84,8 @@ def agencies_index(today: date) -> list[AgencyFigures]:
     ))
     ids = leads | set(supports)
     agencies = db.session.scalars(select(Agency).where(Agency.id.in_(ids)).order_by(Agency.name, Agency.id)).all()
-    return [AgencyFigures(a, counts.get(a.id, Counter()), supports.get(a.id, 0)) for a in agencies]
+    return [AgencyFigures(AgencyName(a.id, a.name, a.display_name, a.country), counts.get(a.id, Counter()),
+                          supports.get(a.id, 0)) for a in agencies]
 
 
 def public_agency(agency_id: int) -> Agency | None:

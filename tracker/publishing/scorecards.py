@@ -57,21 +57,29 @@ class Scorecard:
 
 def plan_scorecard(plan: Plan) -> Scorecard:
     """Counts of the plan's recommendations per area and validated status, in area order."""
+    rows, percent = scorecard_counts(plan)
+    return Scorecard(statuses=status_vocabulary(), rows=rows, percent=percent)
+
+
+def scorecard_counts(plan: Plan) -> tuple[list[ScorecardRow], float | None]:
+    """The scorecard's rows (counts and percent per area, in area order) and the plan's
+    percent: plain values, no status objects, so the plan page can keep them per data
+    version (``web.response_cache.remembered_for_plan``) and add this request's statuses."""
     counts = db.session.execute(
         select(Recommendation.area_id, Recommendation.status_key, func.count())
         .where(Recommendation.plan_id == plan.id)
         .group_by(Recommendation.area_id, Recommendation.status_key)
     ).all()
-    areas = db.session.scalars(
-        select(Area).where(Area.plan_id == plan.id).order_by(Area.position)
+    areas = db.session.execute(
+        select(Area.id, Area.code, Area.name).where(Area.plan_id == plan.id).order_by(Area.position)
     ).all()
-    rows = {area.id: ScorecardRow(code=area.code, name=area.name) for area in areas}
+    rows = {area_id: ScorecardRow(code=code, name=name) for area_id, code, name in areas}
     for area_id, status_key, n in counts:
         if area_id not in rows:  # recommendations not filed under an area
             rows[area_id] = ScorecardRow(code=None, name="(no area)")
         rows[area_id].counts[status_key] += n
-    return with_completion(Scorecard(statuses=status_vocabulary(), rows=list(rows.values())),
-                           plan_completion(plan.id), rows)
+    card = with_completion(Scorecard(statuses=[], rows=list(rows.values())), plan_completion(plan.id), rows)
+    return card.rows, card.percent
 
 
 def with_completion(card: Scorecard, completion: PlanCompletion, rows: dict) -> Scorecard:

@@ -43,7 +43,7 @@ from tracker.publishing.public_views import (
     visible_proposals,
     visible_timeline,
 )
-from tracker.publishing.scorecards import plan_scorecard
+from tracker.publishing.scorecards import Scorecard, scorecard_counts
 from tracker.routes.forms import now
 from tracker.services.access import can_view_report, is_public_report, visible_reports
 from tracker.services.assessments import recommendation_status_views
@@ -59,10 +59,10 @@ from tracker.services.item_tables import (
 )
 from tracker.services.permissions import can_report_on, is_staff
 from tracker.services.plans import get_plan, list_plans
-from tracker.services.readiness import plan_readiness
+from tracker.services.readiness import readiness_views
 from tracker.services.statuses import status_vocabulary
 from tracker.web.public_cache import public_page
-from tracker.web.response_cache import remembered_for_plan
+from tracker.web.response_cache import remembered, remembered_for_plan
 
 bp = Blueprint("public", __name__)
 
@@ -122,8 +122,13 @@ def plan(slug: str):
         lambda: (plan_action_count(plan), plan_has_timeframes(plan), bool(plan_rounds_exist(plan))))
     table = read_table_request(request.args, statuses=[s.key for s in statuses],
                                areas=[code for code, _name in options["areas"]])
-    readiness = plan_readiness(plan)
-    questions = [q for dimension in readiness for q in dimension.questions]
+    readiness = remembered_for_plan(plan, "readiness", version, lambda: readiness_views(plan))
+    if as_of:
+        scorecard = scorecard_as_of(plan, as_of)
+    else:
+        # Whole-plan counts and percents: a scan of every action's link, the same on every page.
+        rows, percent = remembered_for_plan(plan, "scorecard", version, lambda: scorecard_counts(plan))
+        scorecard = Scorecard(statuses=statuses, rows=rows, percent=percent)
     actions = action_page(plan, table, today)
     if as_of:
         # The page's actions as they stood then: status, percentage and dates; overdue then.
@@ -132,7 +137,7 @@ def plan(slug: str):
     return render_template(
         "public/plan.html",
         plan=plan,
-        scorecard=scorecard_as_of(plan, as_of) if as_of else plan_scorecard(plan),
+        scorecard=scorecard,
         table=table,
         options=options,
         statuses=statuses,
@@ -147,8 +152,8 @@ def plan(slug: str):
         vocabulary={s.key: s for s in statuses},
         has_readiness=bool(readiness),
         readiness=readiness,
-        readiness_rated=any(d.rating for d in readiness) or any(q.rating for q in questions),
-        readiness_questions=len(questions),
+        readiness_rated=any(d.rated for d in readiness),
+        readiness_questions=sum(len(d.questions) for d in readiness),
         rating_styles=RATINGS,
         has_rounds=has_rounds,
         today=as_of or today,
@@ -230,14 +235,20 @@ def search():
 def agencies():
     """Every agency with actions in published plans, with its figures, linked to its page."""
     today = now().date()
-    return render_template("public/agencies.html", rows=agencies_index(today), today=today)
+    return render_template("public/agencies.html", rows=_agencies_index(today), today=today)
+
+
+def _agencies_index(today: date):
+    """``agencies_index(today)``, read again when the data or the day changes: every action
+    of every published plan, their status changes, reports and reminders."""
+    return remembered("agencies_index", (current_data_version(), today), lambda: agencies_index(today))
 
 
 @bp.route("/agencies/reminders")
 @public_page
 def reminders():
     """Reminders sent to each agency about published plans, and how many a report answered."""
-    rows = [row for row in agencies_index(now().date()) if row.reminders_sent]
+    rows = [row for row in _agencies_index(now().date()) if row.reminders_sent]
     return render_template("public/reminders.html", rows=rows)
 
 

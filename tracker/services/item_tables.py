@@ -4,9 +4,11 @@ parameters: the public plan page and the secretariat's workspace both list throu
 ``read_table_request(args, ...)`` turns what anyone can type into a URL into a checked
 ``TableRequest``: a value that makes no sense (an unknown status, ``page=abc``, a page past
 the last) is dropped or brought into range, and a message saying so is kept for the page
-to show; it never fails. ``action_page`` and ``recommendation_page`` then run one counting
-query and one query for the rows of the page (``LIMIT``/``OFFSET``), so a page costs the
-same for a plan of 50 actions as for one of 5,000.
+to show; it never fails. ``action_page`` and ``recommendation_page`` then count and find
+the page's ids (unfiltered: a count and ``LIMIT``/``OFFSET`` on the ids; filtered: every
+matching id in order, the filter run once) and read those rows by id, so a page of a plan's
+actions costs much the same for a plan of 50 actions as for one of 5,000; a filter, words
+above all, still reads the plan's rows it cannot find by an index.
 
 Parameters (the same names on both pages):
 
@@ -244,6 +246,39 @@ def page_of(query: Select, number: int, per_page: int, *, scalars: bool = True) 
     return Page(items, total, number, per_page, problems)
 
 
+def _page_of_items(query: Select, model, loads: list, number: int, per_page: int, *, filtered: bool) -> Page:
+    """The ``number``th page of ``query``'s ``model`` rows, their relations loaded by ``loads``.
+
+    The order is found on the ids alone, then the page's rows are read by id: a page deep in
+    a large plan skips ids in an index rather than whole rows. Unfiltered, the rows are
+    counted without reading them. Filtered, the filter runs once, not twice: the ids of every
+    match, in order (the count is their number). Words are a scan of every row of the plan's
+    table that no index serves, and the recommendations' overdue and agency filters a pass
+    over the link table.
+    """
+    ids_query = query.with_only_columns(model.id, maintain_column_froms=True)
+    if filtered:
+        ids = list(db.session.scalars(ids_query))
+        total = len(ids)
+    else:
+        total = db.session.scalar(
+            query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
+    pages = max(1, -(-total // per_page))
+    problems = []
+    if number > pages:
+        problems.append(str(_l("There is no page %(number)d; the last is %(last)d, shown here.",
+                               number=number, last=pages)))
+        number = pages
+    offset = (number - 1) * per_page
+    if filtered:
+        chosen = ids[offset:offset + per_page]
+    else:
+        chosen = list(db.session.scalars(ids_query.limit(per_page).offset(offset))) if total else []
+    rows = {row.id: row for row in db.session.scalars(
+        select(model).where(model.id.in_(chosen)).options(*loads))} if chosen else {}
+    return Page([rows[i] for i in chosen], total, number, per_page, problems)
+
+
 def _overdue(today: date):
     """Action.is_overdue as SQL: past its due date, in a status that is not final.
 
@@ -311,12 +346,15 @@ def action_page(plan: Plan, request: TableRequest, today: date, *, detail: bool 
         query = query.outerjoin(Agency, Action.lead_agency_id == Agency.id)
     elif order.sort == "status":
         query = query.join(Status, Action.status_key == Status.key)
-    query = query.order_by(*keys, Action.position, Action.id)
+    # Ties in plan order. (Position once: named twice, SQLite sorts again what the index
+    # of a plan's actions already gives in order.)
+    ties = [Action.id] if order.sort == "order" else [Action.position, Action.id]
+    query = query.order_by(*keys, *ties)
     loads = [selectinload(Action.lead_agency)]
     if detail:
         loads += [selectinload(Action.area), selectinload(Action.supporting_agencies),
                   selectinload(Action.recommendations)]
-    return page_of(query.options(*loads), order.page, request.per_page)
+    return _page_of_items(query, Action, loads, order.page, request.per_page, filtered=request.filters.active)
 
 
 def matching_action_ids(plan: Plan, filters: ItemFilter, today: date) -> list[int]:
@@ -382,7 +420,8 @@ def recommendation_page(plan: Plan, request: TableRequest, today: date, *, detai
              selectinload(Recommendation.source_details)]
     if detail:
         loads.append(selectinload(Recommendation.actions).selectinload(Action.status))
-    return page_of(query.options(*loads), order.page, request.per_page)
+    return _page_of_items(query, Recommendation, loads, order.page, request.per_page,
+                          filtered=request.filters.active)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +29,50 @@ def plan_readiness(plan: Plan) -> list[ReadinessDimension]:
             )
             .order_by(ReadinessDimension.position)
         )
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """One evidence statement as a page shows it."""
+
+    mark: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question area as a page shows it: its rating and evidence."""
+
+    id: int
+    code: str
+    title: str
+    rating: str | None
+    evidence: tuple[EvidenceView, ...]
+
+
+@dataclass(frozen=True)
+class DimensionView:
+    """A dimension as a page shows it: its rating and question areas."""
+
+    code: str
+    name: str
+    rating: str | None
+    questions: tuple[QuestionView, ...]
+
+    @property
+    def rated(self) -> bool:
+        return bool(self.rating) or any(q.rating for q in self.questions)
+
+
+def readiness_views(plan: Plan) -> tuple[DimensionView, ...]:
+    """``plan_readiness(plan)`` as plain values, what the public plan page shows of it: they
+    can be kept across requests (per data version), as ORM objects cannot."""
+    return tuple(
+        DimensionView(d.code, d.name, d.rating, tuple(
+            QuestionView(q.id, q.code, q.title, q.rating, tuple(EvidenceView(e.mark, e.text) for e in q.evidence))
+            for q in d.questions))
+        for d in plan_readiness(plan)
     )
 
 

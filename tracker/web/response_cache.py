@@ -5,15 +5,16 @@ Per process, made on first use and bounded by entries and bytes: the drawn chart
 when the data it shows changed; and the public's responses (``tracker.web.public_cache``),
 keyed by the data version. Plan fingerprints (a dozen aggregate queries) and what a plan's
 pages show of the whole plan whatever the page (``remembered_for_plan``: its filters'
-choices, its counts) are remembered per data version too, so while nothing is written
-none is computed twice.
+choices, its counts, its scorecard, its readiness assessment), and the site's own such
+facts (``remembered``: the agencies index's figures) are remembered per data version too,
+so while nothing is written none is computed twice.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -115,14 +116,20 @@ def remembered_fingerprint(plan, version: int) -> PlanFingerprint:
 
 def remembered_for_plan(plan, what: str, version: int, compute: Callable[[], T]) -> T:
     """``compute()``, a fact about the whole of ``plan`` named ``what``, computed again only
-    when the data version moved.
+    when the data version moved (``remembered``)."""
+    return remembered((plan.id, what), version, compute)
 
-    ``version`` must have been read before what ``compute`` reads. What it returns is kept
-    across requests and threads, so it must be plain values, never ORM objects (they belong
-    to one request's session).
+
+def remembered(key: Hashable, version: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, a fact named ``key`` about the data (a plan's, or the whole site's),
+    computed again only when ``version`` moved: the data version, or the data version and
+    whatever else the fact depends on (today's date).
+
+    The data version must have been read before what ``compute`` reads. What it returns is
+    kept across requests and threads, so it must be plain values, never ORM objects (they
+    belong to one request's session). One entry per key: a new version replaces the old.
     """
     memo = current_app.extensions.setdefault(PLAN_FACTS, {})
-    key = (plan.id, what)
     hit = memo.get(key)
     if hit is not None and hit[0] == version:
         return hit[1]
