@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 from functools import cache
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
@@ -134,6 +135,15 @@ def change_password(user: User, data: dict) -> None:
     with atomic():
         user.set_password(fields["new_password"])
         _next_session_generation(user)
+
+
+def set_language(user: User, code: str | None, *, languages: list[str]) -> None:
+    """The language of the user's pages and emails: one of ``languages``, or empty (the browser's)."""
+    code = (code or "").strip().lower() or None
+    if code is not None and code not in languages:
+        raise ValidationFailed({"locale": [gettext("Choose one of the languages offered.")]})
+    with atomic():
+        user.locale = code
 
 
 def update_user(user: User, data: dict, *, acting_admin: User | None) -> User:
