@@ -106,9 +106,9 @@ def _init_extensions(app: Flask) -> None:
 
         return user_for_session(identity)
 
-    from tracker.indicators.numbers import number_text
+    from tracker import formats
 
-    app.jinja_env.filters["indicator_number"] = number_text
+    formats.init_app(app)  # dates, numbers and percentages in the reader's language
 
     @app.context_processor
     def inject_globals():

@@ -12,11 +12,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale, gettext
 from jinja2 import Environment
 from marshmallow import ValidationError, validate
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.formats import DEFAULT_LOCALE
 from tracker.models import Area, OutboxMessage, Plan, Recommendation, Subscription
 from tracker.reminders.compose import LinkSettings
 from tracker.reminders.mail import one_line
@@ -39,10 +41,11 @@ class Followed:
 
     @property
     def label(self) -> str:
+        # Read when a page or mail is written, in its language.
         if self.recommendation is not None:
-            return f"recommendation {self.recommendation.code} of {self.plan.title}"
+            return gettext("recommendation %(code)s of %(plan)s", code=self.recommendation.code, plan=self.plan.title)
         if self.area is not None:
-            return f"the area {self.area.name} of {self.plan.title}"
+            return gettext("the area %(area)s of %(plan)s", area=self.area.name, plan=self.plan.title)
         return self.plan.title
 
     @property
@@ -72,9 +75,11 @@ def followed_thing(plan_slug: str | None, area_code: str | None = None,
 
 
 def subscribe(email: str, followed: Followed, *, now: datetime, links: LinkSettings,
-              templates: Environment) -> None:
+              templates: Environment, locale: str | None = None) -> None:
     """Ask to follow ``followed``: a confirmation mail is queued unless one went out recently
-    or the address already follows it. Nothing is sent until the address confirms."""
+    or the address already follows it. Nothing is sent until the address confirms.
+
+    ``locale`` is the language the address subscribed in: its mails are written in it."""
     email = (email or "").strip()
     try:
         _email(email)
@@ -98,6 +103,7 @@ def subscribe(email: str, followed: Followed, *, now: datetime, links: LinkSetti
             )
             db.session.add(existing)
         existing.token, existing.created_at = secrets.token_urlsafe(32), now
+        existing.locale = locale
         db.session.flush()
         queue_mail(existing, "subscription_confirm", {"followed": followed}, now=now, links=links,
                    templates=templates)
@@ -148,9 +154,11 @@ def queue_mail(subscription: Subscription, kind: str, context: dict, *, now: dat
         return templates.get_template(f"email/{kind}{name}").render(context)
 
     host = links.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "tracker"
+    with force_locale(subscription.locale or DEFAULT_LOCALE):  # the language it subscribed in
+        subject, body_text, body_html = one_line(written(".subject.txt")), written(".txt"), written(".html")
     message = OutboxMessage(
-        recipient=subscription.email, kind=kind, subject=one_line(written(".subject.txt")),
-        body_text=written(".txt"), body_html=written(".html"),
+        recipient=subscription.email, kind=kind, subject=subject,
+        body_text=body_text, body_html=body_html,
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         message_id=f"<{uuid.uuid4().hex}@{host}>", state="pending", attempts=0, next_attempt_at=now, created_at=now,
     )
