@@ -13,12 +13,15 @@ The choice, first that names one of ``LANGUAGES`` wins:
 4. ``Accept-Language``: a first visit, before any choice (``es-MX`` finds ``es``).
 5. English, the language of the source reports.
 
+On the command line, the operator's locale (``LANG``) chooses.
+
 The public cache (``tracker.web.public_cache``) makes the same choice (without the
 account: it only answers visitors who are not signed in) and keys pages by it.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -49,16 +52,29 @@ def known(code: str | None, languages: list[str]) -> str | None:
 
 
 def select_for_request() -> str | None:
-    """Flask-Babel's locale selector: the request's choice; None outside a request
-    (the scheduler: whoever renders there says which language with ``force_locale``)."""
+    """Flask-Babel's locale selector: the request's choice. Outside a request (the command
+    line, the scheduler) the operator's environment (``LANGUAGE``, ``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``), as other command-line programs do; emails set their
+    recipient's language themselves with ``force_locale``."""
     if not has_request_context():
-        return None
+        return environment_language(current_app.config["LANGUAGES"])
     from flask_login import current_user
 
     account = getattr(current_user, "locale", None) if current_user.is_authenticated else None
     return choose(current_app.config["LANGUAGES"], query=request.args.get(PARAMETER),
                   cookie=request.cookies.get(COOKIE), account=account,
                   accept_language=request.headers.get("Accept-Language"))
+
+
+def environment_language(languages: list[str]) -> str:
+    """The language the environment's locale variables name, if one of ``languages``; else English."""
+    # gettext's order; not Babel's default_locale, which reads LC_CTYPE (Python sets it to C.UTF-8).
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            code = value.split(":")[0].split(".")[0].split("_")[0].lower()
+            return code if code in languages else DEFAULT
+    return DEFAULT
 
 
 def native_name(code: str) -> str:
