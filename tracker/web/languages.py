@@ -118,9 +118,15 @@ def remember(response: Response, code: str) -> None:
 def init_app(app: Flask) -> None:
     """Remember a ``?lang=`` choice in the cookie; give templates the switcher and the locale
     (``<html lang>``, emails included)."""
-    from flask_babel import get_locale
+    from flask_babel import get_locale, refresh
 
     app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.before_request
+    def choose_again():
+        # Flask-Babel keeps the locale on the app context, which a request shares with an
+        # app context already pushed (a test's, a CLI's): each request chooses its own.
+        refresh()
 
     @app.after_request
     def remember_choice(response: Response) -> Response:
