@@ -63,7 +63,7 @@ def html_lang(page: str) -> str:
 
 def switcher(page: str) -> list[tuple[str, str, str, str]]:
     """(href, hreflang, lang, name) of each link of the language switcher."""
-    nav = re.search(r'<nav class="languages"[^>]*>(.*?)</nav>', page, re.S).group(1)
+    nav = re.search(r'<nav class="languages"[^>]*>(.*?)</nav>', page, re.DOTALL).group(1)
     return re.findall(r'<a href="([^"]+)" rel="alternate nofollow" hreflang="(\w+)" lang="(\w+)"[^>]*>([^<]+)</a>', nav)
 
 
