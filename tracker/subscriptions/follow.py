@@ -60,17 +60,17 @@ def followed_thing(plan_slug: str | None, area_code: str | None = None,
     """The published plan, area or recommendation named; ``ValidationFailed`` naming the field."""
     plan = db.session.scalars(select(Plan).where(Plan.slug == (plan_slug or ""), Plan.published.is_(True))).first()
     if plan is None:
-        raise ValidationFailed({"plan": ["No such published plan."]})
+        raise ValidationFailed({"plan": [gettext("No such published plan.")]})
     area = recommendation = None
     if recommendation_code:
         recommendation = db.session.scalars(select(Recommendation).where(
             Recommendation.plan_id == plan.id, Recommendation.code == recommendation_code)).first()
         if recommendation is None:
-            raise ValidationFailed({"recommendation": ["The plan has no such recommendation."]})
+            raise ValidationFailed({"recommendation": [gettext("The plan has no such recommendation.")]})
     elif area_code:
         area = db.session.scalars(select(Area).where(Area.plan_id == plan.id, Area.code == area_code)).first()
         if area is None:
-            raise ValidationFailed({"area": ["The plan has no such area."]})
+            raise ValidationFailed({"area": [gettext("The plan has no such area.")]})
     return Followed(plan, area, recommendation)
 
 
@@ -86,7 +86,7 @@ def subscribe(email: str, followed: Followed, *, now: datetime, links: LinkSetti
     except ValidationError:
         email = ""
     if not email or len(email) > 254:
-        raise ValidationFailed({"email": ["Enter an email address like name@example.org."]})
+        raise ValidationFailed({"email": [gettext("Enter an email address like name@example.org.")]})
     with atomic():
         existing = db.session.scalars(select(Subscription).where(
             Subscription.email == email.lower(), Subscription.plan_id == followed.plan.id,
@@ -117,7 +117,7 @@ def subscription_by_token(token: str) -> Subscription:
     """The subscription a link's token names (``NotFound`` for an unknown or ended one)."""
     found = db.session.scalars(select(Subscription).where(Subscription.token == (token or "")[:64])).first()
     if found is None or found.unsubscribed_at is not None:
-        raise NotFound("This link is not valid any more: the subscription has ended or never existed.")
+        raise NotFound(gettext("This link is not valid any more: the subscription has ended or never existed."))
     return found
 
 
