@@ -15,8 +15,9 @@ FLASK  := $(BIN)/flask --app wsgi
 # translator edits, and a committed binary could silently disagree with it.
 TRANSLATIONS := tracker/translations
 LOCALES      := es fr ru
-# The same keywords as the code's aliases: _ and gettext, _l and lazy_gettext, ngettext.
-EXTRACT      := extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
+# The same keywords as the code's aliases: _ and gettext, _l and lazy_gettext, ngettext, and
+# N_ (a schema's message: English in the API, translated when a form shows it).
+EXTRACT      := extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
                 --no-location --sort-output --project tracker
 CATALOGUES   := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 
