@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from tests import factories
@@ -16,6 +17,7 @@ from tracker.models import OutboxMessage, WebhookDelivery, WebhookEndpoint
 from tracker.publishing.data_version import current_data_version
 from tracker.scheduler.runner import beat
 from tracker.services.monitoring import clear_heartbeat, record_heartbeat
+from tracker.web.outage import code_revision
 
 
 def health(client):
@@ -201,3 +203,47 @@ def test_metrics_add_up_every_worker_in_multiprocess_mode(tmp_path):
                              check=True, cwd=Path(__file__).resolve().parents[2]).stdout
         assert metric(out, "tracker_http_requests_total", endpoint="public.plan", method="GET",
                       status="200") == expected
+
+
+@pytest.mark.scratch_db  # an app of its own, on a database of its own that is migrated here
+def test_pages_answer_503_being_upgraded_while_the_schema_is_behind_the_code(scratch):
+    # The new code is serving before `flask db upgrade` finished (docs/deploy.md, "Upgrading"):
+    # a page that needs the new schema says the service is being upgraded, never a bare 500,
+    # and works again as soon as the migration has committed.
+    import flask_migrate
+
+    from tracker.extensions import db
+
+    app = app_on(scratch.seeded("upgrading"))
+    with app.app_context():
+        head = code_revision(app)
+        previous = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config()).get_revision(head).down_revision
+        flask_migrate.downgrade(revision=previous)
+    client = app.test_client()
+    page = client.get("/")
+    assert page.status_code == 503, page.get_data(as_text=True)[:500]
+    assert page.headers["Retry-After"] and page.headers["Cache-Control"] == "no-store"
+    assert "being upgraded" in page.get_data(as_text=True)
+    api = client.get("/api/v1/plans/mongolia-odra-2018/actions")
+    assert api.status_code == 503 and "being upgraded" in api.get_json()["message"]
+    assert client.get("/healthz").get_json()["migrations"]["current"] is False
+
+    with app.app_context():
+        flask_migrate.upgrade()
+        assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+        db.session.remove()
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/plans/mongolia-odra-2018/actions").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_broken_statement_at_the_current_schema_stays_a_server_error(app):
+    # Only a schema older than the code is "being upgraded": any other failed statement is a bug.
+    from sqlalchemy.exc import ProgrammingError
+
+    from tracker.web.outage import database_unavailable
+
+    error = ProgrammingError("SELECT no_such_column FROM plans", {}, Exception("no such column"))
+    with app.test_request_context("/"), pytest.raises(ProgrammingError):
+        database_unavailable(error)

@@ -79,7 +79,8 @@ def deliver_pending(
             if stop():
                 outcome["left"] = len(due) - index
                 break
-            row = _claim(message_id, worker, now)
+            row = claim_queued(OutboxMessage, message_id, worker, now,
+                               select(*EMAIL_COLUMNS).where(OutboxMessage.id == message_id))
             if row is None:
                 outcome["skipped"] += 1
                 continue
@@ -154,19 +155,21 @@ def _recompose_changed(message_ids: list[int], now: datetime, links: LinkSetting
     render_all(list(changed), today=now.date(), links=links, templates=templates)
 
 
-def _claim(message_id: int, worker: str, now: datetime):
-    """Move one message from pending to sending; its row if this process won it, else None."""
+def claim_queued(model, row_id: int, worker: str, now: datetime, read):
+    """Move one queued row (an outbox message, a webhook delivery) from pending to sending.
+
+    ``read``'s row if this process won it, else None (another scheduler did). One
+    transaction, the queue's only claim rule.
+    """
     # Take the write lock first (SQLite): reading and then writing would otherwise fail
     # while another process writes, instead of waiting its turn.
     write_transaction()
     result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.state == "pending")
+        update(model)
+        .where(model.id == row_id, model.state == "pending")
         .values(state="sending", claimed_by=worker, claimed_at=now)
     )
-    row = None
-    if result.rowcount == 1:
-        row = db.session.execute(select(*EMAIL_COLUMNS).where(OutboxMessage.id == message_id)).one()
+    row = db.session.execute(read).one() if result.rowcount == 1 else None
     db.session.commit()
     return row
 

@@ -21,26 +21,16 @@ from flask_login import current_user
 
 from tracker.services.monitoring import check_health, work_waiting
 from tracker.web.metrics import exposition
+from tracker.web.outage import code_revision
 
 bp = Blueprint("operations", __name__)
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def code_revision() -> str:
-    """The newest migration this code has (what ``flask db upgrade`` reaches), read once per app."""
-    revision = current_app.extensions.get("tracker.code_revision")
-    if revision is None:
-        from tracker.exchange.backups import head_revision
-
-        revision = head_revision(current_app.extensions["migrate"].migrate.get_config())
-        current_app.extensions["tracker.code_revision"] = revision
-    return revision
-
-
 @bp.route("/healthz")
 def healthz():
     """Database reachable, migrations current, scheduler heartbeat age: 200 or 503 with the reasons."""
-    health = check_health(datetime.now(UTC), code_revision=code_revision(),
+    health = check_health(datetime.now(UTC), code_revision=code_revision(current_app),
                           max_heartbeat_age=float(current_app.config["HEALTH_SCHEDULER_MAX_AGE"]))
     response = jsonify(health.as_json())
     response.status_code = 200 if health.healthy else 503

@@ -14,8 +14,13 @@ may well be stored: then the answer says so, instead of inviting a duplicate.
 A write that waited for another's lock longer than ``DATABASE_LOCK_TIMEOUT`` (SQLite's
 "database is locked", PostgreSQL's lock timeout), or lost a deadlock or a serialization
 conflict, is not an outage but contention: it is answered 503 with a short
-``Retry-After``, its transaction rolled back, nothing stored. Any other database error
-(a cancelled statement, a broken query) stays a server error.
+``Retry-After``, its transaction rolled back, nothing stored.
+
+While an upgrade is under way the database's schema can be older than this code (the
+code was deployed first, or ``flask db upgrade`` is still running): a statement that
+fails then is answered 503 "being upgraded", not 500, and the same page works again
+once the migration has committed. Any other database error (a cancelled statement, a
+broken query) stays a server error.
 """
 
 from __future__ import annotations
@@ -45,6 +50,10 @@ MESSAGE_BUSY = (
     "stored — please try again in a moment."
 )
 BUSY_RETRY_AFTER_SECONDS = 5
+MESSAGE_UPGRADING = (
+    "The service is being upgraded and will be back in a minute; nothing you submitted "
+    "was lost if you saw no confirmation — try again then."
+)
 # SQLSTATEs of contention: lock not available (lock_timeout), deadlock, serialization failure.
 _BUSY_SQLSTATES = {"55P03", "40P01", "40001"}
 _SQLITE_BUSY = ("database is locked", "database table is locked")
@@ -109,6 +118,31 @@ def _is_connection_loss(error: BaseException | None) -> bool:
         return sqlstate.startswith("08") or sqlstate in _OUTAGE_SQLSTATES
     text = str(error).lower()
     return any(message in text for message in _OUTAGE_MESSAGES)
+
+
+def code_revision(app: Flask) -> str:
+    """The newest migration this code has (what ``flask db upgrade`` reaches), read once per app."""
+    revision = app.extensions.get("tracker.code_revision")
+    if revision is None:
+        from tracker.exchange.backups import head_revision
+
+        revision = head_revision(app.extensions["migrate"].migrate.get_config())
+        app.extensions["tracker.code_revision"] = revision
+    return revision
+
+
+def _schema_behind() -> bool:
+    """Whether the database's schema is not (yet) the one this code was written for.
+
+    Asked only after a statement failed, on a connection of its own: the request's
+    transaction may be aborted. Not knowing (no revision table, no answer) is not "behind".
+    """
+    try:
+        with db.engine.connect() as connection:
+            revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except DBAPIError:
+        return False
+    return revision is not None and revision != code_revision(current_app)
 
 
 def _mark_disconnect(context) -> None:
@@ -185,14 +219,21 @@ def close_session(exc: BaseException | None) -> None:
 
 
 def database_unavailable(exc: BaseException):
-    """Error handler: 503 for an unreachable or busy database; any other database error goes on."""
+    """Error handler: 503 for an unreachable or busy database, or a schema being upgraded.
+
+    Any other database error goes on.
+    """
     busy = is_busy(exc)
-    if not (busy or is_outage(exc)):
-        raise exc
+    outage = not busy and is_outage(exc)
+    if not (busy or outage):
+        _discard_session()  # the failed transaction must end before the revision is read
+        if not _schema_behind():
+            raise exc
     _discard_session()
     cause = getattr(exc, "orig", None) or exc
     current_app.logger.warning(
-        "Database %s (%s %s): %s", "busy" if busy else "unavailable", request.method, request.path,
+        "Database %s (%s %s): %s", "busy" if busy else "unavailable" if outage else "schema behind this code",
+        request.method, request.path,
         str(cause).splitlines()[0] if str(cause) else type(cause).__name__,
     )
     submitted = request.method not in ("GET", "HEAD", "OPTIONS")
@@ -203,8 +244,10 @@ def database_unavailable(exc: BaseException):
         message = MESSAGE_BUSY
     elif submitted and g.get("tracker_commit_started"):
         message = MESSAGE_AFTER_COMMIT  # the COMMIT's answer never came: it may be stored
-    else:
+    elif outage:
         message = MESSAGE
+    else:
+        message = MESSAGE_UPGRADING
     if _wants_json():
         response = jsonify(code=503, status="Service Unavailable", message=message)
     else:

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 
 from tracker.extensions import db
 from tracker.models import WebhookDelivery, WebhookEndpoint
-from tracker.reminders.outbox import STALE_CLAIM, backoff
+from tracker.reminders.outbox import STALE_CLAIM, backoff, claim_queued
 from tracker.services.transaction import write_transaction
 from tracker.webhooks.addresses import UnsafeAddress, resolve
 
@@ -71,7 +71,7 @@ def deliver_webhooks(
         if stop():
             outcome["left"] = len(due) - index
             break
-        row = _claim(delivery_id, worker, now)
+        row = claim_queued(WebhookDelivery, delivery_id, worker, now, _delivery(delivery_id))
         if row is None:
             outcome["skipped"] += 1
             continue
@@ -152,24 +152,14 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _claim(delivery_id: int, worker: str, now: datetime):
-    """Move one delivery from pending to sending; what to send if this process won it, else None."""
-    write_transaction()
-    result = db.session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.state == "pending")
-        .values(state="sending", claimed_by=worker, claimed_at=now)
+def _delivery(delivery_id: int):
+    """What a claimed delivery needs to be sent: its endpoint and its body."""
+    return (
+        select(WebhookEndpoint.url, WebhookEndpoint.secret, WebhookDelivery.event, WebhookDelivery.event_id,
+               WebhookDelivery.body, WebhookDelivery.attempts)
+        .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+        .where(WebhookDelivery.id == delivery_id)
     )
-    row = None
-    if result.rowcount == 1:
-        row = db.session.execute(
-            select(WebhookEndpoint.url, WebhookEndpoint.secret, WebhookDelivery.event, WebhookDelivery.event_id,
-                   WebhookDelivery.body, WebhookDelivery.attempts)
-            .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
-            .where(WebhookDelivery.id == delivery_id)
-        ).one()
-    db.session.commit()
-    return row
 
 
 def _release_stale_claims(now: datetime) -> None:
