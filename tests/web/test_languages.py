@@ -42,7 +42,8 @@ LINKS = LinkSettings(base_url="http://tracker.test", secret_key="test-secret-key
 
 @pytest.fixture
 def spanish(app, tmp_path):
-    """A Spanish catalogue of a few strings, in front of the app's own for this test."""
+    """A Spanish catalogue of a few strings, over the app's own for this test (Flask-Babel
+    merges the directories in order, a later one's translations winning)."""
     catalog = Catalog(locale="es")
     for english, spanish in SPANISH.items():
         catalog.add(english, spanish)
@@ -52,7 +53,7 @@ def spanish(app, tmp_path):
         write_mo(handle, catalog)
     babel = app.extensions["babel"]
     original = babel.translation_directories
-    babel.translation_directories = [str(tmp_path), *original]
+    babel.translation_directories = [*original, str(tmp_path)]
     yield
     babel.translation_directories = original
 
