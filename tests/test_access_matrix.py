@@ -285,6 +285,7 @@ MATRIX: list[Case] = [
     # --- one's own account
     Case("account.settings", {"GET": SIGNED_IN}),
     Case("account.password", {"POST": SIGNED_IN_POST}),
+    Case("account.language", {"POST": SIGNED_IN_POST}),
     Case("account.two_factor", {"GET": SIGNED_IN, "POST": SIGNED_IN_POST}),
     Case("account.recovery_codes", {"POST": SIGNED_IN_POST}),
     Case("account.disable_two_factor", {"POST": SIGNED_IN_POST}),

@@ -13,8 +13,8 @@ from tracker.config import DEFAULTS, engine_options, instance_secret_key, role_l
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.services.private_files import private_directory
 from tracker.web import input as web_input
+from tracker.web import languages, oidc, public_cache
 from tracker.web import metrics as web_metrics
-from tracker.web import oidc, public_cache
 from tracker.web import security as web_security
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -92,8 +92,9 @@ def _init_extensions(app: Flask) -> None:
     # render_as_batch lets Alembic alter SQLite tables by copying them.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=languages.select_for_request)
     _install_template_gettext(app)
+    languages.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -105,9 +106,9 @@ def _init_extensions(app: Flask) -> None:
 
         return user_for_session(identity)
 
-    from tracker.indicators.numbers import number_text
+    from tracker import formats
 
-    app.jinja_env.filters["indicator_number"] = number_text
+    formats.init_app(app)  # dates, numbers and percentages in the reader's language
 
     @app.context_processor
     def inject_globals():
@@ -129,12 +130,15 @@ def _install_template_gettext(app: Flask) -> None:
     from flask_babel import get_translations
 
     def translations():
-        # One app context per request in service and per job in the scheduler, so the
-        # locale cannot change under it.
+        # Kept per app context (one per request, one per scheduler job) and per locale:
+        # an email rendered under force_locale in the recipient's language changes the
+        # locale object Flask-Babel keeps, and with it the translations to use.
         found = g.get("tracker_translations")
-        if found is None:
-            found = g.tracker_translations = get_translations()
-        return found
+        babel_context = g.get("_flask_babel")
+        if found is None or found[0] is not getattr(babel_context, "babel_locale", None):
+            fresh = get_translations()  # selects the locale first if none is yet
+            found = g.tracker_translations = (getattr(g.get("_flask_babel"), "babel_locale", None), fresh)
+        return found[1]
 
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
@@ -143,13 +147,6 @@ def _install_template_gettext(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
-
-
-def _select_locale() -> str:
-    from flask import current_app, request
-
-    # The same choice the public cache makes from the header, so its keys match.
-    return public_cache.select_locale(request.headers.get("Accept-Language"), current_app.config["LANGUAGES"])
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from tracker.exchange.seed_files import iter_documents, load_seed_document, seed_paths
 from tracker.services.errors import ValidationFailed
@@ -28,7 +30,7 @@ def _now() -> datetime:
 def _fail(exc: ValidationFailed) -> None:
     for field, messages in exc.errors.items():
         for message in messages if isinstance(messages, list) else [messages]:
-            click.echo(f"error: {field}: {message}", err=True)
+            click.echo(_("error: %(field)s: %(message)s", field=field, message=message), err=True)
     raise SystemExit(1)
 
 
@@ -45,7 +47,7 @@ def create_user_command(email: str, role: str, agency: str | None, password: str
         )
     except ValidationFailed as exc:
         _fail(exc)
-    click.echo(f"Created {user.role} user {user.email}.")
+    click.echo(_("Created %(role)s user %(email)s.", role=user.role, email=user.email))
 
 
 @users.command("list")
@@ -55,7 +57,7 @@ def list_users_command() -> None:
 
     for user in list_users():
         agency = user.agency.acronym or user.agency.name if user.agency else "-"
-        click.echo(f"{user.email}\t{user.role}\t{agency}\t{'active' if user.active else 'inactive'}")
+        click.echo(f"{user.email}\t{user.role}\t{agency}\t{_('active') if user.active else _('inactive')}")
 
 
 @users.command("update")
@@ -69,7 +71,7 @@ def update_user_command(email: str, role: str | None, agency: str | None, active
 
     user = find_user_by_email(email)
     if user is None:
-        raise click.ClickException(f"No user {email!r}.")
+        raise click.ClickException(_("No user %(email)r.", email=email))
     data = {
         "role": role or user.role,
         "agency": agency if agency is not None else (user.agency.acronym or user.agency.name if user.agency else None),
@@ -79,7 +81,8 @@ def update_user_command(email: str, role: str | None, agency: str | None, active
         update_user(user, data, acting_admin=None)  # the site's operator
     except ValidationFailed as exc:
         _fail(exc)
-    click.echo(f"Updated {user.email}: {user.role}, {'active' if user.active else 'inactive'}.")
+    click.echo(_("Updated %(email)s: %(role)s, %(state)s.", email=user.email, role=user.role,
+                 state=_("active") if user.active else _("inactive")))
 
 
 @users.command("reset-two-factor")
@@ -95,9 +98,9 @@ def reset_two_factor_command(email: str) -> None:
 
     user = find_user_by_email(email)
     if user is None:
-        raise click.ClickException(f"No user {email!r}.")
+        raise click.ClickException(_("No user %(email)r.", email=email))
     reset(user)
-    click.echo(f"Two-factor authentication is off for {user.email}.")
+    click.echo(_("Two-factor authentication is off for %(email)s.", email=user.email))
 
 
 @users.command("sign-in-log")
@@ -125,7 +128,7 @@ def create_agency_command(name: str, acronym: str | None, country: str) -> None:
         agency = create_agency({"name": name, "acronym": acronym, "country": country})
     except ValidationFailed as exc:
         _fail(exc)
-    click.echo(f"Created agency {agency.display_name} ({agency.country}).")
+    click.echo(_("Created agency %(name)s (%(country)s).", name=agency.display_name, country=agency.country))
 
 
 @agencies.command("list")
@@ -172,18 +175,20 @@ def demo_users_command(any_database: bool) -> None:
     from tracker.services.users import find_user_by_email
 
     if db.engine.dialect.name != "sqlite" and not any_database:
-        raise click.ClickException(
+        raise click.ClickException(_(
             "Demo accounts have known passwords, so they are only made on the embedded SQLite "
             "database; for a trial on this database, run again with --any-database."
-        )
+        ))
     for email, role, agency in DEMO_USERS:
         if find_user_by_email(email) is None:
             try:
                 create_user({"email": email, "role": role, "agency": agency, "password": DEMO_PASSWORD}, now=_now())
             except ValidationFailed as exc:  # e.g. the Mongolian plan was not loaded
-                click.echo(f"Skipped demo {role} {email}: {exc}", err=True)
+                click.echo(_("Skipped demo %(role)s %(email)s: %(reason)s", role=role, email=email, reason=exc),
+                           err=True)
                 continue
-            click.echo(f"Created demo {role} {email} (password: {DEMO_PASSWORD}).")
+            click.echo(_("Created demo %(role)s %(email)s (password: %(password)s).", role=role, email=email,
+                         password=DEMO_PASSWORD))
 
 
 @seed.command("load")
@@ -217,23 +222,31 @@ def _run_seed(slug: str | None, *, dry_run: bool) -> None:
                 summary = load_seed_document(path, document, now=_now(), dry_run=dry_run)
             except ValidationFailed as exc:
                 failures += 1
-                report.append(f"{path.name}: invalid")
+                report.append(_("%(file)s: invalid", file=path.name))
                 report += [f"  {f}: {m}" for f, msgs in exc.errors.items() for m in msgs]
             else:
-                verb = "would change" if dry_run else "changed"
-                detail = _describe(summary)
-                report.append(f"{summary.slug}: {verb} {detail}" if detail else f"{summary.slug}: unchanged")
+                report.append(_outcome(summary, dry_run=dry_run))
             bar.update(1)
     for line in report:
-        click.echo(line, err=line.startswith(" ") or line.endswith("invalid"))
+        click.echo(line, err=line.startswith(" ") or line.endswith(_("invalid")))
     if failures:
         raise SystemExit(1)
 
 
 def _describe(summary) -> str:
-    parts = [f"{n} {kind} created" for kind, n in sorted(summary.created.items())]
-    parts += [f"{n} {kind} updated" for kind, n in sorted(summary.updated.items())]
+    parts = [_("%(num)s %(kind)s created", num=n, kind=kind) for kind, n in sorted(summary.created.items())]
+    parts += [_("%(num)s %(kind)s updated", num=n, kind=kind) for kind, n in sorted(summary.updated.items())]
     return ", ".join(parts)
+
+
+def _outcome(summary, *, dry_run: bool) -> str:
+    """What loading or importing did to a plan (or would do, in a dry run), in one line."""
+    detail = _describe(summary)
+    if not detail:
+        return _("%(slug)s: unchanged", slug=summary.slug)
+    if dry_run:
+        return _("%(slug)s: would change %(detail)s", slug=summary.slug, detail=detail)
+    return _("%(slug)s: changed %(detail)s", slug=summary.slug, detail=detail)
 
 
 @plans.command("import")
@@ -262,28 +275,29 @@ def import_command(path: str, dry_run: bool, publish: bool, create_agencies: boo
     )
     if not result.ok:
         for problem in result.problems:
-            click.echo(f"error: {problem}", err=True)
-        click.echo(f"{len(result.problems)} problem(s); nothing was imported.", err=True)
+            click.echo(_("error: %(problem)s", problem=problem), err=True)
+        click.echo(ngettext("%(num)d problem; nothing was imported.", "%(num)d problems; nothing was imported.",
+                            len(result.problems)), err=True)
         raise SystemExit(1)
     summary = result.summary
-    verb = "would change" if dry_run else "changed"
-    detail = _describe(summary)
-    click.echo(f"{summary.slug}: {verb} {detail}" if detail else f"{summary.slug}: unchanged")
+    click.echo(_outcome(summary, dry_run=dry_run))
     if summary.agencies_created:
-        label = "agencies to create" if dry_run else "agencies created"
+        label = _("agencies to create") if dry_run else _("agencies created")
         click.echo(f"{summary.slug}: {label}: {'; '.join(summary.agencies_created)}")
     click.echo(_publication(summary, dry_run=dry_run))
 
 
 def _publication(summary, *, dry_run: bool) -> str:
     """Whether the import makes the plan public, in one line (the dry run says it first)."""
+    slug = summary.slug
     if summary.becomes_public:
-        return f"{summary.slug} would become public." if dry_run else f"{summary.slug} is now public."
+        return _("%(slug)s would become public.", slug=slug) if dry_run else _("%(slug)s is now public.", slug=slug)
     if summary.plan_created:
-        return (f"{summary.slug} would be created private (--publish publishes it)." if dry_run
-                else f"{summary.slug} was created private: publish it on its page when ready.")
-    state = "public" if summary.published else "private"
-    return f"{summary.slug} stays {state}: an import never publishes or unpublishes an existing plan."
+        return (_("%(slug)s would be created private (--publish publishes it).", slug=slug) if dry_run
+                else _("%(slug)s was created private: publish it on its page when ready.", slug=slug))
+    if summary.published:
+        return _("%(slug)s stays public: an import never publishes or unpublishes an existing plan.", slug=slug)
+    return _("%(slug)s stays private: an import never publishes or unpublishes an existing plan.", slug=slug)
 
 
 @plans.command("export")
@@ -304,7 +318,7 @@ def export_command(slug: str, fmt: str, output: str | None) -> None:
     if output:
         with open(output, "wb") as handle:
             handle.write(data)
-        click.echo(f"Wrote {output}.", err=True)
+        click.echo(_("Wrote %(file)s.", file=output), err=True)
     else:
         click.get_binary_stream("stdout").write(data)
 
@@ -323,8 +337,8 @@ def scheduler_run_command() -> None:
     from tracker.scheduler.runner import run_until_stopped
 
     run_until_stopped(current_app._get_current_object(),
-                      ready=lambda: click.echo("Scheduler running; Ctrl+C stops it.", err=True))
-    click.echo("Scheduler stopped.", err=True)
+                      ready=lambda: click.echo(_("Scheduler running; Ctrl+C stops it."), err=True))
+    click.echo(_("Scheduler stopped."), err=True)
 
 
 @scheduler.command("run-once")
@@ -341,7 +355,8 @@ def scheduler_run_once_command(now_text: str | None) -> None:
         try:
             now = datetime.fromisoformat(now_text)
         except ValueError:
-            raise click.BadParameter("use an ISO date and time such as 2027-01-15T08:00", param_hint="--now") from None
+            raise click.BadParameter(_("use an ISO date and time such as 2027-01-15T08:00"),
+                                     param_hint="--now") from None
         now = now if now.tzinfo else now.replace(tzinfo=UTC)
     else:
         now = _now()
@@ -350,7 +365,7 @@ def scheduler_run_once_command(now_text: str | None) -> None:
     for job, result in results.items():
         click.echo(f"{job}: {result}")
     if stop_requested.is_set():
-        click.echo("Stopped on request; messages not yet sent stay pending for the next run.", err=True)
+        click.echo(_("Stopped on request; messages not yet sent stay pending for the next run."), err=True)
 
 from tracker.cli_backup import backup as backup_group
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from tracker.exchange.backups import BackupError, create_backup, head_revision, restore_backup
 
@@ -35,11 +36,12 @@ def create_command(output: str | None) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     for name in manifest.missing_files:
-        click.echo(f"warning: evidence file {name} is missing from {upload_dir}; not in the backup.", err=True)
+        click.echo(_("warning: evidence file %(name)s is missing from %(folder)s; not in the backup.",
+                     name=name, folder=upload_dir), err=True)
     click.echo(
-        f"Wrote {'standard output' if output == '-' else output}: revision {manifest.revision}, "
-        f"{manifest.total_rows} rows in {len(manifest.tables)} tables, "
-        f"{len(manifest.files)} evidence files.",
+        _("Wrote %(file)s: revision %(revision)s, %(rows)s rows in %(tables)s tables, %(files)s evidence files.",
+          file=_("standard output") if output == "-" else output, revision=manifest.revision,
+          rows=manifest.total_rows, tables=len(manifest.tables), files=len(manifest.files)),
         err=output == "-",
     )
 
@@ -59,14 +61,16 @@ def restore_command(archive: str, force: bool) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
-        f"Restored {archive} (made {manifest.created_at:%Y-%m-%d %H:%M} UTC by tracker "
-        f"{manifest.app_version} on {manifest.database}): {manifest.total_rows} rows in "
-        f"{len(manifest.tables)} tables, {len(manifest.files)} evidence files, "
-        f"at revision {manifest.revision}."
+        _("Restored %(file)s (made %(when)s UTC by tracker %(version)s on %(database)s): %(rows)s rows "
+          "in %(tables)s tables, %(files)s evidence files, at revision %(revision)s.",
+          file=archive, when=f"{manifest.created_at:%Y-%m-%d %H:%M}", version=manifest.app_version,
+          database=manifest.database, rows=manifest.total_rows, tables=len(manifest.tables),
+          files=len(manifest.files), revision=manifest.revision)
     )
     head = head_revision(_migrations())
     if head and head != manifest.revision:
-        click.echo(f"Run 'flask --app wsgi db upgrade' to bring the database to revision {head}.")
+        click.echo(_("Run 'flask --app wsgi db upgrade' to bring the database to revision %(revision)s.",
+                     revision=head))
 
 
 def _migrations():

@@ -18,7 +18,8 @@ DEFAULTS = {
     # lock) before it is refused with 503 and Retry-After, nothing stored.
     "DATABASE_LOCK_TIMEOUT": 30,
     "BABEL_DEFAULT_LOCALE": "en",
-    "LANGUAGES": ["en"],
+    # The interface's languages (tracker/translations; docs/translating.md adds one).
+    "LANGUAGES": ["en", "es", "fr", "ru"],
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -78,6 +78,9 @@ def test_error_pages_and_other_languages_are_kept_apart(app, client, db_session)
     assert client.get("/api/openapi.json").status_code == 200
     assert kept(app) == 0
     english = client.get("/plans/dated", headers={"Accept-Language": "en"})
-    other = client.get("/plans/dated", headers={"Accept-Language": "fr"})  # falls back to English
+    other = client.get("/plans/dated", headers={"Accept-Language": "de"})  # falls back to English
     assert english.status_code == other.status_code == 200
     assert kept(app) == 1  # both asked for the page in English: one entry
+    french = client.get("/plans/dated", headers={"Accept-Language": "fr"})
+    assert 'lang="fr"' in french.get_data(as_text=True)
+    assert kept(app) == 2

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext
 
 from tracker.exchange.plan_import import ImportSummary, import_plan_document
 from tracker.models import SEED_LOAD_LABEL, SourceDocument
@@ -37,7 +38,7 @@ def seed_paths(seed_dir: str, slug: str | None = None) -> list[Path]:
         paths = [p for p in paths if p.stem == slug]
         if not paths:
             known = ", ".join(p.stem for p in sorted(plans.glob("*.yaml")))
-            raise ValidationFailed({"slug": [f"No seed file for {slug!r}; known: {known}."]})
+            raise ValidationFailed({"slug": [gettext("No seed file for %(slug)r; known: %(known)s.", slug=slug, known=known)]})
     return paths
 
 
@@ -81,7 +82,7 @@ def read_seed_file(path: str | os.PathLike) -> dict:
     with open(path, encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     if not isinstance(raw, dict) or not isinstance(raw.get("plan"), dict):
-        raise ValidationFailed({"plan": [f"{path}: not a seed file (no 'plan' mapping)."]})
+        raise ValidationFailed({"plan": [gettext("%(path)s: not a seed file (no 'plan' mapping).", path=path)]})
     document = to_plan_document(raw)
     document["sources"] = _cited_sources(Path(path).parent.parent / SOURCES_FILE, document)
     return document
@@ -194,7 +195,7 @@ def month_span(plan_start: date | None, start_month: int, duration_months: int) 
     Month 1 is the month the plan starts in.
     """
     if plan_start is None:
-        raise ValidationFailed({"plan.period_start": ["Needed to date actions given in months."]})
+        raise ValidationFailed({"plan.period_start": [gettext("Needed to date actions given in months.")]})
     first = _plus_months(plan_start, start_month - 1)
     return first, month_end(plan_start, start_month + duration_months - 1)
 
@@ -214,7 +215,7 @@ def _plus_months(plan_start: date, months: int) -> date:
         raise ValidationFailed({"plan.period_start": [DATE_MESSAGE]})
     day = plan_start.replace(day=1) + relativedelta(months=months)
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValidationFailed({"actions": [f"Month {months} of the plan: {DATE_MESSAGE}"]})
+        raise ValidationFailed({"actions": [gettext("Month %(months)s of the plan: %(DATE_MESSAGE)s", months=months, DATE_MESSAGE=DATE_MESSAGE)]})
     return day
 
 

@@ -35,6 +35,8 @@ class Subscription(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notified_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the address subscribed in: its confirmation and digests are written in it.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     plan = relationship("Plan")
     area = relationship("Area")

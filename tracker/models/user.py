@@ -47,6 +47,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The language of the pages (unless this browser chose another) and of every email to
+    # the user (tracker.web.languages); None: the browser's, and English in emails.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     agency: Mapped[Agency | None] = relationship()
 

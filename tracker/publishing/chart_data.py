@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -135,7 +136,7 @@ def gantt_data(plan: Plan, *, today: date, area: str | None = None, lead: str | 
     if area:
         area_row = find_area(plan, area)
         if area_row is None:
-            errors["area"] = [f"Unknown area {area!r} in this plan."]
+            errors["area"] = [gettext("Unknown area %(area)r in this plan.", area=area)]
     if lead:
         agency_row = lead_named(plan_leads(plan), lead)
         if agency_row is None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from types import SimpleNamespace
 
+from flask_babel import gettext
 from sqlalchemy import String, func, select, type_coerce
 
 from tracker.charts.calendar import ZOOMS
@@ -93,13 +94,13 @@ def gantt_filters(args: Mapping[str, str]) -> GanttFilters:
     errors: dict[str, list[str]] = {}
     zoom = (args.get("zoom") or "").strip()
     if zoom and zoom not in ZOOMS:
-        errors["zoom"] = [f"Unknown zoom {zoom!r}; use one of: {', '.join(ZOOMS)}."]
+        errors["zoom"] = [gettext("Unknown zoom %(zoom)r; use one of: %(value)s.", zoom=zoom, value=', '.join(ZOOMS))]
     overdue = (args.get("overdue") or "").strip()
     if overdue not in OVERDUE_VALUES:
-        errors["overdue"] = [f"Unknown value {overdue!r}; use 1 for overdue actions only, or leave it out."]
+        errors["overdue"] = [gettext("Unknown value %(overdue)r; use 1 for overdue actions only, or leave it out.", overdue=overdue)]
     view = (args.get("view") or "chart").strip()
     if view not in VIEWS:
-        errors["view"] = [f"Unknown view {view!r}; use one of: {', '.join(VIEWS)}."]
+        errors["view"] = [gettext("Unknown view %(view)r; use one of: %(value)s.", view=view, value=', '.join(VIEWS))]
     if errors:
         raise ValidationFailed(errors)
     return GanttFilters(view=view, 
@@ -135,12 +136,12 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
     errors: dict[str, list[str]] = {}
     area = next((a for a in areas if a.code == filters.area), None)
     if filters.area and area is None:
-        errors["area"] = [f"Unknown area {filters.area!r} in this plan."]
+        errors["area"] = [gettext("Unknown area %(area)r in this plan.", area=filters.area)]
     lead = lead_named(leads, filters.lead) if filters.lead else None
     if filters.lead and lead is None:
         errors.update(unknown_lead(filters.lead))
     if filters.status and filters.status not in {s.key for s in styles}:
-        errors["status"] = [f"Unknown status {filters.status!r}; use one of: {', '.join(s.key for s in styles)}."]
+        errors["status"] = [gettext("Unknown status %(status)r; use one of: %(value)s.", status=filters.status, value=', '.join(s.key for s in styles))]
     if errors:
         raise ValidationFailed(errors)
 
@@ -234,9 +235,9 @@ def timeline_page(plan: Plan, *, today: date, args: Mapping[str, str]) -> Timeli
     timeframe = (args.get("timeframe") or "").strip()
     errors: dict[str, list[str]] = {}
     if status and status not in {s.key for s in data.statuses}:
-        errors["status"] = [f"Unknown status {status!r}; use one of: {', '.join(s.key for s in data.statuses)}."]
+        errors["status"] = [gettext("Unknown status %(status)r; use one of: %(value)s.", status=status, value=', '.join(s.key for s in data.statuses))]
     if timeframe and timeframe not in TIMEFRAME_KEYS:
-        errors["timeframe"] = [f"Unknown timeframe {timeframe!r}; use one of: {', '.join(TIMEFRAME_KEYS)}."]
+        errors["timeframe"] = [gettext("Unknown timeframe %(timeframe)r; use one of: %(value)s.", timeframe=timeframe, value=', '.join(TIMEFRAME_KEYS))]
     if errors:
         raise ValidationFailed(errors)
     lanes = tuple(
@@ -261,7 +262,7 @@ def ranking_page(plan: Plan, *, today: date, args: Mapping[str, str]) -> Ranking
     """The plan's lead agencies, ranked; ``?overdue=1`` keeps those with an overdue action."""
     overdue = (args.get("overdue") or "").strip()
     if overdue not in OVERDUE_VALUES:
-        raise ValidationFailed({"overdue": [f"Unknown value {overdue!r}; use 1 for agencies with overdue actions only."]})
+        raise ValidationFailed({"overdue": [gettext("Unknown value %(overdue)r; use 1 for agencies with overdue actions only.", overdue=overdue)]})
     data = agency_data(plan, today=today)
     if OVERDUE_VALUES[overdue]:
         data = replace(data, rows=tuple(row for row in data.rows if row.overdue))

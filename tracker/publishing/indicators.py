@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from tracker.charts.data import IndicatorLabels, IndicatorSeries
@@ -81,7 +82,7 @@ def published_indicator(slug: str, code: str) -> Indicator:
         select(Indicator).where(Indicator.plan_id == plan.id, Indicator.code == code)
     ).first()
     if indicator is None:
-        raise NotFound(f"No indicator {code!r} in this plan.")
+        raise NotFound(gettext("No indicator %(code)r in this plan.", code=code))
     return indicator
 
 

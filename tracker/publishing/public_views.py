@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -78,7 +79,7 @@ def published_recommendation(slug: str, code: str) -> Recommendation:
     """The recommendation ``code`` of the published plan ``slug``."""
     rec = find_recommendation(get_plan(slug, published_only=True), code)
     if rec is None:
-        raise NotFound(f"No recommendation {code!r} in this plan.")
+        raise NotFound(gettext("No recommendation %(code)r in this plan.", code=code))
     return rec
 
 
@@ -86,7 +87,7 @@ def published_action(slug: str, code: str) -> Action:
     """The action ``code`` of the published plan ``slug``."""
     action = find_action(get_plan(slug, published_only=True), code)
     if action is None:
-        raise NotFound(f"No action {code!r} in this plan.")
+        raise NotFound(gettext("No action %(code)r in this plan.", code=code))
     return action
 
 

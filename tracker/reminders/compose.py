@@ -2,7 +2,8 @@
 
 Templates are the ``email/`` Jinja templates, passed in as an environment by the
 caller (the scheduler's job passes the app's), so composing needs no request or app
-global. A message is composed when its reminders are claimed and again at delivery
+global. Each message is written in its recipient's language (``users.locale``), under
+Flask-Babel's ``force_locale``; dates and numbers follow it (``tracker.formats``). A message is composed when its reminders are claimed and again at delivery
 if one of its reminders was cancelled meanwhile (``outbox``).
 """
 
@@ -13,11 +14,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import force_locale
 from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
+from tracker.formats import DEFAULT_LOCALE
 from tracker.models import Action, OutboxMessage, Reminder, User
 from tracker.reminders.digests import Summary, secretariat_summary
 from tracker.reminders.links import sign_report_link
@@ -112,15 +115,22 @@ def render_all(messages: list[OutboxMessage], *, today: date, links: LinkSetting
 def render(
     message: OutboxMessage, *, today: date, links: LinkSettings, templates: Environment, data: RenderData,
 ) -> None:
-    """Write one message's subject and its text and HTML bodies."""
+    """Write one message's subject and its text and HTML bodies, in the recipient's language."""
     context = _context(message, [r for r in message.reminders if not r.cancelled], today=today, links=links, data=data)
 
     def written(name: str) -> str:
         return templates.get_template(f"email/{message.kind}{name}").render(context)
 
-    message.subject = one_line(written(".subject.txt"))
-    message.body_text = written(".txt")
-    message.body_html = written(".html")
+    with force_locale(mail_locale(data.users.get(message.recipient_user_id))):
+        message.subject = one_line(written(".subject.txt"))
+        message.body_text = written(".txt")
+        message.body_html = written(".html")
+
+
+def mail_locale(user: User | None) -> str:
+    """The language of a mail to ``user``: the account's, else English (an address with no
+    account, such as a secretariat's shared one, reads the source reports' language)."""
+    return (user.locale if user is not None else None) or DEFAULT_LOCALE
 
 
 def _context(message: OutboxMessage, items: list[Reminder], *, today: date, links: LinkSettings, data: RenderData) -> dict:
@@ -139,7 +149,7 @@ def _context(message: OutboxMessage, items: list[Reminder], *, today: date, link
         rows.append(row)
     context = {
         "message": message, "items": rows, "actions": by_action(rows), "today": today,
-        "base_url": links.base_url, "user": user, "format_date": format_date,
+        "base_url": links.base_url, "user": user,
     }
     if message.kind == "agency_digest" and user is not None and user.agency_id:
         owed = data.digests.get(user.agency_id)
@@ -177,8 +187,3 @@ def by_action(rows: list[dict]) -> list[dict]:
     for entry in entries.values():
         entry["owed"].sort(key=lambda row: (_RULE_ORDER.get(row["rule"], 9), row["due_on"] or date.max))
     return list(entries.values())
-
-
-def format_date(value: date | None) -> str:
-    """Dates as people read them in mail: "Thursday 31 December 2026"."""
-    return f"{value:%A} {value.day} {value:%B %Y}" if value else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.extensions import db
@@ -41,13 +42,13 @@ def open_report_link(secret_key: str, token: str, *, max_age: int) -> ReportLink
     try:
         payload = serializer.loads(token, max_age=max_age)
     except SignatureExpired:
-        raise Forbidden("This link has expired. Sign in to report, or use the link in a newer reminder.") from None
+        raise Forbidden(gettext("This link has expired. Sign in to report, or use the link in a newer reminder.")) from None
     except BadSignature:
-        raise Forbidden("This link is not valid.") from None
+        raise Forbidden(gettext("This link is not valid.")) from None
     user = db.session.get(User, payload.get("u"))
     action = db.session.get(Action, payload.get("a"))
     # The link stops working when the user may no longer report on the action.
     if user is None or action is None or not user.active or not can_report_on(user, action):
-        raise Forbidden("This link is no longer valid for this action.")
+        raise Forbidden(gettext("This link is no longer valid for this action."))
     signed = token.rsplit(".", 1)[0]
     return ReportLink(user=user, action=action, link_id=hashlib.sha256(signed.encode()).hexdigest())

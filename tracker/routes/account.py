@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import (
     Blueprint,
     current_app,
@@ -12,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +26,8 @@ from tracker.services import two_factor as tfa
 from tracker.services.errors import ValidationFailed
 from tracker.services.sign_in_log import METHOD_NAMES, events_for_user
 from tracker.services.tokens import TOKEN_ROLES, create_token, revoke_token, token_views
-from tracker.services.users import change_password
+from tracker.services.users import change_password, set_language
+from tracker.web import languages
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 bp.before_request(require_roles(*ROLES))
@@ -49,6 +53,28 @@ def password():
     start_session(user)
     flash(_("Your password was changed."), "success")
     return redirect(url_for(".settings"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """The account's language: pages on any browser that chose none, and every email.
+
+    This browser's language cookie follows, so the choice shows at once here.
+    """
+    user = current_user._get_current_object()
+    choice = request.form.get("locale", "")
+    try:
+        set_language(user, choice, languages=current_app.config["LANGUAGES"])
+    except ValidationFailed as exc:
+        return _settings_page(language_errors=field_errors(exc)), 422
+    response = redirect(url_for(".settings"))
+    if user.locale:
+        languages.remember(response, user.locale)
+    else:  # the browser's own choice again
+        response.delete_cookie(languages.COOKIE)
+    with force_locale(user.locale) if user.locale else nullcontext():  # the new language's words
+        flash(_("Your language was saved."), "success")
+    return response
 
 
 TOTP_PENDING = "totp_pending_secret"
@@ -134,7 +160,7 @@ def revoke(token_id: int):
 
 
 def _settings_page(password_errors=None, token_errors=None, token_values=None, new_token=None,
-                   new_token_name=None, two_factor_errors=None):
+                   new_token_name=None, two_factor_errors=None, language_errors=None):
     return render_template(
         "account/settings.html",
         two_factor_errors=two_factor_errors or {},
@@ -147,6 +173,8 @@ def _settings_page(password_errors=None, token_errors=None, token_values=None, n
         default_days=TOKEN_DEFAULT_DAYS,
         max_days=TOKEN_MAX_DAYS,
         password_errors=password_errors or {},
+        language_errors=language_errors or {},
+        language_options=[(code, languages.native_name(code)) for code in current_app.config["LANGUAGES"]],
         token_errors=token_errors or {},
         token_values=token_values or {},
         new_token=new_token,

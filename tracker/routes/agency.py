@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from tracker.indicators.numbers import number_text
@@ -64,7 +65,7 @@ def report_new(action_id: int):
     action = _own_action(action_id)
     if request.method == "POST":
         return _save(action, None)
-    require(can_report_on(current_user, action), "Only the lead agency reports on this action.")
+    require(can_report_on(current_user, action), lazy_gettext("Only the lead agency reports on this action."))
     existing = editable_report(action, current_user)
     if existing is not None:
         # Carry on with the draft or returned report rather than starting a second one.
@@ -105,7 +106,7 @@ def _own_action(action_id: int):
     """An action the agency leads or supports; other agencies' actions do not exist for it."""
     action = get_action(action_id)
     if not is_agency_action(current_user, action):
-        raise NotFound("No such action.")
+        raise NotFound(_("No such action."))
     return action
 
 
@@ -114,7 +115,7 @@ def _own_report(report_id: int):
     reports (even public ones: the public pages show those) do not exist here."""
     report = get_report(report_id, current_user)
     if not (is_report_author(current_user, report) or is_agency_action(current_user, report.action)):
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     return report
 
 

@@ -18,6 +18,7 @@ import re
 from urllib.parse import quote
 
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 
@@ -70,7 +71,7 @@ def timeline(slug: str):
     zoom = request.args.get("zoom", "quarter").strip() or "quarter"
     try:
         if zoom not in ZOOMS:
-            raise ValidationFailed({"zoom": [f"Unknown zoom {zoom!r}; use one of: {', '.join(ZOOMS)}."]})
+            raise ValidationFailed({"zoom": [gettext("Unknown zoom %(zoom)r; use one of: %(value)s.", zoom=zoom, value=', '.join(ZOOMS))]})
         page = timeline_page(plan, today=now().date(), args=request.args)
     except ValidationFailed as exc:
         raise _refused(exc) from None

@@ -28,6 +28,7 @@ import importlib
 import threading
 
 from flask import Blueprint, Response, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound as HTTPNotFound
@@ -85,7 +86,9 @@ def chart(slug: str, name: str, fmt: str):
     today = moment.date()
     args = _arguments(name, fmt)
     fingerprint = remembered_fingerprint(plan, version)
-    etag = _etag(fingerprint.version, name, fmt, args, today.isoformat())
+    # The language too: a chart's words and numbers are the page's (a Spanish copy never
+    # answers an English reader, from the cache or from the browser's own).
+    etag = _etag(fingerprint.version, name, fmt, args, today.isoformat(), str(get_locale()))
     # Overdue work depends on the day, so a new day is a modification too; never in the future.
     midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
     last_modified = min(max(fingerprint.last_modified, midnight), moment)
@@ -106,6 +109,7 @@ def chart(slug: str, name: str, fmt: str):
     response.cache_control.public = True
     response.cache_control.no_cache = True
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.vary.update(("Cookie", "Accept-Language"))
     return response.make_conditional(request)
 
 

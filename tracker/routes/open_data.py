@@ -10,6 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import gettext
 
 from tracker.publishing.open_data import package, tables
 from tracker.publishing.open_data.feed import Feed, status_change_feed
@@ -48,7 +49,7 @@ def _license() -> dict[str, str]:
 def _table(resource: str) -> tables.Table:
     table = tables.get_table(resource)
     if table is None:
-        raise NotFound(f"No open data table {resource!r}.")
+        raise NotFound(gettext("No open data table %(resource)r.", resource=resource))
     return table
 
 

@@ -258,7 +258,7 @@ def agency_reminders(agency_id: int):
     """One agency's reminders about published plans, newest first: when, about what, answered when."""
     agency = public_agency(agency_id)
     if agency is None:
-        raise NotFound("No such agency with public actions.")
+        raise NotFound(_("No such agency with public actions."))
     number, problems = read_page_number(request.args)
     log = agency_reminder_log(agency.id, number, PER_PAGE)
     return render_template("public/agency_reminders.html", agency=agency, log=log,
@@ -271,7 +271,7 @@ def agency(agency_id: int):
     """An agency's public record: its actions in published plans, on time, late and overdue."""
     overview = agency_overview(agency_id, now().date())
     if overview is None or not overview.actions:
-        raise NotFound("No such agency with public actions.")
+        raise NotFound(_("No such agency with public actions."))
     return render_template("public/agency.html", overview=overview)
 
 
@@ -376,10 +376,10 @@ def evidence(evidence_id: int):
     """
     item = get_evidence(evidence_id)
     if item.kind != "file" or not can_view_report(_viewer(), item.report):
-        raise NotFound("No such evidence file.")
+        raise NotFound(_("No such evidence file."))
     path = evidence_path(current_app.config["UPLOAD_DIR"], item.stored_name)
     if not os.path.isfile(path):
-        raise NotFound("The evidence file is missing.")
+        raise NotFound(_("The evidence file is missing."))
     response = send_file(
         path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
     )

@@ -9,6 +9,7 @@ links changes nothing.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
 
 from tracker.extensions import csrf
 from tracker.reminders.compose import LinkSettings
@@ -43,7 +44,8 @@ def new():
     if request.method == "POST":
         email = request.form.get("email", "")
         try:
-            subscribe(email, followed, now=now(), links=_links(), templates=current_app.jinja_env)
+            subscribe(email, followed, now=now(), links=_links(), templates=current_app.jinja_env,
+                      locale=str(get_locale()))
         except ValidationFailed as exc:
             return render_template("public/subscribe.html", followed=followed, errors=field_errors(exc),
                                    values={**values, "email": email}), 422

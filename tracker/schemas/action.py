@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from tracker.schemas.base import (
     CODE_MAX_LENGTH,
+    N_,
     Code,
     Date,
     InputSchema,
@@ -70,7 +71,7 @@ class ActionInput(SourceFields):
     percent_complete = Integer(minimum=0, maximum=100, load_default=0)
     # How much the action counts in its recommendations' percent complete; empty: 1.
     weight = Integer(minimum=1, maximum=1000, load_default=None, allow_none=True,
-                     message="Enter a whole number from 1 to 1,000, or leave it empty (counts as 1).")
+                     message=N_("Enter a whole number from 1 to 1,000, or leave it empty (counts as 1)."))
     status = required_str(max_length=STATUS_KEY)
     # recommendation codes
     recommendations = List(Text(max_length=CODE_MAX_LENGTH), max_items=200, noun="recommendations",
@@ -82,5 +83,5 @@ class ActionInput(SourceFields):
     def dates_in_order(self, data, **kwargs):
         start, due = data.get("start_date"), data.get("due_date")
         if start and due and due < start:
-            raise ValidationError("The due date cannot be before the start date.", "due_date")
+            raise ValidationError(N_("The due date cannot be before the start date."), "due_date")
 

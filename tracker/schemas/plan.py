@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.models.plan import REPORTING_CADENCES
 from tracker.schemas.base import (
+    N_,
     Code,
     Date,
     InputSchema,
@@ -18,7 +19,7 @@ from tracker.schemas.base import (
 
 SLUG = validate.Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-    error="Use lower-case letters, digits and single hyphens, e.g. mexico-2018-review.",
+    error=N_("Use lower-case letters, digits and single hyphens, e.g. mexico-2018-review."),
 )
 # Free text people write at length (descriptions, narratives): a long report page's worth.
 LONG_TEXT = 20_000
@@ -54,14 +55,14 @@ class PlanInput(SourceFields):
     published = fields.Boolean(load_default=True)
     reporting_cadence = Text(
         load_default="manual", max_length=20,
-        validate=validate.OneOf(REPORTING_CADENCES, error="Choose one of: {choices}."),
+        validate=validate.OneOf(REPORTING_CADENCES, error=N_("Choose one of: {choices}.")),
     )
 
     @validates_schema
     def period_in_order(self, data, **kwargs):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            raise ValidationError("The period cannot end before it starts.", "period_end")
+            raise ValidationError(N_("The period cannot end before it starts."), "period_end")
 
 
 class AreaInput(SourceFields):

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from tracker.models import MARKS, RATINGS
 from tracker.schemas.base import (
     CODE_MAX_LENGTH,
+    N_,
     Code,
     Date,
     InputSchema,
@@ -17,12 +18,12 @@ from tracker.schemas.base import (
 )
 from tracker.schemas.plan import SourceFields
 
-RATING = validate.OneOf(RATINGS, error="Use one of: {choices}.")
+RATING = validate.OneOf(RATINGS, error=N_("Use one of: {choices}."))
 FINDING = 10_000  # a question's wording, or the evidence found for it
 
 
 class EvidenceInput(SourceFields):
-    mark = Text(load_default=None, max_length=1, validate=validate.OneOf(MARKS, error="Use +, - or 0."))
+    mark = Text(load_default=None, max_length=1, validate=validate.OneOf(MARKS, error=N_("Use +, - or 0.")))
     text = required_str(max_length=FINDING)
 
 

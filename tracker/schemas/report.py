@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from tracker.config import DEFAULTS
 from tracker.schemas.action import AGENCY_KEY, STATUS_KEY
 from tracker.schemas.base import (
+    N_,
     Date,
     InputSchema,
     Integer,
@@ -20,7 +21,7 @@ from tracker.schemas.base import (
 )
 from tracker.schemas.plan import LONG_TEXT
 
-URL = validate.URL(schemes={"http", "https"}, require_tld=False, error="Enter a web address starting with http:// or https://.")
+URL = validate.URL(schemes={"http", "https"}, require_tld=False, error=N_("Enter a web address starting with http:// or https://."))
 # The links a report may carry where no ``MAX_REPORT_LINKS`` setting is given (seed loads, tests).
 DEFAULT_MAX_LINKS = DEFAULTS["MAX_REPORT_LINKS"]
 COMMENT = 5000
@@ -34,7 +35,7 @@ class RoundInput(InputSchema):
     @validates_schema
     def deadline_after_opening(self, data, **kwargs):
         if data.get("opens_on") and data.get("deadline") and data["deadline"] < data["opens_on"]:
-            raise ValidationError("The deadline cannot be before the round opens.", "deadline")
+            raise ValidationError(N_("The deadline cannot be before the round opens."), "deadline")
 
 
 class ReportInput(InputSchema):
@@ -96,5 +97,5 @@ class AssignInput(InputSchema):
 class ActionChoiceInput(InputSchema):
     """The actions ticked on a plan's workspace for one change to all of them (by id)."""
 
-    actions = List(id_field(message="Tick actions from the list."), max_items=10_000, noun="actions",
+    actions = List(id_field(message=N_("Tick actions from the list.")), max_items=10_000, noun="actions",
                    load_default=list)

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from tracker.models.status import IRM_COMPLETION
 from tracker.schemas.base import (
+    N_,
     InputSchema,
     Integer,
     OptionalText,
@@ -25,15 +26,15 @@ class StatusInput(InputSchema):
     label = required_str(max_length=100)
     description = OptionalText(max_length=2000)
     colour = required_str(max_length=7, validate=validate.Regexp(
-        COLOUR_PATTERN, error="Enter a colour as # and six hexadecimal digits, for example #0072b2."))
+        COLOUR_PATTERN, error=N_("Enter a colour as # and six hexadecimal digits, for example #0072b2.")))
     default_percent = Integer(minimum=0, maximum=100, load_default=0)
     is_final = fields.Boolean(load_default=False)
     irm_completion = Text(max_length=20, load_default="not_started",
-                          validate=validate.OneOf(IRM_COMPLETION, error="Choose one of: {choices}."))
+                          validate=validate.OneOf(IRM_COMPLETION, error=N_("Choose one of: {choices}.")))
     retired = fields.Boolean(load_default=False)
     position = position_field()
 
 
 class NewStatusInput(StatusInput):
     key = required_str(max_length=40, validate=validate.Regexp(
-        STATUS_KEY_PATTERN, error="Use lower-case letters, digits and underscores, starting with a letter."))
+        STATUS_KEY_PATTERN, error=N_("Use lower-case letters, digits and underscores, starting with a letter.")))

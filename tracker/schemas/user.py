@@ -6,10 +6,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.models import ROLES, TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, TOKEN_SCOPES
 from tracker.schemas.action import AGENCY_KEY
-from tracker.schemas.base import InputSchema, Integer, Text, password_field, required_str
+from tracker.schemas.base import N_, InputSchema, Integer, Text, password_field, required_str
 
 EMAIL = 254  # the longest address SMTP carries
-NEW_PASSWORD = validate.Length(min=10, error="Use at least {min} characters.")
+NEW_PASSWORD = validate.Length(min=10, error=N_("Use at least {min} characters."))
 
 
 class AgencyInput(InputSchema):
@@ -19,15 +19,15 @@ class AgencyInput(InputSchema):
 
 
 class UserInput(InputSchema):
-    email = required_str(max_length=EMAIL, validate=validate.Email(error="Not a valid email address."))
+    email = required_str(max_length=EMAIL, validate=validate.Email(error=N_("Not a valid email address.")))
     password = password_field(validate=NEW_PASSWORD)
-    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error=N_("Choose one of: {choices}.")))
     agency = Text(load_default=None, max_length=AGENCY_KEY)  # acronym or name, required for agency users
 
     @validates_schema
     def agency_for_focal_points(self, data, **kwargs):
         if data.get("role") == "agency" and not data.get("agency"):
-            raise ValidationError("An agency user must belong to an agency.", "agency")
+            raise ValidationError(N_("An agency user must belong to an agency."), "agency")
 
 
 class SignInInput(InputSchema):
@@ -43,21 +43,21 @@ class PasswordChangeInput(InputSchema):
 
 
 class UserUpdateInput(InputSchema):
-    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error=N_("Choose one of: {choices}.")))
     agency = Text(load_default=None, max_length=AGENCY_KEY)
     active = fields.Boolean(load_default=True)
 
     @validates_schema
     def agency_for_focal_points(self, data, **kwargs):
         if data.get("role") == "agency" and not data.get("agency"):
-            raise ValidationError("An agency user must belong to an agency.", "agency")
+            raise ValidationError(N_("An agency user must belong to an agency."), "agency")
 
 
 class TokenInput(InputSchema):
     """A new personal API token: its name, what it may do, and for how many days it works."""
 
     name = required_str(max_length=100)
-    scope = required_str(max_length=20, validate=validate.OneOf(TOKEN_SCOPES, error="Choose one of: {choices}."))
+    scope = required_str(max_length=20, validate=validate.OneOf(TOKEN_SCOPES, error=N_("Choose one of: {choices}.")))
     days = Integer(minimum=1, maximum=TOKEN_MAX_DAYS, load_default=TOKEN_DEFAULT_DAYS,
                    message=f"Enter a whole number of days from 1 to {TOKEN_MAX_DAYS}.")
 
@@ -76,12 +76,12 @@ class SingleSignOnDomainInput(InputSchema):
 
     domain = required_str(max_length=253, validate=validate.Regexp(
         r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
-        error="Enter a domain such as ministry.example.gov, without @.",
+        error=N_("Enter a domain such as ministry.example.gov, without @."),
     ))
-    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error="Choose one of: {choices}."))
+    role = required_str(max_length=20, validate=validate.OneOf(ROLES, error=N_("Choose one of: {choices}.")))
     agency = Text(load_default=None, max_length=AGENCY_KEY)
 
     @validates_schema
     def agency_for_focal_points(self, data, **kwargs):
         if data.get("role") == "agency" and not data.get("agency"):
-            raise ValidationError("Agency accounts must belong to an agency.", "agency")
+            raise ValidationError(N_("Agency accounts must belong to an agency."), "agency")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,7 +35,7 @@ def create_action(plan: Plan, data: dict, *, actor: Actor, now: datetime) -> Act
     fields = validated_with_status(ActionInput(), data)
     with atomic():
         if find_action(plan, fields["code"]):
-            raise ValidationFailed({"code": ["This code is already used in this plan."]})
+            raise ValidationFailed({"code": [gettext("This code is already used in this plan.")]})
         action, _ = _save(plan, None, fields, actor=actor, now=now, reason="Recorded.")
         return action
 
@@ -78,7 +79,7 @@ def update_action(
             needs_reason = {"start_date", "due_date", "status", "percent_complete"} & set(changes)
             if needs_reason and not reason:
                 named = ", ".join(sorted(needs_reason)).replace("_", " ")
-                raise ValidationFailed({"reason": [f"Say why the {named} change."]})
+                raise ValidationFailed({"reason": [gettext("Say why the %(named)s change.", named=named)]})
             _record_changes(action, changes, actor=actor, now=now, reason=reason)
             if "due_date" in changes or action.status.is_final:
                 # Reminders about the old date (or a closed action) must not go out;
@@ -94,7 +95,7 @@ def update_action(
 def set_paused(action: Action, paused: bool, *, reason: str | None, actor: Actor, now: datetime) -> Action:
     """Pause an action (no reminders until resumed) or resume it; recorded on its timeline."""
     if not (reason or "").strip():
-        raise ValidationFailed({"reason": ["Say why the action is paused or resumed."]})
+        raise ValidationFailed({"reason": [gettext("Say why the action is paused or resumed.")]})
     if action.paused == paused:
         return action
     with atomic():
@@ -115,19 +116,19 @@ def assign_actions(actions: list[Action], data: dict, *, actor: Actor, now: date
     """
     fields = validated(AssignInput(), data)
     if not actions:
-        raise ValidationFailed({"actions": ["Choose at least one action."]})
+        raise ValidationFailed({"actions": [gettext("Choose at least one action.")]})
     with atomic():
         for action in actions:
             lead = find_agency(action.plan.country, fields["lead_agency"])
             if lead is None:
-                raise ValidationFailed({"lead_agency": [f"Unknown agency {fields['lead_agency']!r}."]})
+                raise ValidationFailed({"lead_agency": [gettext("Unknown agency %(lead_agency)r.", lead_agency=fields['lead_agency'])]})
             supporting = action.supporting_agencies
             if fields["supporting_agencies"] is not None:
                 supporting = []
                 for key in fields["supporting_agencies"]:
                     agency = find_agency(action.plan.country, key)
                     if agency is None:
-                        raise ValidationFailed({"supporting_agencies": [f"Unknown agency {key!r}."]})
+                        raise ValidationFailed({"supporting_agencies": [gettext("Unknown agency %(key)r.", key=key)]})
                     supporting.append(agency)
             before = snapshot(action)
             action.lead_agency = lead
@@ -220,18 +221,18 @@ def _save(plan, action, fields, *, actor, now, reason, effective_on=None) -> tup
     area_code = fields.pop("area")
     area = find_area(plan, area_code) if area_code else None
     if area_code and area is None:
-        errors["area"] = [f"Unknown area {area_code!r} in this plan."]
+        errors["area"] = [gettext("Unknown area %(area_code)r in this plan.", area_code=area_code)]
 
     lead_key = fields.pop("lead_agency")
     lead = find_agency(plan.country, lead_key) if lead_key else None
     if lead_key and lead is None:
-        errors["lead_agency"] = [f"Unknown agency {lead_key!r}."]
+        errors["lead_agency"] = [gettext("Unknown agency %(lead_key)r.", lead_key=lead_key)]
 
     supporting = []
     for key in fields.pop("supporting_agencies"):
         agency = find_agency(plan.country, key)
         if agency is None:
-            errors.setdefault("supporting_agencies", []).append(f"Unknown agency {key!r}.")
+            errors.setdefault("supporting_agencies", []).append(gettext("Unknown agency %(key)r.", key=key))
         else:
             supporting.append(agency)
 
@@ -239,7 +240,7 @@ def _save(plan, action, fields, *, actor, now, reason, effective_on=None) -> tup
     for code in fields.pop("recommendations"):
         rec = find_recommendation(plan, code)
         if rec is None:
-            errors.setdefault("recommendations", []).append(f"Unknown recommendation {code!r}.")
+            errors.setdefault("recommendations", []).append(gettext("Unknown recommendation %(code)r.", code=code))
         else:
             recommendations.append(rec)
     if errors:

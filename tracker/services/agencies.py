@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 
 from tracker.extensions import db
@@ -97,9 +98,9 @@ def create_agency(data: dict) -> Agency:
     with atomic():
         errors = {}
         if find_agency(fields["country"], fields["name"]):
-            errors["name"] = ["An agency with this name already exists in this country."]
+            errors["name"] = [gettext("An agency with this name already exists in this country.")]
         if fields["acronym"] and find_agency(fields["country"], fields["acronym"]):
-            errors["acronym"] = ["An agency with this acronym already exists in this country."]
+            errors["acronym"] = [gettext("An agency with this acronym already exists in this country.")]
         if errors:
             raise ValidationFailed(errors)
         agency = Agency(**fields)

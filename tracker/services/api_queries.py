@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -127,7 +128,7 @@ def visible_plan(user: User | None, slug: str) -> Plan:
     """The plan with ``slug``, or ``NotFound`` if there is none the caller may see."""
     plan = db.session.scalars(select(Plan).where(Plan.slug == slug, plan_visible(user))).first()
     if plan is None:
-        raise NotFound(f"No plan {slug!r}.")
+        raise NotFound(gettext("No plan %(slug)r.", slug=slug))
     return plan
 
 
@@ -204,7 +205,7 @@ def resolve_filters(plan: Plan, args: dict) -> Filters:
         is_id = key.isascii() and key.isdigit() and len(key) <= 18
         agency = db.session.get(Agency, int(key)) if is_id else find_agency(plan.country, key)
         if agency is None:
-            errors["agency"] = [f"Unknown agency {key!r} in {plan.country}; use an acronym, a name or an id."]
+            errors["agency"] = [gettext("Unknown agency %(key)r in %(country)s; use an acronym, a name or an id.", key=key, country=plan.country)]
     if args.get("status"):
         try:
             status = require_status(args["status"], "status")
@@ -214,7 +215,7 @@ def resolve_filters(plan: Plan, args: dict) -> Filters:
         area = find_area(plan, args["area"])
         if area is None:
             known = ", ".join(a.code for a in plan.areas) or "none"
-            errors["area"] = [f"Unknown area {args['area']!r} in this plan; its areas are: {known}."]
+            errors["area"] = [gettext("Unknown area %(area)r in this plan; its areas are: %(known)s.", area=args['area'], known=known)]
     if errors:
         raise ValidationFailed(errors)
     return Filters(agency=agency, status=status, area=area, overdue=args.get("overdue"))
@@ -284,7 +285,7 @@ def visible_action(user: User | None, action_id: int, *, for_output: bool = True
         .options(*loads)
     ).first()
     if action is None:
-        raise NotFound(f"No action {action_id}.")
+        raise NotFound(gettext("No action %(action_id)s.", action_id=action_id))
     return action
 
 

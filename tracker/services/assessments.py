@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from tracker.extensions import db
@@ -120,7 +121,7 @@ def open_assessment_round(plan: Plan, data: dict, *, user: User, now: datetime) 
         if db.session.scalars(
             select(AssessmentRound.id).where(AssessmentRound.plan_id == plan.id, AssessmentRound.name == fields["name"])
         ).first():
-            raise ValidationFailed({"name": ["This plan already has an assessment round with this name."]})
+            raise ValidationFailed({"name": [gettext("This plan already has an assessment round with this name.")]})
         round_ = AssessmentRound(plan_id=plan.id, state=ROUND_OPEN, **fields)
         db.session.add(round_)
         db.session.flush()
@@ -142,7 +143,7 @@ def assessable_round(round_id: int, user: User) -> AssessmentRound:
     """The round ``round_id``, for an assessor's pages: 404 unless ``user`` may assess its plan."""
     round_ = db.session.get(AssessmentRound, round_id)
     if round_ is None or not can_assess_plan(user, _plan_of(round_)):
-        raise NotFound("No such assessment round.")
+        raise NotFound(gettext("No such assessment round."))
     return round_
 
 
@@ -151,12 +152,12 @@ def close_assessment_round(round_: AssessmentRound, data: dict, *, user: User, n
 
     The plan's assessors may close it (their work is done), and so may the secretariat.
     """
-    require(can_close_assessment_round(user, _plan_of(round_)), "You may not close this assessment round.")
+    require(can_close_assessment_round(user, _plan_of(round_)), lazy_gettext("You may not close this assessment round."))
     fields = validated(RoundCloseInput(), data)
     with atomic():
         locked = _locked(round_)
         if locked.is_closed:
-            raise ValidationFailed({"round": ["This round is already closed."]})
+            raise ValidationFailed({"round": [gettext("This round is already closed.")]})
         return _change_state(locked, ROUND_CLOSED, user=user, now=now, reason=fields["reason"])
 
 
@@ -166,12 +167,12 @@ def reopen_assessment_round(round_: AssessmentRound, data: dict, *, user: User, 
     Only the secretariat (and admins) may, and only with a reason: a closed round is a
     record, and the history must say why it was changed.
     """
-    require(can_reopen_assessment_round(user), "Only the secretariat can reopen an assessment round.")
+    require(can_reopen_assessment_round(user), lazy_gettext("Only the secretariat can reopen an assessment round."))
     fields = validated(RoundReopenInput(), data)
     with atomic():
         locked = _locked(round_)
         if not locked.is_closed:
-            raise ValidationFailed({"round": ["This round is already open."]})
+            raise ValidationFailed({"round": [gettext("This round is already open.")]})
         return _change_state(locked, ROUND_OPEN, user=user, now=now, reason=fields["reason"])
 
 
@@ -179,7 +180,7 @@ def plan_assessment_round(plan: Plan, round_id: int) -> AssessmentRound:
     """The plan's round ``round_id`` (404 for a round of another plan)."""
     round_ = db.session.get(AssessmentRound, round_id)
     if round_ is None or round_.plan_id != plan.id:
-        raise NotFound("No such assessment round in this plan.")
+        raise NotFound(gettext("No such assessment round in this plan."))
     return round_
 
 
@@ -251,7 +252,7 @@ def record_assessor_status(
     A closed round is refused: its statuses are a record.
     """
     _require_assessable(assessor, _plan_of(round_))
-    require(rec.plan_id == round_.plan_id, "This recommendation is not part of the round's plan.")
+    require(rec.plan_id == round_.plan_id, lazy_gettext("This recommendation is not part of the round's plan."))
     fields = validated_with_status(AssessorInput(), data)
     with atomic():
         # Locked, so that a round closed meanwhile by someone else refuses this status
@@ -280,9 +281,9 @@ def record_assessor_status(
 
 
 def _require_assessable(user: User, plan: Plan) -> None:
-    require(user.role in ASSESSOR_ROLES, "Only assessors record independent statuses.")
+    require(user.role in ASSESSOR_ROLES, lazy_gettext("Only assessors record independent statuses."))
     if not can_assess_plan(user, plan):
-        raise NotFound(f"No plan {plan.slug!r}.")
+        raise NotFound(gettext("No plan %(slug)r.", slug=plan.slug))
 
 
 def _plan_of(round_: AssessmentRound) -> Plan:

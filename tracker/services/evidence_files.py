@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from flask_babel import gettext
 from werkzeug.utils import secure_filename
 
 from tracker.services.errors import ValidationFailed
@@ -78,14 +79,14 @@ def store_evidence_file(
     kind = ALLOWED.get(extension)
     if kind is None:
         allowed = ", ".join(sorted(ALLOWED))
-        raise ValidationFailed({"file": [f"Files of this type are not accepted; use one of: {allowed}."]})
+        raise ValidationFailed({"file": [gettext("Files of this type are not accepted; use one of: %(allowed)s.", allowed=allowed)]})
     data = stream.read(max_bytes + 1)
     if not data:
-        raise ValidationFailed({"file": ["The file is empty."]})
+        raise ValidationFailed({"file": [gettext("The file is empty.")]})
     if len(data) > max_bytes:
-        raise ValidationFailed({"file": [f"The file is larger than {max_bytes // (1024 * 1024)} MB."]})
+        raise ValidationFailed({"file": [gettext("The file is larger than %(value)s MB.", value=max_bytes // (1024 * 1024))]})
     if not _content_matches(kind, data):
-        raise ValidationFailed({"file": [f"The file's content is not a valid .{extension} file."]})
+        raise ValidationFailed({"file": [gettext("The file's content is not a valid .%(extension)s file.", extension=extension)]})
 
     private_directory(upload_dir)
     stored_name = secrets.token_hex(16)

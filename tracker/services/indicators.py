@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import or_, select
 
 from tracker.extensions import db
@@ -54,7 +55,7 @@ def create_indicator(subject: Action | Recommendation, data: dict, *, actor: Act
     with atomic():
         plan = subject.plan
         if find_indicator(plan, fields["code"]):
-            raise ValidationFailed({"code": ["This code is already used by another indicator of this plan."]})
+            raise ValidationFailed({"code": [gettext("This code is already used by another indicator of this plan.")]})
         indicator = Indicator(plan_id=plan.id, created_at=now, updated_at=now, **fields)
         if isinstance(subject, Action):
             indicator.action = subject
@@ -74,10 +75,10 @@ def update_indicator(indicator: Indicator, data: dict, *, actor: Actor, now: dat
         if fields["code"] != indicator.code:
             other = find_indicator(indicator.subject.plan, fields["code"])
             if other is not None and other.id != indicator.id:
-                raise ValidationFailed({"code": ["This code is already used by another indicator of this plan."]})
+                raise ValidationFailed({"code": [gettext("This code is already used by another indicator of this plan.")]})
         before = {name: getattr(indicator, name) for name in TRACKED}
         if indicator.values and fields["kind"] != indicator.kind:
-            raise ValidationFailed({"kind": ["This indicator has values already: its kind can no longer change."]})
+            raise ValidationFailed({"kind": [gettext("This indicator has values already: its kind can no longer change.")]})
         assign(indicator, fields)
         changes = {name: [_plain(before[name]), _plain(getattr(indicator, name))]
                    for name in TRACKED if before[name] != getattr(indicator, name)}
@@ -125,10 +126,10 @@ def checked_values(action: Action, raw: object, *, default_date: date, errors: d
     if raw is None:
         return None
     if not isinstance(raw, list):
-        errors["indicator_values"] = ["Give a list of values, each with an indicator and a value."]
+        errors["indicator_values"] = [gettext("Give a list of values, each with an indicator and a value.")]
         return None
     if len(raw) > MAX_VALUES_PER_REPORT:
-        errors["indicator_values"] = [f"Give at most {MAX_VALUES_PER_REPORT} values."]
+        errors["indicator_values"] = [gettext("Give at most %(MAX_VALUES_PER_REPORT)s values.", MAX_VALUES_PER_REPORT=MAX_VALUES_PER_REPORT)]
         return None
     allowed = {indicator.id: indicator for indicator in reportable_indicators(action)}
     problems: dict[int, dict[str, list[str]]] = {}
@@ -238,7 +239,7 @@ def record_source_value(indicator: Indicator, data: dict, *, source: dict, now: 
     except ValueError as exc:
         raise ValidationFailed({"value": [str(exc)]}) from None
     if fields["period_date"] is None:
-        raise ValidationFailed({"period_date": ["Say which day the value describes."]})
+        raise ValidationFailed({"period_date": [gettext("Say which day the value describes.")]})
     with atomic():
         value = IndicatorValue(indicator=indicator, period_date=fields["period_date"], value=number, text=text,
                                created_at=now, **source)
@@ -251,7 +252,7 @@ def plan_indicator(plan: Plan, indicator_id: int) -> Indicator:
     """The plan's indicator with this id, or ``NotFound``."""
     indicator = db.session.get(Indicator, indicator_id)
     if indicator is None or indicator.plan_id != plan.id:
-        raise NotFound("No such indicator in this plan.")
+        raise NotFound(gettext("No such indicator in this plan."))
     return indicator
 
 
@@ -280,7 +281,7 @@ def save_indicator(plan: Plan, data: dict, *, actor: Actor, now: datetime) -> tu
     errors: dict[str, list[str]] = {}
     subject = _import_subject(plan, subject_codes, errors)
     if not isinstance(raw_values, list):
-        errors["values"] = ["Give a list of values, each with a value and a date."]
+        errors["values"] = [gettext("Give a list of values, each with a value and a date.")]
         raw_values = []
     with atomic():
         indicator = find_indicator(plan, fields["code"])
@@ -322,17 +323,17 @@ def _import_subject(plan: Plan, codes: dict, errors: dict):
     from tracker.services.recommendations import find_recommendation
 
     if codes["recommendation"] and codes["action"]:
-        errors["action"] = ["Give a recommendation or an action, not both."]
+        errors["action"] = [gettext("Give a recommendation or an action, not both.")]
         return None
     if codes["recommendation"]:
         found = find_recommendation(plan, str(codes["recommendation"]))
         if found is None:
-            errors["recommendation"] = [f"Unknown recommendation {codes['recommendation']!r} in this plan."]
+            errors["recommendation"] = [gettext("Unknown recommendation %(recommendation)r in this plan.", recommendation=codes['recommendation'])]
         return found
     if codes["action"]:
         found = find_action(plan, str(codes["action"]))
         if found is None:
-            errors["action"] = [f"Unknown action {codes['action']!r} in this plan."]
+            errors["action"] = [gettext("Unknown action %(action)r in this plan.", action=codes['action'])]
         return found
     return None
 
@@ -350,7 +351,7 @@ def _source_values(indicator: Indicator, raw_values: list, errors: dict) -> list
     values = []
     for index, raw in enumerate(raw_values):
         if not isinstance(raw, dict):
-            errors[f"values.{index}"] = ["Give a value and a date."]
+            errors[f"values.{index}"] = [gettext("Give a value and a date.")]
             continue
         source = {key: raw.get(key) for key in SOURCE_KEYS}
         item = {key: value for key, value in raw.items() if key not in SOURCE_KEYS}

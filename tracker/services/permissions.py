@@ -6,6 +6,7 @@ roles and agencies named here.
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import Select, or_, select
 
 from tracker.models import (
@@ -70,9 +71,10 @@ def can_report_on(user: User | None, action: Action) -> bool:
     return agency_id is not None and action.lead_agency_id == agency_id
 
 
-def require(allowed: bool, message: str = "You may not do this.") -> None:
+def require(allowed: bool, message: str | None = None) -> None:
+    """Refuse (``Forbidden``) unless ``allowed``; ``message`` may be lazy (read only on refusal)."""
     if not allowed:
-        raise Forbidden(message)
+        raise Forbidden(str(message) if message is not None else gettext("You may not do this."))
 
 
 def agency_actions_query(agency_id: int) -> Select:

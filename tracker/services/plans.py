@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -22,7 +23,7 @@ def get_plan(slug: str, *, published_only: bool = False) -> Plan:
         query = query.where(Plan.published.is_(True))
     plan = db.session.scalars(query).first()
     if plan is None:
-        raise NotFound(f"No plan {slug!r}.")
+        raise NotFound(gettext("No plan %(slug)r.", slug=slug))
     return plan
 
 
@@ -38,7 +39,7 @@ def create_plan(data: dict, *, now: datetime) -> Plan:
     fields = validated(PlanInput(), data)
     with atomic():
         if db.session.scalars(select(Plan.id).where(Plan.slug == fields["slug"])).first():
-            raise ValidationFailed({"slug": ["A plan with this slug already exists."]})
+            raise ValidationFailed({"slug": [gettext("A plan with this slug already exists.")]})
         plan = Plan(**fields, created_at=now)
         db.session.add(plan)
         db.session.flush()
@@ -77,7 +78,7 @@ def create_area(plan: Plan, data: dict) -> Area:
     fields = validated(AreaInput(), data)
     with atomic():
         if find_area(plan, fields["code"]):
-            raise ValidationFailed({"code": ["An area with this code already exists in this plan."]})
+            raise ValidationFailed({"code": [gettext("An area with this code already exists in this plan.")]})
         return save_area(plan, fields)[0]
 
 

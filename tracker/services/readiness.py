@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -88,7 +89,7 @@ def save_dimension(plan: Plan, data: dict, *, position: int) -> tuple[ReadinessD
         for code in fields.pop("recommendations"):
             rec = find_recommendation(plan, code)
             if rec is None:
-                raise ValidationFailed({"recommendations": [f"Unknown recommendation {code!r}."]})
+                raise ValidationFailed({"recommendations": [gettext("Unknown recommendation %(code)r.", code=code)]})
             recommendations.append(rec)
         questions = fields.pop("questions")
 

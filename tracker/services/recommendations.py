@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -43,7 +44,7 @@ def create_recommendation(plan: Plan, data: dict, *, actor: Actor, now: datetime
     fields = validated_with_status(RecommendationInput(), data)
     with atomic():
         if find_recommendation(plan, fields["code"]):
-            raise ValidationFailed({"code": ["This code is already used in this plan."]})
+            raise ValidationFailed({"code": [gettext("This code is already used in this plan.")]})
         return _save(plan, None, fields, actor=actor, now=now, reason="Recorded.")
 
 
@@ -98,7 +99,7 @@ def link_related(rec: Recommendation, references: list[dict]) -> bool:
             target = find_recommendation(target_plan, fields["code"]) if target_plan else None
             if target is None:
                 raise ValidationFailed(
-                    {"related": [f"Unknown recommendation {fields['code']!r} in plan {fields['plan']!r}."]}
+                    {"related": [gettext("Unknown recommendation %(code)r in plan %(plan)r.", code=fields['code'], plan=fields['plan'])]}
                 )
             targets.append(target)
         if {r.id for r in rec.related} == {r.id for r in targets}:
@@ -114,12 +115,12 @@ def _save(plan, rec, fields, *, actor, now, reason, effective_on=None) -> Recomm
     area = find_area(plan, area_code) if area_code else None
     errors: dict[str, list[str]] = {}
     if area_code and area is None:
-        errors["area"] = [f"Unknown area {area_code!r} in this plan."]
+        errors["area"] = [gettext("Unknown area %(area_code)r in this plan.", area_code=area_code)]
     institutions = []
     for key in fields.pop("institutions"):
         agency = find_agency(plan.country, key)
         if agency is None:
-            errors.setdefault("institutions", []).append(f"Unknown agency {key!r}.")
+            errors.setdefault("institutions", []).append(gettext("Unknown agency %(key)r.", key=key))
         else:
             institutions.append(agency)
     if errors:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import BinaryIO
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -86,10 +87,10 @@ def save_report(
     refused file included: every problem is named at once, and no file stays on disk).
     """
     if report is not None:
-        require(report.action_id == action.id, "This report belongs to another action.")
-        require(is_report_author(author, report), "This report belongs to another agency.")
+        require(report.action_id == action.id, lazy_gettext("This report belongs to another action."))
+        require(is_report_author(author, report), lazy_gettext("This report belongs to another agency."))
         _require_editable(report, "state")
-    require(can_report_on(author, action), "Only the lead agency reports on this action.")
+    require(can_report_on(author, action), lazy_gettext("Only the lead agency reports on this action."))
     errors: dict[str, list[str]] = {}
     # Indicator values are checked against the action's indicators, not by ReportInput.
     raw_values = None
@@ -113,7 +114,7 @@ def save_report(
         except ValidationFailed as exc:
             errors.update(exc.errors)
     if submit and not fields["narrative"] and "narrative" not in errors:
-        errors["narrative"] = ["Say what was done before submitting."]
+        errors["narrative"] = [gettext("Say what was done before submitting.")]
     round_ = _round_for(action, fields["round_id"], now, errors)
     if files and store is None:
         raise ValueError("files need a store")
@@ -299,9 +300,9 @@ def add_evidence_file(
     The report form attaches its files with ``save_report(files=...)``, in the same
     transaction as the rest of the form; this is for a file on its own.
     """
-    require(is_report_author(user, report), "Only the agency that wrote this report adds evidence to it.")
+    require(is_report_author(user, report), lazy_gettext("Only the agency that wrote this report adds evidence to it."))
     _require_editable(report, "file")
-    require(can_edit_report(user, report), "Only the lead agency adds evidence.")
+    require(can_edit_report(user, report), lazy_gettext("Only the lead agency adds evidence."))
     stored = store_evidence_file(filename, stream, upload_dir=upload_dir, max_bytes=max_bytes)
     try:
         with atomic():
@@ -324,9 +325,9 @@ def _file_evidence(stored: StoredFile, now: datetime) -> Evidence:
 def remove_evidence(evidence: Evidence, *, user: User, upload_dir: str) -> None:
     """Remove a link or file from an editable report."""
     report = evidence.report
-    require(is_report_author(user, report), "Only the agency that wrote this report removes its evidence.")
+    require(is_report_author(user, report), lazy_gettext("Only the agency that wrote this report removes its evidence."))
     _require_editable(report, "evidence")
-    require(can_edit_report(user, report), "Only the lead agency removes evidence.")
+    require(can_edit_report(user, report), lazy_gettext("Only the lead agency removes evidence."))
     stored_name = evidence.stored_name
     with atomic():
         db.session.delete(evidence)
@@ -341,7 +342,7 @@ def accept_report(report: ProgressReport, data: dict, *, reviewer: User, now: da
     ``comment_public`` says otherwise; only then does it reach the status history, the
     timeline and everything public.
     """
-    require(is_staff(reviewer), "Only the secretariat reviews reports.")
+    require(is_staff(reviewer), lazy_gettext("Only the secretariat reviews reports."))
     fields = validated(ReviewInput(), data)
     _require_submitted(report)
     action = report.action
@@ -381,7 +382,7 @@ def return_report(report: ProgressReport, data: dict, *, reviewer: User, now: da
     correct the report, so the report is withdrawn instead (its agency keeps it, with the
     comment); the new lead reports on its own.
     """
-    require(is_staff(reviewer), "Only the secretariat reviews reports.")
+    require(is_staff(reviewer), lazy_gettext("Only the secretariat reviews reports."))
     fields = validated(ReturnInput(), data)
     _require_submitted(report)
     with atomic():
@@ -474,12 +475,12 @@ def _replace_links(report: ProgressReport, links: list[str], now: datetime) -> N
 def _require_editable(report: ProgressReport, field: str) -> None:
     """A submitted, accepted or withdrawn report is read-only (``field`` names the problem)."""
     if not report.is_editable:
-        raise ValidationFailed({field: [f"A {report.state} report can no longer be changed."]})
+        raise ValidationFailed({field: [gettext("A %(state)s report can no longer be changed.", state=report.state)]})
 
 
 def _require_submitted(report: ProgressReport) -> None:
     if report.state != ReportState.SUBMITTED:
-        raise ValidationFailed({"state": [f"Only submitted reports can be reviewed; this one is {report.state}."]})
+        raise ValidationFailed({"state": [gettext("Only submitted reports can be reviewed; this one is %(state)s.", state=report.state)]})
 
 
 def _round_for(action: Action, round_id: int | None, now: datetime, errors: dict) -> ReportingRound | None:
@@ -487,6 +488,6 @@ def _round_for(action: Action, round_id: int | None, now: datetime, errors: dict
         return current_round(action.plan_id, now.date())
     round_ = db.session.get(ReportingRound, round_id)
     if round_ is None or round_.plan_id != action.plan_id:
-        errors["round_id"] = ["Unknown reporting round for this plan."]
+        errors["round_id"] = [gettext("Unknown reporting round for this plan.")]
         return None
     return round_

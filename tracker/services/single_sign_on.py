@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -84,15 +85,15 @@ def domain_rules() -> list[SingleSignOnDomain]:
 
 def allow_domain(data: dict, *, acting_admin: User | None, now: datetime) -> SingleSignOnDomain:
     """Let people of an email domain get an account, with a role, at their first single sign-on."""
-    require(acting_admin is None or acting_admin.role == "admin", "Only administrators manage single sign-on.")
+    require(acting_admin is None or acting_admin.role == "admin", lazy_gettext("Only administrators manage single sign-on."))
     fields = validated(SingleSignOnDomainInput(), {**data, "domain": (data.get("domain") or "").strip().lower()})
     agency = None
     if fields["role"] == "agency":
         agency = find_agency_anywhere(fields["agency"])
         if agency is None:
-            raise ValidationFailed({"agency": [f"Unknown agency {fields['agency']!r}."]})
+            raise ValidationFailed({"agency": [gettext("Unknown agency %(agency)r.", agency=fields['agency'])]})
     if domain_rule(fields["domain"]) is not None:
-        raise ValidationFailed({"domain": ["This domain is allowed already; remove it first to change its role."]})
+        raise ValidationFailed({"domain": [gettext("This domain is allowed already; remove it first to change its role.")]})
     with atomic():
         rule = SingleSignOnDomain(domain=fields["domain"], role=fields["role"], agency=agency, created_at=now)
         db.session.add(rule)
@@ -102,10 +103,10 @@ def allow_domain(data: dict, *, acting_admin: User | None, now: datetime) -> Sin
 
 def remove_domain(rule_id: int, *, acting_admin: User | None) -> SingleSignOnDomain:
     """Stop creating accounts for a domain; accounts made already stay."""
-    require(acting_admin is None or acting_admin.role == "admin", "Only administrators manage single sign-on.")
+    require(acting_admin is None or acting_admin.role == "admin", lazy_gettext("Only administrators manage single sign-on."))
     rule = db.session.get(SingleSignOnDomain, rule_id)
     if rule is None:
-        raise NotFound("No such domain.")
+        raise NotFound(gettext("No such domain."))
     with atomic():
         db.session.delete(rule)
         return rule

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from tracker.charts.palette import MIN_CONTRAST_ON_WHITE, MIN_DISTANCE, contrast_ratio, distance
@@ -50,10 +51,10 @@ def require_status(key: str | None, field: str = "status", *, current=...) -> St
     status = db.session.get(Status, key) if key else None
     if status is None:
         known = ", ".join(s.key for s in offered_statuses())
-        raise ValidationFailed({field: [f"Unknown status {key!r}; use one of: {known}."]})
+        raise ValidationFailed({field: [gettext("Unknown status %(key)r; use one of: %(known)s.", key=key, known=known)]})
     if current is not ... and status.retired and status.key != current:
         known = ", ".join(s.key for s in offered_statuses())
-        raise ValidationFailed({field: [f"The status {status.label!r} is retired; use one of: {known}."]})
+        raise ValidationFailed({field: [gettext("The status %(label)r is retired; use one of: %(known)s.", label=status.label, known=known)]})
     return status
 
 
@@ -144,7 +145,7 @@ def create_status(data: dict) -> Status:
     with atomic():
         errors = _colour_problems(fields["colour"], None)
         if db.session.get(Status, fields["key"]) is not None:
-            errors["key"] = ["This key is already used by another status."]
+            errors["key"] = [gettext("This key is already used by another status.")]
         if errors:
             raise ValidationFailed(errors)
         if not fields["position"]:
@@ -168,7 +169,7 @@ def update_status(status: Status, data: dict) -> Status:
         others_final = [s for s in status_vocabulary() if s.is_final and not s.retired and s.key != status.key]
         if status.is_final and not status.retired and (fields["retired"] or not fields["is_final"]) and not others_final:
             errors["retired" if fields["retired"] else "is_final"] = [
-                "This is the only final status offered: add or bring back another before changing it."]
+                gettext("This is the only final status offered: add or bring back another before changing it.")]
         if errors:
             raise ValidationFailed(errors)
         for name, value in fields.items():
@@ -206,7 +207,7 @@ def delete_status(status: Status) -> None:
     with atomic():
         if status_uses(status):
             raise ValidationFailed({"status": [
-                f"The status {status.label!r} is in use, so it cannot be deleted: retire it instead."]})
+                gettext("The status %(label)r is in use, so it cannot be deleted: retire it instead.", label=status.label)]})
         db.session.delete(status)
         db.session.flush()
 

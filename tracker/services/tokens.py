@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -48,7 +49,7 @@ def _hash(token: str) -> str:
 
 def create_token(user: User, data: dict, *, now: datetime) -> tuple[ApiToken, str]:
     """A new token for ``user`` (``TokenInput``); returns (record, the token itself, to show once)."""
-    require(user.role in TOKEN_ROLES, "Your role has no API access.")
+    require(user.role in TOKEN_ROLES, lazy_gettext("Your role has no API access."))
     fields = validated(TokenInput(), data)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with atomic():
@@ -97,7 +98,7 @@ def revoke_token(user: User, token_id: int, *, now: datetime) -> ApiToken:
     """Revoke one of the user's own tokens; it stops working at once."""
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(gettext("No such token."))
     with atomic():
         if token.revoked_at is None:
             token.revoked_at = now

@@ -20,6 +20,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import pyotp
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select, update
 
@@ -100,10 +101,10 @@ def enable(user: User, secret: str, data: dict, *, now: datetime) -> list[str]:
     """
     code = _clean(validated(SecondFactorInput(), data)["one_time_code"])
     if user.has_two_factor:
-        raise ValidationFailed({"code": ["Two-factor authentication is already on."]})
+        raise ValidationFailed({"code": [gettext("Two-factor authentication is already on.")]})
     step = _matching_step(secret, code, now) if len(secret) >= 16 else None
     if step is None:
-        raise ValidationFailed({"code": ["That code is not right: enter the six digits your app shows now."]})
+        raise ValidationFailed({"code": [gettext("That code is not right: enter the six digits your app shows now.")]})
     with atomic():
         user.totp_secret = secret
         user.totp_enabled_at = now
@@ -144,7 +145,7 @@ def check_code(user: User, data: dict, *, now: datetime) -> str | None:
 def regenerate_recovery_codes(user: User, data: dict, *, now: datetime) -> list[str]:
     """New recovery codes (the old ones stop working), given a current code."""
     if check_code(user, data, now=now) is None:
-        raise ValidationFailed({"code": ["That code is not right."]})
+        raise ValidationFailed({"code": [gettext("That code is not right.")]})
     with atomic():
         return _new_recovery_codes(user)
 
@@ -152,7 +153,7 @@ def regenerate_recovery_codes(user: User, data: dict, *, now: datetime) -> list[
 def disable(user: User, data: dict, *, now: datetime) -> None:
     """Turn two-factor off, given a current code or a recovery code."""
     if check_code(user, data, now=now) is None:
-        raise ValidationFailed({"code": ["That code is not right."]})
+        raise ValidationFailed({"code": [gettext("That code is not right.")]})
     reset(user)
 
 

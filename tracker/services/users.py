@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime
 from functools import cache
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
@@ -33,12 +34,12 @@ def create_user(data: dict, *, now: datetime) -> User:
     with atomic():
         errors: dict[str, list[str]] = {}
         if find_user_by_email(fields["email"]):
-            errors["email"] = ["A user with this email already exists."]
+            errors["email"] = [gettext("A user with this email already exists.")]
         agency = None
         if fields["agency"]:
             agency = find_agency_anywhere(fields["agency"])
             if agency is None:
-                errors["agency"] = [f"Unknown agency {fields['agency']!r}."]
+                errors["agency"] = [gettext("Unknown agency %(agency)r.", agency=fields['agency'])]
         if errors:
             raise ValidationFailed(errors)
         user = User(
@@ -130,10 +131,19 @@ def change_password(user: User, data: dict) -> None:
     """
     fields = validated(PasswordChangeInput(), data)
     if not user.check_password(fields["current_password"]):
-        raise ValidationFailed({"current_password": ["This is not your current password."]})
+        raise ValidationFailed({"current_password": [gettext("This is not your current password.")]})
     with atomic():
         user.set_password(fields["new_password"])
         _next_session_generation(user)
+
+
+def set_language(user: User, code: str | None, *, languages: list[str]) -> None:
+    """The language of the user's pages and emails: one of ``languages``, or empty (the browser's)."""
+    code = (code or "").strip().lower() or None
+    if code is not None and code not in languages:
+        raise ValidationFailed({"locale": [gettext("Choose one of the languages offered.")]})
+    with atomic():
+        user.locale = code
 
 
 def update_user(user: User, data: dict, *, acting_admin: User | None) -> User:
@@ -141,15 +151,15 @@ def update_user(user: User, data: dict, *, acting_admin: User | None) -> User:
 
     ``acting_admin`` None means the site's operator, from the command line.
     """
-    require(acting_admin is None or acting_admin.role == "admin", "Only administrators manage users.")
+    require(acting_admin is None or acting_admin.role == "admin", lazy_gettext("Only administrators manage users."))
     fields = validated(UserUpdateInput(), data)
     agency = None
     if fields["agency"]:
         agency = find_agency_anywhere(fields["agency"])
         if agency is None:
-            raise ValidationFailed({"agency": [f"Unknown agency {fields['agency']!r}."]})
+            raise ValidationFailed({"agency": [gettext("Unknown agency %(agency)r.", agency=fields['agency'])]})
     if acting_admin is not None and user.id == acting_admin.id and (fields["role"] != "admin" or not fields["active"]):
-        raise ValidationFailed({"role": ["You cannot remove your own administrator access."]})
+        raise ValidationFailed({"role": [gettext("You cannot remove your own administrator access.")]})
     with atomic():
         user.role = fields["role"]
         user.agency = agency if fields["role"] == "agency" else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 
 from tracker.services.errors import ValidationFailed
@@ -12,7 +13,7 @@ from tracker.services.errors import ValidationFailed
 def validated(schema: Schema, data: Any) -> dict:
     """Load ``data`` with ``schema`` or raise ``ValidationFailed`` naming each bad field."""
     if not isinstance(data, dict):
-        raise ValidationFailed({"_schema": ["Expected an object with named fields."]})
+        raise ValidationFailed({"_schema": [gettext("Expected an object with named fields.")]})
     try:
         return schema.load(data)
     except ValidationError as exc:

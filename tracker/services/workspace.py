@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from tracker.extensions import db
@@ -42,21 +43,21 @@ def agency_key(agency: Agency) -> str:
 def plan_area(plan: Plan, area_id: int) -> Area:
     area = db.session.get(Area, area_id)
     if area is None or area.plan_id != plan.id:
-        raise NotFound("No such area in this plan.")
+        raise NotFound(gettext("No such area in this plan."))
     return area
 
 
 def plan_recommendation(plan: Plan, rec_id: int) -> Recommendation:
     rec = db.session.get(Recommendation, rec_id)
     if rec is None or rec.plan_id != plan.id:
-        raise NotFound("No such recommendation in this plan.")
+        raise NotFound(gettext("No such recommendation in this plan."))
     return rec
 
 
 def plan_action(plan: Plan, action_id: int) -> Action:
     action = db.session.get(Action, action_id)
     if action is None or action.plan_id != plan.id:
-        raise NotFound("No such action in this plan.")
+        raise NotFound(gettext("No such action in this plan."))
     return action
 
 

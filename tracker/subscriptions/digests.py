@@ -21,7 +21,7 @@ from tracker.models import (
     Subscription,
     recommendation_actions,
 )
-from tracker.reminders.compose import LinkSettings, format_date
+from tracker.reminders.compose import LinkSettings
 from tracker.services.transaction import atomic
 from tracker.subscriptions.follow import followed_by, queue_mail
 
@@ -51,7 +51,7 @@ def queue_digests(now: datetime, *, links: LinkSettings, templates: Environment)
             if not found[key]:
                 continue
             queue_mail(subscription, "subscription_digest", {
-                "followed": followed_by(subscription), "changes": found[key], "format_date": format_date,
+                "followed": followed_by(subscription), "changes": found[key],
                 "listed": LISTED, "changes_url": f"{links.base_url}/plans/{subscription.plan.slug}/changes",
             }, now=now, links=links, templates=templates)
             subscription.notified_until = now

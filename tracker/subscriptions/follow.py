@@ -12,11 +12,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale, gettext
 from jinja2 import Environment
 from marshmallow import ValidationError, validate
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.formats import DEFAULT_LOCALE
 from tracker.models import Area, OutboxMessage, Plan, Recommendation, Subscription
 from tracker.reminders.compose import LinkSettings
 from tracker.reminders.mail import one_line
@@ -39,10 +41,11 @@ class Followed:
 
     @property
     def label(self) -> str:
+        # Read when a page or mail is written, in its language.
         if self.recommendation is not None:
-            return f"recommendation {self.recommendation.code} of {self.plan.title}"
+            return gettext("recommendation %(code)s of %(plan)s", code=self.recommendation.code, plan=self.plan.title)
         if self.area is not None:
-            return f"the area {self.area.name} of {self.plan.title}"
+            return gettext("the area %(area)s of %(plan)s", area=self.area.name, plan=self.plan.title)
         return self.plan.title
 
     @property
@@ -57,31 +60,33 @@ def followed_thing(plan_slug: str | None, area_code: str | None = None,
     """The published plan, area or recommendation named; ``ValidationFailed`` naming the field."""
     plan = db.session.scalars(select(Plan).where(Plan.slug == (plan_slug or ""), Plan.published.is_(True))).first()
     if plan is None:
-        raise ValidationFailed({"plan": ["No such published plan."]})
+        raise ValidationFailed({"plan": [gettext("No such published plan.")]})
     area = recommendation = None
     if recommendation_code:
         recommendation = db.session.scalars(select(Recommendation).where(
             Recommendation.plan_id == plan.id, Recommendation.code == recommendation_code)).first()
         if recommendation is None:
-            raise ValidationFailed({"recommendation": ["The plan has no such recommendation."]})
+            raise ValidationFailed({"recommendation": [gettext("The plan has no such recommendation.")]})
     elif area_code:
         area = db.session.scalars(select(Area).where(Area.plan_id == plan.id, Area.code == area_code)).first()
         if area is None:
-            raise ValidationFailed({"area": ["The plan has no such area."]})
+            raise ValidationFailed({"area": [gettext("The plan has no such area.")]})
     return Followed(plan, area, recommendation)
 
 
 def subscribe(email: str, followed: Followed, *, now: datetime, links: LinkSettings,
-              templates: Environment) -> None:
+              templates: Environment, locale: str | None = None) -> None:
     """Ask to follow ``followed``: a confirmation mail is queued unless one went out recently
-    or the address already follows it. Nothing is sent until the address confirms."""
+    or the address already follows it. Nothing is sent until the address confirms.
+
+    ``locale`` is the language the address subscribed in: its mails are written in it."""
     email = (email or "").strip()
     try:
         _email(email)
     except ValidationError:
         email = ""
     if not email or len(email) > 254:
-        raise ValidationFailed({"email": ["Enter an email address like name@example.org."]})
+        raise ValidationFailed({"email": [gettext("Enter an email address like name@example.org.")]})
     with atomic():
         existing = db.session.scalars(select(Subscription).where(
             Subscription.email == email.lower(), Subscription.plan_id == followed.plan.id,
@@ -98,6 +103,7 @@ def subscribe(email: str, followed: Followed, *, now: datetime, links: LinkSetti
             )
             db.session.add(existing)
         existing.token, existing.created_at = secrets.token_urlsafe(32), now
+        existing.locale = locale
         db.session.flush()
         queue_mail(existing, "subscription_confirm", {"followed": followed}, now=now, links=links,
                    templates=templates)
@@ -111,7 +117,7 @@ def subscription_by_token(token: str) -> Subscription:
     """The subscription a link's token names (``NotFound`` for an unknown or ended one)."""
     found = db.session.scalars(select(Subscription).where(Subscription.token == (token or "")[:64])).first()
     if found is None or found.unsubscribed_at is not None:
-        raise NotFound("This link is not valid any more: the subscription has ended or never existed.")
+        raise NotFound(gettext("This link is not valid any more: the subscription has ended or never existed."))
     return found
 
 
@@ -148,9 +154,11 @@ def queue_mail(subscription: Subscription, kind: str, context: dict, *, now: dat
         return templates.get_template(f"email/{kind}{name}").render(context)
 
     host = links.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "tracker"
+    with force_locale(subscription.locale or DEFAULT_LOCALE):  # the language it subscribed in
+        subject, body_text, body_html = one_line(written(".subject.txt")), written(".txt"), written(".html")
     message = OutboxMessage(
-        recipient=subscription.email, kind=kind, subject=one_line(written(".subject.txt")),
-        body_text=written(".txt"), body_html=written(".html"),
+        recipient=subscription.email, kind=kind, subject=subject,
+        body_text=body_text, body_html=body_html,
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         message_id=f"<{uuid.uuid4().hex}@{host}>", state="pending", attempts=0, next_attempt_at=now, created_at=now,
     )

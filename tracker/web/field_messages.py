@@ -188,7 +188,9 @@ def field_message(name: str, message: str, *, item: int | None = None, part: str
     words = words or FIELDS.get(name)
     problem, figures = problem_of(message)
     if problem is None:
-        text = message  # a service's own sentence, in the user's words already
+        # A service's own sentence, in the user's words and language already, or a schema's
+        # (marked N_ for the catalogue, kept English for the API): translated here if it is one.
+        text = _(message)
     elif words is not None and problem in words.words:
         text = str(words.words[problem]) % figures if "%(" in str(words.words[problem]) else str(words.words[problem])
     elif words is not None and problem == "required":

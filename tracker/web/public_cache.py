@@ -1,7 +1,7 @@
 """The public's pages and charts served from memory, in front of Flask, never stale.
 
-What the public (a GET with no cookie and no Authorization header) sees depends only on
-the data, the URL, the host and scheme, the language and the day. So the response to
+What the public (a GET with no cookie but the language's and no Authorization header)
+sees depends only on the data, the URL, the host and scheme, the language and the day. So the response to
 such a request, once rendered, is kept under that key plus the data version
 (``publishing.data_version``: moved on in the same transaction as every write), and the
 next request with the same key is answered from memory: one indexed read of the
@@ -23,15 +23,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
+from urllib.parse import parse_qs
 
 from flask import Flask, make_response, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import parse_accept_header, parse_etags, unquote_etag
+from werkzeug.http import parse_cookie, parse_etags, unquote_etag
 
 from tracker.publishing.data_version import current_data_version
+from tracker.web import languages as languages_module
 from tracker.web.response_cache import PUBLIC, ResponseCache
 
 KEY = "tracker.web.public_cache.key"          # set by the middleware: this request may be kept
@@ -40,9 +41,19 @@ KEPT = "public_cache_kept"                # on view functions whose responses ma
 _DROPPED_IN_304 = frozenset({"content-length", "content-type", "content-disposition"})
 
 
-def select_locale(accept_language: str | None, languages: list[str]) -> str:
-    """The language a page is rendered in: the best of ``languages`` for the header, else English."""
-    return parse_accept_header(accept_language, LanguageAccept).best_match(languages) or "en"
+def select_locale(environ: dict, languages: list[str]) -> str:
+    """The language a visitor who is not signed in gets the page in (``tracker.web.languages``)."""
+    query = parse_qs(environ.get("QUERY_STRING", "")).get(languages_module.PARAMETER, [None])[0]
+    cookie = parse_cookie(environ).get(languages_module.COOKIE)
+    return languages_module.choose(languages, query=query, cookie=cookie,
+                                   accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))
+
+
+def _only_language_cookie(environ: dict) -> bool:
+    """Whether the request carries no cookie, or only the language's (no session: the public)."""
+    if "HTTP_COOKIE" not in environ:
+        return True
+    return set(parse_cookie(environ)) <= {languages_module.COOKIE}
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ class PublicCache:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if (self.cache.max_entries == 0 or environ.get("REQUEST_METHOD") != "GET"
-                or "HTTP_COOKIE" in environ or "HTTP_AUTHORIZATION" in environ
+                or not _only_language_cookie(environ) or "HTTP_AUTHORIZATION" in environ
                 or not self._kept_view(environ)):
             return self.wsgi_app(environ, start_response)
         key = self._key(environ)
@@ -112,7 +123,7 @@ class PublicCache:
         parts = (
             environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", ""),
             environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-            select_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.app.config["LANGUAGES"]),
+            select_locale(environ, self.app.config["LANGUAGES"]),
             datetime.now(UTC).date().isoformat(), str(version),
         )
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import request
+from flask_babel import gettext
 
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
 from tracker.routes.api.base import ApiBlueprint, refuse
@@ -50,7 +51,7 @@ def change_action(action_id: int):
     user = signed_caller()
     action = api_queries.visible_action(user, action_id, for_output=False)
     if not is_staff(user):
-        raise Forbidden("Only the secretariat changes actions; agencies report progress instead.")
+        raise Forbidden(gettext("Only the secretariat changes actions; agencies report progress instead."))
     data = request.get_json()
     if not isinstance(data, dict):
         refuse("json", {"_schema": ["Send a JSON object with named fields."]})

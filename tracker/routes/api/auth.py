@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import g, request
+from flask_babel import gettext
 
 from tracker.models import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, User
 from tracker.services.errors import Forbidden
@@ -70,8 +71,8 @@ def authenticate() -> None:
         raise Unauthenticated(str(exc), invalid_token=True) from exc
     if found.scope == "read" and request.method not in READ_METHODS:
         raise Forbidden(
-            "This token's scope is read: it may only read. Create a token with the read_write "
-            "scope on your account page to make changes."
+            gettext("This token's scope is read: it may only read. Create a token with the read_write "
+            "scope on your account page to make changes.")
         )
     g.api_caller = found.user
 

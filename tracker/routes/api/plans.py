@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext
 from flask_smorest import abort
 from marshmallow import Schema, fields
 
@@ -91,7 +92,7 @@ def change_plan(slug: str):
     user = signed_caller()
     plan = api_queries.visible_plan(user, slug)
     if not is_staff(user):
-        raise Forbidden("Only the secretariat changes plans.")
+        raise Forbidden(gettext("Only the secretariat changes plans."))
     data = request.get_json()
     if not isinstance(data, dict):
         refuse("json", {"_schema": ["Send a JSON object with named fields."]})
@@ -190,7 +191,7 @@ def get_scorecard(args: dict, slug: str):
 
     plan = api_queries.visible_plan(caller(), slug)
     if not plan.published and not is_staff(caller()):
-        abort(404, message=f"No plan {slug!r}.")
+        abort(404, message=gettext("No plan %(slug)r.", slug=slug))
     as_of = args.get("as_of")
     card = scorecard_as_of(plan, as_of) if as_of else plan_scorecard(plan)
     keys = [s.key for s in card.statuses]
