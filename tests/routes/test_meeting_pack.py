@@ -66,7 +66,7 @@ def test_the_public_pack_has_headlines_scorecard_changes_overdue_and_ranking_but
 def test_the_secretariat_pack_adds_the_reports_waiting_for_review(client, login_as, meeting):
     login_as("secretariat")
     words = text(client.get("/plans/pack/pack?since=2026-01-01").get_data(as_text=True))
-    assert "1 reports waiting for review" in words
+    assert "1 report waiting for review" in words
     assert "A3 Train staff — Ministry of Finance (MOF), submitted 2026-11-23" in words
 
 
