@@ -12,12 +12,21 @@ from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from tracker.routes.api import actions, agencies, plans, reports
+from tracker.routes.api import (
+    actions,
+    admin,
+    agencies,
+    indicators,
+    plans,
+    recommendations,
+    reports,
+    rounds,
+)
 from tracker.routes.api.auth import BEARER_SCHEME, SECURITY_OPTIONAL
 from tracker.routes.api.base import DEFAULT_PER_PAGE, MAX_PER_PAGE, http_error
 from tracker.schemas.output import ErrorOutput
 
-BLUEPRINTS = (plans.bp, actions.bp, reports.bp, agencies.bp)
+BLUEPRINTS = (plans.bp, recommendations.bp, actions.bp, indicators.bp, rounds.bp, reports.bp, agencies.bp, admin.bp)
 
 DESCRIPTION = f"""\
 Plans made from reviews, their recommendations and actions, and the agencies'
