@@ -41,6 +41,12 @@ PATHS = {
     "/api/v1/statuses": {"get", "post"},
     "/api/v1/statuses/{key}": {"patch", "delete"},
     "/api/v1/statuses/{key}/move": {"post"},
+    "/api/v1/plans/import": {"post"},
+    "/api/v1/webhooks": {"get", "post"},
+    "/api/v1/webhooks/{endpoint_id}": {"get"},
+    "/api/v1/webhooks/{endpoint_id}/active": {"post"},
+    "/api/v1/webhooks/{endpoint_id}/deliveries": {"get"},
+    "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend": {"post"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

@@ -21,12 +21,14 @@ from tracker.routes.api import (
     recommendations,
     reports,
     rounds,
+    webhooks,
 )
 from tracker.routes.api.auth import BEARER_SCHEME, SECURITY_OPTIONAL
 from tracker.routes.api.base import DEFAULT_PER_PAGE, MAX_PER_PAGE, http_error
 from tracker.schemas.output import ErrorOutput
 
-BLUEPRINTS = (plans.bp, recommendations.bp, actions.bp, indicators.bp, rounds.bp, reports.bp, agencies.bp, admin.bp)
+BLUEPRINTS = (plans.bp, recommendations.bp, actions.bp, indicators.bp, rounds.bp, reports.bp, agencies.bp, admin.bp,
+              webhooks.bp)
 
 DESCRIPTION = f"""\
 Plans made from reviews, their recommendations and actions, and the agencies'

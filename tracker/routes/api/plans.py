@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_smorest import abort
 from marshmallow import Schema, fields
 
+from tracker.exchange.spreadsheets.importing import import_spreadsheet
+from tracker.exchange.spreadsheets.reading import SpreadsheetLimits
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
 from tracker.routes.api.base import (
     LOCATION_HEADER,
@@ -368,3 +370,79 @@ def get_scorecard(args: dict, slug: str):
 
 def _rounded(percent: float | None) -> float | None:
     return None if percent is None else round(percent, 1)
+
+
+IMPORT_BODY = {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "A plan as CSV or XLSX, in the spreadsheet format (docs/spreadsheet-format.md)."},
+        "mode": {"type": "string", "enum": ["check", "import"], "default": "check",
+                 "description": "check: a dry run that stores nothing; import: all or nothing."},
+        "publish": {"type": "boolean", "default": False,
+                    "description": "Publish the plan if the import creates it."},
+        "create_agencies": {"type": "boolean", "default": False,
+                            "description": "Create the agencies the file names that do not exist yet."},
+    }},
+    "encoding": {"file": {"contentType": "application/octet-stream"}},
+}}}
+
+
+class ImportProblemOutput(Schema):
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class ImportOutput(Schema):
+    """What an import did (or, checked only, would do), or every problem by row and column."""
+
+    ok = fields.Boolean()
+    dry_run = fields.Boolean()
+    plan = fields.String(allow_none=True, metadata={"description": "The plan's slug."})
+    created = fields.Dict(keys=fields.String(), values=fields.Integer())
+    updated = fields.Dict(keys=fields.String(), values=fields.Integer())
+    unchanged = fields.Dict(keys=fields.String(), values=fields.Integer())
+    agencies_created = fields.List(fields.String())
+    problems = fields.List(fields.Nested(ImportProblemOutput))
+
+
+@bp.route("/plans/import", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=IMPORT_BODY)
+@bp.errors(400, 401, 403, 413, 415)
+@bp.response(200, ImportOutput)
+@bp.alt_response(422, schema=ImportOutput, description="The file has problems: nothing was stored.")
+def import_plan():
+    """Import a plan from a spreadsheet
+
+    For the secretariat, as the import page: a CSV or XLSX file as `multipart/form-data`,
+    checked (`mode=check`, the default: nothing is stored) or imported (`mode=import`),
+    all or nothing. Every problem is named by row and column (422).
+    """
+    user = signed_caller()
+    require_staff(user, "Only the secretariat imports plans.")
+    if not request.mimetype.startswith("multipart/form-data"):
+        abort(415, message="Send the file as multipart/form-data, in a field named file.")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        refuse("files", {"file": ["Choose a CSV or XLSX file."]})
+    mode = request.form.get("mode", "check")
+    if mode not in ("check", "import"):
+        refuse("form", {"mode": ["Use check or import."]})
+    flags = {}
+    for name in ("publish", "create_agencies"):
+        value = request.form.get(name, "false").lower()
+        if value not in ("true", "false", "1", "0", ""):
+            refuse("form", {name: ["Use true or false."]})
+        flags[name] = value in ("true", "1")
+    result = import_spreadsheet(upload.filename, upload.read(), actor=Actor.of(user), now=datetime.now(UTC),
+                                limits=SpreadsheetLimits.from_config(current_app.config),
+                                dry_run=mode == "check", **flags)
+    summary = result.summary
+    body = {
+        "ok": result.ok, "dry_run": mode == "check", "plan": summary.slug if summary else None,
+        "created": dict(summary.created) if summary else {}, "updated": dict(summary.updated) if summary else {},
+        "unchanged": dict(summary.unchanged) if summary else {},
+        "agencies_created": list(summary.agencies_created) if summary else [],
+        "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems],
+    }
+    return body, 200 if result.ok else 422
