@@ -326,6 +326,14 @@ class StatusDetailOutput(StatusOutput):
     position = fields.Integer()
 
 
+class ImportProblemOutput(Schema):
+    """One problem of an uploaded spreadsheet: where it is, and what to do about it."""
+
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    message = fields.String()
+
+
 class ErrorOutput(Schema):
     """Every error under /api: the HTTP code and name, a message, and field messages if any."""
 
@@ -343,4 +351,8 @@ class ErrorOutput(Schema):
     report_url = fields.String(
         metadata={"description": "With 409 to a new report: the report already open on the action for "
                                  "the round."},
+    )
+    problems = fields.List(
+        fields.Nested(ImportProblemOutput),
+        metadata={"description": "With 422 to a spreadsheet import: every problem, by row and column."},
     )

@@ -167,15 +167,16 @@ def change_status(key: str):
 @bp.route("/statuses/<key>", methods=["DELETE"])
 @bp.doc(security=SECURITY)
 @bp.errors(401, 403, 404, 422)
-@bp.response(204)
+@bp.response(200, StatusDetailOutput(many=True))
 def remove_status(key: str):
     """Delete a status
 
     For admins, only a status nothing names; one in use is refused (422): retire it instead.
+    The answer is the vocabulary that remains.
     """
     _admin()
     delete_status(_status(key))
-    return "", 204
+    return status_vocabulary()
 
 
 class MoveInput(Schema):

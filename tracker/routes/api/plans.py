@@ -16,6 +16,7 @@ from tracker.routes.api.base import (
     ApiBlueprint,
     PageRequest,
     created,
+    error_response,
     json_body,
     refuse,
     request_body,
@@ -387,14 +388,8 @@ IMPORT_BODY = {"required": True, "content": {"multipart/form-data": {
 }}}
 
 
-class ImportProblemOutput(Schema):
-    row = fields.Integer(allow_none=True)
-    column = fields.String(allow_none=True)
-    message = fields.String()
-
-
 class ImportOutput(Schema):
-    """What an import did (or, checked only, would do), or every problem by row and column."""
+    """What an import did (or, checked only, would do)."""
 
     ok = fields.Boolean()
     dry_run = fields.Boolean()
@@ -403,20 +398,19 @@ class ImportOutput(Schema):
     updated = fields.Dict(keys=fields.String(), values=fields.Integer())
     unchanged = fields.Dict(keys=fields.String(), values=fields.Integer())
     agencies_created = fields.List(fields.String())
-    problems = fields.List(fields.Nested(ImportProblemOutput))
 
 
 @bp.route("/plans/import", methods=["POST"])
 @bp.doc(security=SECURITY, requestBody=IMPORT_BODY)
-@bp.errors(400, 401, 403, 413, 415)
+@bp.errors(400, 401, 403, 413, 415, 422)
 @bp.response(200, ImportOutput)
-@bp.alt_response(422, schema=ImportOutput, description="The file has problems: nothing was stored.")
 def import_plan():
     """Import a plan from a spreadsheet
 
     For the secretariat, as the import page: a CSV or XLSX file as `multipart/form-data`,
     checked (`mode=check`, the default: nothing is stored) or imported (`mode=import`),
-    all or nothing. Every problem is named by row and column (422).
+    all or nothing. A file with problems is refused (422) with each one by row and column
+    in `problems`, and nothing is stored.
     """
     user = signed_caller()
     require_staff(user, "Only the secretariat imports plans.")
@@ -437,12 +431,15 @@ def import_plan():
     result = import_spreadsheet(upload.filename, upload.read(), actor=Actor.of(user), now=datetime.now(UTC),
                                 limits=SpreadsheetLimits.from_config(current_app.config),
                                 dry_run=mode == "check", **flags)
+    problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems]
+    if problems:
+        return error_response(422, "The file has problems: nothing was stored.",
+                              {"files": {"file": [str(p) for p in result.problems]}}, problems=problems)
     summary = result.summary
     body = {
         "ok": result.ok, "dry_run": mode == "check", "plan": summary.slug if summary else None,
         "created": dict(summary.created) if summary else {}, "updated": dict(summary.updated) if summary else {},
         "unchanged": dict(summary.unchanged) if summary else {},
         "agencies_created": list(summary.agencies_created) if summary else [],
-        "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems],
     }
-    return body, 200 if result.ok else 422
+    return body

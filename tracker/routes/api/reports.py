@@ -264,11 +264,12 @@ def upload_evidence(report_id: int):
 @bp.route("/reports/<int:report_id>/evidence/<int:evidence_id>", methods=["DELETE"])
 @bp.doc(security=SECURITY)
 @bp.errors(401, 403, 404, 409)
-@bp.response(204)
+@bp.response(200, ReportOutput)
 def delete_evidence(report_id: int, evidence_id: int):
     """Remove a link or file from a draft or returned report
 
-    For the agency that wrote it; the stored file is deleted too.
+    For the agency that wrote it; the stored file is deleted too. The answer is the report
+    with the evidence it keeps (every answer of the API is JSON, so not an empty 204).
     """
     author = signed_caller()
     report = _visible_report(author, report_id)
@@ -279,7 +280,7 @@ def delete_evidence(report_id: int, evidence_id: int):
         remove_evidence(evidence, user=author, upload_dir=current_app.config["UPLOAD_DIR"])
     except ValidationFailed as exc:
         abort(409, message=" ".join(str(m) for messages in exc.errors.values() for m in messages))
-    return "", 204
+    return api_queries.shown_report(author, report)
 
 
 def _visible_report(user, report_id: int):
