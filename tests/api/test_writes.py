@@ -466,3 +466,30 @@ def test_the_secretariat_checks_and_imports_a_spreadsheet(client, world, staff, 
     assert fields_of(client.post("/api/v1/plans/import", data={"file": (io.BytesIO(data), "plan.csv"),
                                                                "mode": "maybe"},
                                  headers=staff, content_type="multipart/form-data"), "form") == {"mode"}
+
+
+@pytest.mark.parametrize(("filename", "content"), [
+    ("../../../evil.sh", b"#!/bin/sh\nrm -rf /\n"),
+    ("../../../../tmp/owned.pdf", b"<html>owned</html>"),
+    ("empty.pdf", b""),
+])
+def test_hostile_uploads_through_the_api_are_refused_and_store_nothing(client, world, agency, uploads, filename,
+                                                                       content):
+    created = client.post(f"/api/v1/actions/{world.overdue.id}/reports",
+                          json={"percent_complete": 10, "proposed_status": "ongoing"}, headers=agency)
+    response = client.post(f"{created.headers['Location']}/evidence", headers=agency,
+                           content_type="multipart/form-data", data={"file": (io.BytesIO(content), filename)})
+    assert fields_of(response, "files") == {"file"}
+    assert list(uploads.iterdir()) == []
+    assert client.get(created.headers["Location"], headers=agency).get_json()["evidence"] == []
+
+
+def test_a_valid_file_with_a_traversal_name_is_stored_inside_the_upload_folder(client, world, agency, uploads):
+    created = client.post(f"/api/v1/actions/{world.overdue.id}/reports",
+                          json={"percent_complete": 10, "proposed_status": "ongoing"}, headers=agency)
+    response = client.post(f"{created.headers['Location']}/evidence", headers=agency,
+                           content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(b"%PDF-1.4 fine"), "../../outside.pdf")})
+    assert response.status_code == 201, response.get_json()
+    (stored,) = uploads.iterdir()
+    assert stored.parent == uploads and ".." not in response.get_json()["evidence"][0]["filename"]
