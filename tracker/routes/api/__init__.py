@@ -40,6 +40,14 @@ send a personal API token as `Authorization: Bearer <token>`; session cookies ar
 A token is read-only or read-write, expires (90 days unless chosen otherwise) and stops
 working when its owner's role or agency changes; see the `bearerAuth` security scheme.
 
+**Changes.** Everything the pages change, the API changes, through the same operations and
+rules: the secretariat's plans, areas, recommendations, actions, indicators, rounds and
+reviews; an agency's reports (drafts edited, submitted, resubmitted once returned; evidence
+files uploaded as `multipart/form-data` and removed); for admins users, agencies, the status
+vocabulary, webhooks and assessment rounds. A PATCH changes only the fields sent. An action
+answers an `ETag`; send it back as `If-Match` with a change: a stale one is 412 and writes
+nothing, a change without it (or the `version` field) is 428.
+
 **Pagination.** Every list takes `page` (from 1) and `per_page` (default {DEFAULT_PER_PAGE},
 at most {MAX_PER_PAGE}) and returns a JSON array; the `X-Pagination` response header holds
 a JSON object with `total`, `total_pages`, `page`, `first_page`, `last_page`,

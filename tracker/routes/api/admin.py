@@ -103,8 +103,9 @@ def get_user(user_id: int):
 def change_user(user_id: int):
     """Change a user's role, agency or whether the account is active
 
-    For admins; send only what changes. A change of role or agency ends the user's
-    sessions and API tokens. Admins cannot remove their own access.
+    For admins; send only what changes. The user's API tokens stop working when the role
+    or agency changes (they work only under those they were made for). Admins cannot remove
+    their own access.
     """
     admin = _admin()
     user = _user(user_id)
