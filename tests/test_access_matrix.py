@@ -162,6 +162,18 @@ API_PUBLIC = E(OK, OK, OK, OK, OK, LOGIN)
 API_UNPUBLISHED = E(HIDDEN, OK, HIDDEN, OK, OK, LOGIN)    # A leads an action there; B does not
 API_REPORT_SEEN = E(HIDDEN, OK, HIDDEN, OK, OK, LOGIN)
 API_REVIEW = E(LOGIN, FORBIDDEN, HIDDEN, ALLOWED, ALLOWED, LOGIN)
+API_STAFF_WRITE = E(LOGIN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED, LOGIN)
+API_ADMIN = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, LOGIN)
+API_ADMIN_WRITE = E(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, LOGIN)
+# A's reports through the API, by state: A changes its own (a read-only one is 409, "allowed");
+# whoever else may see the report is refused (403), whoever may not gets 404.
+API_OWN_REPORT = {
+    "draft": E(LOGIN, ALLOWED, HIDDEN, HIDDEN, HIDDEN, LOGIN),
+    "returned": E(LOGIN, ALLOWED, HIDDEN, HIDDEN, HIDDEN, LOGIN),
+    "withdrawn": E(LOGIN, ALLOWED, HIDDEN, HIDDEN, HIDDEN, LOGIN),
+    "submitted": E(LOGIN, ALLOWED, HIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "accepted": E(LOGIN, ALLOWED, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+}
 
 
 def own_token(world: World, role: str) -> int:
@@ -487,6 +499,67 @@ MATRIX: list[Case] = [
     *[Case(f"api_reports.{name}", {"POST": E(LOGIN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED, LOGIN)},
            report("accepted"), "accepted", body={})
       for name in ("accept", "return_report")],
+    # --- the API twins of the pages' forms: the same roles as the pages
+    Case("api_plans.new_plan", {"POST": API_STAFF_WRITE}),
+    Case("api_plans.import_plan", {"POST": E(LOGIN, FORBIDDEN, FORBIDDEN, "415", "415", LOGIN)}),
+    *[Case(f"api_plans.{name}", {"POST": API_STAFF_WRITE}, PUB)
+      for name in ("new_area", "new_recommendation", "new_action", "assign")],
+    Case("api_plans.get_area", {"GET": API_PUBLIC}, p(slug="w.pub_slug", code="PUB")),
+    Case("api_plans.get_area", {"GET": API_UNPUBLISHED}, p(slug="w.hidden_slug", code="HID"), "unpublished"),
+    Case("api_plans.change_area", {"PATCH": API_STAFF_WRITE}, p(slug="w.pub_slug", code="PUB")),
+    Case("api_recommendations.get_recommendation", {"GET": API_PUBLIC}, p(recommendation_id="w.rec_id")),
+    Case("api_recommendations.get_recommendation", {"GET": API_UNPUBLISHED},
+         p(recommendation_id="w.hidden_rec_id"), "unpublished"),
+    Case("api_recommendations.change_recommendation", {"PATCH": API_STAFF_WRITE}, p(recommendation_id="w.rec_id")),
+    *[Case(f"api_recommendations.{name}", {"POST": API_STAFF_WRITE}, p(recommendation_id="w.rec_id"))
+      for name in ("set_status", "add_recommendation_indicator")],
+    *[Case(f"api_actions.{name}", {"POST": API_STAFF_WRITE}, p(action_id="w.action_a_id"))
+      for name in ("pause_action", "resume_action", "add_action_indicator")],
+    Case("api_indicators.get_indicator", {"GET": API_PUBLIC}, p(indicator_id="w.indicator_id")),
+    Case("api_indicators.get_indicator", {"GET": API_UNPUBLISHED}, p(indicator_id="w.hidden_indicator_id"),
+         "unpublished"),
+    Case("api_indicators.change_indicator", {"PATCH": API_STAFF_WRITE}, p(indicator_id="w.indicator_id")),
+    *[Case(f"api_rounds.{name}", {"GET": API_PUBLIC}, PUB) for name in ("list_rounds", "list_assessment_rounds")],
+    *[Case(f"api_rounds.{name}", {"GET": API_UNPUBLISHED}, HID, "unpublished")
+      for name in ("list_rounds", "list_assessment_rounds")],
+    Case("api_rounds.open_round", {"POST": API_STAFF_WRITE}, PUB),
+    # Assessment rounds: assessors hold no tokens, so the assessor's operations are admins'.
+    Case("api_rounds.open_assessment", {"POST": API_ADMIN_WRITE}, PUB),
+    Case("api_rounds.get_assessment_round", {"GET": API_PUBLIC}, p(round_id="w.assessment_round_id")),
+    Case("api_rounds.get_assessment_round", {"GET": API_UNPUBLISHED}, p(round_id="w.hidden_assessment_round_id"),
+         "unpublished"),
+    *[Case(f"api_rounds.{name}", {"POST": API_STAFF_WRITE}, p(round_id="w.assessment_round_id"))
+      for name in ("close_assessment", "reopen_assessment")],
+    Case("api_rounds.assess", {"PUT": API_ADMIN_WRITE},
+         p(round_id="w.assessment_round_id", recommendation_id="w.rec_id")),
+    *[Case("api_reports.change_report", {"PATCH": API_OWN_REPORT[state]}, report(state), state)
+      for state in API_OWN_REPORT],
+    *[Case("api_reports.submit_report", {"POST": API_OWN_REPORT[state]}, report(state), state)
+      for state in API_OWN_REPORT],
+    # A JSON body where a multipart upload goes is 415 for whoever may see the report.
+    Case("api_reports.upload_evidence", {"POST": E(LOGIN, "415", HIDDEN, HIDDEN, HIDDEN, LOGIN)}, report("draft"),
+         "draft"),
+    *[Case("api_reports.delete_evidence", {"DELETE": API_OWN_REPORT[state]},
+           p(report_id=f"w.reports.{state}", evidence_id=f"w.evidence.{state}"), state)
+      for state in API_OWN_REPORT],
+    Case("api_agencies.get_agency", {"GET": API_PUBLIC}, p(agency_id="w.agency_a_id")),
+    Case("api_agencies.new_agency", {"POST": API_ADMIN_WRITE}),
+    Case("api_admin.list_users", {"GET": API_ADMIN}),
+    Case("api_admin.new_user", {"POST": API_ADMIN_WRITE}),
+    Case("api_admin.get_user", {"GET": API_ADMIN}, p(user_id="w.users.agency")),
+    Case("api_admin.change_user", {"PATCH": API_ADMIN_WRITE}, p(user_id="w.users.agency")),
+    Case("api_admin.list_statuses", {"GET": API_PUBLIC}),
+    Case("api_admin.new_status", {"POST": API_ADMIN_WRITE}),
+    Case("api_admin.change_status", {"PATCH": API_ADMIN_WRITE}, p(key="pending")),
+    Case("api_admin.remove_status", {"DELETE": API_ADMIN_WRITE}, p(key="pending")),
+    Case("api_admin.move", {"POST": API_ADMIN_WRITE}, p(key="pending")),
+    Case("api_webhooks.list_webhooks", {"GET": API_ADMIN}),
+    Case("api_webhooks.register", {"POST": API_ADMIN_WRITE}),
+    Case("api_webhooks.get_webhook", {"GET": API_ADMIN}, p(endpoint_id="w.webhook_id")),
+    Case("api_webhooks.list_deliveries", {"GET": API_ADMIN}, p(endpoint_id="w.webhook_id")),
+    Case("api_webhooks.set_active", {"POST": API_ADMIN_WRITE}, p(endpoint_id="w.webhook_id")),
+    Case("api_webhooks.resend", {"POST": API_ADMIN_WRITE},
+         p(endpoint_id="w.webhook_id", delivery_id="w.webhook_delivery_id")),
 ]
 
 

@@ -5,18 +5,48 @@ import json
 import pytest
 
 PATHS = {
-    "/api/v1/plans": {"get"},
+    "/api/v1/plans": {"get", "post"},
     "/api/v1/plans/{slug}": {"get", "patch"},
-    "/api/v1/plans/{slug}/areas": {"get"},
-    "/api/v1/plans/{slug}/recommendations": {"get"},
-    "/api/v1/plans/{slug}/actions": {"get"},
+    "/api/v1/plans/{slug}/areas": {"get", "post"},
+    "/api/v1/plans/{slug}/areas/{code}": {"get", "patch"},
+    "/api/v1/plans/{slug}/recommendations": {"get", "post"},
+    "/api/v1/plans/{slug}/actions": {"get", "post"},
+    "/api/v1/plans/{slug}/assign": {"post"},
     "/api/v1/plans/{slug}/scorecard": {"get"},
+    "/api/v1/plans/{slug}/rounds": {"get", "post"},
+    "/api/v1/plans/{slug}/assessment-rounds": {"get", "post"},
+    "/api/v1/recommendations/{recommendation_id}": {"get", "patch"},
+    "/api/v1/recommendations/{recommendation_id}/status": {"post"},
+    "/api/v1/recommendations/{recommendation_id}/indicators": {"post"},
     "/api/v1/actions/{action_id}": {"get", "patch"},
+    "/api/v1/actions/{action_id}/pause": {"post"},
+    "/api/v1/actions/{action_id}/resume": {"post"},
+    "/api/v1/actions/{action_id}/indicators": {"post"},
     "/api/v1/actions/{action_id}/reports": {"get", "post"},
-    "/api/v1/reports/{report_id}": {"get"},
+    "/api/v1/indicators/{indicator_id}": {"get", "patch"},
+    "/api/v1/assessment-rounds/{round_id}": {"get"},
+    "/api/v1/assessment-rounds/{round_id}/close": {"post"},
+    "/api/v1/assessment-rounds/{round_id}/reopen": {"post"},
+    "/api/v1/assessment-rounds/{round_id}/recommendations/{recommendation_id}": {"put"},
+    "/api/v1/reports/{report_id}": {"get", "patch"},
     "/api/v1/reports/{report_id}/accept": {"post"},
     "/api/v1/reports/{report_id}/return": {"post"},
-    "/api/v1/agencies": {"get"},
+    "/api/v1/reports/{report_id}/submit": {"post"},
+    "/api/v1/reports/{report_id}/evidence": {"post"},
+    "/api/v1/reports/{report_id}/evidence/{evidence_id}": {"delete"},
+    "/api/v1/agencies": {"get", "post"},
+    "/api/v1/agencies/{agency_id}": {"get"},
+    "/api/v1/users": {"get", "post"},
+    "/api/v1/users/{user_id}": {"get", "patch"},
+    "/api/v1/statuses": {"get", "post"},
+    "/api/v1/statuses/{key}": {"patch", "delete"},
+    "/api/v1/statuses/{key}/move": {"post"},
+    "/api/v1/plans/import": {"post"},
+    "/api/v1/webhooks": {"get", "post"},
+    "/api/v1/webhooks/{endpoint_id}": {"get"},
+    "/api/v1/webhooks/{endpoint_id}/active": {"post"},
+    "/api/v1/webhooks/{endpoint_id}/deliveries": {"get"},
+    "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend": {"post"},
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -70,3 +100,31 @@ def test_bearer_security_scheme_and_error_shape(spec):
 def test_the_document_is_valid_openapi(spec):
     import openapi_spec_validator as validator
     validator.validate(spec)
+
+
+def test_every_write_has_an_example_body_and_names_its_refusals(spec):
+    """Each operation that takes a JSON body shows an example of it, and documents the
+    answers a caller must handle: 401 without a token, 403 for the wrong role, and 422
+    naming refused fields."""
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method not in {"post", "put", "patch"}:
+                continue
+            assert {"401", "403"} <= set(operation["responses"]), (path, method)
+            body = operation.get("requestBody")
+            if body is None:  # submitting a report as it stands takes no body
+                continue
+            (media, content), = body["content"].items()
+            if media == "application/json":
+                assert "example" in content, (path, method)
+                assert "422" in operation["responses"], (path, method)
+
+
+def test_action_changes_document_the_etag_and_if_match(spec):
+    read = spec["paths"]["/api/v1/actions/{action_id}"]["get"]
+    assert "ETag" in read["responses"]["200"]["headers"]
+    patch = spec["paths"]["/api/v1/actions/{action_id}"]["patch"]
+    assert "If-Match" in {p["name"] for p in patch["parameters"] if p["in"] == "header"}
+    assert {"409", "412", "428"} <= set(patch["responses"])
+    upload = spec["paths"]["/api/v1/reports/{report_id}/evidence"]["post"]["requestBody"]["content"]
+    assert upload["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"

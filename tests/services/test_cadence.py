@@ -102,5 +102,8 @@ def test_the_api_sets_the_cadence_and_an_actions_weight(db_session, client):
     stale = client.patch(f"/api/v1/actions/{action.id}", json={"version": read["version"], "weight": 1},
                          headers=staff)
     assert stale.status_code == 409 and action.weight == 4
+    # Neither a version nor an If-Match header: the precondition is required (428), named.
     no_version = client.patch(f"/api/v1/actions/{action.id}", json={"weight": 1}, headers=staff)
-    assert no_version.status_code == 422 and "version" in no_version.get_json()["errors"]["json"]
+    assert no_version.status_code == 428 and "version" in no_version.get_json()["errors"]["json"]
+    bad_version = client.patch(f"/api/v1/actions/{action.id}", json={"weight": 1, "version": "x"}, headers=staff)
+    assert bad_version.status_code == 422 and "version" in bad_version.get_json()["errors"]["json"]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from marshmallow import Schema, fields
 
-from tracker.models import REPORT_STATES
+from tracker.models import REPORT_STATES, ROLES
 
 
 class Itself(fields.Nested):
@@ -237,6 +237,7 @@ class RoundOutput(Schema):
 
 
 class EvidenceOutput(Schema):
+    id = fields.Integer(metadata={"description": "Remove it with DELETE /api/v1/reports/{report_id}/evidence/{id}."})
     kind = fields.String(metadata={"enum": ["link", "file"]})
     url = fields.String(allow_none=True)
     filename = fields.String(allow_none=True)
@@ -283,6 +284,56 @@ class ReportOutput(Schema):
     reviewed_at = fields.DateTime(allow_none=True)
 
 
+class AssessmentRoundOutput(Schema):
+    """An assessment round: assessors' independent statuses for a plan's recommendations."""
+
+    id = fields.Integer()
+    plan = fields.String(metadata={"description": "The plan's slug."})
+    name = fields.String()
+    assessed_on = fields.Date()
+    state = fields.String(metadata={"enum": ["open", "closed"],
+                                    "description": "A closed round is a record: its statuses no longer change."})
+
+
+class AssessmentOutput(Schema):
+    """An assessor's status for one recommendation in a round, with the justification."""
+
+    round_id = fields.Integer()
+    recommendation_id = fields.Integer()
+    status = fields.Nested(StatusOutput)
+    justification = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class UserOutput(Schema):
+    """An account, as admins see it (never its password or secrets)."""
+
+    id = fields.Integer()
+    email = fields.String()
+    role = fields.String(metadata={"enum": list(ROLES)})
+    agency = fields.Nested(AgencyOutput, allow_none=True)
+    active = fields.Boolean()
+
+
+class StatusDetailOutput(StatusOutput):
+    """A value of the status vocabulary with everything admins set on it."""
+
+    description = fields.String(allow_none=True)
+    colour = fields.String(metadata={"example": "#0072b2"})
+    default_percent = fields.Integer()
+    irm_completion = fields.String(allow_none=True)
+    retired = fields.Boolean()
+    position = fields.Integer()
+
+
+class ImportProblemOutput(Schema):
+    """One problem of an uploaded spreadsheet: where it is, and what to do about it."""
+
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    message = fields.String()
+
+
 class ErrorOutput(Schema):
     """Every error under /api: the HTTP code and name, a message, and field messages if any."""
 
@@ -300,4 +351,8 @@ class ErrorOutput(Schema):
     report_url = fields.String(
         metadata={"description": "With 409 to a new report: the report already open on the action for "
                                  "the round."},
+    )
+    problems = fields.List(
+        fields.Nested(ImportProblemOutput),
+        metadata={"description": "With 422 to a spreadsheet import: every problem, by row and column."},
     )

@@ -243,6 +243,18 @@ def recommendations_query(user: User | None, plan: Plan, filters: Filters = Filt
     return query
 
 
+def visible_recommendation(user: User | None, recommendation_id: int) -> Recommendation:
+    """The recommendation with ``recommendation_id``, or ``NotFound`` if the caller may not see it."""
+    rec = db.session.scalars(
+        select(Recommendation)
+        .join(Plan, Recommendation.plan_id == Plan.id)
+        .where(Recommendation.id == recommendation_id, recommendation_visible(user))
+    ).first()
+    if rec is None:
+        raise NotFound(f"No recommendation {recommendation_id}.")
+    return rec
+
+
 def actions_query(user: User | None, plan: Plan, filters: Filters, today: date) -> Select:
     """The plan's actions the caller may see, filtered, in plan order.
 

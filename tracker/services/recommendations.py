@@ -85,6 +85,18 @@ def set_recommendation_status(
         return rec
 
 
+def current_input(rec: Recommendation) -> dict:
+    """The recommendation as ``RecommendationInput`` data: what an edit starts from."""
+    columns = ("code", "text", "timeframe", "priority", "response", "actions_taken", "position",
+               "source_document", "source_section", "source_lines")
+    return {
+        **{name: getattr(rec, name) for name in columns if getattr(rec, name) is not None},
+        "area": rec.area.code if rec.area else None,
+        "status": rec.status_key,
+        "institutions": [a.acronym or a.name for a in rec.institutions],
+    }
+
+
 def link_related(rec: Recommendation, references: list[dict]) -> bool:
     """Link ``rec`` to recommendations of other plans, given as ``{plan: slug, code: ...}``.
 

@@ -12,12 +12,23 @@ from flask import Flask, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from tracker.routes.api import actions, agencies, plans, reports
+from tracker.routes.api import (
+    actions,
+    admin,
+    agencies,
+    indicators,
+    plans,
+    recommendations,
+    reports,
+    rounds,
+    webhooks,
+)
 from tracker.routes.api.auth import BEARER_SCHEME, SECURITY_OPTIONAL
 from tracker.routes.api.base import DEFAULT_PER_PAGE, MAX_PER_PAGE, http_error
 from tracker.schemas.output import ErrorOutput
 
-BLUEPRINTS = (plans.bp, actions.bp, reports.bp, agencies.bp)
+BLUEPRINTS = (plans.bp, recommendations.bp, actions.bp, indicators.bp, rounds.bp, reports.bp, agencies.bp, admin.bp,
+              webhooks.bp)
 
 DESCRIPTION = f"""\
 Plans made from reviews, their recommendations and actions, and the agencies'
@@ -28,6 +39,14 @@ and of progress reports only the accepted ones. Agency focal points and the secr
 send a personal API token as `Authorization: Bearer <token>`; session cookies are ignored.
 A token is read-only or read-write, expires (90 days unless chosen otherwise) and stops
 working when its owner's role or agency changes; see the `bearerAuth` security scheme.
+
+**Changes.** Everything the pages change, the API changes, through the same operations and
+rules: the secretariat's plans, areas, recommendations, actions, indicators, rounds and
+reviews; an agency's reports (drafts edited, submitted, resubmitted once returned; evidence
+files uploaded as `multipart/form-data` and removed); for admins users, agencies, the status
+vocabulary, webhooks and assessment rounds. A PATCH changes only the fields sent. An action
+answers an `ETag`; send it back as `If-Match` with a change: a stale one is 412 and writes
+nothing, a change without it (or the `version` field) is 428.
 
 **Pagination.** Every list takes `page` (from 1) and `per_page` (default {DEFAULT_PER_PAGE},
 at most {MAX_PER_PAGE}) and returns a JSON array; the `X-Pagination` response header holds

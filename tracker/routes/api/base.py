@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException
 from tracker.extensions import csrf, db
 from tracker.routes.api.auth import Unauthenticated, authenticate
 from tracker.services.errors import EditConflict, Forbidden, NotFound, Throttled, ValidationFailed
+from tracker.services.permissions import is_staff
 from tracker.web.input import too_large_message
 
 DEFAULT_PER_PAGE = 50
@@ -200,3 +201,53 @@ class ApiBlueprint(Blueprint):
             return func
 
         return decorator
+
+
+def json_body(*, optional: bool = False) -> dict:
+    """The request's JSON object (415 if it is not JSON, 400 if it does not parse, 422 if not an object)."""
+    if optional and not request.get_data(cache=True):
+        return {}
+    data = request.get_json()
+    if not isinstance(data, dict):
+        refuse("json", {"_schema": ["Send a JSON object with named fields."]})
+    return dict(data)
+
+
+def request_body(schema, example: dict | None = None, *, required: bool = True) -> dict:
+    """An operation's JSON request body for the OpenAPI document, with an example (the services
+    validate it, with the same rules as the pages' forms)."""
+    content: dict = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    return {"required": required, "content": {"application/json": content}}
+
+
+def require_staff(user, message: str = "Only the secretariat may do this.") -> None:
+    """403 unless ``user`` is the secretariat or an admin: the rule of the secretariat's pages."""
+    if not is_staff(user):
+        raise Forbidden(message)
+
+
+def require_admin(user, message: str = "Only admins may do this.") -> None:
+    """403 unless ``user`` is an admin: the rule of the admin pages."""
+    if user is None or user.role != "admin":
+        raise Forbidden(message)
+
+
+def created(body, location: str):
+    """A 201 answer with its Location header."""
+    return body, 201, {"Location": location}
+
+
+LOCATION_HEADER = {"Location": {"description": "Where the new item is", "schema": {"type": "string"}}}
+
+
+def stored_values(item, schema) -> dict:
+    """``item``'s stored values of ``schema``'s fields (plain columns): what a partial change
+    (PATCH) starts from, so the fields a caller leaves out keep their values."""
+    values = {}
+    for name in schema().fields:
+        value = getattr(item, name, None)
+        if value is not None:
+            values[name] = value
+    return values

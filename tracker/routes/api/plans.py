@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_babel import gettext
+from datetime import UTC, datetime
+
+from flask import current_app, request, url_for
 from flask_smorest import abort
 from marshmallow import Schema, fields
 
+from tracker.exchange.spreadsheets.importing import import_spreadsheet
+from tracker.exchange.spreadsheets.reading import SpreadsheetLimits
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
-from tracker.routes.api.base import ApiBlueprint, PageRequest, refuse, today
+from tracker.routes.api.base import (
+    LOCATION_HEADER,
+    ApiBlueprint,
+    PageRequest,
+    created,
+    error_response,
+    json_body,
+    refuse,
+    request_body,
+    require_staff,
+    stored_values,
+    today,
+)
+from tracker.schemas.action import ActionInput
+from tracker.schemas.base import List, id_field
 from tracker.schemas.output import (
     ActionOutput,
     AreaOutput,
@@ -16,11 +33,18 @@ from tracker.schemas.output import (
     PlanOutput,
     RecommendationOutput,
 )
-from tracker.schemas.plan import PlanInput
+from tracker.schemas.plan import AreaInput, PlanInput
+from tracker.schemas.recommendation import RecommendationInput
+from tracker.schemas.report import ActionChoiceInput, AssignInput
 from tracker.services import api_queries
+from tracker.services.actions import assign_actions, create_action
 from tracker.services.errors import Forbidden, ValidationFailed
 from tracker.services.permissions import is_staff
-from tracker.services.plans import update_plan
+from tracker.services.plans import create_area, create_plan, find_area, save_area, update_plan
+from tracker.services.recommendations import create_recommendation
+from tracker.services.transaction import Actor
+from tracker.services.validation import validated
+from tracker.services.workspace import plan_actions
 
 bp = ApiBlueprint(
     "api_plans", __name__, url_prefix="/api/v1",
@@ -77,8 +101,27 @@ def get_plan(slug: str):
     return api_queries.summarize(caller(), [plan], today())[0]
 
 
+@bp.route("/plans", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=request_body(PlanInput, {
+    "slug": "open-data-2027", "title": "Open data action plan 2027", "country": "Mexico",
+    "period_start": "2027-01-01", "period_end": "2028-12-31", "published": False,
+    "reporting_cadence": "quarterly"}))
+@bp.errors(400, 401, 403, 415, 422)
+@bp.response(201, PlanDetailOutput, headers=LOCATION_HEADER)
+def new_plan():
+    """Create a plan
+
+    For the secretariat. Its slug must be new and never changes; the plan stays private
+    unless `published` is true (the default, as in imports; the page's box starts unticked).
+    """
+    user = signed_caller()
+    require_staff(user, "Only the secretariat creates plans.")
+    plan = create_plan(json_body(), now=datetime.now(UTC))
+    return created(api_queries.summarize(user, [plan], today())[0], url_for(".get_plan", slug=plan.slug))
+
+
 @bp.route("/plans/<slug>", methods=["PATCH"])
-@bp.doc(security=SECURITY, requestBody={"required": True, "content": {"application/json": {"schema": PlanInput}}})
+@bp.doc(security=SECURITY, requestBody=request_body(PlanInput, {"reporting_cadence": "quarterly", "published": True}))
 @bp.errors(400, 401, 403, 404, 415, 422)
 @bp.response(200, PlanDetailOutput)
 def change_plan(slug: str):
@@ -92,7 +135,7 @@ def change_plan(slug: str):
     user = signed_caller()
     plan = api_queries.visible_plan(user, slug)
     if not is_staff(user):
-        raise Forbidden(gettext("Only the secretariat changes plans."))
+        raise Forbidden("Only the secretariat changes plans.")
     data = request.get_json()
     if not isinstance(data, dict):
         refuse("json", {"_schema": ["Send a JSON object with named fields."]})
@@ -112,6 +155,122 @@ def list_areas(slug: str, page: PageRequest):
     """
     plan = api_queries.visible_plan(caller(), slug)
     return page.items(api_queries.areas_query(plan))
+
+
+@bp.route("/plans/<slug>/areas", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=request_body(AreaInput, {"code": "USE", "name": "Use and impact", "position": 3}))
+@bp.errors(400, 401, 403, 404, 415, 422)
+@bp.response(201, AreaOutput, headers=LOCATION_HEADER)
+def new_area(slug: str):
+    """Add an area to a plan
+
+    For the secretariat; the code must be new in the plan.
+    """
+    plan = _staff_plan(slug)
+    area = create_area(plan, json_body())
+    return created(area, url_for(".get_area", slug=plan.slug, code=area.code))
+
+
+@bp.route("/plans/<slug>/areas/<code>")
+@bp.doc(security=SECURITY_OPTIONAL)
+@bp.errors(401, 404)
+@bp.response(200, AreaOutput)
+def get_area(slug: str, code: str):
+    """Get an area of a plan"""
+    return _area(api_queries.visible_plan(caller(), slug), code)
+
+
+@bp.route("/plans/<slug>/areas/<code>", methods=["PATCH"])
+@bp.doc(security=SECURITY, requestBody=request_body(AreaInput, {"name": "Governance and leadership"}))
+@bp.errors(400, 401, 403, 404, 415, 422)
+@bp.response(200, AreaOutput)
+def change_area(slug: str, code: str):
+    """Rename or reorder an area
+
+    For the secretariat. Send only the fields to change; the code stays, since
+    recommendations and imports refer to it.
+    """
+    plan = _staff_plan(slug)
+    area = _area(plan, code)
+    return save_area(plan, {**stored_values(area, AreaInput), **json_body(), "code": area.code})[0]
+
+
+def _area(plan, code: str):
+    area = find_area(plan, code)
+    if area is None:
+        abort(404, message=f"No area {code!r} in this plan.")
+    return area
+
+
+def _staff_plan(slug: str):
+    """The plan, for an operation of the secretariat's (403 for anyone else)."""
+    user = signed_caller()
+    require_staff(user)
+    return api_queries.visible_plan(user, slug)
+
+
+@bp.route("/plans/<slug>/recommendations", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=request_body(RecommendationInput, {
+    "code": "R7", "text": "Publish procurement data in the Open Contracting Data Standard.", "area": "GOV",
+    "status": "pending", "timeframe": "medium", "priority": "high", "response": "accepted",
+    "institutions": ["MOF"]}))
+@bp.errors(400, 401, 403, 404, 415, 422)
+@bp.response(201, RecommendationOutput, headers=LOCATION_HEADER)
+def new_recommendation(slug: str):
+    """Record a recommendation
+
+    For the secretariat, with its source, timeframe, priority and the government's
+    response; the code must be new in the plan.
+    """
+    plan = _staff_plan(slug)
+    rec = create_recommendation(plan, json_body(), actor=Actor.of(caller()), now=datetime.now(UTC))
+    return created(rec, url_for("api_recommendations.get_recommendation", recommendation_id=rec.id))
+
+
+@bp.route("/plans/<slug>/actions", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=request_body(ActionInput, {
+    "code": "A9", "title": "Open the procurement portal", "area": "GOV", "lead_agency": "MOF",
+    "supporting_agencies": ["MIN"], "start_date": "2027-01-01", "due_date": "2027-12-31",
+    "status": "pending", "recommendations": ["R7"],
+    "milestones": [{"title": "Tender published", "due_date": "2027-04-30"}]}))
+@bp.errors(400, 401, 403, 404, 415, 422)
+@bp.response(201, ActionOutput, headers=LOCATION_HEADER)
+def new_action(slug: str):
+    """Record an action
+
+    For the secretariat: its lead and supporting agencies, dates, milestones and the
+    recommendations it serves; the code must be new in the plan.
+    """
+    plan = _staff_plan(slug)
+    action = create_action(plan, json_body(), actor=Actor.of(caller()), now=datetime.now(UTC))
+    shown = api_queries.visible_action(caller(), action.id)
+    return shown, 201, {"Location": url_for("api_actions.get_action", action_id=action.id),
+                        "ETag": f'"{shown.version}"'}
+
+
+class AssignRequest(AssignInput):
+    """The actions to assign, by id, and the agency that leads them from now on."""
+
+    actions = List(id_field(), max_items=10_000, noun="actions", required=True)
+
+
+@bp.route("/plans/<slug>/assign", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=request_body(AssignRequest, {
+    "actions": [12, 13], "lead_agency": "MOF", "reason": "The ministry took over the portal."}))
+@bp.errors(400, 401, 403, 404, 415, 422)
+@bp.response(200, ActionOutput(many=True))
+def assign(slug: str):
+    """Assign actions to an agency
+
+    For the secretariat: one agency becomes the lead of every listed action of the plan
+    (ids of other plans are ignored); supporting agencies stay unless given. A former
+    lead's unfinished reports are withdrawn.
+    """
+    plan = _staff_plan(slug)
+    data = json_body()
+    chosen = validated(ActionChoiceInput(), {"actions": data.pop("actions", [])})["actions"]
+    assigned = assign_actions(plan_actions(plan, chosen), data, actor=Actor.of(caller()), now=datetime.now(UTC))
+    return [api_queries.visible_action(caller(), a.id) for a in assigned]
 
 
 @bp.route("/plans/<slug>/recommendations")
@@ -191,7 +350,7 @@ def get_scorecard(args: dict, slug: str):
 
     plan = api_queries.visible_plan(caller(), slug)
     if not plan.published and not is_staff(caller()):
-        abort(404, message=gettext("No plan %(slug)r.", slug=slug))
+        abort(404, message=f"No plan {slug!r}.")
     as_of = args.get("as_of")
     card = scorecard_as_of(plan, as_of) if as_of else plan_scorecard(plan)
     keys = [s.key for s in card.statuses]
@@ -212,3 +371,75 @@ def get_scorecard(args: dict, slug: str):
 
 def _rounded(percent: float | None) -> float | None:
     return None if percent is None else round(percent, 1)
+
+
+IMPORT_BODY = {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "A plan as CSV or XLSX, in the spreadsheet format (docs/spreadsheet-format.md)."},
+        "mode": {"type": "string", "enum": ["check", "import"], "default": "check",
+                 "description": "check: a dry run that stores nothing; import: all or nothing."},
+        "publish": {"type": "boolean", "default": False,
+                    "description": "Publish the plan if the import creates it."},
+        "create_agencies": {"type": "boolean", "default": False,
+                            "description": "Create the agencies the file names that do not exist yet."},
+    }},
+    "encoding": {"file": {"contentType": "application/octet-stream"}},
+}}}
+
+
+class ImportOutput(Schema):
+    """What an import did (or, checked only, would do)."""
+
+    ok = fields.Boolean()
+    dry_run = fields.Boolean()
+    plan = fields.String(allow_none=True, metadata={"description": "The plan's slug."})
+    created = fields.Dict(keys=fields.String(), values=fields.Integer())
+    updated = fields.Dict(keys=fields.String(), values=fields.Integer())
+    unchanged = fields.Dict(keys=fields.String(), values=fields.Integer())
+    agencies_created = fields.List(fields.String())
+
+
+@bp.route("/plans/import", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=IMPORT_BODY)
+@bp.errors(400, 401, 403, 413, 415, 422)
+@bp.response(200, ImportOutput)
+def import_plan():
+    """Import a plan from a spreadsheet
+
+    For the secretariat, as the import page: a CSV or XLSX file as `multipart/form-data`,
+    checked (`mode=check`, the default: nothing is stored) or imported (`mode=import`),
+    all or nothing. A file with problems is refused (422) with each one by row and column
+    in `problems`, and nothing is stored.
+    """
+    user = signed_caller()
+    require_staff(user, "Only the secretariat imports plans.")
+    if not request.mimetype.startswith("multipart/form-data"):
+        abort(415, message="Send the file as multipart/form-data, in a field named file.")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        refuse("files", {"file": ["Choose a CSV or XLSX file."]})
+    mode = request.form.get("mode", "check")
+    if mode not in ("check", "import"):
+        refuse("form", {"mode": ["Use check or import."]})
+    flags = {}
+    for name in ("publish", "create_agencies"):
+        value = request.form.get(name, "false").lower()
+        if value not in ("true", "false", "1", "0", ""):
+            refuse("form", {name: ["Use true or false."]})
+        flags[name] = value in ("true", "1")
+    result = import_spreadsheet(upload.filename, upload.read(), actor=Actor.of(user), now=datetime.now(UTC),
+                                limits=SpreadsheetLimits.from_config(current_app.config),
+                                dry_run=mode == "check", **flags)
+    problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems]
+    if problems:
+        return error_response(422, "The file has problems: nothing was stored.",
+                              {"files": {"file": [str(p) for p in result.problems]}}, problems=problems)
+    summary = result.summary
+    body = {
+        "ok": result.ok, "dry_run": mode == "check", "plan": summary.slug if summary else None,
+        "created": dict(summary.created) if summary else {}, "updated": dict(summary.updated) if summary else {},
+        "unchanged": dict(summary.unchanged) if summary else {},
+        "agencies_created": list(summary.agencies_created) if summary else [],
+    }
+    return body

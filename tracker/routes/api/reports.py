@@ -13,14 +13,27 @@ from marshmallow import fields
 from webargs.flaskparser import abort
 
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
-from tracker.routes.api.base import ApiBlueprint, PageRequest, error_response, refuse
+from tracker.routes.api.base import (
+    ApiBlueprint,
+    PageRequest,
+    error_response,
+    json_body,
+    refuse,
+    request_body,
+)
 from tracker.schemas.base import List
 from tracker.schemas.indicator import MAX_VALUES_PER_REPORT, IndicatorValueInput
 from tracker.schemas.output import ReportOutput
 from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
 from tracker.services import access, api_queries
-from tracker.services.errors import ReportConflict, ValidationFailed
-from tracker.services.reports import accept_report, return_report, save_report
+from tracker.services.errors import NotFound, ReportConflict, ValidationFailed
+from tracker.services.reports import (
+    accept_report,
+    add_evidence_file,
+    remove_evidence,
+    return_report,
+    save_report,
+)
 from tracker.services.transaction import keep_loaded_after_commit
 
 bp = ApiBlueprint(
@@ -50,18 +63,15 @@ class ReportCreateInput(ReportInput):
     )
 
 
-def _body(schema) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+_json_object = json_body
 
-
-def _json_object(*, optional: bool = False) -> dict:
-    """The request's JSON object (415 if it is not JSON, 400 if it does not parse)."""
-    if optional and not request.get_data(cache=True):
-        return {}
-    data = request.get_json()
-    if not isinstance(data, dict):
-        refuse("json", {"_schema": ["Send a JSON object with named fields."]})
-    return dict(data)
+UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"],
+               "properties": {"file": {"type": "string", "format": "binary",
+                                       "description": "A PDF, an office document, an image or a text file; "
+                                                      "checked by its content, not its name."}}},
+    "encoding": {"file": {"contentType": "application/octet-stream"}},
+}}}
 
 
 def _review(operation, report_id: int):
@@ -91,7 +101,9 @@ def list_reports(action_id: int, page: PageRequest):
 
 
 @bp.route("/actions/<int:action_id>/reports", methods=["POST"])
-@bp.doc(security=SECURITY, requestBody=_body(ReportCreateInput))
+@bp.doc(security=SECURITY, requestBody=request_body(ReportCreateInput, {
+    "narrative": "The portal opened on 3 March; two ministries publish.", "percent_complete": 40,
+    "proposed_status": "ongoing", "links": ["https://data.example.gov/portal"], "submit": True}))
 @bp.errors(400, 401, 403, 404, 409, 413, 415, 422)
 @bp.response(201, ReportOutput, headers={"Location": {
     "description": "Where the new report is", "schema": {"type": "string"}}})
@@ -130,7 +142,8 @@ def get_report(report_id: int):
 
 
 @bp.route("/reports/<int:report_id>/accept", methods=["POST"])
-@bp.doc(security=SECURITY, requestBody={**_body(ReviewInput), "required": False})
+@bp.doc(security=SECURITY, requestBody=request_body(
+    ReviewInput, {"comment": "Thank you: the portal is live.", "comment_public": True}, required=False))
 @bp.errors(400, 401, 403, 404, 409, 413, 415, 422)
 @bp.response(200, ReportOutput)
 def accept(report_id: int):
@@ -145,7 +158,8 @@ def accept(report_id: int):
 
 
 @bp.route("/reports/<int:report_id>/return", methods=["POST"], endpoint="return_report")
-@bp.doc(security=SECURITY, requestBody=_body(ReturnInput))
+@bp.doc(security=SECURITY, requestBody=request_body(
+    ReturnInput, {"comment": "Please link the published datasets as evidence."}))
 @bp.errors(400, 401, 403, 404, 409, 413, 415, 422)
 @bp.response(200, ReportOutput)
 def return_(report_id: int):
@@ -156,6 +170,117 @@ def return_(report_id: int):
     action, the report is withdrawn instead.
     """
     return _review(return_report, report_id)
+
+
+class ReportChangeInput(ReportCreateInput):
+    """A change to a draft or returned report: only the fields sent change (documentation)."""
+
+
+def _submit_flag(data: dict) -> bool:
+    submit = data.pop("submit", False)
+    if not isinstance(submit, bool):
+        refuse("json", {"submit": ["Use true or false."]})
+    return submit
+
+
+def _save_own_report(report_id: int, data: dict, *, submit: bool):
+    """Save a change to a report through the agency form's one operation (``save_report``)."""
+    author = signed_caller()
+    report = _visible_report(author, report_id)
+    current = {"narrative": report.narrative, "percent_complete": report.percent_complete,
+               "proposed_status": report.proposed_status_key}
+    try:
+        saved = save_report(report.action, {**current, **data}, author=author, now=datetime.now(UTC), submit=submit,
+                            report=report, max_links=current_app.config["MAX_REPORT_LINKS"])
+    except ValidationFailed as exc:
+        if "state" in exc.errors:  # submitted, accepted or withdrawn: no longer the agency's to change
+            abort(409, message=" ".join(exc.errors["state"]))
+        raise
+    except ReportConflict as exc:
+        return error_response(409, str(exc), report_url=url_for(".get_report", report_id=exc.report_id))
+    return api_queries.shown_report(author, saved)
+
+
+@bp.route("/reports/<int:report_id>", methods=["PATCH"])
+@bp.doc(security=SECURITY, requestBody=request_body(ReportChangeInput, {
+    "narrative": "The portal opened on 3 March; two ministries publish.", "percent_complete": 60,
+    "links": ["https://data.example.gov/portal"], "submit": False}))
+@bp.errors(400, 401, 403, 404, 409, 413, 415, 422)
+@bp.response(200, ReportOutput)
+def change_report(report_id: int):
+    """Edit a draft or returned report
+
+    For the agency that wrote it, while it still leads the action: send only the fields
+    to change (`links` and `indicator_values`, when sent, replace the lists). With
+    `"submit": true` the report goes to the secretariat; a returned report is resubmitted
+    so. A submitted or accepted report can no longer change (409).
+    """
+    data = _json_object()
+    submit = _submit_flag(data)
+    return _save_own_report(report_id, data, submit=submit)
+
+
+@bp.route("/reports/<int:report_id>/submit", methods=["POST"])
+@bp.doc(security=SECURITY)
+@bp.errors(401, 403, 404, 409, 422)
+@bp.response(200, ReportOutput)
+def submit_report(report_id: int):
+    """Submit a draft, or resubmit a returned report
+
+    For the agency that wrote it, as it stands (a narrative is required). It then waits
+    for the secretariat's review.
+    """
+    return _save_own_report(report_id, {}, submit=True)
+
+
+@bp.route("/reports/<int:report_id>/evidence", methods=["POST"])
+@bp.doc(security=SECURITY, requestBody=UPLOAD_BODY)
+@bp.errors(400, 401, 403, 404, 409, 413, 415, 422)
+@bp.response(201, ReportOutput)
+def upload_evidence(report_id: int):
+    """Attach an evidence file to a draft or returned report
+
+    For the agency that wrote it, as `multipart/form-data` with one `file`. The file is
+    checked by its content and stored privately; the answer is the report with its evidence.
+    """
+    author = signed_caller()
+    report = _visible_report(author, report_id)
+    if not request.mimetype.startswith("multipart/form-data"):
+        abort(415, message="Send the file as multipart/form-data, in a field named file.")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        refuse("files", {"file": ["Choose a file to upload."]})
+    try:
+        add_evidence_file(report, upload.filename, upload.stream, user=author,
+                          upload_dir=current_app.config["UPLOAD_DIR"],
+                          max_bytes=current_app.config["EVIDENCE_MAX_BYTES"], now=datetime.now(UTC))
+    except ValidationFailed as exc:
+        if "file" in exc.errors and not report.is_editable:
+            abort(409, message=" ".join(exc.errors["file"]))
+        refuse("files", exc.errors)
+    return api_queries.shown_report(author, report), 201
+
+
+@bp.route("/reports/<int:report_id>/evidence/<int:evidence_id>", methods=["DELETE"])
+@bp.doc(security=SECURITY)
+@bp.errors(401, 403, 404, 409)
+@bp.response(200, ReportOutput)
+def delete_evidence(report_id: int, evidence_id: int):
+    """Remove a link or file from a draft or returned report
+
+    For the agency that wrote it; the stored file is deleted too. The answer is the report
+    with the evidence it keeps (every answer of the API is JSON, so not an empty 204).
+    """
+    author = signed_caller()
+    report = _visible_report(author, report_id)
+    evidence = next((e for e in report.evidence if e.id == evidence_id), None)
+    if evidence is None:
+        raise NotFound(f"No evidence {evidence_id} on report {report_id}.")
+    try:
+        remove_evidence(evidence, user=author, upload_dir=current_app.config["UPLOAD_DIR"])
+    except ValidationFailed as exc:
+        abort(409, message=" ".join(str(m) for messages in exc.errors.values() for m in messages))
+    return api_queries.shown_report(author, report)
 
 
 def _visible_report(user, report_id: int):
