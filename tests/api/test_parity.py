@@ -73,6 +73,8 @@ EXCEPTIONS: dict[str, str] = {
     "account.two_factor": OWN_CREDENTIALS,
     "account.disable_two_factor": OWN_CREDENTIALS,
     "account.recovery_codes": OWN_CREDENTIALS,
+    "account.language": ("the language of one's own pages and mails, chosen where they are read; an API "
+                         "caller asks for a language per request with ?lang="),
     "calendar_account.rotate": "a calendar feed's secret address is a credential of its owner, like a token",
     "calendar_account.revoke": "a calendar feed's secret address is a credential of its owner, like a token",
     "admin.single_sign_on": ("who may sign in through the identity provider is sign-in security, kept to an "
