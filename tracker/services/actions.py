@@ -148,7 +148,9 @@ def current_input(action: Action) -> dict:
     """The action as ``ActionInput`` data: what an edit form starts from."""
     return {
         "title": action.title,
+        "title_translations": dict(action.title_translations or {}),
         "description": action.description or "",
+        "description_translations": dict(action.description_translations or {}),
         "area": action.area.code if action.area else None,
         "lead_agency": (action.lead_agency.acronym or action.lead_agency.name) if action.lead_agency else None,
         "supporting_agencies": [a.acronym or a.name for a in action.supporting_agencies],
@@ -159,7 +161,9 @@ def current_input(action: Action) -> dict:
         "status": action.status_key,
         "recommendations": [r.code for r in action.recommendations],
         "milestones": [
-            {"title": m.title, "due_date": m.due_date.isoformat(), "achieved_on": m.achieved_on.isoformat() if m.achieved_on else None}
+            {"title": m.title, "due_date": m.due_date.isoformat(),
+             "achieved_on": m.achieved_on.isoformat() if m.achieved_on else None,
+             "title_translations": dict(m.title_translations or {})}
             for m in action.milestones
         ],
     }
@@ -169,7 +173,9 @@ def snapshot(action: Action) -> dict:
     """The action's editable fields as plain values, for diffs and conflict messages."""
     return {
         "title": action.title,
+        "title_translations": dict(action.title_translations or {}),
         "description": action.description or "",
+        "description_translations": dict(action.description_translations or {}),
         "area": action.area.code if action.area else None,
         "lead_agency": action.lead_agency.display_name if action.lead_agency else None,
         "supporting_agencies": sorted(a.display_name for a in action.supporting_agencies),
@@ -180,6 +186,10 @@ def snapshot(action: Action) -> dict:
         "status": action.status_key,
         "recommendations": sorted(r.code for r in action.recommendations),
         "milestones": sorted(f"{m.due_date.isoformat()} {m.title}" for m in action.milestones),
+        "milestone_translations": sorted(
+            f"{m.due_date.isoformat()} {language} {text}"
+            for m in action.milestones for language, text in (m.title_translations or {}).items()
+        ),
     }
 
 
@@ -291,9 +301,20 @@ def _replace_if_differs(obj, name, items) -> bool:
 
 
 def _replace_milestones(action: Action, milestones: list[dict]) -> bool:
-    current = sorted((m.due_date, m.title, m.achieved_on) for m in action.milestones)
-    wanted = sorted((m["due_date"], m["title"], m["achieved_on"]) for m in milestones)
-    if current == wanted:
+    # A milestone given without translations (a file with no milestones_es column, a form
+    # without the language) keeps those of the same stored milestone.
+    kept = {(m.due_date, m.title): dict(m.title_translations or {}) for m in action.milestones}
+    milestones = [
+        m if "title_translations" in m else {**m, "title_translations": kept.get((m["due_date"], m["title"]), {})}
+        for m in milestones
+    ]
+
+    def key(m) -> tuple:
+        return (m["due_date"], m["title"], m["achieved_on"], sorted(m["title_translations"].items()))
+
+    current = sorted(key({"due_date": m.due_date, "title": m.title, "achieved_on": m.achieved_on,
+                          "title_translations": m.title_translations or {}}) for m in action.milestones)
+    if current == sorted(key(m) for m in milestones):
         return False
     action.milestones = [Milestone(**m) for m in milestones]
     return True

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema
 
-from tracker.routes.forms import field_errors, form_data
+from tracker.routes.forms import field_errors, form_data, translation_values, translations_from_form  # noqa: F401 (the section's forms use them from here)
 from tracker.services.errors import ValidationFailed
 from tracker.services.workspace import agency_key
 
@@ -120,3 +120,4 @@ def form_value(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
