@@ -31,6 +31,8 @@ class ScorecardRow:
     name: str
     counts: Counter = field(default_factory=Counter)
     percent: float | None = None  # rolled up from the area's actions; None: nothing measured
+    # The area itself, whose name pages show in the reader's language (``models.translations``).
+    area: Area | None = None
 
     @property
     def total(self) -> int:
@@ -65,7 +67,7 @@ def plan_scorecard(plan: Plan) -> Scorecard:
     areas = db.session.scalars(
         select(Area).where(Area.plan_id == plan.id).order_by(Area.position)
     ).all()
-    rows = {area.id: ScorecardRow(code=area.code, name=area.name) for area in areas}
+    rows = {area.id: ScorecardRow(code=area.code, name=area.name, area=area) for area in areas}
     for area_id, status_key, n in counts:
         if area_id not in rows:  # recommendations not filed under an area
             rows[area_id] = ScorecardRow(code=None, name="(no area)")

@@ -9,13 +9,13 @@ they fall back to the catalogue (``_()``), then to the original with ``lang="en"
 marker (a marker on every badge and chart legend would drown the page).
 
 The helpers are Jinja globals, so imported macros (badges, tables) reach them too; the
-language and the marker's words are looked up once per request.
+marker's words are looked up once per page.
 """
 
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -24,13 +24,8 @@ from tracker.models.translations import ORIGINAL_LANGUAGE, language_of, localize
 
 
 def reader_language() -> str:
-    """The language the page is in: the locale Flask-Babel chose for this request."""
-    found = g.get("tracker_content_language") if has_request_context() else None
-    if found is None:
-        found = language_of(get_locale())
-        if has_request_context():
-            g.tracker_content_language = found
-    return found
+    """The language the page is in: the locale Flask-Babel chose for this request (it caches it)."""
+    return language_of(get_locale())
 
 
 def translation_languages(languages: list[str] | None = None) -> list[str]:
@@ -53,11 +48,12 @@ def language_name(language: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _marker() -> str:
-    marker = g.get("tracker_original_marker")
-    if marker is None:
-        marker = g.tracker_original_marker = _("(original in English)")
-    return marker
+def _marker(language: str) -> str:
+    # Looked up once per page, not once per untranslated row; kept with its language.
+    found = g.get("tracker_original_marker")
+    if found is None or found[0] != language:
+        found = g.tracker_original_marker = (language, _("(original in English)"))
+    return found[1]
 
 
 def content_html(item, field: str) -> Markup:
@@ -66,7 +62,7 @@ def content_html(item, field: str) -> Markup:
     shown = localized(item, field, language)
     if shown.is_original and language != ORIGINAL_LANGUAGE:
         return Markup('<span lang="{}">{}</span> <span class="original-language">{}</span>').format(
-            ORIGINAL_LANGUAGE, shown.text, _marker())
+            ORIGINAL_LANGUAGE, shown.text, _marker(language))
     return Markup.escape(shown.text)
 
 
