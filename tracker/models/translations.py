@@ -53,9 +53,12 @@ def translations_column():
     return mapped_column(JSON, default=dict, server_default=text("'{}'"), nullable=False)
 
 
+TRANSLATIONS_SUFFIX = "_translations"
+
+
 def translations_attribute(field: str) -> str:
     """The name of the column that holds ``field``'s translations."""
-    return f"{field}_translations"
+    return f"{field}{TRANSLATIONS_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,27 @@ def translation(item, field: str, language: str) -> str | None:
     if language == ORIGINAL_LANGUAGE:
         return getattr(item, field)
     return (getattr(item, translations_attribute(field), None) or {}).get(language) or None
+
+
+def merged(stored: dict | None, changes: dict | None) -> dict[str, str]:
+    """``stored`` translations with ``changes`` applied: a text sets a language, None removes it."""
+    result = dict(stored or {})
+    for language, translated in (changes or {}).items():
+        if translated:
+            result[language] = translated
+        else:
+            result.pop(language, None)
+    return dict(sorted(result.items()))
+
+
+def with_translations_applied(item, fields: dict) -> dict:
+    """``fields`` (a schema's output) with each ``*_translations`` change merged into ``item``'s
+    stored ones (``item`` None: a new item, nothing stored), ready to assign or construct with."""
+    return {
+        name: merged(getattr(item, name, None) if item is not None else None, value)
+        if name.endswith(TRANSLATIONS_SUFFIX) else value
+        for name, value in fields.items()
+    }
 
 
 def localized(item, field: str, language: str) -> Localized:

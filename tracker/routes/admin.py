@@ -110,7 +110,7 @@ def edit_status(key: str):
     status = _status(key)
     if request.method == "POST":
         data = {**form_data(*STATUS_FIELDS), "is_final": "is_final" in request.form,
-                "retired": "retired" in request.form, **translations_from_form("label", item=status)}
+                "retired": "retired" in request.form, **translations_from_form("label")}
         try:
             update_status(status, data)
         except ValidationFailed as exc:

@@ -7,14 +7,11 @@ from datetime import UTC, datetime
 
 from flask import current_app, request
 
-from tracker.models.translations import translations_attribute
+from tracker.models.translations import TRANSLATIONS_SUFFIX, translations_attribute
 from tracker.services.errors import ValidationFailed
 from tracker.services.evidence_files import FileStore
 from tracker.web.content_language import translation_languages
 from tracker.web.field_messages import form_messages
-
-# The columns that hold a field's translations end so (``models.translations``).
-TRANSLATIONS_SUFFIX = translations_attribute("")
 
 
 def field_errors(exc: ValidationFailed, order: Iterable[str] | None = None) -> dict[str, str]:
@@ -72,21 +69,17 @@ def translation_values(item, *fields: str) -> dict[str, str]:
     return values
 
 
-def translations_from_form(*fields: str, item=None) -> dict[str, dict[str, str]]:
+def translations_from_form(*fields: str) -> dict[str, dict[str, str]]:
     """The translation boxes of ``fields`` as the services take them: ``{"title_translations": {...}}``.
 
-    A field whose boxes are not on the submitted form is left out, so the stored
-    translations stay; so do ``item``'s stored ones in a language the app no longer offers,
-    which the form cannot show.
+    A blank box removes that translation; a field whose boxes are not on the form is left
+    out, and translations in languages the form does not offer stay as they are.
     """
     data = {}
     languages = translation_languages()
     for name in fields:
         boxes = {language: request.form[f"{name}_{language}"] for language in languages
                  if f"{name}_{language}" in request.form}
-        if not boxes:
-            continue
-        stored = (getattr(item, translations_attribute(name), None) or {}) if item is not None else {}
-        data[translations_attribute(name)] = {
-            **{language: text for language, text in stored.items() if language not in languages}, **boxes}
+        if boxes:
+            data[translations_attribute(name)] = boxes
     return data

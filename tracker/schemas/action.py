@@ -96,12 +96,13 @@ def milestone_translations(milestones: list[dict], texts: dict[str, str], *, sep
     ``texts`` holds, by language, the translated milestones in the milestones' own format
     ('YYYY-MM-DD title', split by ``separator``: a line on the form, ';' in a spreadsheet).
     Each is matched to the milestone due that day (the first, second... of that day in
-    order). The milestones get ``title_translations`` for exactly the languages given; the
-    problems are by language: a date no milestone has, or a line that is not one.
+    order). The milestones get ``title_translations`` changes for exactly the languages
+    given (None: no line for it, so none in that language); the problems are by language: a date no milestone has, or a line that is not one.
     """
     problems: dict[str, str] = {}
     for milestone in milestones:
-        milestone["title_translations"] = {}
+        # A language given but no line for the milestone: its translation is removed.
+        milestone["title_translations"] = dict.fromkeys(texts)
     for language, text in texts.items():
         by_day: dict[str, list[dict]] = {}
         for milestone in milestones:

@@ -18,10 +18,12 @@ MAX_LANGUAGES = 20
 
 
 class Translations(fields.Dict):
-    """A field's translations, by language; a blank one is no translation (it is dropped).
+    """Changes to a field's translations, by language: a text sets one, a blank or null removes it.
 
-    Each text has the limits of the original field (``max_length``); the original language
-    itself is not a translation (it is the field).
+    Languages left out keep their stored translation (``models.translations.merged``), so a
+    form or a file that offers only some languages never erases the others. Each text has
+    the limits of the original field (``max_length``); the original language itself is not
+    a translation (it is the field).
     """
 
     default_error_messages: ClassVar[dict[str, str]] = {
@@ -46,9 +48,7 @@ class Translations(fields.Dict):
                 raise self.make_error("language", language=language)
             if language == ORIGINAL_LANGUAGE:
                 raise self.make_error("original")
-            text = (text or "").strip()
-            if text:
-                result[language] = text
+            result[language] = (text or "").strip() or None
         return dict(sorted(result.items()))
 
 

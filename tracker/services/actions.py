@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import Action, Milestone, Plan
+from tracker.models.translations import merged, with_translations_applied
 from tracker.reminders.candidates import cancel_for_action
 from tracker.schemas.action import ActionInput
 from tracker.schemas.report import AssignInput
@@ -259,6 +260,7 @@ def _save(plan, action, fields, *, actor, now, reason, effective_on=None) -> tup
     old_status, old_percent = (action.status_key, action.percent_complete) if action else (None, None)
     existed, old_lead_id = action is not None, action.lead_agency_id if action else None
     changed = action is None
+    fields = with_translations_applied(action, fields)
     if action is None:
         action = Action(plan=plan, status=status, updated_at=now, **fields)
         db.session.add(action)
@@ -301,11 +303,12 @@ def _replace_if_differs(obj, name, items) -> bool:
 
 
 def _replace_milestones(action: Action, milestones: list[dict]) -> bool:
-    # A milestone given without translations (a file with no milestones_es column, a form
-    # without the language) keeps those of the same stored milestone.
-    kept = {(m.due_date, m.title): dict(m.title_translations or {}) for m in action.milestones}
+    # A milestone's translation changes apply to those of the same stored milestone (same
+    # day and title): a file with no milestones_es column, or a form without the language,
+    # keeps them.
+    kept = {(m.due_date, m.title): m.title_translations for m in action.milestones}
     milestones = [
-        m if "title_translations" in m else {**m, "title_translations": kept.get((m["due_date"], m["title"]), {})}
+        {**m, "title_translations": merged(kept.get((m["due_date"], m["title"])), m.get("title_translations"))}
         for m in milestones
     ]
 

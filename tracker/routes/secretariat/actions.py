@@ -124,7 +124,7 @@ def _action_data(action=None) -> dict:
             raise ValidationFailed({f"milestones_{language}": [message] for language, message in problems.items()})
     return {
         **filled(*ACTION_FIELDS, schema=ActionInput),
-        **translations_from_form("title", "description", item=action),
+        **translations_from_form("title", "description"),
         "supporting_agencies": request.form.getlist("supporting_agencies"),
         "recommendations": request.form.getlist("recommendations"),
         "milestones": milestones,

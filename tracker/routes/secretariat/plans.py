@@ -73,7 +73,7 @@ def edit_plan(slug: str):
             data = {
                 **not_on_form(plan, PlanInput, shown=(*PLAN_FIELDS, "published")),
                 **filled(*PLAN_FIELDS, schema=PlanInput),
-                **translations_from_form(*PLAN_TRANSLATED, item=plan),
+                **translations_from_form(*PLAN_TRANSLATED),
             }
             changed = update_plan(plan, {**data, "published": values["published"]})
         except ValidationFailed as exc:
@@ -110,7 +110,7 @@ def edit_area(slug: str, area_id: int):
         values = submitted() | {"code": area.code}
         try:
             save_area(plan, {**filled(*AREA_FIELDS, schema=AreaInput), "code": area.code,
-                             **translations_from_form(*AREA_TRANSLATED, item=area)})
+                             **translations_from_form(*AREA_TRANSLATED)})
         except ValidationFailed as exc:
             return page("secretariat/area_form.html", 422, plan=plan, area=area, values=values,
                          errors=field_errors(exc))

@@ -112,7 +112,7 @@ def recommendation_status(slug: str, rec_id: int):
 
 def _recommendation_data(rec=None) -> dict:
     return {**filled(*RECOMMENDATION_FIELDS, schema=RecommendationInput), "institutions": request.form.getlist("institutions"),
-            **translations_from_form("text", item=rec)}
+            **translations_from_form("text")}
 
 
 def _recommendation_form(plan, rec, values, errors, status=200):
