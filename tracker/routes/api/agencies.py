@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from tracker.routes.api.auth import SECURITY_OPTIONAL
-from tracker.routes.api.base import ApiBlueprint, PageRequest
+from tracker.routes.api.base import ApiBlueprint, LanguageArgument, PageRequest
 from tracker.schemas.output import AgencyOutput
 from tracker.services import api_queries
 
 bp = ApiBlueprint("api_agencies", __name__, url_prefix="/api/v1", description="Agencies.")
 
 
-class AgencyFilters(Schema):
+class AgencyFilters(LanguageArgument):
     country = fields.String(metadata={"description": "Only the agencies of this country."})
 
 

@@ -7,7 +7,7 @@ from flask_smorest import abort
 from marshmallow import Schema, fields
 
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
-from tracker.routes.api.base import ApiBlueprint, PageRequest, refuse, today
+from tracker.routes.api.base import ApiBlueprint, LanguageArgument, PageRequest, refuse, today
 from tracker.schemas.output import (
     ActionOutput,
     AreaOutput,
@@ -27,7 +27,7 @@ bp = ApiBlueprint(
 )
 
 
-class RecommendationFilters(Schema):
+class RecommendationFilters(LanguageArgument):
     status = fields.String(metadata={"description": "A status key, e.g. ongoing."})
     area = fields.String(metadata={"description": "An area code of the plan, e.g. GOV."})
 
@@ -146,7 +146,7 @@ def list_actions(args: dict, slug: str, page: PageRequest):
     return page.items(query)
 
 
-class ScorecardArgs(Schema):
+class ScorecardArgs(LanguageArgument):
     as_of = fields.Date(metadata={"description": "Rebuild the scorecard from the status history as it stood "
                                                 "at the end of this date (YYYY-MM-DD)."})
 
