@@ -33,9 +33,12 @@ def test_the_plan_form_offers_a_box_per_field_and_language_and_saves_them(client
     login_as("secretariat")
     plan = factories.plan(slug="p", title="Open data plan", title_translations={"fr": "Plan"})
     page = text(client.get("/secretariat/plans/p/edit"))
-    assert "Title in Spanish" in page or "Title in español" in page.lower() or 'name="title_es"' in page
+    assert '<label for="title_es">Title in Spanish</label>' in page
     assert [name for name in ("title_es", "title_fr", "title_ru", "description_es") if box(page, name) is None] == []
     assert box(page, "title_fr") == "Plan" and box(page, "title_en") is None  # English is the original
+    # Each box says its language, for screen readers and spell checkers.
+    assert re.search(r'<input id="title_ru" name="title_ru"[^>]* lang="ru"', page)
+    assert re.search(r'<textarea id="description_es" name="description_es"[^>]* lang="es"', page)
 
     response = post(client, "/secretariat/plans/p/edit", {
         "title": "Open data plan", "country": "Testland", "title_es": "Plan de datos abiertos",
