@@ -8,7 +8,7 @@ title, description; recommendations: code, text, actions taken), so a search for
 few rows hold no longer reads every row. SQLite gets no such index.
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-03 12:20:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

@@ -45,7 +45,7 @@ def test_recommendations_in_report_order_with_status_key_and_label(client, world
     assert codes(response) == ["R1", "R2"]
     r1 = response.get_json()[0]
     assert r1["status"]["key"] == "pending" and r1["status"]["label"] == "Pending"
-    assert r1["area"] == {"code": "GOV", "name": "Governance"}
+    assert r1["area"] == {"code": "GOV", "name": "Governance", "name_translations": {}}
     assert r1["action_ids"] == [world.overdue.id] and r1["plan"] == "open-data-plan"
     assert codes(client.get("/api/v1/plans/open-data-plan/recommendations?status=ongoing")) == ["R2"]
     assert codes(client.get("/api/v1/plans/open-data-plan/recommendations?area=GOV")) == ["R1"]
@@ -71,7 +71,7 @@ def test_an_action_shows_owners_dates_iso_and_overdue(client, world):
     assert action["lead_agency"]["acronym"] == "MIN"
     assert (action["start_date"], action["due_date"]) == ("2019-01-01", "2020-01-31")
     assert action["overdue"] is True and action["status"] == {
-        "key": "pending", "label": "Pending", "is_final": False}
+        "key": "pending", "label": "Pending", "is_final": False, "label_translations": {}}
     assert action["recommendations"] == ["R1"]
     supported = client.get(f"/api/v1/actions/{world.supported.id}").get_json()
     assert [a["acronym"] for a in supported["supporting_agencies"]] == ["MIN"]

@@ -25,7 +25,8 @@ def test_agency_submits_and_secretariat_accepts_then_the_action_changes(client, 
     assert response.status_code == 201, response.get_json()
     created = response.get_json()
     assert created["state"] == "submitted" and created["percent_complete"] == 60
-    assert created["proposed_status"] == {"key": "ongoing", "label": "Ongoing", "is_final": False}
+    assert created["proposed_status"] == {"key": "ongoing", "label": "Ongoing", "is_final": False,
+                                          "label_translations": {}}
     assert response.headers["Location"].endswith(f"/api/v1/reports/{created['id']}")
     # Nothing public changes before the secretariat accepts.
     assert client.get(action_url).get_json()["status"]["key"] == "pending"

@@ -14,6 +14,7 @@ so a CI machine without a browser cannot pass silently.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ADMIN_EMAIL = "admin@e2e.example.org"
+LANGUAGES = ["en", "es", "fr", "ru"]
 PASSWORD = "correct horse battery staple"
 
 
@@ -91,6 +93,7 @@ def live_server(e2e_database_url, database_templates, tmp_path_factory) -> Itera
             "DATABASE_URL": e2e_database_url,
             "SECRET_KEY": "e2e-secret-key",
             "UPLOAD_DIR": str(upload_dir),
+            "LANGUAGES": LANGUAGES,
         }
     )
     with app.app_context():
@@ -111,6 +114,8 @@ def live_server(e2e_database_url, database_templates, tmp_path_factory) -> Itera
             "TRACKER_DATABASE_URL": e2e_database_url,
             "TRACKER_SECRET_KEY": "e2e-secret-key",
             "TRACKER_UPLOAD_DIR": str(upload_dir),
+            # The languages the service offers, so the forms show their translation boxes.
+            "TRACKER_LANGUAGES": json.dumps(LANGUAGES),
         },
         workers=2,
         threads=4,

@@ -26,7 +26,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 MEXICO = "mexico-2016-review-followup"
 MONGOLIA = "mongolia-odra-2018"
 TABLES = ("plans", "statuses", "areas", "recommendations", "actions", "indicators", "indicator_values", "agencies",
-          "status_changes", "assessments")
+          "status_changes", "assessments", "translations")
 
 
 def csv_rows(client, path: str) -> list[dict]:

@@ -26,6 +26,7 @@ from tracker.models.agency import Agency
 from tracker.models.recommendation import recommendation_actions
 from tracker.models.source import SourceMixin
 from tracker.models.status import Status
+from tracker.models.translations import translations_column
 from tracker.models.types import UTCDateTime, words_index
 
 if TYPE_CHECKING:
@@ -52,7 +53,9 @@ class Action(SourceMixin, db.Model):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     code: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(500))
+    title_translations: Mapped[dict] = translations_column()
     description: Mapped[str] = mapped_column(Text, default="")
+    description_translations: Mapped[dict] = translations_column()
     lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     start_date: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date, index=True)
@@ -115,6 +118,7 @@ class Milestone(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
+    title_translations: Mapped[dict] = translations_column()
     due_date: Mapped[date] = mapped_column(Date)
     achieved_on: Mapped[date | None] = mapped_column(Date)
 

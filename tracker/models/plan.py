@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 from tracker.models.source import SourceMixin
+from tracker.models.translations import translations_column
 from tracker.models.types import UTCDateTime
 
 if TYPE_CHECKING:
@@ -30,8 +31,10 @@ class Plan(SourceMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
+    title_translations: Mapped[dict] = translations_column()
     country: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
+    description_translations: Mapped[dict] = translations_column()
     # The bibliographic reference of the source, e.g. "OECD (2018), ..., Chapter 2".
     citation: Mapped[str | None] = mapped_column(String(500))
     period_start: Mapped[date | None] = mapped_column(Date)
@@ -87,6 +90,7 @@ class Area(SourceMixin, db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(300))
+    name_translations: Mapped[dict] = translations_column()
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     plan: Mapped[Plan] = relationship(back_populates="areas")

@@ -11,6 +11,7 @@ from tracker.extensions import db
 from tracker.models.agency import Agency
 from tracker.models.source import SourceMixin
 from tracker.models.status import Status
+from tracker.models.translations import translations_column
 from tracker.models.types import words_index
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class Recommendation(SourceMixin, db.Model):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     code: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
+    text_translations: Mapped[dict] = translations_column()
     timeframe: Mapped[str | None] = mapped_column(String(10))
     priority: Mapped[str | None] = mapped_column(String(10))
     response: Mapped[str | None] = mapped_column(String(20))

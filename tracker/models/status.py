@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
+from tracker.models.translations import translations_column
 from tracker.models.types import UTCDateTime
 
 # Who loaded the seed reports, as history records it (``changed_by_label``, no user):
@@ -30,6 +31,7 @@ class Status(db.Model):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     label: Mapped[str] = mapped_column(String(100))
+    label_translations: Mapped[dict] = translations_column()
     description: Mapped[str] = mapped_column(Text, default="")
     colour: Mapped[str] = mapped_column(String(7))
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -89,7 +89,7 @@ def scorecard_as_of(plan: Plan, day: date) -> Scorecard:
         select(Recommendation.id, Recommendation.area_id).where(Recommendation.plan_id == plan.id)
     ).all()
     areas = db.session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position)).all()
-    rows = {area.id: ScorecardRow(code=area.code, name=area.name) for area in areas}
+    rows = {area.id: ScorecardRow(code=area.code, name=area.name, area=area) for area in areas}
     for rec_id, area_id in recs:
         if rec_id in statuses:
             rows.setdefault(area_id, ScorecardRow(code=None, name="(no area)")).counts[statuses[rec_id]] += 1

@@ -25,12 +25,22 @@ from tracker.publishing.completion import PlanCompletion, plan_completion
 from tracker.services.statuses import status_vocabulary
 
 
+@dataclass(frozen=True)
+class AreaName:
+    """An area's name and its translations as plain values, kept with a cached scorecard."""
+
+    name: str
+    name_translations: dict | None
+
+
 @dataclass
 class ScorecardRow:
     code: str | None
     name: str
     counts: Counter = field(default_factory=Counter)
     percent: float | None = None  # rolled up from the area's actions; None: nothing measured
+    # The area's name with its translations, shown in the reader's language (``models.translations``).
+    area: Area | AreaName | None = None
 
     @property
     def total(self) -> int:
@@ -71,9 +81,10 @@ def scorecard_counts(plan: Plan) -> tuple[list[ScorecardRow], float | None]:
         .group_by(Recommendation.area_id, Recommendation.status_key)
     ).all()
     areas = db.session.execute(
-        select(Area.id, Area.code, Area.name).where(Area.plan_id == plan.id).order_by(Area.position)
+        select(Area.id, Area.code, Area.name, Area.name_translations).where(Area.plan_id == plan.id).order_by(Area.position)
     ).all()
-    rows = {area_id: ScorecardRow(code=code, name=name) for area_id, code, name in areas}
+    rows = {area_id: ScorecardRow(code=code, name=name, area=AreaName(name, translations))
+            for area_id, code, name, translations in areas}
     for area_id, status_key, n in counts:
         if area_id not in rows:  # recommendations not filed under an area
             rows[area_id] = ScorecardRow(code=None, name="(no area)")

@@ -9,7 +9,13 @@ from flask_login import current_user
 
 from tracker.models import ROLES
 from tracker.publishing.public_views import get_user, list_agencies
-from tracker.routes.forms import field_errors, form_data, now
+from tracker.routes.forms import (
+    field_errors,
+    form_data,
+    now,
+    translation_values,
+    translations_from_form,
+)
 from tracker.routes.guards import require_roles
 from tracker.services.agencies import create_agency
 from tracker.services.errors import ValidationFailed
@@ -87,11 +93,12 @@ def agencies():
 def statuses():
     """The status vocabulary in order, with its uses; a form to add a status."""
     if request.method == "POST":
-        data = {**form_data("key", *STATUS_FIELDS), "is_final": "is_final" in request.form}
+        data = {**form_data("key", *STATUS_FIELDS), "is_final": "is_final" in request.form,
+                **translations_from_form("label")}
         try:
             status = create_status(data)
         except ValidationFailed as exc:
-            return _statuses_page(errors=field_errors(exc), values=data), 422
+            return _statuses_page(errors=field_errors(exc), values=data | request.form.to_dict()), 422
         flash(_("Status %(label)s added: forms offer it and charts show it from now on.", label=status.label), "success")
         return redirect(url_for(".statuses"))
     return _statuses_page(values={"colour": "", "default_percent": "0", "irm_completion": "not_started"})
@@ -103,14 +110,15 @@ def edit_status(key: str):
     status = _status(key)
     if request.method == "POST":
         data = {**form_data(*STATUS_FIELDS), "is_final": "is_final" in request.form,
-                "retired": "retired" in request.form}
+                "retired": "retired" in request.form, **translations_from_form("label")}
         try:
             update_status(status, data)
         except ValidationFailed as exc:
-            return _status_page(status, errors=field_errors(exc), values=data), 422
+            return _status_page(status, errors=field_errors(exc), values=data | request.form.to_dict()), 422
         flash(_("Status %(label)s saved.", label=status.label), "success")
         return redirect(url_for(".statuses"))
     values = {name: getattr(status, name) for name in (*STATUS_FIELDS, "is_final", "retired")}
+    values |= translation_values(status, "label")
     return _status_page(status, values=values)
 
 

@@ -21,6 +21,7 @@ from tracker.schemas.base import (
     required_str,
 )
 from tracker.schemas.plan import LONG_TEXT, SourceFields
+from tracker.schemas.translations import translations
 
 # An agency is named by its acronym or its name (``services.agencies.find_agency``).
 AGENCY_KEY = 300
@@ -29,6 +30,7 @@ STATUS_KEY = 40
 
 class MilestoneInput(InputSchema):
     title = required_str(max_length=300)
+    title_translations = translations(300)
     due_date = Date(required=True, error_messages={"required": "This field is required."})
     achieved_on = Date(load_default=None)
 
@@ -62,7 +64,9 @@ def milestone_text(due_date: date, title: str, achieved_on: date | None) -> str:
 class ActionInput(SourceFields):
     code = Code()
     title = required_str(max_length=500)
+    title_translations = translations(500)
     description = OptionalText(max_length=LONG_TEXT)
+    description_translations = translations(LONG_TEXT)
     area = Text(load_default=None, max_length=CODE_MAX_LENGTH)  # an area code of the same plan
     lead_agency = Text(load_default=None, max_length=AGENCY_KEY)  # agency key (acronym or name)
     supporting_agencies = List(Text(max_length=AGENCY_KEY), max_items=50, noun="agencies", load_default=list)
@@ -85,3 +89,35 @@ class ActionInput(SourceFields):
         if start and due and due < start:
             raise ValidationError(N_("The due date cannot be before the start date."), "due_date")
 
+
+
+def milestone_translations(milestones: list[dict], texts: dict[str, str], *, separator: str) -> dict[str, str]:
+    """Give each of ``milestones`` (``MilestoneInput`` data) its translated titles; returns problems.
+
+    ``texts`` holds, by language, the translated milestones in the milestones' own format
+    ('YYYY-MM-DD title', split by ``separator``: a line on the form, ';' in a spreadsheet).
+    Each is matched to the milestone due that day (the first, second... of that day in
+    order). The milestones get ``title_translations`` changes for exactly the languages
+    given (None: no line for it, so none in that language); the problems are by language: a date no milestone has, or a line that is not one.
+    """
+    problems: dict[str, str] = {}
+    for milestone in milestones:
+        # A language given but no line for the milestone: its translation is removed.
+        milestone["title_translations"] = dict.fromkeys(texts)
+    for language, text in texts.items():
+        by_day: dict[str, list[dict]] = {}
+        for milestone in milestones:
+            by_day.setdefault(str(milestone.get("due_date")), []).append(milestone)
+        for part in text.split(separator) if text else []:
+            if not part.strip():
+                continue
+            parsed = parse_milestone(part)
+            waiting = by_day.get(parsed["due_date"]) if parsed else None
+            if not waiting or not parsed["title"]:
+                problems[language] = (
+                    f"“{part.strip()}” is not a milestone of this action: start each with the date "
+                    "of the milestone it translates (YYYY-MM-DD), then the translated title."
+                )
+                break
+            waiting.pop(0)["title_translations"][language] = parsed["title"]
+    return problems

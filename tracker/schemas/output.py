@@ -7,11 +7,60 @@ the input contract stays in the other schema modules, which the services run.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
 
 from tracker.models import REPORT_STATES, ROLES
+from tracker.models.translations import localized, translations_attribute
+
+# The one language the caller asked for (the API's ``?lang=``), or None for every translation.
+# Set by the API for each request (``routes.api.base``), and put back after it.
+output_language: ContextVar[str | None] = ContextVar("output_language", default=None)
+
+
+class TranslatedOutput(Schema):
+    """An output with translatable fields (``TRANSLATED``; ``models.translations``).
+
+    Without a language each such field is the original (English) text, with
+    ``<field>_translations``: every translation by language code. With one
+    (``?lang=es``) the field is in that language where a translation exists, else the
+    original, and ``<field>_language`` says which it is.
+    """
+
+    TRANSLATED: tuple[str, ...] = ()
+    # Where the translated item is, from the dumped object (a plan summary holds its plan).
+    TRANSLATED_ITEM: str | None = None
+
+    @post_dump(pass_original=True)
+    def in_the_language_asked(self, data: dict, original, **kwargs) -> dict:
+        item = getattr(original, self.TRANSLATED_ITEM) if self.TRANSLATED_ITEM else original
+        language = output_language.get()
+        for name in self.TRANSLATED:
+            if name not in data:
+                continue
+            if language is None:
+                data[translations_attribute(name)] = dict(getattr(item, translations_attribute(name)) or {})
+                data.pop(f"{name}_language", None)
+            else:
+                shown = localized(item, name, language)
+                data[name], data[f"{name}_language"] = shown.text, shown.language
+                data.pop(translations_attribute(name), None)
+        return data
+
+
+def translations_of(field: str):
+    """The documented ``<field>_translations`` output (filled by ``TranslatedOutput``)."""
+    return fields.Dict(keys=fields.String(), values=fields.String(), dump_only=True, dump_default=None,
+                       metadata={"description": f"Every translation of {field}, by language code "
+                                                f"(without ?lang=)."})
+
+
+def language_of_field(field: str):
+    """The documented ``<field>_language`` output (filled by ``TranslatedOutput``)."""
+    return fields.String(dump_only=True, dump_default=None, metadata={
+        "description": f"The language {field} is in (with ?lang=): the one asked for, or en, the original."})
 
 
 class Itself(fields.Nested):
@@ -38,11 +87,14 @@ class SourceOutput(Schema):
     )
 
 
-class StatusOutput(Schema):
+class StatusOutput(TranslatedOutput):
     """A value of the status vocabulary: its key, and its label as shown to people."""
 
+    TRANSLATED = ("label",)
     key = fields.String(metadata={"example": "ongoing"})
     label = fields.String(metadata={"example": "Ongoing"})
+    label_translations = translations_of("label")
+    label_language = language_of_field("label")
     is_final = fields.Boolean(metadata={"description": "No further action is expected."})
 
 
@@ -53,12 +105,15 @@ class AgencyOutput(Schema):
     country = fields.String()
 
 
-class AreaOutput(Schema):
+class AreaOutput(TranslatedOutput):
     """A pillar or dimension of a plan."""
 
+    TRANSLATED = ("name",)
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
+    name_translations = translations_of("name")
+    name_language = language_of_field("name")
     position = fields.Integer()
     source = Itself(SourceOutput)
 
@@ -88,13 +143,19 @@ class PlanCountsOutput(Schema):
     )
 
 
-class PlanOutput(Schema):
+class PlanOutput(TranslatedOutput):
     """A plan as listed: dumps a ``PlanSummary`` (the plan and its counts)."""
 
+    TRANSLATED = ("title", "description")
+    TRANSLATED_ITEM = "plan"
     slug = fields.String(attribute="plan.slug", metadata={"example": "mexico-2018-way-forward"})
     title = fields.String(attribute="plan.title")
+    title_translations = translations_of("title")
+    title_language = language_of_field("title")
     country = fields.String(attribute="plan.country")
     description = fields.String(attribute="plan.description")
+    description_translations = translations_of("description")
+    description_language = language_of_field("description")
     citation = fields.String(attribute="plan.citation", allow_none=True)
     period = fields.Nested(PeriodOutput, attribute="plan", dump_only=True)
     published = fields.Boolean(attribute="plan.published")
@@ -123,9 +184,12 @@ class PlanRefOutput(Schema):
     slug = fields.String()
 
 
-class AreaRefOutput(Schema):
+class AreaRefOutput(TranslatedOutput):
+    TRANSLATED = ("name",)
     code = fields.String()
     name = fields.String()
+    name_translations = translations_of("name")
+    name_language = language_of_field("name")
 
 
 class IndicatorOutput(Schema):
@@ -151,13 +215,16 @@ class IndicatorOutput(Schema):
                 for v in indicator.counted_values]
 
 
-class RecommendationOutput(Schema):
+class RecommendationOutput(TranslatedOutput):
     """A recommendation of the review, with its validated status."""
 
+    TRANSLATED = ("text",)
     id = fields.Integer()
     plan = fields.Pluck(PlanRefOutput, "slug", metadata={"description": "The plan's slug."})
     code = fields.String()
     text = fields.String()
+    text_translations = translations_of("text")
+    text_language = language_of_field("text")
     area = fields.Nested(AreaRefOutput, allow_none=True)
     timeframe = fields.String(allow_none=True, metadata={"enum": ["short", "medium", "long"]})
     priority = fields.String(allow_none=True, metadata={"enum": ["high", "medium", "low"]})
@@ -181,20 +248,28 @@ class RecommendationOutput(Schema):
         return sorted(action.id for action in rec.actions)
 
 
-class MilestoneOutput(Schema):
+class MilestoneOutput(TranslatedOutput):
+    TRANSLATED = ("title",)
     title = fields.String()
+    title_translations = translations_of("title")
+    title_language = language_of_field("title")
     due_date = fields.Date()
     achieved_on = fields.Date(allow_none=True)
 
 
-class ActionOutput(Schema):
+class ActionOutput(TranslatedOutput):
     """An action with its owners, dates, progress and status."""
 
+    TRANSLATED = ("title", "description")
     id = fields.Integer()
     plan = fields.Pluck(PlanRefOutput, "slug", metadata={"description": "The plan's slug."})
     code = fields.String()
     title = fields.String()
+    title_translations = translations_of("title")
+    title_language = language_of_field("title")
     description = fields.String()
+    description_translations = translations_of("description")
+    description_language = language_of_field("description")
     area = fields.Nested(AreaRefOutput, allow_none=True)
     lead_agency = fields.Nested(AgencyOutput, allow_none=True)
     supporting_agencies = fields.List(fields.Nested(AgencyOutput))

@@ -16,6 +16,7 @@ from tracker.schemas.base import (
     position_field,
     required_str,
 )
+from tracker.schemas.translations import translations
 
 SLUG = validate.Regexp(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -47,8 +48,10 @@ class SourceDocumentInput(InputSchema):
 class PlanInput(SourceFields):
     slug = required_str(max_length=100, validate=SLUG)
     title = required_str(max_length=300)
+    title_translations = translations(300)
     country = required_str(max_length=100)
     description = OptionalText(max_length=LONG_TEXT)
+    description_translations = translations(LONG_TEXT)
     citation = Text(load_default=None, max_length=500)
     period_start = Date(load_default=None)
     period_end = Date(load_default=None)
@@ -68,4 +71,5 @@ class PlanInput(SourceFields):
 class AreaInput(SourceFields):
     code = Code()
     name = required_str(max_length=300)
+    name_translations = translations(300)
     position = position_field()

@@ -16,6 +16,7 @@ from tracker.schemas.base import (
     required_str,
 )
 from tracker.schemas.plan import SourceFields
+from tracker.schemas.translations import translations
 
 # A recommendation as a review words it, with the government's account of what was done.
 RECOMMENDATION_TEXT = 10_000
@@ -24,6 +25,7 @@ RECOMMENDATION_TEXT = 10_000
 class RecommendationInput(SourceFields):
     code = Code()
     text = required_str(max_length=RECOMMENDATION_TEXT)
+    text_translations = translations(RECOMMENDATION_TEXT)
     area = Text(load_default=None, max_length=CODE_MAX_LENGTH)  # an area code of the same plan
     status = required_str(max_length=STATUS_KEY)  # a status key; checked against the vocabulary by the service
     timeframe = Text(load_default=None, max_length=20, validate=validate.OneOf(TIMEFRAMES))

@@ -14,6 +14,7 @@ from tracker.schemas.base import (
     position_field,
     required_str,
 )
+from tracker.schemas.translations import translations
 
 STATUS_KEY_PATTERN = r"[a-z][a-z0-9_]{0,39}"
 COLOUR_PATTERN = r"#[0-9a-fA-F]{6}"
@@ -24,6 +25,7 @@ class StatusInput(InputSchema):
     (records, exports and API filters name it)."""
 
     label = required_str(max_length=100)
+    label_translations = translations(100)
     description = OptionalText(max_length=2000)
     colour = required_str(max_length=7, validate=validate.Regexp(
         COLOUR_PATTERN, error=N_("Enter a colour as # and six hexadecimal digits, for example #0072b2.")))

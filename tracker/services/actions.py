@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import Action, Milestone, Plan
+from tracker.models.translations import merged, with_translations_applied
 from tracker.reminders.candidates import cancel_for_action
 from tracker.schemas.action import ActionInput
 from tracker.schemas.report import AssignInput
@@ -149,7 +150,9 @@ def current_input(action: Action) -> dict:
     """The action as ``ActionInput`` data: what an edit form starts from."""
     return {
         "title": action.title,
+        "title_translations": dict(action.title_translations or {}),
         "description": action.description or "",
+        "description_translations": dict(action.description_translations or {}),
         "area": action.area.code if action.area else None,
         "lead_agency": (action.lead_agency.acronym or action.lead_agency.name) if action.lead_agency else None,
         "supporting_agencies": [a.acronym or a.name for a in action.supporting_agencies],
@@ -160,7 +163,9 @@ def current_input(action: Action) -> dict:
         "status": action.status_key,
         "recommendations": [r.code for r in action.recommendations],
         "milestones": [
-            {"title": m.title, "due_date": m.due_date.isoformat(), "achieved_on": m.achieved_on.isoformat() if m.achieved_on else None}
+            {"title": m.title, "due_date": m.due_date.isoformat(),
+             "achieved_on": m.achieved_on.isoformat() if m.achieved_on else None,
+             "title_translations": dict(m.title_translations or {})}
             for m in action.milestones
         ],
     }
@@ -170,7 +175,9 @@ def snapshot(action: Action) -> dict:
     """The action's editable fields as plain values, for diffs and conflict messages."""
     return {
         "title": action.title,
+        "title_translations": dict(action.title_translations or {}),
         "description": action.description or "",
+        "description_translations": dict(action.description_translations or {}),
         "area": action.area.code if action.area else None,
         "lead_agency": action.lead_agency.display_name if action.lead_agency else None,
         "supporting_agencies": sorted(a.display_name for a in action.supporting_agencies),
@@ -181,6 +188,10 @@ def snapshot(action: Action) -> dict:
         "status": action.status_key,
         "recommendations": sorted(r.code for r in action.recommendations),
         "milestones": sorted(f"{m.due_date.isoformat()} {m.title}" for m in action.milestones),
+        "milestone_translations": sorted(
+            f"{m.due_date.isoformat()} {language} {text}"
+            for m in action.milestones for language, text in (m.title_translations or {}).items()
+        ),
     }
 
 
@@ -250,6 +261,7 @@ def _save(plan, action, fields, *, actor, now, reason, effective_on=None) -> tup
     old_status, old_percent = (action.status_key, action.percent_complete) if action else (None, None)
     existed, old_lead_id = action is not None, action.lead_agency_id if action else None
     changed = action is None
+    fields = with_translations_applied(action, fields)
     if action is None:
         action = Action(plan=plan, status=status, updated_at=now, **fields)
         db.session.add(action)
@@ -292,9 +304,21 @@ def _replace_if_differs(obj, name, items) -> bool:
 
 
 def _replace_milestones(action: Action, milestones: list[dict]) -> bool:
-    current = sorted((m.due_date, m.title, m.achieved_on) for m in action.milestones)
-    wanted = sorted((m["due_date"], m["title"], m["achieved_on"]) for m in milestones)
-    if current == wanted:
+    # A milestone's translation changes apply to those of the same stored milestone (same
+    # day and title): a file with no milestones_es column, or a form without the language,
+    # keeps them.
+    kept = {(m.due_date, m.title): m.title_translations for m in action.milestones}
+    milestones = [
+        {**m, "title_translations": merged(kept.get((m["due_date"], m["title"])), m.get("title_translations"))}
+        for m in milestones
+    ]
+
+    def key(m) -> tuple:
+        return (m["due_date"], m["title"], m["achieved_on"], sorted(m["title_translations"].items()))
+
+    current = sorted(key({"due_date": m.due_date, "title": m.title, "achieved_on": m.achieved_on,
+                          "title_translations": m.title_translations or {}}) for m in action.milestones)
+    if current == sorted(key(m) for m in milestones):
         return False
     action.milestones = [Milestone(**m) for m in milestones]
     return True

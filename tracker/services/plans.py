@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Area, Plan, PlanFigure
+from tracker.models.translations import with_translations_applied
 from tracker.schemas.plan import AreaInput, PlanInput
 from tracker.schemas.readiness import FigureInput
 from tracker.services.errors import NotFound, ValidationFailed
@@ -40,7 +41,7 @@ def create_plan(data: dict, *, now: datetime) -> Plan:
     with atomic():
         if db.session.scalars(select(Plan.id).where(Plan.slug == fields["slug"])).first():
             raise ValidationFailed({"slug": [gettext("A plan with this slug already exists.")]})
-        plan = Plan(**fields, created_at=now)
+        plan = Plan(**with_translations_applied(None, fields), created_at=now)
         db.session.add(plan)
         db.session.flush()
         return plan
@@ -57,7 +58,7 @@ def update_plan(plan: Plan, data: dict) -> bool:
     fields = validated(PlanInput(), {**current, **data, "slug": plan.slug})
     fields.pop("slug")
     with atomic():
-        return assign(plan, fields)
+        return assign(plan, with_translations_applied(plan, fields))
 
 
 def save_area(plan: Plan, data: dict) -> tuple[Area, bool]:
@@ -65,6 +66,7 @@ def save_area(plan: Plan, data: dict) -> tuple[Area, bool]:
     fields = validated(AreaInput(), data)
     with atomic():
         area = find_area(plan, fields["code"])
+        fields = with_translations_applied(area, fields)
         if area is None:
             area = Area(plan=plan, **fields)
             db.session.add(area)

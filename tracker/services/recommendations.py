@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Plan, Recommendation
+from tracker.models.translations import with_translations_applied
 from tracker.schemas.readiness import RelatedInput
 from tracker.schemas.recommendation import RecommendationInput, StatusChangeInput
 from tracker.services.agencies import find_agency
@@ -139,6 +140,7 @@ def _save(plan, rec, fields, *, actor, now, reason, effective_on=None) -> Recomm
         raise ValidationFailed(errors)
 
     old_status = rec.status_key if rec else None
+    fields = with_translations_applied(rec, fields)
     if rec is None:
         rec = Recommendation(plan=plan, status=status, **fields)
         db.session.add(rec)

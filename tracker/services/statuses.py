@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tracker.charts.palette import MIN_CONTRAST_ON_WHITE, MIN_DISTANCE, contrast_ratio, distance
 from tracker.extensions import db
 from tracker.models import Status, StatusChange
+from tracker.models.translations import with_translations_applied
 from tracker.schemas.status import NewStatusInput, StatusInput
 from tracker.services.errors import ValidationFailed
 from tracker.services.transaction import Actor, atomic
@@ -150,7 +151,7 @@ def create_status(data: dict) -> Status:
             raise ValidationFailed(errors)
         if not fields["position"]:
             fields["position"] = max((s.position for s in status_vocabulary()), default=0) + 1
-        status = Status(**fields)
+        status = Status(**with_translations_applied(None, fields))
         db.session.add(status)
         db.session.flush()
         return status
@@ -172,7 +173,7 @@ def update_status(status: Status, data: dict) -> Status:
                 gettext("This is the only final status offered: add or bring back another before changing it.")]
         if errors:
             raise ValidationFailed(errors)
-        for name, value in fields.items():
+        for name, value in with_translations_applied(status, fields).items():
             setattr(status, name, value)
         db.session.flush()
         return status

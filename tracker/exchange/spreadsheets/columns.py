@@ -8,8 +8,11 @@ it (``exchange.csv_files``, the convention of every CSV file). A problem with a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from tracker.models.translations import ORIGINAL_LANGUAGE
+from tracker.schemas.translations import LANGUAGE_CODE
 from tracker.services.errors import ValidationFailed
 
 # (column, what it holds). Order is the order of the exported file.
@@ -77,6 +80,40 @@ COLUMNS: list[tuple[str, str]] = [
     ("indicator_source", "Source location of the indicator: document | section | lines."),
 ]
 COLUMN_NAMES = [name for name, _ in COLUMNS]
+
+# Columns whose text may also be given in other languages, in a column named for the
+# language after it: plan_title_es, recommendation_text_ru, milestones_fr
+# (``models.translations``). The value: (part of the plan document, field).
+TRANSLATED_COLUMNS: dict[str, tuple[str, str]] = {
+    "plan_title": ("plan", "title"),
+    "plan_description": ("plan", "description"),
+    "area_name": ("areas", "name"),
+    "recommendation_text": ("recommendations", "text"),
+    "action_title": ("actions", "title"),
+    "action_description": ("actions", "description"),
+    "milestones": ("actions", "milestones"),
+}
+TRANSLATION_COLUMNS_DOC = (
+    "Any of plan_title, plan_description, area_name, recommendation_text, action_title, action_description "
+    "and milestones followed by _ and a language code (plan_title_es, recommendation_text_ru, milestones_fr): "
+    "the text in that language. milestones_xx holds 'YYYY-MM-DD translated title' for each milestone it "
+    "translates, with the milestone's date, separated by ';'. A blank cell means no translation in that "
+    "language; a file without the column leaves the stored translations alone."
+)
+_TRANSLATION_COLUMN = re.compile(rf"(?P<column>{'|'.join(TRANSLATED_COLUMNS)})_(?P<language>{LANGUAGE_CODE.pattern})")
+
+
+def translation_column(name: str | None) -> tuple[str, str] | None:
+    """(translated column, language) for a translation column's name, e.g. ("plan_title", "es"); else None."""
+    match = _TRANSLATION_COLUMN.fullmatch(name or "")
+    if match is None or match["language"] == ORIGINAL_LANGUAGE:
+        return None
+    return match["column"], match["language"]
+
+
+def columns_with_translations(languages: list[str]) -> list[str]:
+    """The file's columns: every column, then each translated column per language, by language."""
+    return COLUMN_NAMES + [f"{column}_{language}" for language in languages for column in TRANSLATED_COLUMNS]
 REQUIRED_COLUMNS = ("plan_slug", "plan_title", "country")
 # Plan settings that have no empty value: a blank cell leaves them as they are (a new plan
 # takes the default) instead of clearing them.

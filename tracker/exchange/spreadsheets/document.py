@@ -14,13 +14,16 @@ from tracker.exchange.spreadsheets.columns import (
     PLAN_COLUMNS,
     RECOMMENDATION_COLUMNS,
     REQUIRED_COLUMNS,
+    TRANSLATED_COLUMNS,
     Problem,
     SpreadsheetRefused,
     present,
+    translation_column,
 )
 from tracker.extensions import db
 from tracker.models import Status
-from tracker.schemas.action import parse_milestone
+from tracker.models.translations import translations_attribute
+from tracker.schemas.action import milestone_translations, parse_milestone
 
 AGENCY = re.compile(r"^(?P<name>.+?)\s*\[(?P<acronym>[^\[\]]+)\]$")
 YES_NO = {"yes": True, "no": False, "true": True, "false": False}
@@ -42,9 +45,10 @@ def rows_to_document(rows: list[tuple[int, dict]]) -> tuple[dict, dict[str, list
         built.problems.append(Problem(
             None, "plan_slug", f"One plan per file; found {len(slugs)}: {', '.join(sorted(map(str, slugs)))}."
         ))
+    document = built.document()  # matching milestones' translations to their milestones may find problems too
     if built.problems:
         raise SpreadsheetRefused(built.problems)
-    return built.document(), built.origins
+    return document, built.origins
 
 
 # Cells that belong to an action: any of them on a row without an action code is a problem.
@@ -65,6 +69,13 @@ class _DocumentBuilder:
     def __init__(self, *, statuses: dict[str, str], columns: set[str]):
         self.statuses = statuses
         self.columns = columns
+        # The file's translation columns by part of the document: [(column, field, language)].
+        self.translations: dict[str, list[tuple[str, str, str]]] = {}
+        for name in sorted(columns):
+            found = translation_column(name)
+            if found:
+                part, field = TRANSLATED_COLUMNS[found[0]]
+                self.translations.setdefault(part, []).append((name, field, found[1]))
         self.problems: list[Problem] = []
         self.plan: dict = {}
         self.plan_rows: dict[str, int] = {}
@@ -103,23 +114,55 @@ class _DocumentBuilder:
             for name in ("source_document", "source_section", "source_lines"):
                 self.plan.setdefault(name, None)
 
-        def clean(item: dict) -> dict:
+        def clean(item: dict, part: str) -> dict:
+            item = self._translated(item, part)
             return {k: v for k, v in item.items() if k != "_rows" and v is not None}
 
         return {
-            "plan": dict(self.plan),
+            "plan": self._translated(dict(self.plan), "plan"),
             "agencies": list(self.agencies.values()),
-            "areas": [clean(a) for a in self.areas.values()],
-            "recommendations": [clean(r) for r in self.recs.values()],
-            "actions": [clean(a) for a in self.actions.values()],
-            **({"indicators": [clean(i) for i in self.indicators.values()]} if self.indicators else {}),
+            "areas": [clean(a, "areas") for a in self.areas.values()],
+            "recommendations": [clean(r, "recommendations") for r in self.recs.values()],
+            "actions": [clean(a, "actions") for a in self.actions.values()],
+            **({"indicators": [clean(i, "indicators") for i in self.indicators.values()]} if self.indicators else {}),
         }
+
+    def _translated(self, item: dict, part: str) -> dict:
+        """``item`` with its translation cells gathered into ``<field>_translations`` changes.
+
+        Every translation column of the file gives each item of its part a change for its
+        language: the cell's text, or None (blank: no translation). The milestones' column
+        is matched to the action's milestones by date.
+        """
+        item = dict(item)
+        changes: dict[str, dict[str, str | None]] = {}
+        for column, field, language in self.translations.get(part, []):
+            changes.setdefault(field, {})[language] = item.pop(_cell_key(column), None)
+        milestone_texts = changes.pop("milestones", None)
+        for field, by_language in changes.items():
+            item[translations_attribute(field)] = by_language
+        if milestone_texts is not None and part == "actions":
+            texts = {language: text for language, text in milestone_texts.items() if text}
+            problems = milestone_translations(item.get("milestones") or [], texts, separator=";")
+            for language, message in problems.items():
+                row = item.get("_rows", {}).get(_cell_key(f"milestones_{language}"))
+                self.problems.append(Problem(row, f"milestones_{language}", message))
+            for milestone in item.get("milestones") or []:
+                milestone["title_translations"] = {**dict.fromkeys(milestone_texts),
+                                                   **milestone.get("title_translations", {})}
+        return item
+
+    def _merge_translations(self, target: dict, seen_at: dict, number: int, row: dict, part: str) -> None:
+        """Merge the row's translation cells of ``part``; repeated cells must agree, as any cell."""
+        for column, _field, _language in self.translations.get(part, []):
+            self._merge(target, seen_at, _cell_key(column), _text(row.get(column)), number, column)
 
     # --- one part of a row each ---------------------------------------------------
 
     def _plan(self, number: int, row: dict) -> None:
         self._merge_columns(self.plan, self.plan_rows, number, row, PLAN_COLUMNS, dates=True)
         self._merge_source(self.plan, self.plan_rows, number, row, "plan_source")
+        self._merge_translations(self.plan, self.plan_rows, number, row, "plan")
         if present(row.get("published")):
             published = YES_NO.get(str(_text(row["published"])).lower())
             if published is None:
@@ -135,6 +178,7 @@ class _DocumentBuilder:
             area = self.areas[area_code]
             self._merge(area, area["_rows"], "name", _text(row.get("area_name")), number, "area_name")
             self._merge_source(area, area["_rows"], number, row, "area_source")
+            self._merge_translations(area, area["_rows"], number, row, "areas")
         elif present(row.get("area_name")) or present(row.get("area_source")):
             self.problems.append(Problem(number, "area_code", "An area name or source needs an area code."))
         return area_code
@@ -156,6 +200,7 @@ class _DocumentBuilder:
             institutions = self._agency_refs(number, "institutions", row["institutions"])
             self._merge(rec, rec["_rows"], "institutions", institutions, number, "institutions")
         self._merge_source(rec, rec["_rows"], number, row, "recommendation_source")
+        self._merge_translations(rec, rec["_rows"], number, row, "recommendations")
         return rec_code
 
     def _action(self, number: int, row: dict, area_code: str | None, rec_code: str | None) -> None:
@@ -178,6 +223,7 @@ class _DocumentBuilder:
             milestones = _parse_milestones(number, row["milestones"], self.problems)
             self._merge(action, seen, "milestones", milestones, number, "milestones")
         self._merge_source(action, seen, number, row, "action_source")
+        self._merge_translations(action, seen, number, row, "actions")
         if rec_code and rec_code not in action["recommendations"]:
             action["recommendations"].append(rec_code)
 
@@ -261,6 +307,11 @@ class _DocumentBuilder:
                 mentions.append((number, column))
             refs.append(key)
         return refs
+
+
+def _cell_key(column: str) -> str:
+    # Where an item keeps a translation cell until the document is built: not a field name.
+    return f"cell:{column}"
 
 
 def _status_names() -> dict[str, str]:

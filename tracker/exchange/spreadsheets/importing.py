@@ -11,6 +11,7 @@ from tracker.exchange.spreadsheets.columns import FIELD_COLUMNS, Problem, Spread
 from tracker.exchange.spreadsheets.document import rows_to_document
 from tracker.exchange.spreadsheets.reading import DEFAULT_LIMITS, SpreadsheetLimits, read_rows
 from tracker.exchange.spreadsheets.writing import export_rows
+from tracker.models.translations import TRANSLATIONS_SUFFIX
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.plans import get_plan
 from tracker.services.transaction import Actor
@@ -118,8 +119,24 @@ def _locate(errors: dict, origins: dict[str, list]) -> list[Problem]:
         origin = found[index] if index < len(found) else None
         # An agency is reported on every row and column naming it; anything else on its first row.
         places = origin if isinstance(origin, list) else [(origin, None)]
-        column = FIELD_COLUMNS.get(section, {}).get(field_name.split(".")[0].split("[")[0])
+        field = field_name.split(".")[0].split("[")[0]
+        column = FIELD_COLUMNS.get(section, {}).get(field)
         for message in messages if isinstance(messages, list) else [messages]:
+            message_column, message = _translation_problem(section, field, str(message))
             for row, where in places or [(None, None)]:
-                problems.append(Problem(row, where or column or field_name or None, str(message)))
+                problems.append(Problem(row, where or message_column or column or field_name or None, message))
     return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
+
+
+_LANGUAGE_MESSAGE = re.compile(r"^(?P<language>[a-z]{2,3}): (?:value: )?(?P<message>.*)$", re.DOTALL)
+
+
+def _translation_problem(section: str, field: str, message: str) -> tuple[str | None, str]:
+    """A translation's problem ("es: value: Use at most ...") on its own column (plan_title_es)."""
+    if not field.endswith(TRANSLATIONS_SUFFIX):
+        return None, message
+    match = _LANGUAGE_MESSAGE.match(message)
+    column = FIELD_COLUMNS.get(section, {}).get(field.removesuffix(TRANSLATIONS_SUFFIX))
+    if match is None or column is None:
+        return column, message
+    return f"{column}_{match['language']}", match["message"]

@@ -19,6 +19,7 @@ from tracker.exchange.spreadsheets.columns import (
     Problem,
     SpreadsheetRefused,
     present,
+    translation_column,
 )
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -95,7 +96,7 @@ def _header_problems(header: list[str], data_rows: list[list[object]]) -> list[P
     problems = [
         Problem(1, name or f"column {i + 1}", "Unknown column; see the spreadsheet format for the known columns.")
         for i, name in enumerate(header)
-        if name not in COLUMN_NAMES and (name or any(present(r[i]) for r in data_rows if i < len(r)))
+        if name not in COLUMN_NAMES and translation_column(name) is None and (name or any(present(r[i]) for r in data_rows if i < len(r)))
     ]
     problems += [Problem(1, name, "Missing column (required).") for name in REQUIRED_COLUMNS if name not in header]
     seen = set()

@@ -16,9 +16,12 @@ from tracker.exchange.spreadsheets.columns import (
     COLUMN_NAMES,
     INDICATOR_COLUMNS,
     RECOMMENDATION_COLUMNS,
+    TRANSLATED_COLUMNS,
+    columns_with_translations,
 )
 from tracker.extensions import db
 from tracker.models import Action, Indicator, Plan, Recommendation
+from tracker.models.translations import translations_attribute
 from tracker.schemas.action import milestone_text
 from tracker.services.agencies import agency_reference
 from tracker.services.statuses import status_vocabulary
@@ -41,7 +44,7 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
     actions = db.session.scalars(
         select(Action)
         .where(Action.plan_id == plan.id)
-        .options(selectinload(Action.recommendations))
+        .options(selectinload(Action.recommendations), selectinload(Action.milestones))
         .order_by(Action.position, Action.id)
     ).all()
 
@@ -57,18 +60,25 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
     }
     rows: list[dict[str, str]] = []
     irm = {s.key: s.irm_completion for s in status_vocabulary()}
+    # Translation columns only for the languages the plan has translations in: a plan
+    # without any exports exactly as before.
+    languages = _languages(plan, recs, actions)
+    columns = columns_with_translations(languages)
+    plan_cells |= _translation_cells(plan, "plan", languages)
 
     def add(area, rec=None, action=None):
-        row = dict.fromkeys(COLUMN_NAMES, "")
+        row = dict.fromkeys(columns, "")
         row.update(plan_cells)
         if area is not None:
             row.update(area_code=area.code, area_name=area.name, area_source=_source_cell(area))
+            row.update(_translation_cells(area, "areas", languages))
         if rec is not None:
             row.update({column: _cell(getattr(rec, attr)) for column, attr in RECOMMENDATION_COLUMNS.items()})
             row["recommendation_status"] = rec.status_key
             row["recommendation_status_irm"] = irm.get(rec.status_key, "")
             row["institutions"] = "; ".join(_agency_cell(a) for a in rec.institutions)
             row["recommendation_source"] = _source_cell(rec)
+            row.update(_translation_cells(rec, "recommendations", languages))
         if action is not None:
             row.update({column: _cell(getattr(action, attr)) for column, attr in ACTION_COLUMNS.items()})
             row["action_status"] = action.status_key
@@ -81,6 +91,7 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
                 for m in sorted(action.milestones, key=lambda m: (m.due_date, m.title))
             )
             row["action_source"] = _source_cell(action)
+            row.update(_translation_cells(action, "actions", languages))
         rows.append(row)
 
     areas: list = [*plan.areas, None]
@@ -102,18 +113,46 @@ def export_rows(plan: Plan) -> list[dict[str, str]]:
             add(area)
     if not rows:
         add(None)
-    rows += _indicator_rows(plan, plan_cells)
+    rows += _indicator_rows(plan, plan_cells, columns)
     return rows
 
 
-def _indicator_rows(plan: Plan, plan_cells: dict[str, str]) -> list[dict[str, str]]:
+def _languages(plan: Plan, recs, actions) -> list[str]:
+    """Every language the plan's content is translated into, in order."""
+    found: set[str] = set()
+    items = [plan, *plan.areas, *recs, *actions, *(m for a in actions for m in a.milestones)]
+    for item in items:
+        for _part, field in TRANSLATED_COLUMNS.values():
+            found.update(getattr(item, translations_attribute(field), None) or {})
+    return sorted(found)
+
+
+def _translation_cells(item, part: str, languages: list[str]) -> dict[str, str]:
+    """The item's translation columns of ``part`` (``columns.TRANSLATED_COLUMNS``)."""
+    cells = {}
+    for column, (column_part, field) in TRANSLATED_COLUMNS.items():
+        if column_part != part:
+            continue
+        for language in languages:
+            if field == "milestones":
+                cells[f"{column}_{language}"] = "; ".join(
+                    milestone_text(m.due_date, m.title_translations[language], None)
+                    for m in sorted(item.milestones, key=lambda m: (m.due_date, m.title))
+                    if (m.title_translations or {}).get(language)
+                )
+            else:
+                cells[f"{column}_{language}"] = (getattr(item, translations_attribute(field)) or {}).get(language, "")
+    return cells
+
+
+def _indicator_rows(plan: Plan, plan_cells: dict[str, str], columns: list[str]) -> list[dict[str, str]]:
     """One row per indicator: its cells, the code of what it measures, its source values."""
     rows = []
     indicators = db.session.scalars(
         select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.position, Indicator.code)
     )
     for indicator in indicators:
-        row = dict.fromkeys(COLUMN_NAMES, "")
+        row = dict.fromkeys(columns, "")
         row.update(plan_cells)
         row.update({column: _number_or_cell(getattr(indicator, attr)) for column, attr in INDICATOR_COLUMNS.items()})
         row["recommendation_code"] = indicator.recommendation.code if indicator.recommendation_id else ""
@@ -135,9 +174,15 @@ def _number_or_cell(value) -> str:
     return _cell(value)
 
 
+def _header(rows: list[dict[str, str]]) -> list[str]:
+    # Every row has the same columns: the format's, then the plan's translation columns.
+    return list(rows[0]) if rows else COLUMN_NAMES
+
+
 def to_csv(rows: list[dict[str, str]]) -> bytes:
     """The rows as a CSV file for spreadsheet programs (``exchange.csv_files``)."""
-    return csv_bytes(COLUMN_NAMES, ([row[name] for name in COLUMN_NAMES] for row in rows), for_spreadsheets=True)
+    header = _header(rows)
+    return csv_bytes(header, ([row[name] for name in header] for row in rows), for_spreadsheets=True)
 
 
 def to_xlsx(rows: list[dict[str, str]]) -> bytes:
@@ -145,9 +190,10 @@ def to_xlsx(rows: list[dict[str, str]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "plan"
-    sheet.append(COLUMN_NAMES)
+    header = _header(rows)
+    sheet.append(header)
     for row in rows:
-        sheet.append([neutralise(row[name]) for name in COLUMN_NAMES])
+        sheet.append([neutralise(row[name]) for name in header])
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -213,8 +213,8 @@ def _actions(scope: Scope) -> list[dict]:
         .where(Action.plan_id.in_(ids)).order_by(Milestone.due_date, Milestone.id)
     ):
         milestones[milestone.action_id].append(
-            {"title": milestone.title, "due_date": iso(milestone.due_date),
-             "achieved_on": iso(milestone.achieved_on)}
+            {"title": milestone.title, "title_translations": dict(milestone.title_translations or {}),
+             "due_date": iso(milestone.due_date), "achieved_on": iso(milestone.achieved_on)}
         )
     reports: dict[int, list[dict]] = defaultdict(list)
     # Accepted reports only: drafts, submitted and returned reports stay with their agency.

@@ -38,8 +38,10 @@ from tracker.models import (
     recommendation_actions,
     recommendation_agencies,
 )
+from tracker.models.action import Milestone
 from tracker.models.indicator import counting_values
 from tracker.models.status import IRM_COMPLETION
+from tracker.models.translations import TRANSLATED_FIELDS, translations_attribute
 from tracker.services.actors import ActorRef, shown_actor
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.statuses import status_vocabulary
@@ -159,6 +161,50 @@ def source_fields(item) -> dict:
     }
 
 
+def translation_fields(item, *fields: str) -> dict:
+    """The item's ``<field>_translations`` for the plan JSON (the CSV tables keep them in ``translations``)."""
+    return {translations_attribute(name): dict(getattr(item, translations_attribute(name)) or {}) for name in fields}
+
+
+def translation_rows(scope: Scope) -> list[dict]:
+    """Every translation of the content in scope, one row per item, field and language.
+
+    One long table rather than a column per language: its schema stays the same whatever
+    languages the content is translated into (``models.translations``).
+    """
+    rows: list[dict] = []
+
+    def add(resource: str, plan_slug: str | None, item: str, obj, fields: tuple[str, ...]) -> None:
+        for name in fields:
+            for language, text in sorted((getattr(obj, translations_attribute(name)) or {}).items()):
+                rows.append({"resource": resource, "plan_slug": plan_slug, "item": item, "field": name,
+                             "language": language, "text": text})
+
+    slugs = {plan.id: plan.slug for plan in scope.plans}
+    ids = scope.plan_ids
+    for plan in scope.plans:
+        add("plans", plan.slug, plan.slug, plan, TRANSLATED_FIELDS["plans"])
+    for status in status_vocabulary():
+        add("statuses", None, status.key, status, TRANSLATED_FIELDS["statuses"])
+    for model, resource in ((Area, "areas"), (Recommendation, "recommendations"), (Action, "actions")):
+        items = db.session.scalars(
+            select(model).where(model.plan_id.in_(ids)).order_by(model.plan_id, model.position, model.id))
+        for obj in sorted(items, key=lambda o: scope.plan_order(o.plan_id)):
+            add(resource, slugs[obj.plan_id], f"{slugs[obj.plan_id]}/{obj.code}", obj, TRANSLATED_FIELDS[resource])
+    found = db.session.execute(
+        select(Milestone, Action.plan_id, Action.code).join(Action, Milestone.action_id == Action.id)
+        .where(Action.plan_id.in_(ids)).order_by(Action.plan_id, Action.position, Action.id, Milestone.due_date,
+                                                  Milestone.id)
+    ).all()
+    nth: dict[tuple, int] = defaultdict(int)
+    for milestone, plan_id, code in sorted(found, key=lambda r: scope.plan_order(r[1])):
+        day = (plan_id, code, milestone.due_date)
+        nth[day] += 1
+        add("milestones", slugs[plan_id], f"{slugs[plan_id]}/{code}/{milestone.due_date.isoformat()}/{nth[day]}",
+            milestone, TRANSLATED_FIELDS["milestones"])
+    return rows
+
+
 def _status_column(name: str, what: str, required: bool = True) -> Column:
     return Column(name, "string", f"{what}: a key of the statuses table, e.g. ongoing.", required)
 
@@ -189,6 +235,7 @@ def plan_rows(scope: Scope) -> list[dict]:
             "period_end": plan.period_end,
             "url": scope.links.plan(plan.slug),
             **source_fields(plan),
+            **translation_fields(plan, "title", "description"),
         }
         for plan in scope.plans
     ]
@@ -207,6 +254,7 @@ def status_rows(scope: Scope) -> list[dict]:
             "default_percent": status.default_percent,
             "colour": status.colour,
             "retired": status.retired,
+            **translation_fields(status, "label"),
         }
         for status in status_vocabulary()
     ]
@@ -220,7 +268,7 @@ def area_rows(scope: Scope) -> list[dict]:
     return _sorted(scope, (
         (area.plan_id, (area.position, area.id), {
             "id": area.id, "plan_slug": slug, "code": area.code, "name": area.name,
-            "position": area.position, **source_fields(area),
+            "position": area.position, **source_fields(area), **translation_fields(area, "name"),
         })
         for area, slug in found
     ))
@@ -271,6 +319,7 @@ def recommendation_rows(scope: Scope) -> list[dict]:
             "action_codes": action_codes[rec.id],
             "url": scope.links.recommendation(slug, rec.code),
             **source_fields(rec),
+            **translation_fields(rec, "text"),
         })
         for rec, slug, area_code, status_label, status_irm in found
     ))
@@ -327,6 +376,7 @@ def action_rows(scope: Scope) -> list[dict]:
             "updated_at": action.updated_at,
             "url": scope.links.action(slug, action.code),
             **source_fields(action),
+            **translation_fields(action, "title", "description"),
         })
         for action, slug, area_code, status_label, lead_agency, status_irm in found
     ))
@@ -805,6 +855,27 @@ TABLES: dict[str, Table] = {
                 (("status",), "statuses", ("key",)),
             ),
             rows=assessment_rows,
+        ),
+        Table(
+            "translations", "Translations",
+            "Titles and texts in other languages than the original English, entered by the secretariat "
+            "(never machine-translated).",
+            (
+                Column("resource", "string", "The table of the translated item.", required=True,
+                       constraints={"enum": list(TRANSLATED_FIELDS)}),
+                Column("plan_slug", "string", "The plan of the item (plans.slug); empty for statuses."),
+                Column("item", "string", (
+                    "The item: a plan's slug; plan_slug/code for areas, recommendations and actions; a status's "
+                    "key; plan_slug/action_code/due_date/n for the n-th milestone due that day."), required=True),
+                Column("field", "string", "The translated field (plans.title, actions.description, ...).",
+                       required=True, constraints={"enum": sorted({f for fs in TRANSLATED_FIELDS.values() for f in fs})}),
+                Column("language", "string", "ISO 639 code of the language of the text, e.g. es.", required=True,
+                       constraints={"pattern": "[a-z]{2,3}"}),
+                Column("text", "string", "The text in that language.", required=True),
+            ),
+            primary_key=("resource", "item", "field", "language"),
+            foreign_keys=(_SLUG_FK,),
+            rows=translation_rows,
         ),
     )
 }

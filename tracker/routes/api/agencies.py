@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from tracker.extensions import db
 from tracker.models import Agency
@@ -11,6 +11,7 @@ from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, signed_caller
 from tracker.routes.api.base import (
     LOCATION_HEADER,
     ApiBlueprint,
+    LanguageArgument,
     PageRequest,
     created,
     json_body,
@@ -26,7 +27,7 @@ from tracker.services.errors import NotFound
 bp = ApiBlueprint("api_agencies", __name__, url_prefix="/api/v1", description="Agencies.")
 
 
-class AgencyFilters(Schema):
+class AgencyFilters(LanguageArgument):
     country = fields.String(metadata={"description": "Only the agencies of this country."})
 
 

@@ -28,6 +28,8 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import csrf, db
 from tracker.routes.api.auth import Unauthenticated, authenticate
+from tracker.schemas.output import output_language
+from tracker.schemas.translations import LANGUAGE_CODE
 from tracker.services.errors import EditConflict, Forbidden, NotFound, Throttled, ValidationFailed
 from tracker.services.permissions import is_staff
 from tracker.web.input import too_large_message
@@ -135,6 +137,30 @@ class PageArguments(ma.Schema):
         return PageRequest(data["page"], data["per_page"])
 
 
+LANGUAGE_MESSAGE = "Give a language code such as es, fr or ru."
+
+
+class LanguageArgument(ma.Schema):
+    """``lang``: the one language the content is wanted in (``schemas.output.TranslatedOutput``)."""
+
+    lang = ma.fields.String(validate=ma.validate.Regexp(LANGUAGE_CODE, error=LANGUAGE_MESSAGE), metadata={
+        "description": "One language for titles and texts, e.g. es: each is given in it where translated, "
+                       "else in the original English, with <field>_language saying which. Without it, "
+                       "the original with <field>_translations (every translation)."})
+
+
+def _content_language():
+    """Every API answer is in the language ``?lang=`` asks for, or gives every translation."""
+    language = request.args.get("lang")
+    if language is not None and not LANGUAGE_CODE.fullmatch(language):
+        refuse("query", {"lang": [LANGUAGE_MESSAGE]})
+    output_language.set(language or None)
+
+
+def _forget_content_language(exc=None):
+    output_language.set(None)
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint that authenticates by token and answers only in JSON.
 
@@ -148,6 +174,8 @@ class ApiBlueprint(Blueprint):
         super().__init__(*args, **kwargs)
         csrf.exempt(self)
         self.before_request(authenticate)
+        self.before_request(_content_language)
+        self.teardown_request(_forget_content_language)
         self.register_error_handler(HTTPException, http_error)
         self.register_error_handler(413, _too_large)
         self.register_error_handler(Unauthenticated, _unauthenticated)

@@ -14,6 +14,7 @@ from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_
 from tracker.routes.api.base import (
     LOCATION_HEADER,
     ApiBlueprint,
+    LanguageArgument,
     PageRequest,
     created,
     error_response,
@@ -52,7 +53,7 @@ bp = ApiBlueprint(
 )
 
 
-class RecommendationFilters(Schema):
+class RecommendationFilters(LanguageArgument):
     status = fields.String(metadata={"description": "A status key, e.g. ongoing."})
     area = fields.String(metadata={"description": "An area code of the plan, e.g. GOV."})
 
@@ -306,7 +307,7 @@ def list_actions(args: dict, slug: str, page: PageRequest):
     return page.items(query)
 
 
-class ScorecardArgs(Schema):
+class ScorecardArgs(LanguageArgument):
     as_of = fields.Date(metadata={"description": "Rebuild the scorecard from the status history as it stood "
                                                 "at the end of this date (YYYY-MM-DD)."})
 

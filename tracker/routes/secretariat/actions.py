@@ -6,10 +6,24 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from tracker.models.translations import translations_attribute
 from tracker.routes.forms import field_errors, now
 from tracker.routes.secretariat import bp
-from tracker.routes.secretariat.forms import SOURCE_FIELDS, filled, form_value, page, submitted
-from tracker.schemas.action import ActionInput, milestone_text, parse_milestone
+from tracker.routes.secretariat.forms import (
+    SOURCE_FIELDS,
+    filled,
+    form_value,
+    page,
+    submitted,
+    translation_values,
+    translations_from_form,
+)
+from tracker.schemas.action import (
+    ActionInput,
+    milestone_text,
+    milestone_translations,
+    parse_milestone,
+)
 from tracker.services.actions import create_action, update_action
 from tracker.services.errors import EditConflict, ValidationFailed
 from tracker.services.indicators import indicators_of
@@ -17,6 +31,7 @@ from tracker.services.plans import get_plan
 from tracker.services.statuses import offered_statuses
 from tracker.services.transaction import Actor
 from tracker.services.workspace import agency_key, country_agencies, next_position, plan_action
+from tracker.web.content_language import translation_languages
 
 ACTION_FIELDS = (
     "code", "title", "description", "area", "lead_agency", "start_date", "due_date", "percent_complete",
@@ -57,8 +72,8 @@ def edit_action(slug: str, action_id: int):
     values = _action_values(action)
     if request.method == "POST":
         values = submitted() | {"code": action.code}
-        data = {**_action_data(), "code": action.code, **filled("reason")}
         try:
+            data = {**_action_data(action), "code": action.code, **filled("reason")}
             update_action(
                 action, data, expected_version=request.form.get("version", type=int),
                 actor=Actor.of(current_user), now=now(),
@@ -84,17 +99,32 @@ def _action_values(action) -> dict:
         "supporting_agencies": [agency_key(a) for a in action.supporting_agencies],
         "recommendations": [r.code for r in action.recommendations],
         "milestones": "\n".join(milestone_text(m.due_date, m.title, m.achieved_on) for m in action.milestones),
+        **translation_values(action, "title", "description"),
+        **{f"milestones_{language}": "\n".join(
+            milestone_text(m.due_date, m.title_translations[language], None)
+            for m in action.milestones if (m.title_translations or {}).get(language))
+           for language in translation_languages()},
         "version": str(action.version),
         "reason": "",
     }
 
 
-def _action_data() -> dict:
-    """The action form as the services take it; milestones are one 'YYYY-MM-DD title' per line."""
+def _action_data(action=None) -> dict:
+    """The action form as the services take it; milestones are one 'YYYY-MM-DD title' per line.
+
+    The milestones' translations are a box per language in the same format, each line
+    matched to the milestone of its date; a line that matches none is refused on its box.
+    """
     lines = (parse_milestone(line) for line in request.form.get("milestones", "").splitlines())
     milestones = [m for m in lines if m is not None]  # blank lines dropped
+    translated = translations_from_form("milestones").get(translations_attribute("milestones"))
+    if translated is not None:
+        problems = milestone_translations(milestones, translated, separator="\n")
+        if problems:
+            raise ValidationFailed({f"milestones_{language}": [message] for language, message in problems.items()})
     return {
         **filled(*ACTION_FIELDS, schema=ActionInput),
+        **translations_from_form("title", "description"),
         "supporting_agencies": request.form.getlist("supporting_agencies"),
         "recommendations": request.form.getlist("recommendations"),
         "milestones": milestones,

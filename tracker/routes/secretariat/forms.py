@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import render_template, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema
 
-from tracker.routes.forms import field_errors, form_data
+from tracker.routes.forms import field_errors, form_data, translation_values, translations_from_form  # noqa: F401 (the section's forms use them from here)
 from tracker.services.errors import ValidationFailed
 from tracker.services.workspace import agency_key
+from tracker.web.content_language import status_label
 
 SOURCE_FIELDS = ("source_document", "source_section", "source_lines")
 LIST_FIELDS = ("institutions", "supporting_agencies", "recommendations", "action")
@@ -60,7 +60,7 @@ def form_choices():
             (r.code, f"{r.code}: {r.text if len(r.text) <= 90 else r.text[:89] + '…'}")
             for r in plan.recommendations
         ],
-        "status_options": lambda statuses: [(s.key, _(s.label)) for s in statuses],
+        "status_options": lambda statuses: [(s.key, status_label(s)) for s in statuses],
         "response_label": lambda key: dict(CHOICES["response"]).get(key, ""),
     }
 
@@ -120,3 +120,4 @@ def form_value(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+

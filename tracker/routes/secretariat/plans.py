@@ -14,6 +14,8 @@ from tracker.routes.secretariat.forms import (
     not_on_form,
     page,
     submitted,
+    translation_values,
+    translations_from_form,
 )
 from tracker.schemas.plan import AreaInput, PlanInput
 from tracker.services.errors import ValidationFailed
@@ -32,6 +34,8 @@ PLAN_FIELDS = (
     *SOURCE_FIELDS,
 )
 AREA_FIELDS = ("code", "name", "position", *SOURCE_FIELDS)
+PLAN_TRANSLATED = ("title", "description")
+AREA_TRANSLATED = ("name",)
 
 
 @bp.route("/plans")
@@ -48,7 +52,8 @@ def new_plan():
         values = submitted()
         values["published"] = "published" in request.form
         try:
-            plan = create_plan({**filled(*PLAN_FIELDS, schema=PlanInput), "published": values["published"]}, now=now())
+            plan = create_plan({**filled(*PLAN_FIELDS, schema=PlanInput), **translations_from_form(*PLAN_TRANSLATED),
+                                "published": values["published"]}, now=now())
         except ValidationFailed as exc:
             return page("secretariat/plan_form.html", 422, plan=None, values=values, errors=field_errors(exc))
         flash(_("Plan “%(title)s” created.", title=plan.title), "success")
@@ -60,13 +65,15 @@ def new_plan():
 def edit_plan(slug: str):
     """Change a plan's title, country, description, source, period and publication; the slug stays."""
     plan = get_plan(slug)
-    values = {name: form_value(getattr(plan, name)) for name in PLAN_FIELDS} | {"published": plan.published}
+    values = ({name: form_value(getattr(plan, name)) for name in PLAN_FIELDS} | {"published": plan.published}
+              | translation_values(plan, *PLAN_TRANSLATED))
     if request.method == "POST":
         values = submitted() | {"slug": plan.slug, "published": "published" in request.form}
         try:
             data = {
                 **not_on_form(plan, PlanInput, shown=(*PLAN_FIELDS, "published")),
                 **filled(*PLAN_FIELDS, schema=PlanInput),
+                **translations_from_form(*PLAN_TRANSLATED),
             }
             changed = update_plan(plan, {**data, "published": values["published"]})
         except ValidationFailed as exc:
@@ -84,7 +91,8 @@ def areas(slug: str):
     if request.method == "POST":
         values = submitted()
         try:
-            area = create_area(plan, filled(*AREA_FIELDS, schema=AreaInput))
+            area = create_area(plan, {**filled(*AREA_FIELDS, schema=AreaInput),
+                                      **translations_from_form(*AREA_TRANSLATED)})
         except ValidationFailed as exc:
             return page("secretariat/areas.html", 422, plan=plan, values=values, errors=field_errors(exc))
         flash(_("Area “%(name)s” added.", name=area.name), "success")
@@ -97,14 +105,16 @@ def edit_area(slug: str, area_id: int):
     """Rename or reorder an area; its code stays, since recommendations and imports refer to it."""
     plan = get_plan(slug)
     area = plan_area(plan, area_id)
-    values = {name: form_value(getattr(area, name)) for name in AREA_FIELDS}
+    values = {name: form_value(getattr(area, name)) for name in AREA_FIELDS} | translation_values(area, *AREA_TRANSLATED)
     if request.method == "POST":
         values = submitted() | {"code": area.code}
         try:
-            save_area(plan, {**filled(*AREA_FIELDS, schema=AreaInput), "code": area.code})
+            save_area(plan, {**filled(*AREA_FIELDS, schema=AreaInput), "code": area.code,
+                             **translations_from_form(*AREA_TRANSLATED)})
         except ValidationFailed as exc:
             return page("secretariat/area_form.html", 422, plan=plan, area=area, values=values,
                          errors=field_errors(exc))
         flash(_("Area saved."), "success")
         return redirect(url_for(".areas", slug=plan.slug))
     return page("secretariat/area_form.html", plan=plan, area=area, values=values, errors={})
+

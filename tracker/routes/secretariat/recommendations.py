@@ -8,7 +8,15 @@ from flask_login import current_user
 
 from tracker.routes.forms import field_errors, now
 from tracker.routes.secretariat import bp
-from tracker.routes.secretariat.forms import SOURCE_FIELDS, filled, form_value, page, submitted
+from tracker.routes.secretariat.forms import (
+    SOURCE_FIELDS,
+    filled,
+    form_value,
+    page,
+    submitted,
+    translation_values,
+    translations_from_form,
+)
 from tracker.schemas.recommendation import RecommendationInput
 from tracker.services.actors import shown_actors
 from tracker.services.errors import ValidationFailed
@@ -60,14 +68,14 @@ def edit_recommendation(slug: str, rec_id: int):
     plan = get_plan(slug)
     rec = plan_recommendation(plan, rec_id)
     values = {name: form_value(getattr(rec, name)) for name in RECOMMENDATION_FIELDS if name not in ("area", "status")}
-    values |= {
+    values |= translation_values(rec, "text") | {
         "area": rec.area.code if rec.area else "",
         "status": rec.status_key,
         "institutions": [agency_key(a) for a in rec.institutions],
     }
     if request.method == "POST":
         values = submitted() | {"code": rec.code, "status": rec.status_key}
-        data = {**_recommendation_data(), "code": rec.code, "status": rec.status_key}
+        data = {**_recommendation_data(rec), "code": rec.code, "status": rec.status_key}
         try:
             _saved, changed = save_recommendation(
                 plan, data, actor=Actor.of(current_user), now=now(), reason=_("Edited by the secretariat."),
@@ -102,8 +110,9 @@ def recommendation_status(slug: str, rec_id: int):
     return _status_form(plan, rec, values, {})
 
 
-def _recommendation_data() -> dict:
-    return {**filled(*RECOMMENDATION_FIELDS, schema=RecommendationInput), "institutions": request.form.getlist("institutions")}
+def _recommendation_data(rec=None) -> dict:
+    return {**filled(*RECOMMENDATION_FIELDS, schema=RecommendationInput), "institutions": request.form.getlist("institutions"),
+            **translations_from_form("text")}
 
 
 def _recommendation_form(plan, rec, values, errors, status=200):

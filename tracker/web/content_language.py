@@ -1,0 +1,95 @@
+"""Content in the reader's language on pages: the template helpers that pick a translation.
+
+The rule (``models.translations.localized``) is the models'; this module only takes the
+language from the request (``flask_babel.get_locale()``) and writes the HTML: a
+translated text as it is, an untranslated one as the original with ``lang="en"`` (so a
+screen reader reads it in English) followed by "(original in English)" in the reader's
+language. Status labels are words of the interface as much as content: untranslated,
+they fall back to the catalogue (``_()``), then to the original with ``lang="en"`` and no
+marker (a marker on every badge and chart legend would drown the page).
+
+The helpers are Jinja globals, so imported macros (badges, tables) reach them too; the
+marker's words are looked up once per page.
+"""
+
+from __future__ import annotations
+
+from babel import Locale, UnknownLocaleError
+from flask import Flask, current_app, g
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from tracker.models.translations import ORIGINAL_LANGUAGE, language_of, localized
+
+
+def reader_language() -> str:
+    """The language the page is in: the locale Flask-Babel chose for this request (it caches it)."""
+    return language_of(get_locale())
+
+
+def translation_languages(languages: list[str] | None = None) -> list[str]:
+    """The languages content may be translated into: the app's ``LANGUAGES`` but the original."""
+    configured = languages if languages is not None else current_app.config.get("LANGUAGES", [])
+    seen: list[str] = []
+    for tag in configured:
+        language = language_of(tag)
+        if language != ORIGINAL_LANGUAGE and language not in seen:
+            seen.append(language)
+    return seen
+
+
+def language_name(language: str) -> str:
+    """A language's name in the reader's language, e.g. "español" or "Spanish"."""
+    try:
+        name = Locale.parse(language).get_display_name(Locale.parse(reader_language())) or language
+    except (UnknownLocaleError, ValueError):
+        return language
+    return name[:1].upper() + name[1:]
+
+
+def _marker(language: str) -> str:
+    # Looked up once per page, not once per untranslated row; kept with its language.
+    found = g.get("tracker_original_marker")
+    if found is None or found[0] != language:
+        found = g.tracker_original_marker = (language, _("(original in English)"))
+    return found[1]
+
+
+def content_html(item, field: str) -> Markup:
+    """``field`` of ``item`` for the page: the reader's translation, else the marked original."""
+    language = reader_language()
+    shown = localized(item, field, language)
+    if shown.is_original and language != ORIGINAL_LANGUAGE:
+        return Markup('<span lang="{}">{}</span> <span class="original-language">{}</span>').format(
+            ORIGINAL_LANGUAGE, shown.text, _marker(language))
+    return Markup.escape(shown.text)
+
+
+def content_text(item, field: str) -> str:
+    """``field`` of ``item`` as plain text (page titles, attributes, options): no marker."""
+    return localized(item, field, reader_language()).text
+
+
+def status_label(status) -> str:
+    """A status's label as plain text: its stored translation, else the catalogue's, else the original."""
+    language = reader_language()
+    shown = localized(status, "label", language)
+    return _(shown.text) if shown.is_original else shown.text
+
+
+def status_label_html(status) -> Markup:
+    """``status_label`` for a page, marked ``lang="en"`` when it is the untranslated original."""
+    text = status_label(status)
+    if reader_language() != ORIGINAL_LANGUAGE and text == status.label:
+        return Markup('<span lang="{}">{}</span>').format(ORIGINAL_LANGUAGE, text)
+    return Markup.escape(text)
+
+
+def init_app(app: Flask) -> None:
+    """Make the helpers Jinja globals."""
+    app.jinja_env.globals.update(
+        content_html=content_html, content_text=content_text, status_label=status_label,
+        status_label_html=status_label_html, translation_languages=translation_languages,
+        language_name=language_name,
+    )
