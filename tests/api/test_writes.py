@@ -141,7 +141,8 @@ def test_actions_are_recorded_by_the_secretariat_only(client, world, staff, agen
     assert response.status_code == 201, response.get_json()
     action = response.get_json()
     assert action["lead_agency"]["acronym"] == "MIN" and action["recommendations"] == ["R1"]
-    assert action["milestones"] == [{"title": "Tender", "due_date": "2027-04-30", "achieved_on": None}]
+    assert action["milestones"] == [{"title": "Tender", "due_date": "2027-04-30", "achieved_on": None,
+                                     "title_translations": {}}]
     assert response.headers["ETag"] == f'"{action["version"]}"'
     assert client.post(url, json={**body, "code": "A10"}, headers=agency).status_code == 403
     refused = client.post(url, json={**body, "code": "A11", "lead_agency": "ZZZ", "due_date": "2026-01-01"},

@@ -328,8 +328,9 @@ def test_an_upgrade_migration_runs_while_an_instance_serves(stack):
     # Instance A is down (stopped above): as in docs/deploy.md's upgrade, B serves alone.
     b = stack.ports["B"]
     head = stack.sql("SELECT version_num FROM alembic_version")[0][0]
-    previous = stack.flask("db", "show", head).stdout
-    down = re.search(r"^Parent: (\S+)$", previous, re.MULTILINE).group(1)
+    # Back to before 0023, whose translation columns every plan page reads: pages that need
+    # them must say "being upgraded" until the migration commits.
+    down = "0022"
     stack.flask("db", "downgrade", down)
     status, _, body = faults.request_with_headers(b, "GET", "/healthz")
     answer = json.loads(body)

@@ -116,7 +116,8 @@ def test_the_admin_translates_a_status_label(client, login_as, db_session, langu
     assert db_session.get(Status, "pending").label_translations == {"es": "Pendiente", "ru": "Ожидает"}
 
 
-def test_with_english_only_the_forms_show_no_translation_boxes(client, login_as, db_session):
+def test_with_english_only_the_forms_show_no_translation_boxes(app, client, login_as, db_session, monkeypatch):
+    monkeypatch.setitem(app.config, "LANGUAGES", ["en"])  # a deployment that offers English alone
     login_as("secretariat")
     factories.plan(slug="p")
     page = text(client.get("/secretariat/plans/p/edit"))
