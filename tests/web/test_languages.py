@@ -53,9 +53,14 @@ def spanish(app, tmp_path):
         write_mo(handle, catalog)
     babel = app.extensions["babel"]
     original = babel.translation_directories
+    # Flask-Babel keeps each language's merged catalogues for the process: an earlier test
+    # that read the real Spanish one must not hide this one, nor this one outlive the test.
+    cache = babel.instance.domain_instance.cache
+    cache.clear()
     babel.translation_directories = [*original, str(tmp_path)]
     yield
     babel.translation_directories = original
+    cache.clear()
 
 
 def html_lang(page: str) -> str:
