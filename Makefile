@@ -1,9 +1,12 @@
 # Two commands for a fresh machine with Python 3.11+:
 #   make run    install what the service needs, migrate, seed the real data, serve on :5000
 #   make test   add the test extras, Debian's chromium and nginx and axe-core, run the whole suite
+#               (scripts/test-suite.sh: in parallel workers, then the `serial` tests alone)
 #   make test-fast   the in-process tier only: no real processes, no slow tests (about a minute)
 #   make translations   extract the strings into the .pot, update every catalogue, compile them
 PYTHON ?= python3
+# The parallel workers of `make test` and `make test-fast` (pytest-xdist): auto is one per CPU.
+TEST_WORKERS ?= auto
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
@@ -71,11 +74,11 @@ run: install
 	$(FLASK) scheduler run & trap 'kill $$! 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-test
-	$(BIN)/pytest
+	PYTEST=$(BIN)/pytest TEST_WORKERS=$(TEST_WORKERS) scripts/test-suite.sh
 
 # The tiers are pytest markers declared in pyproject.toml; CI runs `make test` on both databases.
 test-fast: $(VENV)/.test-installed catalogues
-	$(BIN)/pytest -m "not process and not slow"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not process and not slow"
 
 lint: install-test
 	$(BIN)/ruff check tracker tests bench

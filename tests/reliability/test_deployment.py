@@ -39,7 +39,8 @@ from tests.fixtures.databases import is_postgres
 from tests.fixtures.deploy import Nginx, environment_file, unit_command, unit_setting
 from tests.fixtures.servers import ROOT, Gunicorn, Mailbox, free_port
 
-pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow]
+# serial: run alone, after the parallel pass (nginx, two instances and the schedulers under load, timed).
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow, pytest.mark.serial]
 
 SECRETARIAT = "secretariat@deploy.example"
 ADMIN = "admin@deploy.example"

@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from tests.fixtures import faults
 from tests.fixtures.databases import is_postgres
 
-pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow]
+# serial: run alone, after the parallel pass (it loads the machine for seconds and restarts PostgreSQL).
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow, pytest.mark.serial]
 
 POSTGRES_CLIENTS = 50
 SQLITE_CLIENTS = 10      # one writer at a time on SQLite: fewer clients, same checks

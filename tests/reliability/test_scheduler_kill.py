@@ -33,7 +33,8 @@ from sqlalchemy import create_engine, insert, text
 from tests.fixtures import faults
 from tests.fixtures.servers import ROOT
 
-pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow]
+# serial: run alone, after the parallel pass (kills the scheduler mid-delivery, timed).
+pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.slow, pytest.mark.serial]
 
 AGENCIES = 100
 FOCAL_POINTS_PER_AGENCY = 2       # 200 focal points
