@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-from tracker.models.translations import translations_column
+from tracker.models.translations import N_, translations_column
 from tracker.models.types import UTCDateTime
 
 # Who loaded the seed reports, as history records it (``changed_by_label``, no user):
@@ -18,6 +18,36 @@ SEED_LOAD_LABEL = "seed"
 # The Open Government Partnership's Independent Reporting Mechanism completion scale,
 # in order: every status maps to one, so exports speak a scale others read.
 IRM_COMPLETION = ("not_started", "limited", "substantial", "complete")
+
+# The labels and definitions of the default vocabulary (the first migration inserts them,
+# the OECD's words), for the catalogue: a page shows a status's own translation where an
+# administrator typed one, else the catalogue's (``web.content_language.status_label``), so
+# the default statuses read in every language of the interface. The migration cannot import
+# the models: a change of wording there is a change here.
+DEFAULT_VOCABULARY_WORDS = (
+    N_("Fully achieved"),
+    N_("Ongoing"),
+    N_("Under discussion"),
+    N_("Pending"),
+    N_(
+        "Strategic actions were taken at all levels to fully address the key challenges "
+        "affecting the objective of the recommendation. No further action is expected in the "
+        "short, medium and long terms, but efforts should be sustained."
+    ),
+    N_(
+        "Actions have been taken to address the recommendation. Further actions can "
+        "contribute to support policy results in the long term."
+    ),
+    N_(
+        "Discussions underway on course of action: potential actions have been discussed by "
+        "top decision makers, but the final course of action is yet to be defined and "
+        "implemented."
+    ),
+    N_(
+        "Pending discussions: neither ongoing discussions have taken place nor has a clear "
+        "course of action been defined."
+    ),
+)
 
 
 class Status(db.Model):

@@ -48,6 +48,13 @@ TRANSLATED_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue, untranslated: English where it is stored or sent
+    (the API answers in English), in the reader's language where a page or a form shows it
+    through the catalogue (``tracker.web.field_messages``, ``web.content_language.status_label``)."""
+    return message
+
+
 def translations_column():
     """A ``<field>_translations`` column: language code -> text, empty by default."""
     return mapped_column(JSON, default=dict, server_default=text("'{}'"), nullable=False)

@@ -11,9 +11,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
 from tracker.models.agency import Agency
+from tracker.models.translations import N_
 from tracker.models.types import UTCDateTime
 
 ROLES = ("admin", "secretariat", "agency", "assessor")
+# The roles' names as pages show them (``_(role.capitalize())``), for the catalogue.
+ROLE_NAMES = (N_("Admin"), N_("Secretariat"), N_("Agency"), N_("Assessor"))
 
 # werkzeug's scrypt, slow on purpose: what the service always stores. Only the test suite
 # lowers it (tests/fixtures/passwords.py), for the thousands of accounts its factories make;

@@ -34,6 +34,7 @@ from tracker.services.reports import (
     save_report,
 )
 from tracker.services.statuses import offered_statuses
+from tracker.web.content_language import status_label
 
 bp = Blueprint("agency", __name__, url_prefix="/agency")
 bp.before_request(require_roles("agency"))
@@ -191,7 +192,7 @@ def _form(action, report, values: dict, errors: dict | None = None):
         report=report,
         values=values,
         errors=errors or {},
-        statuses=[(s.key, _(s.label)) for s in offered_statuses(action.status_key)],
+        statuses=[(s.key, status_label(s)) for s in offered_statuses(action.status_key)],
         indicators=reportable_indicators(action),
         file_types=", ".join(sorted(ALLOWED)),
         max_mb=current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024),

@@ -19,14 +19,9 @@ from typing import ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, utils, validate
 
+# N_ marks the schemas' messages for the catalogue; it lives with the models, which mark words too.
+from tracker.models.translations import N_  # noqa: F401
 from tracker.models.types import EARLIEST_DATE, LATEST_DATE, MAX_INTEGER
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for the catalogue, untranslated: the API answers in English, and a
-    form shows it in the reader's language (``tracker.web.field_messages``)."""
-    return message
-
 
 REQUIRED = {"required": "This field is required.", "null": "This field is required."}
 # Field metadata: take the string exactly as typed (see ``InputSchema.normalise``).

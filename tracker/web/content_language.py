@@ -71,6 +71,22 @@ def content_text(item, field: str) -> str:
     return localized(item, field, reader_language()).text
 
 
+def original_lang() -> Markup:
+    """`` lang="en"`` for an element holding the original content on a page in another
+    language, where no marker fits (an ``<option>``); nothing on an English page."""
+    if reader_language() == ORIGINAL_LANGUAGE:
+        return Markup("")
+    return Markup(' lang="{}"').format(ORIGINAL_LANGUAGE)
+
+
+def original_html(text: str | None) -> Markup:
+    """Content that exists only in the original (an agency's name, a readiness question, a
+    citation): escaped, and marked ``lang="en"`` on a page in another language."""
+    if reader_language() == ORIGINAL_LANGUAGE:
+        return Markup.escape(text or "")
+    return Markup('<span lang="{}">{}</span>').format(ORIGINAL_LANGUAGE, text or "")
+
+
 def status_label(status) -> str:
     """A status's label as plain text: its stored translation, else the catalogue's, else the original."""
     language = reader_language()
@@ -86,10 +102,16 @@ def status_label_html(status) -> Markup:
     return Markup.escape(text)
 
 
+def status_description(status) -> str:
+    """A status's definition in the reader's language where the catalogue has it (the default
+    vocabulary's), else as the administrator wrote it."""
+    return _(status.description) if status.description else ""
+
+
 def init_app(app: Flask) -> None:
     """Make the helpers Jinja globals."""
     app.jinja_env.globals.update(
         content_html=content_html, content_text=content_text, status_label=status_label,
-        status_label_html=status_label_html, translation_languages=translation_languages,
-        language_name=language_name,
+        status_label_html=status_label_html, status_description=status_description,
+        original_lang=original_lang, original_html=original_html, translation_languages=translation_languages, language_name=language_name,
     )
