@@ -23,6 +23,8 @@ class StatusStyle:
     label: str
     colour: str
     is_final: bool = False
+    # The label's translations (language -> text), for pages that name it in their language.
+    label_translations: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 # --- Gantt ----------------------------------------------------------------------

@@ -38,9 +38,19 @@ RANKING_RULE = (
 )
 
 
+def _count_actions(count: int) -> str:
+    return f"({count} actions)"
+
+
 @dataclass(frozen=True)
 class Words:
-    """The generic words of the HTML charts (English defaults a caller may translate)."""
+    """The generic words of the HTML charts (English defaults a caller may translate).
+
+    ``count`` words a group's number of rows ("(3 actions)"; a function, for plurals).
+    ``content_language``, when set, marks the content (titles, area and agency names) as
+    written in that language (``lang``): a page in another language says so to screen
+    readers, and the content keeps its own words.
+    """
 
     today: str = "Today"
     overdue: str = "Overdue"
@@ -51,12 +61,15 @@ class Words:
     milestone_achieved: str = "Milestone achieved"
     milestone_missed: str = "Milestone missed"
     complete: str = "complete"
-    actions: str = "actions"
+    due: str = "due"
+    count: Callable[[int], str] = _count_actions
     plan_month: str = "Plan month"
     label_column: str = "Action"
     today_outside: str = "Today ({today}) is outside the period shown."
     scroll_hint: str = "Chart: scrolls sideways; each bar links to its page"
     empty: str = "No actions to show."
+    content_language: str = ""
+    month_names: tuple[str, ...] = calendar.MONTH_NAMES  # the axis's months, January first
 
 
 def escape(text) -> str:
@@ -79,7 +92,7 @@ class Row(NamedTuple):
     href: str
     code: str
     title: str
-    details: str  # everything else about the row, in words, for the tip
+    details: str  # everything else about the row, in words, for the tip (HTML, escaped)
     start: date | None
     end: date | None
     colour: str
@@ -91,6 +104,14 @@ class Row(NamedTuple):
 class Group(NamedTuple):
     label: str
     rows: tuple[Row, ...]
+    is_content: bool = False  # the label is content (an area's code and name), not the chart's words
+
+
+def content(text, words: Words) -> str:
+    """``text``, content in the original's words, escaped and marked with its language if asked."""
+    if not words.content_language:
+        return escape(text)
+    return f'<span lang="{escape(words.content_language)}">{escape(text)}</span>'
 
 
 def css_colour(value: str | None) -> str:
@@ -114,16 +135,17 @@ def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Word
     for row in data.rows:
         status = labels.get(row.status_key, row.status_key)
         dates = f"{_iso(row.start)} – {_iso(row.due)}" if row.start or row.due else words.no_dates
+        lead = content(row.lead, words) if row.lead else escape(words.no_lead)
         details = (
-            f"{words.lead}: {row.lead or words.no_lead} · {dates} · {status} · "
-            f"{row.percent}% {words.complete}{' · ' + words.overdue if row.overdue else ''}"
+            f"{escape(words.lead)}: {lead} · {escape(dates)} · {escape(status)} · "
+            f"{row.percent}% {escape(words.complete)}{' · ' + escape(words.overdue) if row.overdue else ''}"
         )
         marks = []
         for m in row.milestones:
             if m.achieved_on:
                 state, what = "achieved", f"{words.milestone_achieved} {m.achieved_on.isoformat()}"
             elif m.due_date < today:
-                state, what = "missed", f"{words.milestone_missed}, due {m.due_date.isoformat()}"
+                state, what = "missed", f"{words.milestone_missed}, {words.due} {m.due_date.isoformat()}"
             else:
                 state, what = "due", f"{words.milestone_due} {m.due_date.isoformat()}"
             marks.append(Mark(on=m.achieved_on or m.due_date, state=state, text=f"{what}: {m.title}"))
@@ -132,7 +154,7 @@ def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Word
             start=row.start, end=row.due, colour=colours.get(row.status_key, FALLBACK_COLOUR),
             fill=row.percent, overdue=row.overdue, marks=tuple(marks),
         ))
-    return tuple(Group(label, tuple(rows)) for label, rows in groups.items())
+    return tuple(Group(label, tuple(rows), label != data.labels.no_area) for label, rows in groups.items())
 
 
 def gantt_html(data: GanttData, *, zoom: str, action_href: Callable[[str], str],
@@ -200,7 +222,7 @@ def timeline_groups(data: TimelineData, rec_href: Callable[[str], str]) -> tuple
             status = style.label if style else item.status_key
             rows.append(Row(
                 href=rec_href(item.code), code=item.code, title=item.text,
-                details=" · ".join(part for part in (lane.label, window, status) if part),
+                details=escape(" · ".join(part for part in (lane.label, window, status) if part)),
                 start=lane.start, end=lane.end, colour=css_colour(style.colour if style else None),
                 fill=100,
             ))
@@ -210,7 +232,7 @@ def timeline_groups(data: TimelineData, rec_href: Callable[[str], str]) -> tuple
 
 
 def timeline_html(data: TimelineData, *, zoom: str, rec_href: Callable[[str], str],
-                  words: Words = Words(label_column="Recommendation", actions="recommendations",
+                  words: Words = Words(label_column="Recommendation", count=lambda n: f"({n} recommendations)",
                                        empty="No recommendations to show.")) -> Markup:
     """The timeline of ``data`` as HTML: a folding group per timeframe, one linked bar per recommendation."""
     return rows_html(timeline_groups(data, rec_href), today=data.today, zoom=zoom, words=words,
@@ -245,9 +267,10 @@ def rows_html(groups: tuple[Group, ...], *, today: date, zoom: str, words: Words
     )
     out.append(_axis(span, zoom, period_start, words, today_in, today_at))
     for group in groups:
+        label = content(group.label, words) if group.is_content else escape(group.label)
         out.append(
-            f'<details class="hchart-group" open><summary><span class="hchart-group-label">{escape(group.label)}'
-            f' <span class="hchart-count">({len(group.rows)} {escape(words.actions)})</span></span></summary><ol class="hchart-rows">'
+            f'<details class="hchart-group" open><summary><span class="hchart-group-label">{label}'
+            f' <span class="hchart-count">{escape(words.count(len(group.rows)))}</span></span></summary><ol class="hchart-rows">'
         )
         out.extend(_row(row, span, at, escaped) for row in group.rows)
         out.append("</ol></details>")
@@ -268,8 +291,11 @@ def _axis(span: calendar.Span, zoom: str, period_start: date | None, words: Word
     bands.append(("hchart-units", calendar.ticks(span, zoom), ""))
     for css, ticks, title in bands:
         out.append(f'<div class="hchart-band {css}"><span class="hchart-label">{escape(title)}</span><span class="hchart-track">')
+        # A month's tick is named in the reader's language; the others are numbers.
+        named = zoom == "month" and css == "hchart-units"
         out.extend(
-            f'<span class="hchart-tick" style="left:{t.left:.3f}%;width:{t.width:.3f}%">{escape(t.label)}</span>'
+            f'<span class="hchart-tick" style="left:{t.left:.3f}%;width:{t.width:.3f}%">'
+            f'{escape(words.month_names[t.start.month - 1] if named else t.label)}</span>'
             for t in ticks
         )
         if today_in and css == "hchart-units":
@@ -280,8 +306,8 @@ def _axis(span: calendar.Span, zoom: str, period_start: date | None, words: Word
 
 
 def _row(row: Row, span: calendar.Span, at, words: Words) -> str:
-    code, title = escape(row.code), escape(row.title)
-    tip = f"{code} {title} · {escape(row.details)}"
+    code, title = escape(row.code), content(row.title, words)
+    tip = f"{code} {title} · {row.details}"
     overdue = f' <strong class="hchart-overdue">{words.overdue}</strong>' if row.overdue else ""
     start, end = row.start or row.end, row.end or row.start
     if start is None:

@@ -84,7 +84,8 @@ def status_styles() -> tuple[StatusStyle, ...]:
 
 
 def _style(status: Status) -> StatusStyle:
-    return StatusStyle(key=status.key, label=status.label, colour=status.colour, is_final=status.is_final)
+    return StatusStyle(key=status.key, label=status.label, colour=status.colour, is_final=status.is_final,
+                       label_translations=dict(status.label_translations or {}))
 
 
 # --- Gantt ------------------------------------------------------------------------
@@ -178,7 +179,7 @@ def gantt_data(plan: Plan, *, today: date, area: str | None = None, lead: str | 
         )
         for action in db.session.scalars(query)
     )
-    parts = ["Actions by area"]
+    parts = [gettext("Actions by area")]
     if area_row is not None:
         parts.append(f"{area_row.code} {area_row.name}")
     if agency_row is not None:

@@ -188,7 +188,7 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
             milestones=tuple(milestones.get(action_id, ())),
         ))
 
-    parts = ["Actions by area"]
+    parts = [gettext("Actions by area")]
     if area is not None:
         parts.append(f"{area.code} {area.name}")
     if lead is not None:

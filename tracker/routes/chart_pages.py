@@ -15,19 +15,24 @@ The drawing is ``charts.html`` (pure string building), the data ``publishing.cha
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from urllib.parse import quote
 
+from babel.dates import get_month_names
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext, ngettext
 from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 
 from tracker.charts import html
 from tracker.charts.calendar import ZOOMS
+from tracker.charts.data import GanttData
+from tracker.models.translations import ORIGINAL_LANGUAGE
 from tracker.publishing.chart_pages import gantt_filters, gantt_page, ranking_page, timeline_page
 from tracker.routes.forms import now
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
+from tracker.web.content_language import reader_language, status_label
 from tracker.web.public_cache import public_page
 
 bp = Blueprint("chart_pages", __name__)
@@ -39,6 +44,31 @@ def _href_maker(endpoint: str, slug: str):
     """code -> URL of the item's page, built once: ``url_for`` per row would cost more than the row."""
     prefix = url_for(endpoint, slug=slug, code="X")[:-1]
     return lambda code: prefix + (code if _URL_SAFE(code) else quote(code, safe=""))
+
+
+def gantt_words() -> html.Words:
+    """The HTML Gantt's words in the page's language; the content it draws (titles, areas,
+    agencies: the originals) marked English on a page that is not."""
+    language = reader_language()
+    return html.Words(
+        today=gettext("Today"), overdue=gettext("Overdue"), lead=gettext("Lead"),
+        no_lead=gettext("no lead agency"), no_dates=gettext("no dates"),
+        milestone_due=gettext("Milestone due"), milestone_achieved=gettext("Milestone achieved"),
+        milestone_missed=gettext("Milestone missed"), complete=gettext("complete"), due=gettext("due"),
+        count=lambda count: ngettext("(%(num)d action)", "(%(num)d actions)", count),
+        plan_month=gettext("Plan month"), label_column=gettext("Action"),
+        # The chart puts the day in ({today}), as it does in every language.
+        today_outside=gettext("Today (%(day)s) is outside the period shown.", day="{today}"),
+        scroll_hint=gettext("Chart: scrolls sideways; each bar links to its page"),
+        empty=gettext("No actions to show."),
+        content_language="" if language == ORIGINAL_LANGUAGE else ORIGINAL_LANGUAGE,
+        month_names=tuple(get_month_names("abbreviated", locale=get_locale()).values()),
+    )
+
+
+def with_status_labels(data: GanttData) -> GanttData:
+    """``data`` with its statuses named as the page names them (``status_label``)."""
+    return replace(data, statuses=tuple(replace(s, label=status_label(s)) for s in data.statuses))
 
 
 def _refused(exc: ValidationFailed) -> BadRequest:
@@ -59,7 +89,9 @@ def gantt(slug: str):
     if page.filters.view == "table":
         chart, table = None, html.gantt_table_html(page.data, action_href, f"{plan.title}: actions")
     else:
-        chart, table = html.gantt_html(page.data, zoom=page.zoom, action_href=action_href), None
+        chart = html.gantt_html(with_status_labels(page.data), zoom=page.zoom, action_href=action_href,
+                                words=gantt_words())
+        table = None
     return render_template("charts/gantt.html", plan=plan, page=page, zooms=ZOOMS, chart=chart, table=table)
 
 
@@ -107,4 +139,5 @@ def ranking(slug: str):
 def plan_gantt(plan) -> Markup:
     """The whole plan's HTML Gantt for the plan page (``templates/charts/_plan_gantt.html``)."""
     page = gantt_page(plan, today=now().date())
-    return html.gantt_html(page.data, zoom=page.zoom, action_href=_href_maker("public.action", plan.slug))
+    return html.gantt_html(with_status_labels(page.data), zoom=page.zoom,
+                           action_href=_href_maker("public.action", plan.slug), words=gantt_words())
