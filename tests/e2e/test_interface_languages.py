@@ -1,16 +1,17 @@
 """The interface in Spanish and in Russian, in a real browser: no English word of it is left.
 
-A visitor switches the language on the home page with the switcher, then follows the
-seeded Mongolian plan to its page and its Gantt, signs in as a focal point of the
-Cabinet Secretariat (an agency of the seed) and opens the report form for one of its
-actions. Every text of those pages is read (text, ``<title>``, labels for assistive
-technology, placeholders, alternative texts, button values), and none may hold a word of
-the interface's English msgids that the translation does not use itself
+A visitor switches the language on the home page with the switcher (its cookie keeps the
+choice from then on), opens the seeded Mongolian plan's page and its Gantt, signs in as a
+focal point of the Cabinet Secretariat (an agency of the seed) and opens the report form
+for one of its actions. Every text of those pages is read (text, ``<title>``, labels for
+assistive technology, placeholders, alternative texts, button values), and none may hold
+a word of the interface's English msgids that the translation does not use itself
 (``tests.fixtures.interface_words``).
 
 The seed's content is English by design: it loads as published, in English, and the pages
-mark it ``lang="en"`` (with "(original in English)" beside it). What is inside an element
-whose language is English is left out, and nothing else.
+mark it ``lang="en"`` (with "(original in English)" beside it where it could have a
+translation). What is inside an element whose language is English is left out, and what
+is marked ``translate="no"`` (the embed code to copy); nothing else.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ ACTION = "A1"
 LANGUAGES = ("es", "ru")
 
 # Every text of the page as a person or a screen reader meets it, with where it was, but
-# what is inside an element whose language is English. Attributes: the ones read aloud or
-# shown (aria-label, title, placeholder, alt) and the labels of input buttons.
+# what is inside an element whose language is English, or that is not to be translated
+# (``translate="no"``: code to copy). Attributes: the ones read aloud or shown (aria-label,
+# title, placeholder, alt) and the labels of input buttons. The <title> is read without
+# the content the page marks English elsewhere (the plan's title).
 READ_PAGE = """() => {
   const english = node => {
     const marked = node.closest("[lang]");
@@ -49,18 +52,24 @@ READ_PAGE = """() => {
     }
     return parts.join(" > ");
   };
-  const found = [["<title>", document.title]];
+  const skipped = node => english(node) || node.closest('[translate="no"]') !== null;
+  // The <title> cannot mark a part of it: the content it repeats is what the page marks.
+  let title = document.title;
+  const originals = [...document.body.querySelectorAll("[lang]")].filter(english)
+    .map(element => element.textContent.trim()).filter(text => text).sort((a, b) => b.length - a.length);
+  for (const original of originals) title = title.split(original).join(" ");
+  const found = [["<title>", title]];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const element = node.parentElement;
-    if (!element || element.closest("script, style, template") || english(element)) continue;
+    if (!element || element.closest("script, style, template") || skipped(element)) continue;
     if (node.textContent.trim()) found.push([where(element), node.textContent]);
   }
   const attributes = ["aria-label", "title", "placeholder", "alt", "aria-roledescription"];
   const selector = attributes.map(name => `[${name}]`).join(", ")
                    + ", input[type=submit][value], input[type=button][value], input[type=reset][value]";
   for (const element of document.body.querySelectorAll(selector)) {
-    if (english(element)) continue;
+    if (skipped(element)) continue;
     for (const name of [...attributes, "value"]) {
       if (name === "value" && element.tagName !== "INPUT") continue;
       const value = element.getAttribute(name);
