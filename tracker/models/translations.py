@@ -115,3 +115,14 @@ def localized(item, field: str, language: str) -> Localized:
     if translated is not None:
         return Localized(translated, language)
     return Localized(getattr(item, field) or "", ORIGINAL_LANGUAGE)
+
+
+def status_text(status, language: str, catalogue) -> str:
+    """A status's label for a reader of ``language``: its stored translation, else the
+    interface catalogue's (``catalogue``, a gettext), else the original.
+
+    Status labels are words of the interface as much as content, hence the catalogue step;
+    the caller passes its gettext so that this module stays free of Flask.
+    """
+    shown = localized(status, "label", language)
+    return catalogue(shown.text) if shown.is_original else shown.text

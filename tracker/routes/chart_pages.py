@@ -18,13 +18,14 @@ import re
 from urllib.parse import quote
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 
 from tracker.charts import html
 from tracker.charts.calendar import ZOOMS
 from tracker.publishing.chart_pages import gantt_filters, gantt_page, ranking_page, timeline_page
+from tracker.publishing.chart_words import html_words
 from tracker.routes.forms import now
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
@@ -51,15 +52,17 @@ def gantt(slug: str):
     """Every action of a published plan as an HTML Gantt, with filters, zoom and a table."""
     plan = get_plan(slug, published_only=True)
     try:
-        page = gantt_page(plan, today=now().date(), filters=gantt_filters(request.args))
+        page = gantt_page(plan, today=now().date(), filters=gantt_filters(request.args), locale=get_locale())
     except ValidationFailed as exc:
         raise _refused(exc) from None
     action_href = _href_maker("public.action", plan.slug)
+    words = html_words(page.data.today, get_locale())
     # One of the two at a time: a 5,000-action plan is megabytes of either.
     if page.filters.view == "table":
-        chart, table = None, html.gantt_table_html(page.data, action_href, f"{plan.title}: actions")
+        caption = gettext("%(plan)s: actions", plan=page.data.title)
+        chart, table = None, html.gantt_table_html(page.data, action_href, caption, words)
     else:
-        chart, table = html.gantt_html(page.data, zoom=page.zoom, action_href=action_href), None
+        chart, table = html.gantt_html(page.data, zoom=page.zoom, action_href=action_href, words=words), None
     return render_template("charts/gantt.html", plan=plan, page=page, zooms=ZOOMS, chart=chart, table=table)
 
 
@@ -72,13 +75,14 @@ def timeline(slug: str):
     try:
         if zoom not in ZOOMS:
             raise ValidationFailed({"zoom": [gettext("Unknown zoom %(zoom)r; use one of: %(value)s.", zoom=zoom, value=', '.join(ZOOMS))]})
-        page = timeline_page(plan, today=now().date(), args=request.args)
+        page = timeline_page(plan, today=now().date(), args=request.args, locale=get_locale())
     except ValidationFailed as exc:
         raise _refused(exc) from None
     return render_template(
         "charts/timeline.html", plan=plan, page=page, zoom=zoom, zooms=ZOOMS,
         chart=html.timeline_html(page.data, zoom=zoom,
-                                 rec_href=_href_maker("public.recommendation", plan.slug)),
+                                 rec_href=_href_maker("public.recommendation", plan.slug),
+                                 words=html_words(page.data.today, get_locale(), recommendations=True)),
     )
 
 
@@ -87,8 +91,9 @@ def timeline(slug: str):
 def ranking(slug: str):
     """A published plan's lead agencies, ranked, each linked to its page; how it ranks in words."""
     plan = get_plan(slug, published_only=True)
+    today = now().date()
     try:
-        page = ranking_page(plan, today=now().date(), args=request.args)
+        page = ranking_page(plan, today=today, args=request.args, locale=get_locale())
     except ValidationFailed as exc:
         raise _refused(exc) from None
     prefix = url_for("public.agency", agency_id=0)[:-1]
@@ -99,12 +104,15 @@ def ranking(slug: str):
 
     return render_template(
         "charts/ranking.html", plan=plan, page=page, rule=html.RANKING_RULE,
-        chart=html.ranking_html(page.data, agency_href, f"{plan.title}: lead agencies, best first"),
+        chart=html.ranking_html(page.data, agency_href,
+                                gettext("%(plan)s: lead agencies, best first", plan=page.data.title),
+                                html_words(today, get_locale())),
     )
 
 
 @bp.app_template_global()
 def plan_gantt(plan) -> Markup:
     """The whole plan's HTML Gantt for the plan page (``templates/charts/_plan_gantt.html``)."""
-    page = gantt_page(plan, today=now().date())
-    return html.gantt_html(page.data, zoom=page.zoom, action_href=_href_maker("public.action", plan.slug))
+    page = gantt_page(plan, today=now().date(), locale=get_locale())
+    return html.gantt_html(page.data, zoom=page.zoom, action_href=_href_maker("public.action", plan.slug),
+                           words=html_words(page.data.today, get_locale()))
