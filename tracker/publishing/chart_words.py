@@ -50,14 +50,21 @@ def span(start: date, end: date, locale) -> str:
 def gantt_labels(today: date, locale, *, recommendations: bool = False) -> GanttLabels:
     """The image Gantt's (and, with ``recommendations``, the timeline's) words."""
     return GanttLabels(
-        today=gettext("Today"), overdue=gettext("Overdue"), milestone=gettext("Milestone"),
-        milestone_achieved=gettext("Milestone achieved"), plan_month=gettext("Plan month"),
-        no_dates=gettext("no dates"), no_area=gettext("Other actions"),
+        today=gettext("Today"),
+        overdue=gettext("Overdue"),
+        milestone=gettext("Milestone"),
+        milestone_achieved=gettext("Milestone achieved"),
+        plan_month=gettext("Plan month"),
+        no_dates=gettext("no dates"),
+        no_area=gettext("Other actions"),
         page=gettext("page %(page)d of %(pages)d"),
         today_outside=gettext("today (%(today)s) is outside the period shown"),
         continued=gettext("%(group)s (cont.)"),
-        empty=gettext("No recommendations to show.") if recommendations else gettext("No actions to show."),
-        months=month_abbreviations(locale), today_day=day(today, locale),
+        empty=gettext("No recommendations to show.")
+        if recommendations
+        else gettext("No actions to show."),
+        months=month_abbreviations(locale),
+        today_day=day(today, locale),
     )
 
 
@@ -65,40 +72,72 @@ def html_words(today: date, locale, *, recommendations: bool = False) -> Words:
     """The HTML Gantt's (and, with ``recommendations``, the HTML timeline's) and the ranking's words."""
     language = language_of(locale)
     words = Words(
-        today=gettext("Today"), overdue=gettext("Overdue"), lead=gettext("Lead"),
-        no_lead=gettext("no lead agency"), no_dates=gettext("no dates"),
-        milestone_due=gettext("Milestone due"), milestone_achieved=gettext("Milestone achieved"),
-        milestone_missed=gettext("Milestone missed"), complete=gettext("complete"),
-        actions=gettext("actions"), plan_month=gettext("Plan month"), label_column=gettext("Action"),
+        today=gettext("Today"),
+        overdue=gettext("Overdue"),
+        lead=gettext("Lead"),
+        no_lead=gettext("no lead agency"),
+        no_dates=gettext("no dates"),
+        milestone_due=gettext("Milestone due"),
+        milestone_achieved=gettext("Milestone achieved"),
+        milestone_missed=gettext("Milestone missed"),
+        complete=gettext("complete"),
+        actions=gettext("actions"),
+        plan_month=gettext("Plan month"),
+        label_column=gettext("Action"),
         today_outside=gettext("Today (%(today)s) is outside the period shown."),
         scroll_hint=gettext("Chart: scrolls sideways; each bar links to its page"),
         empty=gettext("No actions to show."),
-        months=month_abbreviations(locale), quarter=gettext("Q%(quarter)s %(year)s"),
-        today_day=day(today, locale), original_marker=original_marker(language),
-        due=gettext("due"), area=gettext("Area"), lead_agency=gettext("Lead agency"), start=gettext("Start"),
-        due_column=gettext("Due"), status=gettext("Status"), complete_column=gettext("Complete"),
-        milestones=gettext("Milestones"), achieved=gettext("achieved"), rank=gettext("Rank"),
-        agency=gettext("Agency"), actions_led=gettext("Actions led"), reports_on_time=gettext("Reports on time"),
+        months=month_abbreviations(locale),
+        quarter=gettext("Q%(quarter)s %(year)s"),
+        today_day=day(today, locale),
+        original_marker=original_marker(language),
+        due=gettext("due"),
+        area=gettext("Area"),
+        lead_agency=gettext("Lead agency"),
+        start=gettext("Start"),
+        due_column=gettext("Due"),
+        status=gettext("Status"),
+        complete_column=gettext("Complete"),
+        milestones=gettext("Milestones"),
+        achieved=gettext("achieved"),
+        rank=gettext("Rank"),
+        agency=gettext("Agency"),
+        actions_led=gettext("Actions led"),
+        reports_on_time=gettext("Reports on time"),
         reminders_unanswered=gettext("Reminders unanswered"),
     )
     if recommendations:
-        return replace(words, label_column=gettext("Recommendation"), actions=gettext("recommendations"),
-                       empty=gettext("No recommendations to show."))
+        return replace(
+            words,
+            label_column=gettext("Recommendation"),
+            actions=gettext("recommendations"),
+            empty=gettext("No recommendations to show."),
+        )
     return words
 
 
 def scorecard_labels() -> ScorecardLabels:
     """The scorecard's and the rounds chart's words."""
-    return ScorecardLabels(total=gettext("Total"), axis=gettext("Recommendations"), change=gettext("change"),
-                           empty=gettext("No recommendations to show."), percent=gettext("Percent complete"))
+    return ScorecardLabels(
+        total=gettext("Total"),
+        axis=gettext("Recommendations"),
+        change=gettext("change"),
+        empty=gettext("No recommendations to show."),
+        percent=gettext("Percent complete"),
+    )
 
 
 def readiness_labels() -> ReadinessLabels:
     """The readiness heat map's words."""
     return ReadinessLabels(
-        overall=gettext("Overall"), questions=gettext("Question areas"),
-        ratings={"GREEN": gettext("Green"), "YELLOW": gettext("Yellow"), "RED": gettext("Red"),
-                 "": gettext("Not rated")},
+        overall=gettext("Overall"),
+        questions=gettext("Question areas"),
+        ratings={
+            "GREEN": gettext("Green"),
+            "YELLOW": gettext("Yellow"),
+            "RED": gettext("Red"),
+            "": gettext("Not rated"),
+        },
         empty=gettext("No readiness assessment recorded."),
     )
 
@@ -106,15 +145,25 @@ def readiness_labels() -> ReadinessLabels:
 def agency_labels() -> AgencyLabels:
     """The agency ranking's words."""
     return AgencyLabels(
-        on_time=gettext("On time"), late=gettext("Finished late"), overdue=gettext("Overdue"),
-        open=gettext("Open, not yet due"), axis=gettext("Actions led"),
+        on_time=gettext("On time"),
+        late=gettext("Finished late"),
+        overdue=gettext("Overdue"),
+        open=gettext("Open, not yet due"),
+        axis=gettext("Actions led"),
         reports=gettext("reports on time %(on_time)d/%(total)d"),
         reminders=gettext("reminders unanswered %(unanswered)d"),
-        page=gettext("page %(page)d of %(pages)d"), empty=gettext("No actions with a lead agency."),
+        page=gettext("page %(page)d of %(pages)d"),
+        empty=gettext("No actions with a lead agency."),
     )
 
 
 def indicator_labels() -> IndicatorLabels:
     """An indicator chart's words."""
-    return IndicatorLabels(baseline=gettext("Baseline"), target=gettext("Target"), values=gettext("Accepted values"),
-                           empty=gettext("No value has been accepted yet."), yes=gettext("Yes"), no=gettext("No"))
+    return IndicatorLabels(
+        baseline=gettext("Baseline"),
+        target=gettext("Target"),
+        values=gettext("Accepted values"),
+        empty=gettext("No value has been accepted yet."),
+        yes=gettext("Yes"),
+        no=gettext("No"),
+    )
