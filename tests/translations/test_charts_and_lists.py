@@ -19,7 +19,7 @@ from sqlalchemy import select
 from tests import factories
 from tests.charts.conftest import svg_texts
 from tests.factories import SYSTEM
-from tests.translations.conftest import read
+from tests.translations.conftest import read, statements
 from tracker import formats
 from tracker.extensions import db
 from tracker.models import Agency, OutboxMessage
@@ -65,8 +65,8 @@ def plan(db_session, languages):
 @pytest.mark.parametrize("path", ["/plans/shared/gantt", "/plans/shared/gantt?view=table", "/plans/shared"])
 def test_the_html_gantt_shows_the_spanish_title_and_the_marked_original_to_a_french_reader(client, plan, path):
     spanish = page(client, path, "es")
-    assert SPANISH_TITLE in spanish and "Gobernanza" in spanish
-    assert "Publish the budgets" not in spanish
+    assert SPANISH_TITLE in spanish and "Gobernanza" in spanish and "Borrador listo" in spanish
+    assert "Publish the budgets" not in spanish and "Draft ready" not in spanish
 
     french = page(client, path, "fr")
     assert re.search(marked("Publish the budgets"), french)
@@ -74,6 +74,21 @@ def test_the_html_gantt_shows_the_spanish_title_and_the_marked_original_to_a_fre
 
     english = page(client, path, "en")
     assert "Publish the budgets" in english and "original-language" not in english
+
+
+def test_a_translated_gantt_of_50_actions_reads_no_more_than_one_of_2(client, db_session, languages):
+    """Speed guard (counts statements, never time): the translations come with their rows."""
+    for slug, count in (("few", 2), ("many", 50)):
+        plan = factories.plan(slug=slug, published=True)
+        area = factories.area(plan, code="G", name="Governance", name_translations={"es": "Gobernanza"})
+        for n in range(count):
+            factories.action(plan, code=f"A{n}", area=area.code, title_translations={"es": f"Acción {n}"} if n % 2 else {},
+                             milestones=[{"due_date": "2026-06-30", "title": "Step", "title_translations": {"es": "Paso"}}])
+    engine = db_session.get_bind().engine
+    small = statements(engine, lambda: page(client, "/plans/few/gantt", "es"))
+    large = statements(engine, lambda: page(client, "/plans/many/gantt", "es"))
+    assert "Acción 49" in page(client, "/plans/many/gantt", "es")
+    assert len(large) <= len(small), large
 
 
 def test_the_html_gantt_s_axis_and_words_are_the_reader_s(client, plan):

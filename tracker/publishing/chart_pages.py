@@ -12,6 +12,7 @@ Filters arrive as query parameters (strings); ``gantt_filters`` checks their for
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from tracker.charts.data import AgencyData, GanttData, GanttMilestone, GanttRow,
 from tracker.charts.html import gantt_zoom
 from tracker.extensions import db
 from tracker.models import Action, Agency, Area, Milestone, Plan
-from tracker.models.translations import language_of, localized
+from tracker.models.translations import ORIGINAL_LANGUAGE, language_of, localized
 from tracker.publishing import chart_words
 from tracker.publishing.chart_data import (
     agency_data,
@@ -54,6 +55,19 @@ def _day(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def _raw_json(column):
+    """A JSON column read without SQLAlchemy's per-value decoding; see ``_translations``."""
+    return type_coerce(column, String)
+
+
+def _translations(value) -> dict | None:
+    """Translations from ``_raw_json``: most rows hold none ("{}"), which needs no decoding;
+    PostgreSQL's driver gives a dict already."""
+    if value is None or isinstance(value, dict):
+        return value
+    return None if value == "{}" else json.loads(value)
 
 
 # What ``?overdue=`` accepts: the checkbox sends "1"; a link may say "0" for "all".
@@ -153,10 +167,13 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
     if errors:
         raise ValidationFailed(errors)
 
+    # An English reader needs no translation: the JSON columns are read (and decoded, a few
+    # microseconds a row) only for the readers of another language.
+    translating = language != ORIGINAL_LANGUAGE
     query = (
-        select(Action.id, Action.code, Action.title, Action.title_translations, Action.status_key,
-               _raw_date(Action.start_date), _raw_date(Action.due_date), Action.percent_complete,
-               Action.area_id, Action.lead_agency_id)
+        select(Action.id, Action.code, Action.title, Action.status_key, _raw_date(Action.start_date),
+               _raw_date(Action.due_date), Action.percent_complete, Action.area_id, Action.lead_agency_id,
+               *((_raw_json(Action.title_translations),) if translating else ()))
         .outerjoin(Area, Action.area_id == Area.id)
         .where(Action.plan_id == plan.id)
         # Actions outside any area come last, as on the plan page.
@@ -171,15 +188,23 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
     found = db.session.execute(query).all()
 
     milestones: dict[int, list[GanttMilestone]] = defaultdict(list)
+    # A row's title and its translations, for the plan page's rule (``models.translations.localized``).
+    text = SimpleNamespace(title=None, title_translations=None)
     for milestone in db.session.execute(
-        select(Milestone.action_id, Milestone.title, Milestone.title_translations,
-               _raw_date(Milestone.due_date).label("due"), _raw_date(Milestone.achieved_on).label("achieved"))
+        select(Milestone.action_id, Milestone.title, _raw_date(Milestone.due_date).label("due"),
+               _raw_date(Milestone.achieved_on).label("achieved"),
+               *((_raw_json(Milestone.title_translations).label("translations"),) if translating else ()))
         .join(Action, Milestone.action_id == Action.id)
         .where(Action.plan_id == plan.id)
         .order_by(Milestone.due_date, Milestone.id)
     ):
+        title = milestone.title
+        if translating:
+            text.title, text.title_translations = title, _translations(milestone.translations)
+            title = localized(text, "title", language).text
         milestones[milestone.action_id].append(GanttMilestone(
-            title=localized(milestone, "title", language).text, due_date=_day(milestone.due),
+            title=title,
+            due_date=_day(milestone.due),
             achieved_on=_day(milestone.achieved)))
 
     area_names = {a.id: area_heading(a, language) for a in areas}
@@ -189,7 +214,7 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
     probe = SimpleNamespace(due_date=None, status=None)  # the row's columns, for Action.is_overdue
     rows = []
     for action in found:
-        action_id, code, _title, _translations, status_key, start, due, percent, area_id, lead_id = action
+        action_id, code, title, status_key, start, due, percent, area_id, lead_id = action[:9]
         # The overdue rule is Action.is_overdue's own, asked of the row's columns.
         start, due = _day(start), _day(due)
         probe.due_date, probe.status = due, final[status_key]
@@ -197,7 +222,10 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
         if filters.overdue and not overdue:
             continue
         # The plan page's rule for a title (``models.translations.localized``), on the row's own columns.
-        title, title_original = shown(action, "title", language)
+        title_original = False
+        if translating:
+            text.title, text.title_translations = title, _translations(action[9])
+            title, title_original = shown(text, "title", language)
         area_name, area_original = area_names.get(area_id, no_area)
         rows.append(GanttRow(
             code=code, title=title, status_key=status_key, start=start, due=due, percent=percent,
