@@ -36,13 +36,6 @@ from tracker.charts.data import (
 
 FALLBACK_COLOUR = "#8c959f"
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-# How the agency ranking orders agencies, in words (the rule is ``charts.data.rank_key``).
-RANKING_RULE = (
-    "Agencies are ranked by shares, not counts, so a large agency is not punished for its size: "
-    "first the smallest share of its actions overdue, then of actions finished late, then of "
-    "reminders left unanswered; then the largest share of actions finished on time and of "
-    "reports sent by the round's deadline; ties by name."
-)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,13 @@ TIMEFRAME_LANES = (
     ("long", lazy_gettext("Long term (> 2 years)"), 2, 3),
 )
 NO_TIMEFRAME = lazy_gettext("No timeframe given")
+# How the agency ranking orders agencies, in words (the rule is ``charts.data.rank_key``).
+RANKING_RULE = lazy_gettext(
+    "Agencies are ranked by shares, not counts, so a large agency is not punished for its size: "
+    "first the smallest share of its actions overdue, then of actions finished late, then of "
+    "reminders left unanswered; then the largest share of actions finished on time and of "
+    "reports sent by the round's deadline; ties by name."
+)
 
 
 def original_marker(language: str) -> str:

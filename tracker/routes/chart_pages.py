@@ -25,7 +25,7 @@ from werkzeug.exceptions import BadRequest
 from tracker.charts import html
 from tracker.charts.calendar import ZOOMS
 from tracker.publishing.chart_pages import gantt_filters, gantt_page, ranking_page, timeline_page
-from tracker.publishing.chart_words import html_words
+from tracker.publishing.chart_words import RANKING_RULE, html_words
 from tracker.routes.forms import now
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
@@ -103,7 +103,7 @@ def ranking(slug: str):
         return f"{prefix}{agency_id}" if agency_id is not None else None
 
     return render_template(
-        "charts/ranking.html", plan=plan, page=page, rule=html.RANKING_RULE,
+        "charts/ranking.html", plan=plan, page=page, rule=RANKING_RULE,
         chart=html.ranking_html(page.data, agency_href,
                                 gettext("%(plan)s: lead agencies, best first", plan=page.data.title),
                                 html_words(today, get_locale())),

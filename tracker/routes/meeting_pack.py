@@ -17,7 +17,7 @@ from flask_login import current_user
 from werkzeug.exceptions import ServiceUnavailable
 
 from tracker.charts import html
-from tracker.publishing.chart_words import html_words
+from tracker.publishing.chart_words import RANKING_RULE, html_words
 from tracker.publishing.meeting_pack import meeting_pack
 from tracker.routes.forms import now
 from tracker.routes.public import _date_arg
@@ -44,7 +44,7 @@ def _render(slug: str, *, pdf: bool):
         return f"{prefix}{agency_id}" if agency_id is not None and plan.published else None
 
     page = render_template(
-        "public/pack.html", plan=plan, pack=pack, error=error, pdf=pdf, rule=html.RANKING_RULE,
+        "public/pack.html", plan=plan, pack=pack, error=error, pdf=pdf, rule=RANKING_RULE,
         ranking=html.ranking_html(pack.ranking, agency_href, _("Lead agencies, best first"),
                                   html_words(pack.today, get_locale())),
     )
