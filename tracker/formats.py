@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from babel import Locale
 from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
+from babel.dates import get_month_names
 from babel.numbers import format_decimal, format_percent
 from flask import Flask
 
@@ -56,6 +57,12 @@ def moment(value: datetime | None, locale=None) -> str:
         return ""
     value = value.astimezone(UTC) if value.tzinfo else value
     return f"{day(value, locale)} {babel_time(value, 'HH:mm', locale=_locale(locale))} UTC"
+
+
+def month_abbreviations(locale=None) -> tuple[str, ...]:
+    """The twelve months' short names as a calendar axis labels them: "Jan" ..., "ene" ..., "янв." ..."""
+    names = get_month_names("abbreviated", context="stand-alone", locale=_locale(locale))
+    return tuple(names[month] for month in range(1, 13))
 
 
 def number(value: float | None, locale=None) -> str:

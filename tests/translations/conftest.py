@@ -5,6 +5,7 @@ from __future__ import annotations
 import flask_babel
 import pytest
 from flask import g
+from sqlalchemy import event
 
 LANGUAGES = ["en", "es", "fr", "ru"]
 
@@ -28,3 +29,18 @@ def read(client, path: str, language: str, **kwargs):
     flask_babel.refresh()
     g.pop("tracker_translations", None)
     return client.get(path, headers={"Accept-Language": language}, **kwargs)
+
+
+def statements(engine, fetch) -> list[str]:
+    """The SQL statements ``fetch()`` sends through ``engine``."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fetch()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return sent

@@ -6,10 +6,8 @@ import html
 import re
 from datetime import date
 
-from sqlalchemy import event
-
 from tests import factories
-from tests.translations.conftest import read
+from tests.translations.conftest import read, statements
 
 
 def page(client, path: str, language: str) -> str:
@@ -82,20 +80,6 @@ def test_a_status_label_speaks_the_reader_s_language_where_it_has_one(client, db
     assert '<span lang="en">Pending</span>' in page(client, "/plans/shared", "fr")
 
 
-def _statements(engine, fetch) -> list[str]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        fetch()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return statements
-
-
 def test_a_translated_page_of_50_rows_reads_no_more_than_a_page_of_2(client, db_session, languages):
     """Speed guard (counts statements, never time): translations come with their rows."""
     few, many = factories.plan(slug="few"), factories.plan(slug="many")
@@ -109,8 +93,8 @@ def test_a_translated_page_of_50_rows_reads_no_more_than_a_page_of_2(client, db_
                              milestones=[{"due_date": "2026-12-31", "title": "Step",
                                           "title_translations": {"es": "Paso"}}])
     engine = db_session.get_bind().engine
-    small = _statements(engine, lambda: page(client, "/plans/few", "es"))
-    large = _statements(engine, lambda: page(client, "/plans/many", "es"))
+    small = statements(engine, lambda: page(client, "/plans/few", "es"))
+    large = statements(engine, lambda: page(client, "/plans/many", "es"))
     spanish = page(client, "/plans/many", "es")
     assert "Recomendación 49" in spanish and "Acción 49" in spanish
     assert len(large) <= len(small), large

@@ -54,9 +54,9 @@ def agencies_chart(data: AgencyData, fmt: str = "png", *, page: int = 1) -> byte
         for y, row in zip(ys, shown, strict=True):
             parts = []
             if row.reports:
-                parts.append(data.labels.reports.format(on_time=row.reports_on_time, total=row.reports))
+                parts.append(data.labels.reports % {"on_time": row.reports_on_time, "total": row.reports})
             if row.reminders_sent:
-                parts.append(data.labels.reminders.format(unanswered=row.reminders_unanswered))
+                parts.append(data.labels.reminders % {"unanswered": row.reminders_unanswered})
             if parts:
                 ax.text(1.01, y, " · ".join(parts), transform=notes, va="center", fontsize=8,
                         color=MUTED_COLOUR, clip_on=False)
@@ -78,7 +78,7 @@ def agencies_chart(data: AgencyData, fmt: str = "png", *, page: int = 1) -> byte
             ax.spines[side].set_visible(False)
         parts = [data.subtitle] if data.subtitle else []
         if pages > 1:
-            parts.append(data.labels.page.format(page=page, pages=pages))
+            parts.append(data.labels.page % {"page": page, "pages": pages})
         if parts:
             ax.set_title(" · ".join(parts), fontsize=9, color=MUTED_COLOUR, loc="left")
         handles = [Patch(facecolor=fill, hatch=hatch, edgecolor="white",

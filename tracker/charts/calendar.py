@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tracker.charts.data import MONTH_NAMES
 from tracker.models.types import within_date_range
 
 ZOOMS = ("month", "quarter", "year")
 MONTHS_PER_UNIT = {"month": 1, "quarter": 3, "year": 12}
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+QUARTER = "Q{quarter} {year}"  # a quarter's label when the caller gives none
 DEFAULT_HALF_SPAN = timedelta(days=180)  # a chart with no dates at all shows a year around today
 # The zoom a chart opens at, by the months it spans: a column per month stays readable up
 # to about three years (36 columns), a column per quarter up to ten (40); beyond, years.
@@ -90,16 +91,17 @@ def extent(start: date, end: date, span: Span, at=None) -> tuple[float, float]:
     return left, max(min(right, 100.0) - left, 0.0)
 
 
-def ticks(span: Span, zoom: str) -> tuple[Tick, ...]:
+def ticks(span: Span, zoom: str, months: tuple[str, ...] = MONTH_NAMES, quarter: str = QUARTER) -> tuple[Tick, ...]:
     """The units of ``zoom`` in ``span``, labelled "Jan" / "Q1 2019" / "2019"; a unit the span
-    cuts (a year on a month axis) is kept to the part inside it."""
+    cuts (a year on a month axis) is kept to the part inside it. ``months`` (the twelve
+    short names) and ``quarter`` ("Q{quarter} {year}") are the reader's words."""
     out = []
     current = span.start
     while current <= span.end:
         following = _add_months(_unit_start(current, zoom), MONTHS_PER_UNIT[zoom])
         left = position(current, span)
         right = position(following, span) if following <= span.end else 100.0
-        out.append(Tick(_label(current, zoom), current, left, right - left))
+        out.append(Tick(_label(current, zoom, months, quarter), current, left, right - left))
         current = following
     return tuple(out)
 
@@ -126,12 +128,12 @@ def units(span: Span, zoom: str) -> int:
     return -(-months // MONTHS_PER_UNIT[zoom])
 
 
-def _label(day: date, zoom: str) -> str:
+def _label(day: date, zoom: str, months: tuple[str, ...], quarter: str) -> str:
     if zoom == "year":
         return str(day.year)
     if zoom == "quarter":
-        return f"Q{(day.month - 1) // 3 + 1} {day.year}"
-    return MONTH_NAMES[day.month - 1]  # the year is on a band of its own
+        return quarter.format(quarter=(day.month - 1) // 3 + 1, year=day.year)
+    return months[day.month - 1]  # the year is on a band of its own
 
 
 def _unit_start(day: date, zoom: str) -> date:

@@ -13,6 +13,9 @@ from datetime import date
 
 # Readiness ratings, as the World Bank method prints them; ``None`` means "not rated".
 RATINGS = ("GREEN", "YELLOW", "RED")
+# The month axis's names when the caller gives none (``formats.month_abbreviations`` gives them
+# in the reader's language).
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class GanttRow:
     lead: str | None = None
     overdue: bool = False
     milestones: tuple[GanttMilestone, ...] = ()
+    # The title (and the area's name) shown in the original, English, to a reader of another
+    # language: an HTML page marks it so (``web.content_language``).
+    title_original: bool = False
+    area_original: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,10 +77,12 @@ class GanttLabels:
     plan_month: str = "Plan month"
     no_dates: str = "no dates"
     no_area: str = "Other actions"
-    page: str = "page {page} of {pages}"
-    today_outside: str = "today ({today}) is outside the period shown"
-    continued: str = "{group} (cont.)"
+    page: str = "page %(page)d of %(pages)d"
+    today_outside: str = "today (%(today)s) is outside the period shown"
+    continued: str = "%(group)s (cont.)"
     empty: str = "No actions to show."
+    months: tuple[str, ...] = MONTH_NAMES
+    today_day: str = ""  # today as the reader writes a day; "" for ISO (2026-12-03)
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,7 @@ class TimelineItem:
     code: str
     text: str
     status_key: str
+    text_original: bool = False  # as ``GanttRow.title_original``
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,7 @@ class TimelineLane:
     start: date | None
     end: date | None
     items: tuple[TimelineItem, ...]
+    window: str = ""  # "start – end" as the reader writes days; "" for ISO days
 
 
 @dataclass(frozen=True)
@@ -303,9 +314,9 @@ class AgencyLabels:
     overdue: str = "Overdue"
     open: str = "Open, not yet due"
     axis: str = "Actions led"
-    reports: str = "reports on time {on_time}/{total}"
-    reminders: str = "reminders unanswered {unanswered}"
-    page: str = "page {page} of {pages}"
+    reports: str = "reports on time %(on_time)d/%(total)d"
+    reminders: str = "reminders unanswered %(unanswered)d"
+    page: str = "page %(page)d of %(pages)d"
     empty: str = "No actions with a lead agency."
 
 

@@ -88,5 +88,5 @@ def row_words(labels: GanttLabels) -> Words:
         today=labels.today, overdue=labels.overdue, milestone=labels.milestone,
         milestone_achieved=labels.milestone_achieved, plan_month=labels.plan_month,
         no_dates=labels.no_dates, page=labels.page, today_outside=labels.today_outside,
-        continued=labels.continued,
+        continued=labels.continued, months=labels.months, today_day=labels.today_day,
     )

@@ -25,32 +25,22 @@ from typing import NamedTuple
 from markupsafe import Markup
 
 from tracker.charts import calendar
-from tracker.charts.data import AgencyData, GanttData, StatusStyle, TimelineData, ranked
+from tracker.charts.data import (
+    MONTH_NAMES,
+    AgencyData,
+    GanttData,
+    StatusStyle,
+    TimelineData,
+    ranked,
+)
 
 FALLBACK_COLOUR = "#8c959f"
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-# How the agency ranking orders agencies, in words (the rule is ``charts.data.rank_key``).
-RANKING_RULE = (
-    "Agencies are ranked by shares, not counts, so a large agency is not punished for its size: "
-    "first the smallest share of its actions overdue, then of actions finished late, then of "
-    "reminders left unanswered; then the largest share of actions finished on time and of "
-    "reports sent by the round's deadline; ties by name."
-)
-
-
-def _count_actions(count: int) -> str:
-    return f"({count} actions)"
 
 
 @dataclass(frozen=True)
 class Words:
-    """The generic words of the HTML charts (English defaults a caller may translate).
-
-    ``count`` words a group's number of rows ("(3 actions)"; a function, for plurals).
-    ``content_language``, when set, marks the content (titles, area and agency names) as
-    written in that language (``lang``): a page in another language says so to screen
-    readers, and the content keeps its own words.
-    """
+    """The generic words of the HTML charts (English defaults a caller may translate)."""
 
     today: str = "Today"
     overdue: str = "Overdue"
@@ -61,15 +51,34 @@ class Words:
     milestone_achieved: str = "Milestone achieved"
     milestone_missed: str = "Milestone missed"
     complete: str = "complete"
-    due: str = "due"
-    count: Callable[[int], str] = _count_actions
+    # A group's number of rows, "(3 actions)": a function, as plurals differ by language.
+    count: Callable[[int], str] = lambda n: f"({n} actions)"
     plan_month: str = "Plan month"
     label_column: str = "Action"
-    today_outside: str = "Today ({today}) is outside the period shown."
+    today_outside: str = "Today (%(today)s) is outside the period shown."
     scroll_hint: str = "Chart: scrolls sideways; each bar links to its page"
     empty: str = "No actions to show."
-    content_language: str = ""
-    month_names: tuple[str, ...] = calendar.MONTH_NAMES  # the axis's months, January first
+    months: tuple[str, ...] = MONTH_NAMES
+    quarter: str = calendar.QUARTER
+    today_day: str = ""  # today as the reader writes a day; "" for ISO
+    # After a title shown in the original to a reader of another language, e.g. "(original in
+    # English)" in the reader's language; "" when nothing needs marking (an English reader).
+    original_marker: str = ""
+    due: str = "due"
+    # The Gantt table's and the ranking's column headings.
+    area: str = "Area"
+    lead_agency: str = "Lead agency"
+    start: str = "Start"
+    due_column: str = "Due"
+    status: str = "Status"
+    complete_column: str = "Complete"
+    milestones: str = "Milestones"
+    achieved: str = "achieved"
+    rank: str = "Rank"
+    agency: str = "Agency"
+    actions_led: str = "Actions led"
+    reports_on_time: str = "Reports on time"
+    reminders_unanswered: str = "Reminders unanswered"
 
 
 def escape(text) -> str:
@@ -92,26 +101,20 @@ class Row(NamedTuple):
     href: str
     code: str
     title: str
-    details: str  # everything else about the row, in words, for the tip (HTML, escaped)
+    details: str  # everything else about the row, in words, for the tip
     start: date | None
     end: date | None
     colour: str
     fill: int = 0  # percent
     overdue: bool = False
     marks: tuple[Mark, ...] = ()
+    original: bool = False  # the title is the untranslated original (``marked``)
 
 
 class Group(NamedTuple):
     label: str
     rows: tuple[Row, ...]
-    is_content: bool = False  # the label is content (an area's code and name), not the chart's words
-
-
-def content(text, words: Words) -> str:
-    """``text``, content in the original's words, escaped and marked with its language if asked."""
-    if not words.content_language:
-        return escape(text)
-    return f'<span lang="{escape(words.content_language)}">{escape(text)}</span>'
+    original: bool = False  # the label is the untranslated original
 
 
 def css_colour(value: str | None) -> str:
@@ -123,6 +126,15 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
+def marked(text: str, original: bool, marker: str) -> str:
+    """``text`` escaped; when ``original`` (untranslated for this reader) and there is a
+    ``marker``, tagged as English and followed by the marker, as ``web.content_language.content_html``
+    writes it on every other page."""
+    if original and marker:
+        return f'<span lang="en">{escape(text)}</span> <span class="original-language">{escape(marker)}</span>'
+    return escape(text)
+
+
 # --- The Gantt -----------------------------------------------------------------------
 
 
@@ -131,14 +143,14 @@ def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Word
     labels = {s.key: s.label for s in data.statuses}
     colours = {s.key: css_colour(s.colour) for s in data.statuses}  # once per status, not per row
     groups: dict[str, list[Row]] = {}
+    originals: set[str] = set()
     today = data.today
     for row in data.rows:
         status = labels.get(row.status_key, row.status_key)
         dates = f"{_iso(row.start)} – {_iso(row.due)}" if row.start or row.due else words.no_dates
-        lead = content(row.lead, words) if row.lead else escape(words.no_lead)
         details = (
-            f"{escape(words.lead)}: {lead} · {escape(dates)} · {escape(status)} · "
-            f"{row.percent}% {escape(words.complete)}{' · ' + escape(words.overdue) if row.overdue else ''}"
+            f"{words.lead}: {row.lead or words.no_lead} · {dates} · {status} · "
+            f"{row.percent}% {words.complete}{' · ' + words.overdue if row.overdue else ''}"
         )
         marks = []
         for m in row.milestones:
@@ -149,12 +161,15 @@ def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Word
             else:
                 state, what = "due", f"{words.milestone_due} {m.due_date.isoformat()}"
             marks.append(Mark(on=m.achieved_on or m.due_date, state=state, text=f"{what}: {m.title}"))
-        groups.setdefault(row.area or data.labels.no_area, []).append(Row(
+        label = row.area or data.labels.no_area
+        if row.area_original:
+            originals.add(label)
+        groups.setdefault(label, []).append(Row(
             href=action_href(row.code), code=row.code, title=row.title, details=details,
             start=row.start, end=row.due, colour=colours.get(row.status_key, FALLBACK_COLOUR),
-            fill=row.percent, overdue=row.overdue, marks=tuple(marks),
+            fill=row.percent, overdue=row.overdue, marks=tuple(marks), original=row.title_original,
         ))
-    return tuple(Group(label, tuple(rows), label != data.labels.no_area) for label, rows in groups.items())
+    return tuple(Group(label, tuple(rows), label in originals) for label, rows in groups.items())
 
 
 def gantt_html(data: GanttData, *, zoom: str, action_href: Callable[[str], str],
@@ -179,24 +194,29 @@ def gantt_zoom(data: GanttData, period: tuple[date | None, date | None] | None =
     return calendar.fitting_zoom(days, today=data.today)
 
 
-def gantt_table_html(data: GanttData, action_href: Callable[[str], str], caption: str) -> Markup:
+def gantt_table_html(data: GanttData, action_href: Callable[[str], str], caption: str,
+                     words: Words = Words()) -> Markup:
     """The Gantt's rows as a table (the same facts as the bars), each action linked."""
     labels = {s.key: s.label for s in data.statuses}
+    headings = (words.label_column, words.area, words.lead_agency, words.start, words.due_column, words.status,
+                words.complete_column, words.milestones)
     out = [
-        (f'<table class="data hchart-table"><caption>{escape(caption)}</caption><thead><tr>'
-        '<th scope="col">Action</th><th scope="col">Area</th><th scope="col">Lead agency</th>'
-        '<th scope="col">Start</th><th scope="col">Due</th><th scope="col">Status</th>'
-        '<th scope="col">Complete</th><th scope="col">Milestones</th></tr></thead><tbody>')
+        f'<table class="data hchart-table"><caption>{escape(caption)}</caption><thead><tr>'
+        + "".join(f'<th scope="col">{escape(heading)}</th>' for heading in headings)
+        + "</tr></thead><tbody>"
     ]
+    overdue_html = f' <strong class="overdue">{escape(words.overdue)}</strong>'
+    marker = words.original_marker
     for row in data.rows:
-        overdue = ' <strong class="overdue">Overdue</strong>' if row.overdue else ""
+        overdue = overdue_html if row.overdue else ""
         milestones = "; ".join(
-            f"{m.title} ({m.due_date.isoformat()}{', achieved ' + m.achieved_on.isoformat() if m.achieved_on else ''})"
+            f"{m.title} ({m.due_date.isoformat()}{f', {words.achieved} ' + m.achieved_on.isoformat() if m.achieved_on else ''})"
             for m in row.milestones
         )
         out.append(
             f'<tr><th scope="row"><a href="{escape(action_href(row.code))}">{escape(row.code)}</a> '
-            f"{escape(row.title)}</th><td>{escape(row.area or '')}</td><td>{escape(row.lead or '')}</td>"
+            f"{marked(row.title, row.title_original, marker)}</th>"
+            f"<td>{marked(row.area or '', row.area_original, marker)}</td><td>{escape(row.lead or '')}</td>"
             f"<td>{_iso(row.start)}</td><td>{_iso(row.due)}{overdue}</td>"
             f"<td>{escape(labels.get(row.status_key, row.status_key))}</td><td>{row.percent}%</td>"
             f"<td>{escape(milestones)}</td></tr>"
@@ -215,16 +235,16 @@ def timeline_groups(data: TimelineData, rec_href: Callable[[str], str]) -> tuple
     for lane in data.lanes:
         if not lane.items:
             continue
-        window = f"{_iso(lane.start)} – {_iso(lane.end)}" if lane.start else ""
+        window = (lane.window or f"{_iso(lane.start)} – {_iso(lane.end)}") if lane.start else ""
         rows = []
         for item in lane.items:
             style = styles.get(item.status_key)
             status = style.label if style else item.status_key
             rows.append(Row(
                 href=rec_href(item.code), code=item.code, title=item.text,
-                details=escape(" · ".join(part for part in (lane.label, window, status) if part)),
+                details=" · ".join(part for part in (lane.label, window, status) if part),
                 start=lane.start, end=lane.end, colour=css_colour(style.colour if style else None),
-                fill=100,
+                fill=100, original=item.text_original,
             ))
         label = f"{lane.label} ({window})" if window else lane.label
         groups.append(Group(label, tuple(rows)))
@@ -267,9 +287,9 @@ def rows_html(groups: tuple[Group, ...], *, today: date, zoom: str, words: Words
     )
     out.append(_axis(span, zoom, period_start, words, today_in, today_at))
     for group in groups:
-        label = content(group.label, words) if group.is_content else escape(group.label)
         out.append(
-            f'<details class="hchart-group" open><summary><span class="hchart-group-label">{label}'
+            f'<details class="hchart-group" open><summary><span class="hchart-group-label">'
+            f'{marked(group.label, group.original, words.original_marker)}'
             f' <span class="hchart-count">{escape(words.count(len(group.rows)))}</span></span></summary><ol class="hchart-rows">'
         )
         out.extend(_row(row, span, at, escaped) for row in group.rows)
@@ -288,14 +308,11 @@ def _axis(span: calendar.Span, zoom: str, period_start: date | None, words: Word
         bands.append(("hchart-plan-months", calendar.plan_months(span, period_start), words.plan_month))
     if zoom == "month":
         bands.append(("hchart-years", calendar.ticks(span, "year"), ""))
-    bands.append(("hchart-units", calendar.ticks(span, zoom), ""))
+    bands.append(("hchart-units", calendar.ticks(span, zoom, words.months, words.quarter), ""))
     for css, ticks, title in bands:
         out.append(f'<div class="hchart-band {css}"><span class="hchart-label">{escape(title)}</span><span class="hchart-track">')
-        # A month's tick is named in the reader's language; the others are numbers.
-        named = zoom == "month" and css == "hchart-units"
         out.extend(
-            f'<span class="hchart-tick" style="left:{t.left:.3f}%;width:{t.width:.3f}%">'
-            f'{escape(words.month_names[t.start.month - 1] if named else t.label)}</span>'
+            f'<span class="hchart-tick" style="left:{t.left:.3f}%;width:{t.width:.3f}%">{escape(t.label)}</span>'
             for t in ticks
         )
         if today_in and css == "hchart-units":
@@ -306,8 +323,11 @@ def _axis(span: calendar.Span, zoom: str, period_start: date | None, words: Word
 
 
 def _row(row: Row, span: calendar.Span, at, words: Words) -> str:
-    code, title = escape(row.code), content(row.title, words)
-    tip = f"{code} {title} · {row.details}"
+    """One row's HTML; ``words.overdue`` and ``words.no_dates`` come escaped (``rows_html``)."""
+    code, title = escape(row.code), escape(row.title)
+    tip = f"{code} {title} · {escape(row.details)}"
+    if row.original:
+        title = marked(row.title, row.original, words.original_marker)
     overdue = f' <strong class="hchart-overdue">{words.overdue}</strong>' if row.overdue else ""
     start, end = row.start or row.end, row.end or row.start
     if start is None:
@@ -348,15 +368,18 @@ def _legend(rows: list[Row], statuses: tuple[StatusStyle, ...], words: Words, to
         if state in states:
             items.append(f'<li><span class="hchart-mark is-{state}"></span>{escape(label)}</li>')
     if today_in:
-        items.append(f'<li><span class="hchart-today-key"></span>{escape(words.today)} ({today.isoformat()})</li>')
-    note = "" if today_in else f'<p class="hchart-note">{escape(words.today_outside.format(today=today.isoformat()))}</p>'
+        items.append(f'<li><span class="hchart-today-key"></span>{escape(words.today)} '
+                     f'({escape(words.today_day or today.isoformat())})</li>')
+    outside = words.today_outside % {"today": words.today_day or today.isoformat()}
+    note = "" if today_in else f'<p class="hchart-note">{escape(outside)}</p>'
     return f'<ul class="hchart-legend">{"".join(items)}</ul>{note}'
 
 
 # --- The agency ranking ----------------------------------------------------------------
 
 
-def ranking_html(data: AgencyData, agency_href: Callable[[str], str | None], caption: str) -> Markup:
+def ranking_html(data: AgencyData, agency_href: Callable[[str], str | None], caption: str,
+                 words: Words = Words()) -> Markup:
     """The lead agencies in ranking order as a table, each with a bar of its actions by outcome.
 
     ``agency_href(name)`` is the agency's page, or None when it has none to link to.
@@ -373,10 +396,10 @@ def ranking_html(data: AgencyData, agency_href: Callable[[str], str | None], cap
         + "</ul>",
         (f'<div class="hchart-table-scroll" role="region" tabindex="0" aria-label="{escape(caption)}">'
         f'<table class="data hchart-ranking"><caption>{escape(caption)}</caption><thead><tr>'
-        '<th scope="col">Rank</th><th scope="col">Agency</th><th scope="col">Actions led</th>'
-        f'<th scope="col">{escape(labels.on_time)}</th><th scope="col">{escape(labels.late)}</th>'
-        f'<th scope="col">{escape(labels.overdue)}</th><th scope="col">{escape(labels.open)}</th>'
-        '<th scope="col">Reports on time</th><th scope="col">Reminders unanswered</th></tr></thead><tbody>'),
+        + "".join(f'<th scope="col">{escape(heading)}</th>' for heading in (
+            words.rank, words.agency, words.actions_led, labels.on_time, labels.late, labels.overdue,
+            labels.open, words.reports_on_time, words.reminders_unanswered))
+        + "</tr></thead><tbody>"),
     ]
     for rank, row in enumerate(rows, start=1):
         name = escape(f"{row.name} ({row.acronym})" if row.acronym else row.name)

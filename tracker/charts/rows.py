@@ -36,6 +36,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from PIL import Image, ImageDraw, ImageFont
 
+from tracker.charts.data import MONTH_NAMES
 from tracker.charts.palette import OVERDUE_COLOUR
 from tracker.charts.render import colour, page_bounds, shorten
 from tracker.models.types import within_date_range
@@ -60,7 +61,6 @@ GRID_COLOUR = "#d0d7de"
 HEADER_COLOUR = "#eaeef2"
 TEXT_COLOUR = "#1f2328"
 MUTED_COLOUR = "#57606a"
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # (calendar months up to, months between labels): about 12 to 36 labels at any span. Up to 12
 # years every month has a gridline; past that only the labelled ones do.
 LABEL_STEPS = ((36, 1), (72, 3), (144, 6), (360, 12), (1200, 60), (None, 120))
@@ -110,7 +110,9 @@ class Words:
     no_dates: str
     page: str
     today_outside: str
-    continued: str = "{group} (cont.)"
+    continued: str = "%(group)s (cont.)"
+    months: tuple[str, ...] = MONTH_NAMES
+    today_day: str = ""  # today as the reader writes a day; "" for ISO
 
 
 def page_count(groups: tuple[Group, ...]) -> int:
@@ -157,7 +159,7 @@ def draw_rows(
         ]
     if x0 <= mdates.date2num(today) <= x1:
         handles.append(Line2D([], [], color=TODAY_COLOUR, ls="--", lw=1.2,
-                              label=f"{words.today} ({today.isoformat()})"))
+                              label=f"{words.today} ({words.today_day or today.isoformat()})"))
     columns = max(1, min(len(handles), LEGEND_COLUMNS))
     legend_rows = -(-len(handles) // columns)
 
@@ -187,9 +189,9 @@ def draw_rows(
 
     parts = [subtitle] if subtitle else []
     if pages > 1:
-        parts.append(words.page.format(page=page, pages=pages))
+        parts.append(words.page % {"page": page, "pages": pages})
     if not x0 <= mdates.date2num(today) <= x1:
-        parts.append(words.today_outside.format(today=today.isoformat()))
+        parts.append(words.today_outside % {"today": words.today_day or today.isoformat()})
     if parts:
         figure.text(LEFT_IN / FIGURE_WIDTH_IN, 1 - SUBTITLE_IN / height, shorten(" · ".join(parts), 160),
                     fontsize=9, color=MUTED_COLOUR, ha="left", va="center")
@@ -209,7 +211,7 @@ def _page_lines(groups, first: int, last: int, words: Words) -> list:
             if first <= index < last:
                 if not shown:
                     continued = index > 0 and index == first and group.bars[0] is not bar
-                    label = words.continued.format(group=group.label) if continued else group.label
+                    label = words.continued % {"group": group.label} if continued else group.label
                     lines.append(shorten(label, HEADING_WIDTH))
                     shown = True
                 lines.append(bar)
@@ -414,7 +416,7 @@ def _month_axis(ax, start: date, end: date, period_start: date | None, words: Wo
     names = []
     for n, i in enumerate(shown):
         month = months[i]
-        name = MONTH_NAMES[month.month - 1]
+        name = words.months[month.month - 1]
         names.append(f"{name}\n{month.year}" if n == 0 or month.month == 1 else name)
     ax.set_xticks([mids[i] for i in shown], labels=names, minor=True, fontsize=8)
     ax.tick_params(axis="x", which="minor", length=0)

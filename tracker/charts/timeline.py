@@ -59,6 +59,6 @@ def _groups(data: TimelineData) -> tuple[Group, ...]:
             ))
         heading = lane.label
         if lane.start and lane.end:
-            heading += f"  ({lane.start.isoformat()} – {lane.end.isoformat()})"
+            heading += f"  ({lane.window or f'{lane.start.isoformat()} – {lane.end.isoformat()}'})"
         groups.append(Group(heading, tuple(bars)))
     return tuple(groups)

@@ -24,7 +24,6 @@ from tracker.charts.data import (
     AgencyData,
     AgencyRow,
     GanttData,
-    GanttLabels,
     GanttMilestone,
     GanttRow,
     ReadinessCell,
@@ -43,6 +42,7 @@ from tracker.charts.data import (
 )
 from tracker.exchange.csv_files import csv_bytes
 from tracker.extensions import db
+from tracker.formats import day
 from tracker.models import (
     REPORTED_STATES,
     Action,
@@ -59,7 +59,10 @@ from tracker.models import (
     Status,
     StatusChange,
 )
+from tracker.models.translations import ORIGINAL_LANGUAGE, language_of, localized, status_text
 from tracker.models.types import within_date_range
+from tracker.publishing import chart_words
+from tracker.publishing.chart_words import NO_TIMEFRAME, TIMEFRAME_LANES
 from tracker.publishing.scorecards import plan_scorecard
 from tracker.reminders.log import DELIVERED
 from tracker.services.errors import ValidationFailed
@@ -67,25 +70,32 @@ from tracker.services.plans import find_area
 from tracker.services.readiness import plan_readiness
 from tracker.services.statuses import status_vocabulary
 
-# The timeframes of Annex A, in lane order, with the years each spans from the plan's start.
-TIMEFRAME_LANES = (
-    ("short", "Short term (< 1 year)", 0, 1),
-    ("medium", "Medium term (1-2 years)", 1, 2),
-    ("long", "Long term (> 2 years)", 2, 3),
-)
-NO_TIMEFRAME = "No timeframe given"
 # Reminders an agency answers with a report (the same rules as reminder_log.agency_stats).
 ANSWERABLE_RULES = ("due_soon", "overdue", "missing_report")
 
 
-def status_styles() -> tuple[StatusStyle, ...]:
-    """The status vocabulary as the charts need it, in display order."""
-    return tuple(_style(s) for s in status_vocabulary())
+def status_styles(language: str = ORIGINAL_LANGUAGE) -> tuple[StatusStyle, ...]:
+    """The status vocabulary as the charts need it, in display order, labelled for ``language``."""
+    return tuple(_style(s, language) for s in status_vocabulary())
 
 
-def _style(status: Status) -> StatusStyle:
-    return StatusStyle(key=status.key, label=status.label, colour=status.colour, is_final=status.is_final,
-                       label_translations=dict(status.label_translations or {}))
+def _style(status: Status, language: str) -> StatusStyle:
+    # The pages' rule for a status's label (``models.translations.status_text``).
+    return StatusStyle(key=status.key, label=status_text(status, language, gettext), colour=status.colour,
+                       is_final=status.is_final)
+
+
+def shown(item, field: str, language: str) -> tuple[str, bool]:
+    """``field`` of ``item`` for a reader of ``language``, and whether it is the original left
+    untranslated for a reader of another language (which a page marks)."""
+    text = localized(item, field, language)
+    return text.text, text.is_original and language != ORIGINAL_LANGUAGE
+
+
+def area_heading(area, language: str) -> tuple[str, bool]:
+    """An area as a chart heads its group: "G  Governance", in ``language`` where it has a translation."""
+    name, original = shown(area, "name", language)
+    return f"{area.code}  {name}", original
 
 
 # --- Gantt ------------------------------------------------------------------------
@@ -125,13 +135,16 @@ def unknown_lead(key: str) -> dict[str, list[str]]:
     return {"lead": [f"No action of this plan is led by {key!r}."]}
 
 
-def gantt_data(plan: Plan, *, today: date, area: str | None = None, lead: str | None = None) -> GanttData:
+def gantt_data(plan: Plan, *, today: date, area: str | None = None, lead: str | None = None,
+               locale=None) -> GanttData:
     """The plan's actions for the Gantt, grouped by area in area order, as of ``today``.
 
     ``area`` is an area code of the plan; ``lead`` the acronym or name of an agency
     leading actions of the plan, keeping those (as the HTML Gantt's filter does). An
-    unknown filter is ``ValidationFailed`` naming it.
+    unknown filter is ``ValidationFailed`` naming it. Titles, names and words are in the
+    language of ``locale`` where they have a translation (None: English).
     """
+    language = language_of(locale)
     errors: dict[str, list[str]] = {}
     area_row = agency_row = None
     if area:
@@ -161,38 +174,48 @@ def gantt_data(plan: Plan, *, today: date, area: str | None = None, lead: str | 
     if agency_row is not None:
         query = query.where(Action.lead_agency_id == agency_row.id)
 
-    rows = tuple(
-        GanttRow(
+    rows = []
+    for action in db.session.scalars(query):
+        title, title_original = shown(action, "title", language)
+        heading, area_original = area_heading(action.area, language) if action.area else (None, False)
+        rows.append(GanttRow(
             code=action.code,
-            title=action.title,
+            title=title,
             status_key=action.status_key,
             start=action.start_date,
             due=action.due_date,
             percent=action.percent_complete,
-            area=f"{action.area.code}  {action.area.name}" if action.area else None,
+            area=heading,
             lead=action.lead_agency.display_name if action.lead_agency else None,
             overdue=action.is_overdue(today),
             milestones=tuple(
-                GanttMilestone(title=m.title, due_date=m.due_date, achieved_on=m.achieved_on)
+                GanttMilestone(title=localized(m, "title", language).text, due_date=m.due_date,
+                               achieved_on=m.achieved_on)
                 for m in action.milestones
             ),
-        )
-        for action in db.session.scalars(query)
-    )
-    parts = [gettext("Actions by area")]
-    if area_row is not None:
-        parts.append(f"{area_row.code} {area_row.name}")
-    if agency_row is not None:
-        parts.append(agency_row.display_name)
+            title_original=title_original,
+            area_original=area_original,
+        ))
     return GanttData(
-        title=plan.title,
-        subtitle=" · ".join(parts),
-        statuses=status_styles(),
-        rows=rows,
+        title=localized(plan, "title", language).text,
+        subtitle=gantt_subtitle(area_row, agency_row, language),
+        statuses=status_styles(language),
+        rows=tuple(rows),
         today=today,
         period_start=plan.period_start,
         period_end=plan.period_end,
+        labels=chart_words.gantt_labels(today, locale),
     )
+
+
+def gantt_subtitle(area: Area | None, agency: Agency | None, language: str) -> str:
+    """What a Gantt shows: "Actions by area", then the area and the lead agency it is kept to."""
+    parts = [gettext("Actions by area")]
+    if area is not None:
+        parts.append(f"{area.code} {shown(area, 'name', language)[0]}")
+    if agency is not None:
+        parts.append(agency.display_name)
+    return " · ".join(parts)
 
 
 # --- Timeline by timeframe ------------------------------------------------------------
@@ -207,12 +230,14 @@ def plan_start(plan: Plan) -> date:
     return within_date_range(plan.period_start or plan.created_at.date())
 
 
-def timeline_data(plan: Plan, *, today: date) -> TimelineData:
+def timeline_data(plan: Plan, *, today: date, locale=None) -> TimelineData:
     """The plan's recommendations in short / medium / long lanes (Annex A), then those without one.
 
     Windows count whole years from the plan's start: short is its first year, medium its
-    second, long from the third year to the plan's end (at least a year).
+    second, long from the third year to the plan's end (at least a year). Texts and words
+    in the language of ``locale`` where they have a translation (None: English).
     """
+    language = language_of(locale)
     start = plan_start(plan)
     recs = db.session.scalars(
         select(Recommendation)
@@ -222,51 +247,60 @@ def timeline_data(plan: Plan, *, today: date) -> TimelineData:
     by_timeframe: dict[str | None, list[TimelineItem]] = defaultdict(list)
     for rec in recs:
         key = rec.timeframe if rec.timeframe in {k for k, *_ in TIMEFRAME_LANES} else None
-        by_timeframe[key].append(TimelineItem(code=rec.code, text=rec.text, status_key=rec.status_key))
+        text, original = shown(rec, "text", language)
+        by_timeframe[key].append(TimelineItem(code=rec.code, text=text, status_key=rec.status_key,
+                                              text_original=original))
     lanes = []
     for key, label, first_year, last_year in TIMEFRAME_LANES:
         lane_start = start + relativedelta(years=first_year)
         lane_end = start + relativedelta(years=last_year, days=-1)
         if key == "long" and plan.period_end and plan.period_end > lane_end:
             lane_end = plan.period_end
-        lanes.append(TimelineLane(key=key, label=label, start=lane_start, end=lane_end,
-                                  items=tuple(by_timeframe[key])))
-    lanes.append(TimelineLane(key="none", label=NO_TIMEFRAME, start=None, end=None,
+        lanes.append(TimelineLane(key=key, label=str(label), start=lane_start, end=lane_end,
+                                  items=tuple(by_timeframe[key]),
+                                  window=chart_words.span(lane_start, lane_end, locale)))
+    lanes.append(TimelineLane(key="none", label=str(NO_TIMEFRAME), start=None, end=None,
                               items=tuple(by_timeframe[None])))
     return TimelineData(
-        title=plan.title,
-        subtitle=f"Recommendations by timeframe, counted from {start.isoformat()}",
-        statuses=status_styles(),
+        title=localized(plan, "title", language).text,
+        subtitle=gettext("Recommendations by timeframe, counted from %(day)s", day=day(start, locale)),
+        statuses=status_styles(language),
         lanes=tuple(lanes),
         plan_start=start,
         today=today,
-        labels=GanttLabels(empty="No recommendations to show."),
+        labels=chart_words.gantt_labels(today, locale, recommendations=True),
     )
 
 
 # --- Scorecards ---------------------------------------------------------------------
 
 
-def scorecard_data(plan: Plan) -> ScorecardData:
-    """Recommendations per area and validated status (``publishing.scorecards.plan_scorecard``)."""
+def scorecard_data(plan: Plan, locale=None) -> ScorecardData:
+    """Recommendations per area and validated status (``publishing.scorecards.plan_scorecard``),
+    names and words in the language of ``locale`` where they have a translation (None: English)."""
+    language = language_of(locale)
     scorecard = plan_scorecard(plan)
     return ScorecardData(
-        title=plan.title,
-        subtitle="Recommendations by area and validated status",
-        statuses=tuple(_style(s) for s in scorecard.statuses),
+        title=localized(plan, "title", language).text,
+        subtitle=gettext("Recommendations by area and validated status"),
+        statuses=tuple(_style(s, language) for s in scorecard.statuses),
         bars=tuple(
-            ScorecardBar(label=row.name, code=row.code, counts=dict(row.counts), percent=row.percent)
+            ScorecardBar(label=localized(row.area, "name", language).text if row.area else gettext("(no area)"),
+                         code=row.code, counts=dict(row.counts), percent=row.percent)
             for row in scorecard.rows
         ),
         percent=scorecard.percent,
+        labels=chart_words.scorecard_labels(),
     )
 
 
-def rounds_data(plan: Plan, *, today: date) -> RoundsData:
+def rounds_data(plan: Plan, *, today: date, locale=None) -> RoundsData:
     """Status counts of each assessment round, oldest first, then the validated statuses of ``today``.
 
     E.g. the Mexico 2016 plan: the OECD follow-up of 2017-12-31 against the statuses now.
+    Words and days as the language of ``locale`` writes them (None: English).
     """
+    language = language_of(locale)
     rounds = db.session.scalars(
         select(AssessmentRound)
         .where(AssessmentRound.plan_id == plan.id)
@@ -286,28 +320,31 @@ def rounds_data(plan: Plan, *, today: date) -> RoundsData:
         .group_by(Recommendation.status_key)
     ).all()))
     series = [
-        RoundCounts(label=f"{r.name} ({r.assessed_on.isoformat()})", counts=dict(counts[r.id]),
+        RoundCounts(label=f"{r.name} ({day(r.assessed_on, locale)})", counts=dict(counts[r.id]),
                     assessed_on=r.assessed_on)
         for r in rounds
     ]
-    series.append(RoundCounts(label=f"Validated status ({today.isoformat()})", counts=dict(now),
-                              assessed_on=today))
+    series.append(RoundCounts(label=gettext("Validated status (%(day)s)", day=day(today, locale)),
+                              counts=dict(now), assessed_on=today))
     return RoundsData(
-        title=plan.title,
-        subtitle="Recommendations by status in each assessment round, and now",
-        statuses=status_styles(),
+        title=localized(plan, "title", language).text,
+        subtitle=gettext("Recommendations by status in each assessment round, and now"),
+        statuses=status_styles(language),
         rounds=tuple(series),
+        labels=chart_words.scorecard_labels(),
     )
 
 
 # --- Readiness ----------------------------------------------------------------------
 
 
-def readiness_data(plan: Plan) -> ReadinessData:
-    """The plan's readiness dimensions and question areas with their ratings (``plan_readiness``)."""
+def readiness_data(plan: Plan, locale=None) -> ReadinessData:
+    """The plan's readiness dimensions and question areas with their ratings (``plan_readiness``);
+    the chart's words in the language of ``locale`` (the method's names stay as recorded)."""
     return ReadinessData(
-        title=plan.title,
-        subtitle="Readiness ratings by dimension and question area",
+        title=localized(plan, "title", language_of(locale)).text,
+        subtitle=gettext("Readiness ratings by dimension and question area"),
+        labels=chart_words.readiness_labels(),
         rows=tuple(
             ReadinessRow(
                 code=d.code, name=d.name, rating=d.rating,
@@ -382,15 +419,17 @@ def lead_agency_counts(plan_ids, *, today: date) -> dict[int, Counter]:
     return rows
 
 
-def agency_data(plan: Plan, *, today: date) -> AgencyData:
+def agency_data(plan: Plan, *, today: date, locale=None) -> AgencyData:
     """Per lead agency of the plan's actions: actions on time, late, overdue and open; reports
     on time; reminders unanswered; ranked (``tracker.charts.data.rank_key``); the counts are
-    ``lead_agency_counts``'s."""
+    ``lead_agency_counts``'s. Words and days in the language of ``locale`` (None: English)."""
     rows = lead_agency_counts([plan.id], today=today)
     agencies = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.id.in_(list(rows))))}
     return AgencyData(
-        title=plan.title,
-        subtitle=f"Lead agencies ranked by their actions, reports and reminders, as of {today.isoformat()}",
+        title=localized(plan, "title", language_of(locale)).text,
+        subtitle=gettext("Lead agencies ranked by their actions, reports and reminders, as of %(day)s",
+                         day=day(today, locale)),
+        labels=chart_words.agency_labels(),
         rows=ranked(
             AgencyRow(name=agencies[agency_id].name, acronym=agencies[agency_id].acronym, **counts)
             for agency_id, counts in rows.items()
@@ -430,23 +469,25 @@ CHART_FILTERS = {"gantt": ("area", "lead")}
 FILTER_ALIASES = {"lead": LEAD_PARAMETERS[1:]}
 
 
-def chart_data(plan: Plan, name: str, *, today: date, area: str | None = None, lead: str | None = None):
-    """The plain data of chart ``name`` (one of ``CHART_NAMES``) for ``plan``.
+def chart_data(plan: Plan, name: str, *, today: date, area: str | None = None, lead: str | None = None,
+               locale=None):
+    """The plain data of chart ``name`` (one of ``CHART_NAMES``) for ``plan``, in the language
+    of ``locale`` (None: English).
 
     ``area`` and ``lead`` filter the Gantt only; an unknown one is ``ValidationFailed``.
     """
     if name == "gantt":
-        return gantt_data(plan, today=today, area=area, lead=lead)
+        return gantt_data(plan, today=today, area=area, lead=lead, locale=locale)
     if name == "timeline":
-        return timeline_data(plan, today=today)
+        return timeline_data(plan, today=today, locale=locale)
     if name == "scorecard":
-        return scorecard_data(plan)
+        return scorecard_data(plan, locale)
     if name == "rounds":
-        return rounds_data(plan, today=today)
+        return rounds_data(plan, today=today, locale=locale)
     if name == "readiness":
-        return readiness_data(plan)
+        return readiness_data(plan, locale)
     if name == "agencies":
-        return agency_data(plan, today=today)
+        return agency_data(plan, today=today, locale=locale)
     raise ValueError(f"Unknown chart {name!r}.")
 
 

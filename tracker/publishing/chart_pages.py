@@ -12,6 +12,7 @@ Filters arrive as query parameters (strings); ``gantt_filters`` checks their for
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -26,11 +27,16 @@ from tracker.charts.data import AgencyData, GanttData, GanttMilestone, GanttRow,
 from tracker.charts.html import gantt_zoom
 from tracker.extensions import db
 from tracker.models import Action, Agency, Area, Milestone, Plan
+from tracker.models.translations import ORIGINAL_LANGUAGE, language_of, localized
+from tracker.publishing import chart_words
 from tracker.publishing.chart_data import (
     agency_data,
+    area_heading,
+    gantt_subtitle,
     lead_named,
     lead_parameter,
     plan_leads,
+    shown,
     status_styles,
     timeline_data,
     unknown_lead,
@@ -49,6 +55,19 @@ def _day(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def _raw_json(column):
+    """A JSON column read without SQLAlchemy's per-value decoding; see ``_translations``."""
+    return type_coerce(column, String)
+
+
+def _translations(value) -> dict | None:
+    """Translations from ``_raw_json``: most rows hold none ("{}"), which needs no decoding;
+    PostgreSQL's driver gives a dict already."""
+    if value is None or isinstance(value, dict):
+        return value
+    return None if value == "{}" else json.loads(value)
 
 
 # What ``?overdue=`` accepts: the checkbox sends "1"; a link may say "0" for "all".
@@ -122,14 +141,17 @@ class GanttPage:
     zoom: str  # the one asked for, else the one that fits the chart's span (charts.html.gantt_zoom)
 
 
-def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters()) -> GanttPage:
+def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(), locale=None) -> GanttPage:
     """Every action of ``plan`` (or those the filters keep), grouped by area, as of ``today``.
 
     ``area`` is an area code of the plan, ``lead`` the acronym or name of an agency leading
     one of its actions (``chart_data.lead_named``, the image Gantt's rule too), ``status`` a key of the status vocabulary; ``overdue`` keeps the
-    actions past due and not in a final status (``Action.is_overdue``).
+    actions past due and not in a final status (``Action.is_overdue``). Titles, names and
+    status labels are in the language of ``locale`` where they have a translation (None:
+    English); the translations come in the same rows, no query more.
     """
-    styles = status_styles()
+    language = language_of(locale)
+    styles = status_styles(language)
     areas = db.session.scalars(select(Area).where(Area.plan_id == plan.id).order_by(Area.position, Area.id)).all()
     leads = plan_leads(plan)
 
@@ -145,9 +167,13 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
     if errors:
         raise ValidationFailed(errors)
 
+    # An English reader needs no translation: the JSON columns are read (and decoded, a few
+    # microseconds a row) only for the readers of another language.
+    translating = language != ORIGINAL_LANGUAGE
     query = (
         select(Action.id, Action.code, Action.title, Action.status_key, _raw_date(Action.start_date),
-               _raw_date(Action.due_date), Action.percent_complete, Action.area_id, Action.lead_agency_id)
+               _raw_date(Action.due_date), Action.percent_complete, Action.area_id, Action.lead_agency_id,
+               *((_raw_json(Action.title_translations),) if translating else ()))
         .outerjoin(Area, Action.area_id == Area.id)
         .where(Action.plan_id == plan.id)
         # Actions outside any area come last, as on the plan page.
@@ -162,45 +188,61 @@ def gantt_page(plan: Plan, *, today: date, filters: GanttFilters = GanttFilters(
     found = db.session.execute(query).all()
 
     milestones: dict[int, list[GanttMilestone]] = defaultdict(list)
-    for action_id, title, due, achieved in db.session.execute(
-        select(Milestone.action_id, Milestone.title, _raw_date(Milestone.due_date), _raw_date(Milestone.achieved_on))
+    # A row's title and its translations, for the plan page's rule (``models.translations.localized``).
+    text = SimpleNamespace(title=None, title_translations=None)
+    for milestone in db.session.execute(
+        select(Milestone.action_id, Milestone.title, _raw_date(Milestone.due_date).label("due"),
+               _raw_date(Milestone.achieved_on).label("achieved"),
+               *((_raw_json(Milestone.title_translations).label("translations"),) if translating else ()))
         .join(Action, Milestone.action_id == Action.id)
         .where(Action.plan_id == plan.id)
         .order_by(Milestone.due_date, Milestone.id)
     ):
-        milestones[action_id].append(GanttMilestone(title=title, due_date=_day(due), achieved_on=_day(achieved)))
+        title = milestone.title
+        if translating:
+            text.title, text.title_translations = title, _translations(milestone.translations)
+            title = localized(text, "title", language).text
+        milestones[milestone.action_id].append(GanttMilestone(
+            title=title,
+            due_date=_day(milestone.due),
+            achieved_on=_day(milestone.achieved)))
 
-    area_names = {a.id: f"{a.code}  {a.name}" for a in areas}
+    area_names = {a.id: area_heading(a, language) for a in areas}
+    no_area = (None, False)
     lead_names = {a.id: a.display_name for a in leads}
     final = {s.key: s for s in styles}
     probe = SimpleNamespace(due_date=None, status=None)  # the row's columns, for Action.is_overdue
     rows = []
-    for action_id, code, title, status_key, start, due, percent, area_id, lead_id in found:
+    for action in found:
+        action_id, code, title, status_key, start, due, percent, area_id, lead_id = action[:9]
         # The overdue rule is Action.is_overdue's own, asked of the row's columns.
         start, due = _day(start), _day(due)
         probe.due_date, probe.status = due, final[status_key]
         overdue = Action.is_overdue(probe, today)
         if filters.overdue and not overdue:
             continue
+        # The plan page's rule for a title (``models.translations.localized``), on the row's own columns.
+        title_original = False
+        if translating:
+            text.title, text.title_translations = title, _translations(action[9])
+            title, title_original = shown(text, "title", language)
+        area_name, area_original = area_names.get(area_id, no_area)
         rows.append(GanttRow(
             code=code, title=title, status_key=status_key, start=start, due=due, percent=percent,
-            area=area_names.get(area_id), lead=lead_names.get(lead_id), overdue=overdue,
+            area=area_name, lead=lead_names.get(lead_id), overdue=overdue,
             milestones=tuple(milestones.get(action_id, ())),
+            title_original=title_original, area_original=area_original,
         ))
 
-    parts = [gettext("Actions by area")]
-    if area is not None:
-        parts.append(f"{area.code} {area.name}")
-    if lead is not None:
-        parts.append(lead.display_name)
     data = GanttData(
-        title=plan.title, subtitle=" · ".join(parts), statuses=styles, rows=tuple(rows), today=today,
-        period_start=plan.period_start, period_end=plan.period_end,
+        title=localized(plan, "title", language).text, subtitle=gantt_subtitle(area, lead, language),
+        statuses=styles, rows=tuple(rows), today=today, period_start=plan.period_start,
+        period_end=plan.period_end, labels=chart_words.gantt_labels(today, locale),
     )
     return GanttPage(
         data=data,
         filters=filters,
-        areas=tuple(Choice(a.code, f"{a.code} {a.name}") for a in areas),
+        areas=tuple(Choice(a.code, f"{a.code} {shown(a, 'name', language)[0]}") for a in areas),
         leads=tuple(Choice(a.acronym or a.name, a.display_name) for a in leads),
         statuses=tuple(Choice(s.key, s.label) for s in styles),
         total=plan_action_count(plan) if filters.active else len(rows),
@@ -228,9 +270,10 @@ class TimelinePage:
     timeframes: tuple[Choice, ...]
 
 
-def timeline_page(plan: Plan, *, today: date, args: Mapping[str, str]) -> TimelinePage:
-    """The plan's recommendations by timeframe, kept to ``?status=`` and ``?timeframe=`` if given."""
-    data = timeline_data(plan, today=today)
+def timeline_page(plan: Plan, *, today: date, args: Mapping[str, str], locale=None) -> TimelinePage:
+    """The plan's recommendations by timeframe, kept to ``?status=`` and ``?timeframe=`` if given,
+    in the language of ``locale`` (``chart_data.timeline_data``)."""
+    data = timeline_data(plan, today=today, locale=locale)
     status = (args.get("status") or "").strip()
     timeframe = (args.get("timeframe") or "").strip()
     errors: dict[str, list[str]] = {}
@@ -258,12 +301,12 @@ class RankingPage:
     overdue_only: bool
 
 
-def ranking_page(plan: Plan, *, today: date, args: Mapping[str, str]) -> RankingPage:
+def ranking_page(plan: Plan, *, today: date, args: Mapping[str, str], locale=None) -> RankingPage:
     """The plan's lead agencies, ranked; ``?overdue=1`` keeps those with an overdue action."""
     overdue = (args.get("overdue") or "").strip()
     if overdue not in OVERDUE_VALUES:
         raise ValidationFailed({"overdue": [gettext("Unknown value %(overdue)r; use 1 for agencies with overdue actions only.", overdue=overdue)]})
-    data = agency_data(plan, today=today)
+    data = agency_data(plan, today=today, locale=locale)
     if OVERDUE_VALUES[overdue]:
         data = replace(data, rows=tuple(row for row in data.rows if row.overdue))
     ids = dict(db.session.execute(

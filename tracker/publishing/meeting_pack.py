@@ -111,14 +111,15 @@ def overdue_by_agency(plan: Plan, today: date) -> list[AgencyOverdue]:
 
 
 def meeting_pack(plan: Plan, *, today: date, since: date | None = None, viewer: User | None = None,
-                 staff: bool = False) -> MeetingPack:
+                 staff: bool = False, locale=None) -> MeetingPack:
     """The meeting pack of ``plan`` as of ``today``, with changes since ``since`` (see
     ``pack_start``); ``staff`` adds the reports waiting for review, and ``viewer`` is who
-    the changes name people for (``services.actors``)."""
+    the changes name people for (``services.actors``). The scorecard's image and the
+    ranking speak the language of ``locale`` (None: English)."""
     start = pack_start(plan, today, since)
     changes = changes_page(start.day, plan=plan, viewer=viewer, per_page=CHANGES_SHOWN)
-    ranking = ranking_page(plan, today=today, args={})
-    svg = scorecard_chart(scorecard_data(plan), "svg")
+    ranking = ranking_page(plan, today=today, args={}, locale=locale)
+    svg = scorecard_chart(scorecard_data(plan, locale), "svg")
     return MeetingPack(
         plan=plan,
         today=today,

@@ -15,24 +15,20 @@ The drawing is ``charts.html`` (pure string building), the data ``publishing.cha
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from urllib.parse import quote
 
-from babel.dates import get_month_names
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import get_locale, gettext
 from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 
 from tracker.charts import html
 from tracker.charts.calendar import ZOOMS
-from tracker.charts.data import GanttData
-from tracker.models.translations import ORIGINAL_LANGUAGE
 from tracker.publishing.chart_pages import gantt_filters, gantt_page, ranking_page, timeline_page
+from tracker.publishing.chart_words import RANKING_RULE, html_words
 from tracker.routes.forms import now
 from tracker.services.errors import ValidationFailed
 from tracker.services.plans import get_plan
-from tracker.web.content_language import reader_language, status_label
 from tracker.web.public_cache import public_page
 
 bp = Blueprint("chart_pages", __name__)
@@ -46,31 +42,6 @@ def _href_maker(endpoint: str, slug: str):
     return lambda code: prefix + (code if _URL_SAFE(code) else quote(code, safe=""))
 
 
-def gantt_words() -> html.Words:
-    """The HTML Gantt's words in the page's language; the content it draws (titles, areas,
-    agencies: the originals) marked English on a page that is not."""
-    language = reader_language()
-    return html.Words(
-        today=gettext("Today"), overdue=gettext("Overdue"), lead=gettext("Lead"),
-        no_lead=gettext("no lead agency"), no_dates=gettext("no dates"),
-        milestone_due=gettext("Milestone due"), milestone_achieved=gettext("Milestone achieved"),
-        milestone_missed=gettext("Milestone missed"), complete=gettext("complete"), due=gettext("due"),
-        count=lambda count: ngettext("(%(num)d action)", "(%(num)d actions)", count),
-        plan_month=gettext("Plan month"), label_column=gettext("Action"),
-        # The chart puts the day in ({today}), as it does in every language.
-        today_outside=gettext("Today (%(day)s) is outside the period shown.", day="{today}"),
-        scroll_hint=gettext("Chart: scrolls sideways; each bar links to its page"),
-        empty=gettext("No actions to show."),
-        content_language="" if language == ORIGINAL_LANGUAGE else ORIGINAL_LANGUAGE,
-        month_names=tuple(get_month_names("abbreviated", locale=get_locale()).values()),
-    )
-
-
-def with_status_labels(data: GanttData) -> GanttData:
-    """``data`` with its statuses named as the page names them (``status_label``)."""
-    return replace(data, statuses=tuple(replace(s, label=status_label(s)) for s in data.statuses))
-
-
 def _refused(exc: ValidationFailed) -> BadRequest:
     return BadRequest(f"Check the query parameters: {exc}")
 
@@ -81,17 +52,17 @@ def gantt(slug: str):
     """Every action of a published plan as an HTML Gantt, with filters, zoom and a table."""
     plan = get_plan(slug, published_only=True)
     try:
-        page = gantt_page(plan, today=now().date(), filters=gantt_filters(request.args))
+        page = gantt_page(plan, today=now().date(), filters=gantt_filters(request.args), locale=get_locale())
     except ValidationFailed as exc:
         raise _refused(exc) from None
     action_href = _href_maker("public.action", plan.slug)
+    words = html_words(page.data.today, get_locale())
     # One of the two at a time: a 5,000-action plan is megabytes of either.
     if page.filters.view == "table":
-        chart, table = None, html.gantt_table_html(page.data, action_href, f"{plan.title}: actions")
+        caption = gettext("%(plan)s: actions", plan=page.data.title)
+        chart, table = None, html.gantt_table_html(page.data, action_href, caption, words)
     else:
-        chart = html.gantt_html(with_status_labels(page.data), zoom=page.zoom, action_href=action_href,
-                                words=gantt_words())
-        table = None
+        chart, table = html.gantt_html(page.data, zoom=page.zoom, action_href=action_href, words=words), None
     return render_template("charts/gantt.html", plan=plan, page=page, zooms=ZOOMS, chart=chart, table=table)
 
 
@@ -104,13 +75,14 @@ def timeline(slug: str):
     try:
         if zoom not in ZOOMS:
             raise ValidationFailed({"zoom": [gettext("Unknown zoom %(zoom)r; use one of: %(value)s.", zoom=zoom, value=', '.join(ZOOMS))]})
-        page = timeline_page(plan, today=now().date(), args=request.args)
+        page = timeline_page(plan, today=now().date(), args=request.args, locale=get_locale())
     except ValidationFailed as exc:
         raise _refused(exc) from None
     return render_template(
         "charts/timeline.html", plan=plan, page=page, zoom=zoom, zooms=ZOOMS,
         chart=html.timeline_html(page.data, zoom=zoom,
-                                 rec_href=_href_maker("public.recommendation", plan.slug)),
+                                 rec_href=_href_maker("public.recommendation", plan.slug),
+                                 words=html_words(page.data.today, get_locale(), recommendations=True)),
     )
 
 
@@ -119,8 +91,9 @@ def timeline(slug: str):
 def ranking(slug: str):
     """A published plan's lead agencies, ranked, each linked to its page; how it ranks in words."""
     plan = get_plan(slug, published_only=True)
+    today = now().date()
     try:
-        page = ranking_page(plan, today=now().date(), args=request.args)
+        page = ranking_page(plan, today=today, args=request.args, locale=get_locale())
     except ValidationFailed as exc:
         raise _refused(exc) from None
     prefix = url_for("public.agency", agency_id=0)[:-1]
@@ -130,14 +103,16 @@ def ranking(slug: str):
         return f"{prefix}{agency_id}" if agency_id is not None else None
 
     return render_template(
-        "charts/ranking.html", plan=plan, page=page, rule=html.RANKING_RULE,
-        chart=html.ranking_html(page.data, agency_href, f"{plan.title}: lead agencies, best first"),
+        "charts/ranking.html", plan=plan, page=page, rule=RANKING_RULE,
+        chart=html.ranking_html(page.data, agency_href,
+                                gettext("%(plan)s: lead agencies, best first", plan=page.data.title),
+                                html_words(today, get_locale())),
     )
 
 
 @bp.app_template_global()
 def plan_gantt(plan) -> Markup:
     """The whole plan's HTML Gantt for the plan page (``templates/charts/_plan_gantt.html``)."""
-    page = gantt_page(plan, today=now().date())
-    return html.gantt_html(with_status_labels(page.data), zoom=page.zoom,
-                           action_href=_href_maker("public.action", plan.slug), words=gantt_words())
+    page = gantt_page(plan, today=now().date(), locale=get_locale())
+    return html.gantt_html(page.data, zoom=page.zoom, action_href=_href_maker("public.action", plan.slug),
+                           words=html_words(page.data.today, get_locale()))

@@ -100,7 +100,7 @@ def chart(slug: str, name: str, fmt: str):
         cache = chart_cache()
         rendered = cache.get(etag)
         if rendered is None:
-            rendered = _render(plan, name, fmt, args, today)
+            rendered = _render(plan, name, fmt, args, today, get_locale())
             cache.put(etag, rendered)
         response = Response(rendered.body, mimetype=rendered.mimetype)
         response.headers.update(rendered.headers)
@@ -138,10 +138,10 @@ def _etag(*parts) -> str:
     return hashlib.sha256(repr((CHART_REVISION, *parts)).encode()).hexdigest()[:32]
 
 
-def _render(plan, name: str, fmt: str, args: dict, today) -> Rendered:
+def _render(plan, name: str, fmt: str, args: dict, today, locale) -> Rendered:
     filters = {key: value for key, value in args.items() if key != "page"}
     try:
-        data = chart_data(plan, name, today=today, **filters)
+        data = chart_data(plan, name, today=today, locale=locale, **filters)
     except ValidationFailed as exc:
         raise BadRequest(str(exc)) from None
 
@@ -174,14 +174,15 @@ def indicator_chart(slug: str, code: str, fmt: str):
     Published plans only; the ETag follows the data version and the day (values dated in
     the future count from their day on).
     """
-    from tracker.charts.data import IndicatorLabels
     from tracker.exchange.csv_files import csv_bytes
+    from tracker.publishing.chart_words import indicator_labels
     from tracker.publishing.indicators import indicator_series, indicator_view, published_indicator
 
     version = current_data_version()
     indicator = published_indicator(slug, code)
     today = now().date()
-    etag = _etag("indicator", version, slug, code, fmt, today.isoformat())
+    # The language too, as for the plan's charts: the chart's and the CSV's words are the reader's.
+    etag = _etag("indicator", version, slug, code, fmt, today.isoformat(), str(get_locale()))
     if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
@@ -196,9 +197,7 @@ def indicator_chart(slug: str, code: str, fmt: str):
         else:
             with _import_lock:
                 drawing = importlib.import_module("tracker.charts.indicators")
-            labels = IndicatorLabels(baseline=_("Baseline"), target=_("Target"), values=_("Accepted values"),
-                                     empty=_("No value has been accepted yet."), yes=_("Yes"), no=_("No"))
-            response = Response(drawing.indicator_chart(indicator_series(view, labels), fmt),
+            response = Response(drawing.indicator_chart(indicator_series(view, indicator_labels()), fmt),
                                 mimetype=MIME_TYPES[fmt])
             if fmt == "svg":
                 response.headers["Content-Security-Policy"] = SVG_POLICY

@@ -11,11 +11,13 @@ review; everyone else gets the pack of a published plan without them
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import ServiceUnavailable
 
 from tracker.charts import html
+from tracker.publishing.chart_words import RANKING_RULE, html_words
 from tracker.publishing.meeting_pack import meeting_pack
 from tracker.routes.forms import now
 from tracker.routes.public import _date_arg
@@ -33,7 +35,7 @@ def _render(slug: str, *, pdf: bool):
     staff = is_staff(viewer)
     plan = get_plan(slug, published_only=not staff)
     since, error = _date_arg("since")
-    pack = meeting_pack(plan, today=now().date(), since=since, viewer=viewer, staff=staff)
+    pack = meeting_pack(plan, today=now().date(), since=since, viewer=viewer, staff=staff, locale=get_locale())
     prefix = request.script_root + "/agencies/"
 
     def agency_href(name: str) -> str | None:
@@ -42,8 +44,9 @@ def _render(slug: str, *, pdf: bool):
         return f"{prefix}{agency_id}" if agency_id is not None and plan.published else None
 
     page = render_template(
-        "public/pack.html", plan=plan, pack=pack, error=error, pdf=pdf, rule=html.RANKING_RULE,
-        ranking=html.ranking_html(pack.ranking, agency_href, _("Lead agencies, best first")),
+        "public/pack.html", plan=plan, pack=pack, error=error, pdf=pdf, rule=RANKING_RULE,
+        ranking=html.ranking_html(pack.ranking, agency_href, _("Lead agencies, best first"),
+                                  html_words(pack.today, get_locale())),
     )
     return page, (400 if error else 200)
 

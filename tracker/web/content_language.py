@@ -18,9 +18,10 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from jinja2.filters import do_truncate
 from markupsafe import Markup
 
-from tracker.models.translations import ORIGINAL_LANGUAGE, language_of, localized
+from tracker.models.translations import ORIGINAL_LANGUAGE, language_of, localized, status_text
 
 
 def reader_language() -> str:
@@ -56,19 +57,31 @@ def _marker(language: str) -> str:
     return found[1]
 
 
-def content_html(item, field: str) -> Markup:
-    """``field`` of ``item`` for the page: the reader's translation, else the marked original."""
+def _shortened(text: str, length: int | None) -> str:
+    # Jinja's own ``truncate`` filter, so a list cut with ``|truncate(120)`` reads the same.
+    return text if length is None else do_truncate(current_app.jinja_env, text, length)
+
+
+def content_html(item, field: str, length: int | None = None) -> Markup:
+    """``field`` of ``item`` for the page: the reader's translation, else the marked original;
+    cut to ``length`` characters (as ``|truncate``) when given, the marker kept whole."""
     language = reader_language()
     shown = localized(item, field, language)
     if shown.is_original and language != ORIGINAL_LANGUAGE:
         return Markup('<span lang="{}">{}</span> <span class="original-language">{}</span>').format(
-            ORIGINAL_LANGUAGE, shown.text, _marker(language))
-    return Markup.escape(shown.text)
+            ORIGINAL_LANGUAGE, _shortened(shown.text, length), _marker(language))
+    return Markup.escape(_shortened(shown.text, length))
 
 
-def content_text(item, field: str) -> str:
-    """``field`` of ``item`` as plain text (page titles, attributes, options): no marker."""
-    return localized(item, field, reader_language()).text
+def content_text(item, field: str, length: int | None = None, *, marked: bool = False) -> str:
+    """``field`` of ``item`` as plain text (page titles, attributes, options): no marker, unless
+    ``marked`` (plain-text emails), where an untranslated original is followed by the marker."""
+    language = reader_language()
+    shown = localized(item, field, language)
+    text = _shortened(shown.text, length)
+    if marked and shown.is_original and language != ORIGINAL_LANGUAGE:
+        return f"{text} {_marker(language)}"
+    return text
 
 
 def original_lang() -> Markup:
@@ -89,9 +102,7 @@ def original_html(text: str | None) -> Markup:
 
 def status_label(status) -> str:
     """A status's label as plain text: its stored translation, else the catalogue's, else the original."""
-    language = reader_language()
-    shown = localized(status, "label", language)
-    return _(shown.text) if shown.is_original else shown.text
+    return status_text(status, reader_language(), _)
 
 
 def status_label_html(status) -> Markup:
