@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import gettext
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import contains_eager, selectinload
 
 from tracker.extensions import db
@@ -70,9 +71,13 @@ def plan_visible(user: User | None) -> ColumnElement[bool]:
 
 def action_visible(user: User | None) -> ColumnElement[bool]:
     """Actions the caller may see (the query must join ``Plan``)."""
-    if is_staff(user):
+    return _action_visible(is_staff(user), agency_of(user))
+
+
+def _action_visible(staff: bool, agency_id) -> ColumnElement[bool]:
+    # agency_id: an agency's id, None for a caller of no agency, or a bind parameter.
+    if staff:
         return true()
-    agency_id = agency_of(user)
     published = Plan.published.is_(True)
     if agency_id is None:
         return published
@@ -289,16 +294,27 @@ def visible_action(user: User | None, action_id: int, *, for_output: bool = True
     relation); an operation on the action that answers with something else passes False
     and loads only the action and its plan.
     """
-    loads = _action_loads() if for_output else [contains_eager(Action.plan)]
-    action = db.session.scalars(
-        select(Action)
-        .join(Plan, Action.plan_id == Plan.id)
-        .where(Action.id == action_id, action_visible(user))
-        .options(*loads)
-    ).first()
+    agency_id = agency_of(user)
+    statement = _action_by_id(is_staff(user), agency_id is not None, for_output)
+    action = db.session.scalars(statement, {"action_id": action_id, "agency_id": agency_id}).first()
     if action is None:
         raise NotFound(gettext("No action %(action_id)s.", action_id=action_id))
     return action
+
+
+@cache
+def _action_by_id(staff: bool, of_agency: bool, for_output: bool) -> Select:
+    """``visible_action``'s statement for one kind of caller, built once per process: every
+    API operation on an action runs it, and building it cost as much as its SQL. The action's
+    and agency's ids are bound when it runs."""
+    loads = _action_loads() if for_output else [contains_eager(Action.plan)]
+    visible = _action_visible(staff, bindparam("agency_id") if of_agency else None)
+    return (
+        select(Action)
+        .join(Plan, Action.plan_id == Plan.id)
+        .where(Action.id == bindparam("action_id"), visible)
+        .options(*loads)
+    )
 
 
 def _overdue(today: date) -> ColumnElement[bool]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tracker.extensions import db
 from tracker.models import SEED_LOAD_LABEL, Event, StatusChange, User
@@ -57,30 +57,28 @@ def subject_type(subject) -> str:
     return type(subject).__name__.lower()
 
 
+# A Core INSERT, built once, not an Event added to the session: nothing reads the new row
+# back, and the ORM's flush of one object cost several times the statement (every report
+# submission and status change records one).
+_INSERT_EVENT = insert(Event.__table__)
+
+
 def record_event(
     subject, kind: str, summary: str, *, actor: Actor, now: datetime,
     reason: str | None = None, details: dict | None = None,
-) -> Event:
+) -> None:
     """Add an event to a recommendation's or action's timeline (in the caller's transaction)."""
-    event = Event(
-        plan_id=subject.plan_id,
-        subject_type=subject_type(subject),
-        subject_id=subject.id,
-        kind=kind,
-        summary=summary,
-        details=details or {},
-        reason=reason,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        occurred_at=now,
-    )
-    db.session.add(event)
+    # Run by the session, in its transaction, so the data version sees the write.
+    db.session.execute(_INSERT_EVENT, {
+        "plan_id": subject.plan_id, "subject_type": subject_type(subject), "subject_id": subject.id,
+        "kind": kind, "summary": summary, "details": details or {}, "reason": reason,
+        "actor_id": actor.user_id, "actor_label": actor.label, "occurred_at": now,
+    })
     if kind in EVENT_KIND_EVENTS:
         queue_event(EVENT_KIND_EVENTS[kind], plan_id=subject.plan_id, now=now, data={
             "subject": subject_data(subject), "summary": summary,
             "report_id": (details or {}).get("report_id"),
         })
-    return event
 
 
 def timeline(subject, viewer: User | None = None) -> list[TimelineEntry]:

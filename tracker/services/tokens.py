@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import db
@@ -105,13 +105,16 @@ def revoke_token(user: User, token_id: int, *, now: datetime) -> ApiToken:
         return token
 
 
+# Built once: every API call with a token runs it, and building the statement cost about as
+# much as running it.
+_BY_HASH = select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash")).options(joinedload(ApiToken.user))
+
+
 def authenticate_token(secret: str, *, now: datetime) -> ApiToken:
     """The working token ``secret`` is, or ``TokenRefused`` saying why not; notes its use."""
     token = None
     if secret.startswith(TOKEN_PREFIX):
-        token = db.session.scalars(
-            select(ApiToken).where(ApiToken.token_hash == _hash(secret)).options(joinedload(ApiToken.user))
-        ).first()
+        token = db.session.scalars(_BY_HASH, {"token_hash": _hash(secret)}).first()
     if token is None:
         raise TokenRefused("This token is not valid: no such token was ever issued.")
     reason = refusal(token, now=now)

@@ -11,7 +11,7 @@ import json
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Integer, String, Text, cast, exists, insert, literal, or_, select
+from sqlalchemy import Integer, String, Text, bindparam, cast, exists, insert, literal, or_, select
 
 from tracker.extensions import db
 from tracker.models import Action, Plan, Status, WebhookDelivery, WebhookEndpoint
@@ -24,6 +24,27 @@ EVENT_KIND_EVENTS = {
     "report_accepted": "report.accepted",
     "report_returned": "report.returned",
 }
+
+
+_ENDPOINTS = WebhookEndpoint.__table__
+_DELIVERIES = WebhookDelivery.__table__
+# Built once: queue_event runs in every report submission and status change, and building
+# this statement (and its cache key) cost several times running it. A Core statement on the
+# tables, so no ORM bulk-insert machinery runs either; the values are bound per call.
+_QUEUE = insert(_DELIVERIES).from_select(
+    ["endpoint_id", "event_id", "event", "body", "state", "attempts", "next_attempt_at", "created_at"],
+    select(
+        _ENDPOINTS.c.id, bindparam("event_id", type_=String), bindparam("event", type_=String),
+        bindparam("body", type_=Text), literal("pending", String), literal(0, Integer),
+        bindparam("now", type_=UTCDateTime), bindparam("now", type_=UTCDateTime),
+    ).where(
+        _ENDPOINTS.c.active.is_(True),
+        or_(_ENDPOINTS.c.plan_id.is_(None), _ENDPOINTS.c.plan_id == bindparam("plan_id")),
+        cast(_ENDPOINTS.c.events, Text).like(bindparam("listed", type_=String)),
+        ~exists(select(_DELIVERIES.c.id).where(
+            _DELIVERIES.c.endpoint_id == _ENDPOINTS.c.id, _DELIVERIES.c.event_id == bindparam("event_id"))),
+    ),
+).returning(_DELIVERIES.c.id)
 
 
 def queue_event(event: str, *, plan_id: int, data: dict, now: datetime, event_id: str | None = None) -> int:
@@ -50,23 +71,12 @@ def queue_event(event: str, *, plan_id: int, data: dict, now: datetime, event_id
             "plan": {"id": plan_id, "slug": plan.slug if plan else None},
             "data": data,
         }, sort_keys=True, default=_json_value)
-        already = select(WebhookDelivery.id).where(
-            WebhookDelivery.endpoint_id == WebhookEndpoint.id, WebhookDelivery.event_id == event_id)
-        wanting = select(
-            WebhookEndpoint.id, literal(event_id, String), literal(event, String), literal(body, Text),
-            literal("pending", String), literal(0, Integer), literal(now, UTCDateTime), literal(now, UTCDateTime),
-        ).where(
-            WebhookEndpoint.active.is_(True),
-            or_(WebhookEndpoint.plan_id.is_(None), WebhookEndpoint.plan_id == plan_id),
+        result = db.session.execute(_QUEUE, {
+            "event_id": event_id, "event": event, "body": body, "now": now, "plan_id": plan_id,
             # The events are a JSON list of names: '["round.opened", "status.changed"]'.
-            cast(WebhookEndpoint.events, Text).like(f'%"{event}"%'),
-            ~exists(already),
-        )
-        result = db.session.execute(insert(WebhookDelivery).from_select(
-            ["endpoint_id", "event_id", "event", "body", "state", "attempts", "next_attempt_at", "created_at"],
-            wanting,
-        ).returning(WebhookDelivery.id))
-        # RETURNING, not rowcount: psycopg gives -1 for an INSERT ... SELECT run through the ORM.
+            "listed": f'%"{event}"%',
+        })
+        # RETURNING, not rowcount: psycopg gives -1 for an INSERT ... SELECT.
         return len(result.all())
 
 
