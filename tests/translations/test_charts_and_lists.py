@@ -102,6 +102,16 @@ def test_the_html_gantt_s_axis_and_words_are_the_reader_s(client, plan):
     assert f'<strong class="hchart-overdue">{overdue}</strong>' in spanish
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_quarter_axis_names_each_quarter_in_the_reader_s_words(client, plan, language):
+    """The quarter's words come from the catalogue, whose placeholders are %(name)s."""
+    html = page(client, "/plans/shared/gantt?zoom=quarter", language)
+    with flask_babel.force_locale(language):
+        first = flask_babel.gettext("Q%(quarter)s %(year)s", quarter=1, year=2026)
+    assert f">{first}</span>" in html
+    assert "%(quarter)s" not in html and "{quarter}" not in html
+
+
 def test_the_timeline_shows_the_spanish_text_and_the_marked_original_to_a_french_reader(client, plan):
     assert "Publicar el presupuesto." in page(client, "/plans/shared/timeline", "es")
     assert re.search(marked("Publish the budget."), page(client, "/plans/shared/timeline", "fr"))

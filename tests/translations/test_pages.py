@@ -74,10 +74,11 @@ def test_a_status_label_speaks_the_reader_s_language_where_it_has_one(client, db
     pending = next(s for s in status_vocabulary() if s.key == "pending")
     data = {name: getattr(pending, name) for name in ("label", "description", "colour", "default_percent",
                                                       "is_final", "irm_completion", "retired")}
-    update_status(pending, {**data, "label_translations": {"ru": "Ожидает"}})
+    # The default "Pending" is in the catalogue; a label an administrator wrote is not.
+    update_status(pending, {**data, "label": "Awaiting a decision", "label_translations": {"ru": "Ожидает"}})
     translated_plan()
     assert '>Ожидает</span>' in page(client, "/plans/shared", "ru")
-    assert '<span lang="en">Pending</span>' in page(client, "/plans/shared", "fr")
+    assert '<span lang="en">Awaiting a decision</span>' in page(client, "/plans/shared", "fr")
 
 
 def test_a_translated_page_of_50_rows_reads_no_more_than_a_page_of_2(client, db_session, languages):

@@ -19,7 +19,7 @@ from tracker.models.types import within_date_range
 
 ZOOMS = ("month", "quarter", "year")
 MONTHS_PER_UNIT = {"month": 1, "quarter": 3, "year": 12}
-QUARTER = "Q{quarter} {year}"  # a quarter's label when the caller gives none
+QUARTER = "Q%(quarter)s %(year)s"  # a quarter's label when the caller gives none
 DEFAULT_HALF_SPAN = timedelta(days=180)  # a chart with no dates at all shows a year around today
 # The zoom a chart opens at, by the months it spans: a column per month stays readable up
 # to about three years (36 columns), a column per quarter up to ten (40); beyond, years.
@@ -94,7 +94,7 @@ def extent(start: date, end: date, span: Span, at=None) -> tuple[float, float]:
 def ticks(span: Span, zoom: str, months: tuple[str, ...] = MONTH_NAMES, quarter: str = QUARTER) -> tuple[Tick, ...]:
     """The units of ``zoom`` in ``span``, labelled "Jan" / "Q1 2019" / "2019"; a unit the span
     cuts (a year on a month axis) is kept to the part inside it. ``months`` (the twelve
-    short names) and ``quarter`` ("Q{quarter} {year}") are the reader's words."""
+    short names) and ``quarter`` ("Q%(quarter)s %(year)s", as the catalogue writes it) are the reader's words."""
     out = []
     current = span.start
     while current <= span.end:
@@ -132,7 +132,7 @@ def _label(day: date, zoom: str, months: tuple[str, ...], quarter: str) -> str:
     if zoom == "year":
         return str(day.year)
     if zoom == "quarter":
-        return quarter.format(quarter=(day.month - 1) // 3 + 1, year=day.year)
+        return quarter % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
     return months[day.month - 1]  # the year is on a band of its own
 
 
