@@ -51,11 +51,11 @@ from tracker.services.errors import NotFound
 from tracker.services.evidence_files import evidence_path
 from tracker.services.item_tables import (
     PER_PAGE,
-    action_page,
+    action_rows_page,
     filter_options,
     read_page_number,
     read_table_request,
-    recommendation_page,
+    recommendation_rows_page,
 )
 from tracker.services.permissions import can_report_on, is_staff
 from tracker.services.plans import get_plan, list_plans
@@ -129,7 +129,7 @@ def plan(slug: str):
         # Whole-plan counts and percents: a scan of every action's link, the same on every page.
         rows, percent = remembered_for_plan(plan, "scorecard", version, lambda: scorecard_counts(plan))
         scorecard = Scorecard(statuses=statuses, rows=rows, percent=percent)
-    actions = action_page(plan, table, today)
+    actions = action_rows_page(plan, table, today)
     if as_of:
         # The page's actions as they stood then: status, percentage and dates; overdue then.
         # (The filters and the order read today's values.)
@@ -141,7 +141,7 @@ def plan(slug: str):
         table=table,
         options=options,
         statuses=statuses,
-        recommendations=recommendation_page(plan, table, today),
+        recommendations=recommendation_rows_page(plan, table, today),
         actions=actions,
         action_count=action_count,
         embedded_gantt_limit=EMBEDDED_GANTT_LIMIT,
