@@ -89,11 +89,14 @@ def _percent(value: float, locale: str) -> str:
 
 def init_app(app: Flask) -> None:
     """The filters templates use: ``|day``, ``|full_day``, ``|moment``, ``|number``, ``|percent``,
-    each in the current locale (the page's, or the recipient's under ``force_locale``)."""
+    each in the current locale (the page's, or the recipient's under ``force_locale``), or in
+    the one given (``|day(locale)``)."""
     from flask_babel import get_locale
 
     def current(function):
-        return lambda value: function(value, get_locale())
+        # ``locale``: the page's, when the template has it already (a table's rows pass it to
+        # each cell rather than have it looked up again).
+        return lambda value, locale=None: function(value, locale or get_locale())
 
     for name, function in (("day", day), ("full_day", full_day), ("moment", moment),
                            ("number", number), ("percent", percent), ("indicator_number", number)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from datetime import date, timedelta
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -74,8 +75,26 @@ EMBEDDED_GANTT_LIMIT = 50
 @bp.app_template_global()
 def this_page_with(params: dict, extra: dict | None = None, anchor: str | None = None) -> str:
     """This page's address with ``params`` (and ``extra``) as its query: the links of paged,
-    sorted tables (``templates/_macros/tables.html``), public or signed-in."""
-    return url_for(request.endpoint, **request.view_args, **(extra or {}), **params, _anchor=anchor)
+    sorted tables (``templates/_macros/tables.html``), public or signed-in.
+
+    The address is what ``url_for(request.endpoint, **request.view_args, **extra, **params,
+    _anchor=anchor)`` builds, but the path is built once per request: a page of two tables
+    has some 40 such links, and ``url_for`` was a tenth of its rendering time.
+    """
+    path = request.environ.get(_THIS_PAGE)
+    if path is None:
+        path = request.environ[_THIS_PAGE] = url_for(request.endpoint, **request.view_args)
+    query = [(name, value) for name, value in {**(extra or {}), **params}.items() if value is not None]
+    if query:
+        # As Werkzeug's URL builder writes a query: the same characters left unquoted.
+        path = f"{path}?{urlencode(query, safe=QUERY_SAFE)}"
+    return path if anchor is None else f"{path}#{quote(anchor, safe=ANCHOR_SAFE)}"
+
+
+# The request's own path, kept in its WSGI environment (one per request) by this_page_with.
+_THIS_PAGE = "tracker.this_page"
+# The characters Werkzeug leaves unquoted in a built URL's query, and Flask in its anchor.
+QUERY_SAFE, ANCHOR_SAFE = "!$'()*,/:;?@", "%!#$&'()*+,/:;=?@"
 
 
 def _viewer():
