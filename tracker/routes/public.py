@@ -23,7 +23,6 @@ from tracker.publishing.as_of import (
     statuses_as_of,
 )
 from tracker.publishing.changes import CSV_HEADER, change_rows, changes_page
-from tracker.publishing.chart_pages import plan_action_count
 from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
@@ -54,6 +53,7 @@ from tracker.services.item_tables import (
     PER_PAGE,
     action_rows_page,
     filter_options,
+    item_counts,
     read_page_number,
     read_table_request,
     recommendation_rows_page,
@@ -136,9 +136,9 @@ def plan(slug: str):
     # version: with the rows, these were most of a page's statements.
     version = current_data_version()
     options = remembered_for_plan(plan, "filter_options", version, lambda: filter_options(plan))
-    action_count, has_timeframes, has_rounds = remembered_for_plan(
+    (recommendation_count, action_count), has_timeframes, has_rounds = remembered_for_plan(
         plan, "plan_page_counts", version,
-        lambda: (plan_action_count(plan), plan_has_timeframes(plan), bool(plan_rounds_exist(plan))))
+        lambda: (item_counts(plan), plan_has_timeframes(plan), bool(plan_rounds_exist(plan))))
     table = read_table_request(request.args, statuses=[s.key for s in statuses],
                                areas=[code for code, _name in options["areas"]])
     readiness = remembered_for_plan(plan, "readiness", version, lambda: readiness_views(plan))
@@ -148,7 +148,8 @@ def plan(slug: str):
         # Whole-plan counts and percents: a scan of every action's link, the same on every page.
         rows, percent = remembered_for_plan(plan, "scorecard", version, lambda: scorecard_counts(plan))
         scorecard = Scorecard(statuses=statuses, rows=rows, percent=percent)
-    actions = action_rows_page(plan, table, today)
+    # An unfiltered page's total is the plan's count: no count per page.
+    actions = action_rows_page(plan, table, today, total=action_count)
     if as_of:
         # The page's actions as they stood then: status, percentage and dates; overdue then.
         # (The filters and the order read today's values.)
@@ -160,7 +161,7 @@ def plan(slug: str):
         table=table,
         options=options,
         statuses=statuses,
-        recommendations=recommendation_rows_page(plan, table, today),
+        recommendations=recommendation_rows_page(plan, table, today, total=recommendation_count),
         actions=actions,
         action_count=action_count,
         embedded_gantt_limit=EMBEDDED_GANTT_LIMIT,

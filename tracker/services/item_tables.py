@@ -252,12 +252,13 @@ def page_of(query: Select, number: int, per_page: int, *, scalars: bool = True) 
 
 
 def _page_of_items(query: Select, model, read: Callable[[list[int]], dict[int, T]], number: int, per_page: int,
-                   *, filtered: bool) -> Page[T]:
+                   *, filtered: bool, total: int | None = None) -> Page[T]:
     """The ``number``th page of ``query``'s ``model`` rows, as ``read`` (ids -> row by id) reads them.
 
     The order is found on the ids alone, then the page's rows are read by id: a page deep in
     a large plan skips ids in an index rather than whole rows. Unfiltered, the rows are
-    counted without reading them. Filtered, the filter runs once, not twice: the ids of every
+    counted without reading them, unless the caller knows their number (``total``: all the
+    plan's rows, e.g. remembered per data version). Filtered, the filter runs once, not twice: the ids of every
     match, in order (the count is their number). Words are a scan of every row of the plan's
     table that no index serves, and the recommendations' overdue and agency filters a pass
     over the link table.
@@ -266,7 +267,7 @@ def _page_of_items(query: Select, model, read: Callable[[list[int]], dict[int, T
     if filtered:
         ids = list(db.session.scalars(ids_query))
         total = len(ids)
-    else:
+    elif total is None:
         total = db.session.scalar(
             query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
     pages = max(1, -(-total // per_page))
@@ -411,11 +412,13 @@ def _action_rows(ids: list[int]) -> dict[int, ActionRow]:
     }
 
 
-def action_rows_page(plan: Plan, request: TableRequest, today: date) -> Page[ActionRow]:
+def action_rows_page(plan: Plan, request: TableRequest, today: date, *, total: int | None = None
+                     ) -> Page[ActionRow]:
     """One page of the plan's actions as ``request`` asks, as the public plan page's table
-    shows them (``ActionRow``): three statements whatever the page."""
+    shows them (``ActionRow``): three statements whatever the page, two when ``total`` (how
+    many actions the plan has: ``item_counts``) spares an unfiltered page its count."""
     return _page_of_items(_ordered_actions(plan, request, today), Action, _action_rows,
-                          request.actions.page, request.per_page, filtered=request.filters.active)
+                          request.actions.page, request.per_page, filtered=request.filters.active, total=total)
 
 
 def matching_action_ids(plan: Plan, filters: ItemFilter, today: date) -> list[int]:
@@ -524,8 +527,9 @@ def _recommendation_rows(ids: list[int]) -> dict[int, RecommendationRow]:
         select(Recommendation.id, Recommendation.code, Recommendation.text, Recommendation.text_translations,
                Recommendation.actions_taken, Recommendation.status_key, Recommendation.timeframe,
                Recommendation.area_id, Area.name, Area.name_translations, Recommendation.source_document,
-               Recommendation.source_section, Recommendation.source_lines)
+               Recommendation.source_section, Recommendation.source_lines, SourceDocument)
         .outerjoin(Area, Recommendation.area_id == Area.id)
+        .outerjoin(SourceDocument, Recommendation.source_document == SourceDocument.name)
         .where(Recommendation.id.in_(ids))
     ).all()
     institutions = defaultdict(list)
@@ -536,26 +540,34 @@ def _recommendation_rows(ids: list[int]) -> dict[int, RecommendationRow]:
         .order_by(Agency.name, Agency.id)
     ):
         institutions[rec_id].append(display_name(name, acronym))
-    # The cited documents' bibliographic data: a handful of documents for a whole page.
-    names = {row.source_document for row in rows if row.source_document}
-    documents = {d.name: d for d in db.session.scalars(
-        select(SourceDocument).where(SourceDocument.name.in_(names)))} if names else {}
     return {
         row.id: RecommendationRow(
             row.id, row.code, row.text, row.text_translations, row.actions_taken, row.status_key, row.timeframe,
             AreaName(row.name, row.name_translations) if row.area_id is not None else None,
-            row.source_document, row.source_section, row.source_lines, documents.get(row.source_document),
+            row.source_document, row.source_section, row.source_lines, row.SourceDocument,
             tuple(institutions[row.id]))
         for row in rows
     }
 
 
-def recommendation_rows_page(plan: Plan, request: TableRequest, today: date) -> Page[RecommendationRow]:
+def recommendation_rows_page(plan: Plan, request: TableRequest, today: date, *, total: int | None = None
+                             ) -> Page[RecommendationRow]:
     """One page of the plan's recommendations as ``request`` asks, as the public plan page's
-    table shows them (``RecommendationRow``): four statements whatever the page, five when
-    it cites a described document."""
+    table shows them (``RecommendationRow``): four statements whatever the page, three when
+    ``total`` (how many recommendations the plan has: ``item_counts``) spares an unfiltered
+    page its count."""
     return _page_of_items(_ordered_recommendations(plan, request, today), Recommendation, _recommendation_rows,
-                          request.recommendations.page, request.per_page, filtered=request.filters.active)
+                          request.recommendations.page, request.per_page, filtered=request.filters.active,
+                          total=total)
+
+
+def item_counts(plan: Plan) -> tuple[int, int]:
+    """How many recommendations and actions the plan has, whatever the filters (one statement)."""
+    def count(model) -> Select:
+        return select(func.count()).select_from(model).where(model.plan_id == plan.id).scalar_subquery()
+
+    recommendations, actions = db.session.execute(select(count(Recommendation), count(Action))).one()
+    return recommendations or 0, actions or 0
 
 
 @dataclass(frozen=True)
