@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from tracker.charts.palette import RATINGS
 from tracker.exchange.csv_files import csv_bytes
@@ -62,6 +63,7 @@ from tracker.services.permissions import can_report_on, is_staff
 from tracker.services.plans import get_plan, list_plans
 from tracker.services.readiness import readiness_views
 from tracker.services.statuses import status_vocabulary
+from tracker.web.content_language import reader_language
 from tracker.web.public_cache import public_page
 from tracker.web.response_cache import remembered, remembered_for_plan
 
@@ -154,30 +156,49 @@ def plan(slug: str):
         # The page's actions as they stood then: status, percentage and dates; overdue then.
         # (The filters and the order read today's values.)
         actions = replace(actions, items=actions_as_of(plan, actions.items, as_of))
+    # What the page shows of the whole plan (public/_plan_overview.html, _plan_directory.html).
+    whole_plan = {
+        "plan": plan, "scorecard": scorecard, "options": options, "action_count": action_count,
+        "embedded_gantt_limit": EMBEDDED_GANTT_LIMIT, "has_timeframes": has_timeframes, "as_of": as_of,
+        "has_readiness": bool(readiness), "readiness": readiness,
+        "readiness_rated": any(d.rated for d in readiness),
+        "readiness_questions": sum(len(d.questions) for d in readiness),
+        "rating_styles": RATINGS, "has_rounds": has_rounds,
+    }
     return render_template(
         "public/plan.html",
-        plan=plan,
-        scorecard=scorecard,
+        **whole_plan,
         table=table,
-        options=options,
         statuses=statuses,
         recommendations=recommendation_rows_page(plan, table, today, total=recommendation_count),
         actions=actions,
-        action_count=action_count,
-        embedded_gantt_limit=EMBEDDED_GANTT_LIMIT,
-        has_timeframes=has_timeframes,
-        as_of=as_of,
         as_of_error=error,
         statuses_then=statuses_as_of(plan, as_of) if as_of else None,
         vocabulary={s.key: s for s in statuses},
-        has_readiness=bool(readiness),
-        readiness=readiness,
-        readiness_rated=any(d.rated for d in readiness),
-        readiness_questions=sum(len(d.questions) for d in readiness),
-        rating_styles=RATINGS,
-        has_rounds=has_rounds,
         today=as_of or today,
+        plan_parts=None if as_of or error else plan_page_parts(plan, version, today, whole_plan),
     ), (400 if error else 200)
+
+
+@dataclass(frozen=True)
+class PlanPageParts:
+    """The plan page's HTML of the whole plan, the same whatever the page asked."""
+
+    overview: Markup  # contents, scorecard, charts, readiness
+    directory: Markup  # agencies, downloads, "follow or reuse"
+
+
+def plan_page_parts(plan, version: int, today: date, context: dict) -> PlanPageParts:
+    """The plan page's parts that show the whole plan as it stands today, rendered once per
+    data version, day (the embedded Gantt's today line) and language, and kept as plain HTML:
+    a third of a page's rendering that no query parameter changes."""
+    def render() -> PlanPageParts:
+        return PlanPageParts(Markup(render_template("public/_plan_overview.html", **context)),
+                             Markup(render_template("public/_plan_directory.html", **context)))
+
+    # The path the app is mounted at is in the parts' links.
+    what = ("page_parts", reader_language(), request.script_root)
+    return remembered_for_plan(plan, what, (version, today), render)
 
 
 def _page_arg() -> tuple[int, str | None]:
