@@ -4,11 +4,14 @@ parameters: the public plan page and the secretariat's workspace both list throu
 ``read_table_request(args, ...)`` turns what anyone can type into a URL into a checked
 ``TableRequest``: a value that makes no sense (an unknown status, ``page=abc``, a page past
 the last) is dropped or brought into range, and a message saying so is kept for the page
-to show; it never fails. ``action_page`` and ``recommendation_page`` then count and find
-the page's ids (unfiltered: a count and ``LIMIT``/``OFFSET`` on the ids; filtered: every
-matching id in order, the filter run once) and read those rows by id, so a page of a plan's
-actions costs much the same for a plan of 50 actions as for one of 5,000; a filter, words
-above all, still reads the plan's rows it cannot find by an index.
+to show; it never fails. ``action_page`` and ``recommendation_page`` (the workspace's: ORM
+objects with their relations) and ``action_rows_page`` and ``recommendation_rows_page``
+(the public plan page's: the shown columns as plain rows) then count and find the page's
+ids (unfiltered: a count, or the plan's count when the caller has it, and
+``LIMIT``/``OFFSET`` on the ids; filtered: every matching id in order, the filter run once)
+and read those rows by id, so a page of a plan's actions costs much the same for a plan of
+50 actions as for one of 5,000; a filter, words above all, still reads the plan's rows it
+cannot find by an index.
 
 Parameters (the same names on both pages):
 
@@ -258,8 +261,8 @@ def _page_of_items(query: Select, model, read: Callable[[list[int]], dict[int, T
     The order is found on the ids alone, then the page's rows are read by id: a page deep in
     a large plan skips ids in an index rather than whole rows. Unfiltered, the rows are
     counted without reading them, unless the caller knows their number (``total``: all the
-    plan's rows, e.g. remembered per data version). Filtered, the filter runs once, not twice: the ids of every
-    match, in order (the count is their number). Words are a scan of every row of the plan's
+    plan's rows, e.g. remembered per data version). Filtered, the filter runs once, not
+    twice: the ids of every match, in order (the count is their number). Words are a scan of every row of the plan's
     table that no index serves, and the recommendations' overdue and agency filters a pass
     over the link table.
     """
@@ -406,8 +409,10 @@ def _action_rows(ids: list[int]) -> dict[int, ActionRow]:
         .where(Action.id.in_(ids))
     )
     return {
-        row[0]: ActionRow(*row[:5], display_name(row[5], row[6]) if row[4] is not None else None, *row[7:11],
-                          bool(row[11]))
+        row.id: ActionRow(
+            row.id, row.code, row.title, row.title_translations, row.lead_agency_id,
+            display_name(row.name, row.acronym) if row.lead_agency_id is not None else None,
+            row.start_date, row.due_date, row.percent_complete, row.status_key, bool(row.is_final))
         for row in db.session.execute(query)
     }
 
