@@ -42,6 +42,12 @@ action_supporting_agencies = Table(
 )
 
 
+def is_overdue(due_date: date | None, final: bool, today: date) -> bool:
+    """An action is overdue when past its due date and not in a final status: the rule for
+    an ``Action``, a table's row of one and an action as it stood on a past day."""
+    return bool(due_date and due_date < today and not final)
+
+
 class Action(SourceMixin, db.Model):
     """What an agency does to implement one or more recommendations."""
 
@@ -104,7 +110,7 @@ class Action(SourceMixin, db.Model):
 
     def is_overdue(self, today: date) -> bool:
         """Past its due date and not in a final status."""
-        return bool(self.due_date and self.due_date < today and not self.status.is_final)
+        return is_overdue(self.due_date, self.status.is_final, today)
 
     def __repr__(self) -> str:
         return f"<Action {self.code}>"

@@ -8,6 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tracker.extensions import db
 
 
+def display_name(name: str, acronym: str | None) -> str:
+    """``Name (ACRONYM)``, or the name alone: how pages name an agency."""
+    return f"{name} ({acronym})" if acronym else name
+
+
 class Agency(db.Model):
     """A public body, de-duplicated within its country by name and by acronym."""
 
@@ -26,7 +31,7 @@ class Agency(db.Model):
     @property
     def display_name(self) -> str:
         """``Name (ACRONYM)``, or the name alone."""
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        return display_name(self.name, self.acronym)
 
     def __repr__(self) -> str:
         return f"<Agency {self.acronym or self.name}>"

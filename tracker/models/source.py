@@ -55,23 +55,10 @@ class SourceDocument(db.Model):
         return f"<SourceDocument {self.name}>"
 
 
-class SourceMixin:
-    """Columns recording the source location of a seeded or imported item."""
-
-    source_document: Mapped[str | None] = mapped_column(String(200))
-    source_section: Mapped[str | None] = mapped_column(String(300))
-    source_lines: Mapped[str | None] = mapped_column(String(40))
-
-    @declared_attr
-    def source_details(cls) -> Mapped[SourceDocument | None]:
-        """The cited document's bibliographic data, when it is known (no foreign key: an
-        item may cite a document nobody has described yet)."""
-        return relationship(
-            SourceDocument,
-            primaryjoin=lambda: db.foreign(cls.__table__.c.source_document) == SourceDocument.name,
-            viewonly=True,
-            lazy="select",
-        )
+class Cited:
+    """How a page cites an item's source, from its ``source_document``, ``source_section``,
+    ``source_lines`` and ``source_details`` (the document's ``SourceDocument`` or None):
+    the models' items (``SourceMixin``) and the plain rows of a table page alike."""
 
     @property
     def source_reference(self) -> str:
@@ -107,3 +94,22 @@ class SourceMixin:
         if parts is None:
             return self.source_reference
         return ", ".join(part for part in parts if part)
+
+
+class SourceMixin(Cited):
+    """Columns recording the source location of a seeded or imported item."""
+
+    source_document: Mapped[str | None] = mapped_column(String(200))
+    source_section: Mapped[str | None] = mapped_column(String(300))
+    source_lines: Mapped[str | None] = mapped_column(String(40))
+
+    @declared_attr
+    def source_details(cls) -> Mapped[SourceDocument | None]:
+        """The cited document's bibliographic data, when it is known (no foreign key: an
+        item may cite a document nobody has described yet)."""
+        return relationship(
+            SourceDocument,
+            primaryjoin=lambda: db.foreign(cls.__table__.c.source_document) == SourceDocument.name,
+            viewonly=True,
+            lazy="select",
+        )

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.models import Action, Area, Event, Plan, Recommendation, Status, StatusChange
+from tracker.models.action import is_overdue
 from tracker.publishing.completion import plan_completion
 from tracker.publishing.scorecards import Scorecard, ScorecardRow, with_completion
 from tracker.services.statuses import status_vocabulary
@@ -118,7 +119,7 @@ class ActionThen:
 
     def is_overdue(self, today: date) -> bool:
         """Past its due date then and not in a final status then."""
-        return bool(self.due_date and self.due_date < today and not self.status.is_final)
+        return is_overdue(self.due_date, self.status.is_final, today)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.action, name)

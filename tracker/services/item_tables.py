@@ -4,11 +4,14 @@ parameters: the public plan page and the secretariat's workspace both list throu
 ``read_table_request(args, ...)`` turns what anyone can type into a URL into a checked
 ``TableRequest``: a value that makes no sense (an unknown status, ``page=abc``, a page past
 the last) is dropped or brought into range, and a message saying so is kept for the page
-to show; it never fails. ``action_page`` and ``recommendation_page`` then count and find
-the page's ids (unfiltered: a count and ``LIMIT``/``OFFSET`` on the ids; filtered: every
-matching id in order, the filter run once) and read those rows by id, so a page of a plan's
-actions costs much the same for a plan of 50 actions as for one of 5,000; a filter, words
-above all, still reads the plan's rows it cannot find by an index.
+to show; it never fails. ``action_page`` and ``recommendation_page`` (the workspace's: ORM
+objects with their relations) and ``action_rows_page`` and ``recommendation_rows_page``
+(the public plan page's: the shown columns as plain rows) then count and find the page's
+ids (unfiltered: a count, or the plan's count when the caller has it, and
+``LIMIT``/``OFFSET`` on the ids; filtered: every matching id in order, the filter run once)
+and read those rows by id, so a page of a plan's actions costs much the same for a plan of
+50 actions as for one of 5,000; a filter, words above all, still reads the plan's rows it
+cannot find by an index.
 
 Parameters (the same names on both pages):
 
@@ -20,7 +23,8 @@ Parameters (the same names on both pages):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Generic, TypeVar
@@ -36,11 +40,15 @@ from tracker.models import (
     Area,
     Plan,
     Recommendation,
+    SourceDocument,
     Status,
     action_supporting_agencies,
     recommendation_actions,
     recommendation_agencies,
 )
+from tracker.models.action import is_overdue
+from tracker.models.agency import display_name
+from tracker.models.source import Cited
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -246,13 +254,15 @@ def page_of(query: Select, number: int, per_page: int, *, scalars: bool = True) 
     return Page(items, total, number, per_page, problems)
 
 
-def _page_of_items(query: Select, model, loads: list, number: int, per_page: int, *, filtered: bool) -> Page:
-    """The ``number``th page of ``query``'s ``model`` rows, their relations loaded by ``loads``.
+def _page_of_items(query: Select, model, read: Callable[[list[int]], dict[int, T]], number: int, per_page: int,
+                   *, filtered: bool, total: int | None = None) -> Page[T]:
+    """The ``number``th page of ``query``'s ``model`` rows, as ``read`` (ids -> row by id) reads them.
 
     The order is found on the ids alone, then the page's rows are read by id: a page deep in
     a large plan skips ids in an index rather than whole rows. Unfiltered, the rows are
-    counted without reading them. Filtered, the filter runs once, not twice: the ids of every
-    match, in order (the count is their number). Words are a scan of every row of the plan's
+    counted without reading them, unless the caller knows their number (``total``: all the
+    plan's rows, e.g. remembered per data version). Filtered, the filter runs once, not
+    twice: the ids of every match, in order (the count is their number). Words are a scan of every row of the plan's
     table that no index serves, and the recommendations' overdue and agency filters a pass
     over the link table.
     """
@@ -260,7 +270,7 @@ def _page_of_items(query: Select, model, loads: list, number: int, per_page: int
     if filtered:
         ids = list(db.session.scalars(ids_query))
         total = len(ids)
-    else:
+    elif total is None:
         total = db.session.scalar(
             query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)) or 0
     pages = max(1, -(-total // per_page))
@@ -274,9 +284,15 @@ def _page_of_items(query: Select, model, loads: list, number: int, per_page: int
         chosen = ids[offset:offset + per_page]
     else:
         chosen = list(db.session.scalars(ids_query.limit(per_page).offset(offset))) if total else []
-    rows = {row.id: row for row in db.session.scalars(
-        select(model).where(model.id.in_(chosen)).options(*loads))} if chosen else {}
+    rows = read(chosen) if chosen else {}
     return Page([rows[i] for i in chosen], total, number, per_page, problems)
+
+
+def _models_by_id(model, loads: list) -> Callable[[list[int]], dict]:
+    """A page's reader of ``model`` objects by id, their relations loaded by ``loads``."""
+    def read(ids: list[int]) -> dict:
+        return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)).options(*loads))}
+    return read
 
 
 def _overdue(today: date):
@@ -326,9 +342,8 @@ def action_query(plan: Plan, filters: ItemFilter, today: date) -> Select:
     return query
 
 
-def action_page(plan: Plan, request: TableRequest, today: date, *, detail: bool = False) -> Page[Action]:
-    """One page of the plan's actions as ``request`` asks; ``detail`` also loads supporting
-    agencies and recommendations (the workspace shows them)."""
+def _ordered_actions(plan: Plan, request: TableRequest, today: date) -> Select:
+    """The plan's actions ``request`` keeps, in the order it asks."""
     order = request.actions
     query = action_query(plan, request.filters, today)
     direction = (lambda c: c.desc()) if order.descending else (lambda c: c)
@@ -349,12 +364,66 @@ def action_page(plan: Plan, request: TableRequest, today: date, *, detail: bool 
     # Ties in plan order. (Position once: named twice, SQLite sorts again what the index
     # of a plan's actions already gives in order.)
     ties = [Action.id] if order.sort == "order" else [Action.position, Action.id]
-    query = query.order_by(*keys, *ties)
-    loads = [selectinload(Action.lead_agency)]
-    if detail:
-        loads += [selectinload(Action.area), selectinload(Action.supporting_agencies),
-                  selectinload(Action.recommendations)]
-    return _page_of_items(query, Action, loads, order.page, request.per_page, filtered=request.filters.active)
+    return query.order_by(*keys, *ties)
+
+
+def action_page(plan: Plan, request: TableRequest, today: date) -> Page[Action]:
+    """One page of the plan's actions as ``request`` asks, with their area, agencies and
+    recommendations loaded (the workspace shows them and acts on them)."""
+    loads = [selectinload(Action.lead_agency), selectinload(Action.area), selectinload(Action.supporting_agencies),
+             selectinload(Action.recommendations)]
+    return _page_of_items(_ordered_actions(plan, request, today), Action, _models_by_id(Action, loads),
+                          request.actions.page, request.per_page, filtered=request.filters.active)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRow:
+    """An action as a plan page's table shows it: only those columns, read as plain values
+    (no ORM objects to build, no relation to load). Reads like an ``Action`` in the table's
+    template and under ``publishing.as_of.ActionThen``."""
+
+    id: int
+    code: str
+    title: str
+    title_translations: dict
+    lead_agency_id: int | None
+    lead_agency_name: str | None  # its display name
+    start_date: date | None
+    due_date: date | None
+    percent_complete: int
+    status_key: str
+    final: bool  # its status is a final one
+
+    def is_overdue(self, today: date) -> bool:
+        """Past its due date and not in a final status."""
+        return is_overdue(self.due_date, self.final, today)
+
+
+def _action_rows(ids: list[int]) -> dict[int, ActionRow]:
+    query = (
+        select(Action.id, Action.code, Action.title, Action.title_translations, Action.lead_agency_id, Agency.name,
+               Agency.acronym, Action.start_date, Action.due_date, Action.percent_complete, Action.status_key,
+               Status.is_final)
+        .join(Status, Action.status_key == Status.key)
+        .outerjoin(Agency, Action.lead_agency_id == Agency.id)
+        .where(Action.id.in_(ids))
+    )
+    return {
+        row.id: ActionRow(
+            row.id, row.code, row.title, row.title_translations, row.lead_agency_id,
+            display_name(row.name, row.acronym) if row.lead_agency_id is not None else None,
+            row.start_date, row.due_date, row.percent_complete, row.status_key, bool(row.is_final))
+        for row in db.session.execute(query)
+    }
+
+
+def action_rows_page(plan: Plan, request: TableRequest, today: date, *, total: int | None = None
+                     ) -> Page[ActionRow]:
+    """One page of the plan's actions as ``request`` asks, as the public plan page's table
+    shows them (``ActionRow``): three statements whatever the page, two when ``total`` (how
+    many actions the plan has: ``item_counts``) spares an unfiltered page its count."""
+    return _page_of_items(_ordered_actions(plan, request, today), Action, _action_rows,
+                          request.actions.page, request.per_page, filtered=request.filters.active, total=total)
 
 
 def matching_action_ids(plan: Plan, filters: ItemFilter, today: date) -> list[int]:
@@ -396,9 +465,9 @@ def recommendation_query(plan: Plan, filters: ItemFilter, today: date) -> Select
     return query
 
 
-def recommendation_page(plan: Plan, request: TableRequest, today: date, *, detail: bool = False) -> Page[Recommendation]:
-    """One page of the plan's recommendations as ``request`` asks, in plan order by default
-    (by area, then as the report lists them)."""
+def _ordered_recommendations(plan: Plan, request: TableRequest, today: date) -> Select:
+    """The plan's recommendations ``request`` keeps, in the order it asks (by default plan
+    order: by area, then as the report lists them)."""
     order = request.recommendations
     direction = (lambda c: c.desc()) if order.descending else (lambda c: c)
     keys = {
@@ -412,16 +481,98 @@ def recommendation_page(plan: Plan, request: TableRequest, today: date, *, detai
     query = recommendation_query(plan, request.filters, today)
     if order.sort == "status":
         query = query.join(Status, Recommendation.status_key == Status.key)
-    query = query.order_by(*keys, Recommendation.position, Recommendation.id)
+    return query.order_by(*keys, Recommendation.position, Recommendation.id)
+
+
+def recommendation_page(plan: Plan, request: TableRequest, today: date) -> Page[Recommendation]:
+    """One page of the plan's recommendations as ``request`` asks, with their area,
+    institutions, source and actions loaded (the workspace shows them)."""
     # The citation's document too: lazily it would be one query per row (and again for every
     # row whose document nobody has described, as none is in the session to find).
     loads = [selectinload(Recommendation.area),
              selectinload(Recommendation.institutions),
-             selectinload(Recommendation.source_details)]
-    if detail:
-        loads.append(selectinload(Recommendation.actions).selectinload(Action.status))
-    return _page_of_items(query, Recommendation, loads, order.page, request.per_page,
+             selectinload(Recommendation.source_details),
+             selectinload(Recommendation.actions).selectinload(Action.status)]
+    return _page_of_items(_ordered_recommendations(plan, request, today), Recommendation,
+                          _models_by_id(Recommendation, loads), request.recommendations.page, request.per_page,
                           filtered=request.filters.active)
+
+
+@dataclass(frozen=True, slots=True)
+class AreaName:
+    """An area's name and its translations: what a recommendation's row shows of its area."""
+
+    name: str
+    name_translations: dict
+
+
+@dataclass(frozen=True)
+class RecommendationRow(Cited):
+    """A recommendation as a plan page's table shows it: only those columns, read as plain
+    values. Reads like a ``Recommendation`` in the table's template (its source is cited by
+    ``models.source.Cited``, as the model's is); ``institutions`` are display names."""
+
+    id: int
+    code: str
+    text: str
+    text_translations: dict
+    actions_taken: str | None
+    status_key: str
+    timeframe: str | None
+    area: AreaName | None
+    source_document: str | None
+    source_section: str | None
+    source_lines: str | None
+    source_details: SourceDocument | None
+    institutions: tuple[str, ...]
+
+
+def _recommendation_rows(ids: list[int]) -> dict[int, RecommendationRow]:
+    rows = db.session.execute(
+        select(Recommendation.id, Recommendation.code, Recommendation.text, Recommendation.text_translations,
+               Recommendation.actions_taken, Recommendation.status_key, Recommendation.timeframe,
+               Recommendation.area_id, Area.name, Area.name_translations, Recommendation.source_document,
+               Recommendation.source_section, Recommendation.source_lines, SourceDocument)
+        .outerjoin(Area, Recommendation.area_id == Area.id)
+        .outerjoin(SourceDocument, Recommendation.source_document == SourceDocument.name)
+        .where(Recommendation.id.in_(ids))
+    ).all()
+    institutions = defaultdict(list)
+    for rec_id, name, acronym in db.session.execute(
+        select(recommendation_agencies.c.recommendation_id, Agency.name, Agency.acronym)
+        .join(Agency, Agency.id == recommendation_agencies.c.agency_id)
+        .where(recommendation_agencies.c.recommendation_id.in_(ids))
+        .order_by(Agency.name, Agency.id)
+    ):
+        institutions[rec_id].append(display_name(name, acronym))
+    return {
+        row.id: RecommendationRow(
+            row.id, row.code, row.text, row.text_translations, row.actions_taken, row.status_key, row.timeframe,
+            AreaName(row.name, row.name_translations) if row.area_id is not None else None,
+            row.source_document, row.source_section, row.source_lines, row.SourceDocument,
+            tuple(institutions[row.id]))
+        for row in rows
+    }
+
+
+def recommendation_rows_page(plan: Plan, request: TableRequest, today: date, *, total: int | None = None
+                             ) -> Page[RecommendationRow]:
+    """One page of the plan's recommendations as ``request`` asks, as the public plan page's
+    table shows them (``RecommendationRow``): four statements whatever the page, three when
+    ``total`` (how many recommendations the plan has: ``item_counts``) spares an unfiltered
+    page its count."""
+    return _page_of_items(_ordered_recommendations(plan, request, today), Recommendation, _recommendation_rows,
+                          request.recommendations.page, request.per_page, filtered=request.filters.active,
+                          total=total)
+
+
+def item_counts(plan: Plan) -> tuple[int, int]:
+    """How many recommendations and actions the plan has, whatever the filters (one statement)."""
+    def count(model) -> Select:
+        return select(func.count()).select_from(model).where(model.plan_id == plan.id).scalar_subquery()
+
+    recommendations, actions = db.session.execute(select(count(Recommendation), count(Action))).one()
+    return recommendations or 0, actions or 0
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ they fall back to the catalogue (``_()``), then to the original with ``lang="en"
 marker (a marker on every badge and chart legend would drown the page).
 
 The helpers are Jinja globals, so imported macros (badges, tables) reach them too; the
-marker's words are looked up once per page.
+marker's words are looked up once per page, and a table passes the page's language to
+each cell (``content_html(item, field, language=language)``) rather than have it looked up again.
 """
 
 from __future__ import annotations
@@ -62,10 +63,14 @@ def _shortened(text: str, length: int | None) -> str:
     return text if length is None else do_truncate(current_app.jinja_env, text, length)
 
 
-def content_html(item, field: str, length: int | None = None) -> Markup:
+def content_html(item, field: str, length: int | None = None, language: str | None = None) -> Markup:
     """``field`` of ``item`` for the page: the reader's translation, else the marked original;
-    cut to ``length`` characters (as ``|truncate``) when given, the marker kept whole."""
-    language = reader_language()
+    cut to ``length`` characters (as ``|truncate``) when given, the marker kept whole.
+
+    ``language``: the page's (``reader_language()``), when the caller has it already: a table
+    looks it up once for all its rows rather than once per cell.
+    """
+    language = language or reader_language()
     shown = localized(item, field, language)
     if shown.is_original and language != ORIGINAL_LANGUAGE:
         return Markup('<span lang="{}">{}</span> <span class="original-language">{}</span>').format(
@@ -124,5 +129,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         content_html=content_html, content_text=content_text, status_label=status_label,
         status_label_html=status_label_html, status_description=status_description,
-        original_lang=original_lang, original_html=original_html, translation_languages=translation_languages, language_name=language_name,
+        original_lang=original_lang, original_html=original_html, translation_languages=translation_languages,
+        language_name=language_name, reader_language=reader_language,
     )

@@ -69,8 +69,8 @@ def _table_request(plan) -> TableRequest:
 def _workspace_page(plan, *, errors: dict, bulk: dict, status: int = 200):
     table = _table_request(plan)
     today = now().date()
-    actions = action_page(plan, table, today, detail=True)
-    recommendations = recommendation_page(plan, table, today, detail=True)
+    actions = action_page(plan, table, today)
+    recommendations = recommendation_page(plan, table, today)
     overdue = {a.id for a in actions.items if a.is_overdue(today)}
     overdue |= {a.id for r in recommendations.items for a in r.actions if a.is_overdue(today)}
     return page(
