@@ -64,6 +64,10 @@ class Words:
     # After a title shown in the original to a reader of another language, e.g. "(original in
     # English)" in the reader's language; "" when nothing needs marking (an English reader).
     original_marker: str = ""
+    # The language content that has no translation is written in (agencies' names, titles left in
+    # the original), marked with ``lang`` where it sits among the reader's words; "" for an
+    # English reader, whose page is all one language.
+    content_language: str = ""
     due: str = "due"
     # The Gantt table's and the ranking's column headings.
     area: str = "Area"
@@ -101,7 +105,7 @@ class Row(NamedTuple):
     href: str
     code: str
     title: str
-    details: str  # everything else about the row, in words, for the tip
+    details: str  # everything else about the row, in words, for the tip: HTML, escaped
     start: date | None
     end: date | None
     colour: str
@@ -126,6 +130,14 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
+def content(text: str, words: Words) -> str:
+    """``text``, content with no translation, escaped and marked with its language where the
+    page is in another one (``Words.content_language``)."""
+    if not words.content_language:
+        return escape(text)
+    return f'<span lang="{escape(words.content_language)}">{escape(text)}</span>'
+
+
 def marked(text: str, original: bool, marker: str) -> str:
     """``text`` escaped; when ``original`` (untranslated for this reader) and there is a
     ``marker``, tagged as English and followed by the marker, as ``web.content_language.content_html``
@@ -148,9 +160,10 @@ def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Word
     for row in data.rows:
         status = labels.get(row.status_key, row.status_key)
         dates = f"{_iso(row.start)} – {_iso(row.due)}" if row.start or row.due else words.no_dates
+        lead = content(row.lead, words) if row.lead else escape(words.no_lead)
         details = (
-            f"{words.lead}: {row.lead or words.no_lead} · {dates} · {status} · "
-            f"{row.percent}% {words.complete}{' · ' + words.overdue if row.overdue else ''}"
+            f"{escape(words.lead)}: {lead} · {escape(dates)} · {escape(status)} · "
+            f"{row.percent}% {escape(words.complete)}{' · ' + escape(words.overdue) if row.overdue else ''}"
         )
         marks = []
         for m in row.milestones:
@@ -216,7 +229,7 @@ def gantt_table_html(data: GanttData, action_href: Callable[[str], str], caption
         out.append(
             f'<tr><th scope="row"><a href="{escape(action_href(row.code))}">{escape(row.code)}</a> '
             f"{marked(row.title, row.title_original, marker)}</th>"
-            f"<td>{marked(row.area or '', row.area_original, marker)}</td><td>{escape(row.lead or '')}</td>"
+            f"<td>{marked(row.area or '', row.area_original, marker)}</td><td>{content(row.lead, words) if row.lead else ''}</td>"
             f"<td>{_iso(row.start)}</td><td>{_iso(row.due)}{overdue}</td>"
             f"<td>{escape(labels.get(row.status_key, row.status_key))}</td><td>{row.percent}%</td>"
             f"<td>{escape(milestones)}</td></tr>"
@@ -242,7 +255,7 @@ def timeline_groups(data: TimelineData, rec_href: Callable[[str], str]) -> tuple
             status = style.label if style else item.status_key
             rows.append(Row(
                 href=rec_href(item.code), code=item.code, title=item.text,
-                details=" · ".join(part for part in (lane.label, window, status) if part),
+                details=escape(" · ".join(part for part in (lane.label, window, status) if part)),
                 start=lane.start, end=lane.end, colour=css_colour(style.colour if style else None),
                 fill=100, original=item.text_original,
             ))
@@ -324,10 +337,9 @@ def _axis(span: calendar.Span, zoom: str, period_start: date | None, words: Word
 
 def _row(row: Row, span: calendar.Span, at, words: Words) -> str:
     """One row's HTML; ``words.overdue`` and ``words.no_dates`` come escaped (``rows_html``)."""
-    code, title = escape(row.code), escape(row.title)
-    tip = f"{code} {title} · {escape(row.details)}"
-    if row.original:
-        title = marked(row.title, row.original, words.original_marker)
+    code = escape(row.code)
+    tip = f"{code} {content(row.title, words) if row.original else escape(row.title)} · {row.details}"
+    title = marked(row.title, row.original, words.original_marker)
     overdue = f' <strong class="hchart-overdue">{words.overdue}</strong>' if row.overdue else ""
     start, end = row.start or row.end, row.end or row.start
     if start is None:

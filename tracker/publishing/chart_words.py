@@ -98,6 +98,7 @@ def html_words(today: date, locale, *, recommendations: bool = False) -> Words:
         quarter=gettext("Q%(quarter)s %(year)s"),
         today_day=day(today, locale),
         original_marker=original_marker(language),
+        content_language="" if language == ORIGINAL_LANGUAGE else ORIGINAL_LANGUAGE,
         due=gettext("due"),
         area=gettext("Area"),
         lead_agency=gettext("Lead agency"),
