@@ -25,6 +25,8 @@ from sqlalchemy import select
 from tests.e2e.conftest import PASSWORD, PageProblems
 from tests.fixtures.interface_words import english_words, report
 from tracker.extensions import db
+from tracker.services.indicators import create_indicator
+from tracker.services.transaction import Actor
 from tracker.services.users import create_user, set_language
 
 pytestmark = [pytest.mark.scratch_db, pytest.mark.process, pytest.mark.seeded]
@@ -108,13 +110,19 @@ def focal_points(live_server) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def action_id(live_server) -> int:
-    """The seeded action the focal points report on."""
+    """The seeded action the focal points report on, given an indicator of its own so that the
+    form's indicator fields (content with no translation beside the interface's words) are
+    always read, whatever other tests added to the shared database first."""
     from tracker.models import Action, Plan
 
     with live_server.app.app_context():
-        found = db.session.scalars(
-            select(Action.id).join(Plan).where(Plan.slug == SLUG, Action.code == ACTION)
+        action = db.session.scalars(
+            select(Action).join(Plan).where(Plan.slug == SLUG, Action.code == ACTION)
         ).one()
+        create_indicator(action, {
+            "code": "L7", "name": "Datasets opened by the agency", "unit": "datasets",
+        }, actor=Actor.system("e2e setup"), now=datetime.now(UTC))
+        found = action.id
         db.session.remove()
     return found
 
