@@ -20,14 +20,13 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 @dataclass(frozen=True)
 class StatusStyle:
-    """One value of the status vocabulary as a chart needs it (from a ``Status`` row)."""
+    """One value of the status vocabulary as a chart needs it (from a ``Status`` row), its
+    label already in the reader's language (``publishing.chart_data.status_styles``)."""
 
     key: str
     label: str
     colour: str
     is_final: bool = False
-    # The label's translations (language -> text), for pages that name it in their language.
-    label_translations: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 # --- Gantt ----------------------------------------------------------------------
