@@ -256,3 +256,13 @@ def test_the_chart_font_draws_every_russian_letter():
         font = get_font(findfont(FontProperties(weight=weight)))
         missing = {c for c in words if not c.isspace() and font.get_char_index(ord(c)) == 0}
         assert not missing, (weight, font.fname, missing)
+
+
+def test_a_bad_query_parameter_is_refused_in_the_reader_s_language(client, plan):
+    response = read(client, "/plans/shared/gantt?zoom=bogus", "es")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    with flask_babel.force_locale("es"):
+        check = flask_babel.gettext("Check the query parameters: %(problem)s", problem="")
+    assert check.strip() in body and "Check the query" not in body
+    assert "zoom" in body

@@ -43,7 +43,7 @@ def _href_maker(endpoint: str, slug: str):
 
 
 def _refused(exc: ValidationFailed) -> BadRequest:
-    return BadRequest(f"Check the query parameters: {exc}")
+    return BadRequest(gettext("Check the query parameters: %(problem)s", problem=exc))
 
 
 @bp.route("/plans/<slug>/gantt")

@@ -129,7 +129,7 @@ def _arguments(name: str, fmt: str) -> dict[str, str | int]:
         raw = raw or "1"
         # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
         if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
-            raise BadRequest("page must be a whole number from 1.")
+            raise BadRequest(_("page: use a whole number from 1, e.g. 2."))
         args["page"] = int(raw)
     return args
 
