@@ -112,6 +112,19 @@ def test_the_quarter_axis_names_each_quarter_in_the_reader_s_words(client, plan,
     assert "%(quarter)s" not in html and "{quarter}" not in html
 
 
+@pytest.mark.parametrize("path", ["/plans/shared/gantt", "/plans/shared/gantt?view=table"])
+@pytest.mark.parametrize("language", ["es", "ru"])
+def test_the_html_gantt_writes_days_as_the_reader_does(client, plan, path, language):
+    """The bars' tips and the table give the action's and its milestone's dates through Babel."""
+    html = page(client, path, language)
+    for day in ("2026-01-01", "2026-06-30", "2026-03-31"):
+        written = formats.day(datetime.fromisoformat(day).date(), language)
+        assert written in html, written
+        assert day not in html
+    english = page(client, path, "en")
+    assert formats.day(datetime(2026, 6, 30).date(), "en") in english
+
+
 def test_the_timeline_shows_the_spanish_text_and_the_marked_original_to_a_french_reader(client, plan):
     assert "Publicar el presupuesto." in page(client, "/plans/shared/timeline", "es")
     assert re.search(marked("Publish the budget."), page(client, "/plans/shared/timeline", "fr"))

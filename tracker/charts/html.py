@@ -38,6 +38,10 @@ FALLBACK_COLOUR = "#8c959f"
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 @dataclass(frozen=True)
 class Words:
     """The generic words of the HTML charts (English defaults a caller may translate)."""
@@ -60,7 +64,9 @@ class Words:
     empty: str = "No actions to show."
     months: tuple[str, ...] = MONTH_NAMES
     quarter: str = calendar.QUARTER
-    today_day: str = ""  # today as the reader writes a day; "" for ISO
+    # A day as the reader writes it ("2 de diciembre de 2026"); ISO by default. Called for
+    # every date of every row, so it should be cheap (``formats.day`` keeps its results).
+    day: Callable[[date | None], str] = _iso
     # After a title shown in the original to a reader of another language, e.g. "(original in
     # English)" in the reader's language; "" when nothing needs marking (an English reader).
     original_marker: str = ""
@@ -126,10 +132,6 @@ def css_colour(value: str | None) -> str:
     return value if value and _HEX.fullmatch(value) else FALLBACK_COLOUR
 
 
-def _iso(day: date | None) -> str:
-    return day.isoformat() if day else ""
-
-
 def content(text: str, words: Words) -> str:
     """``text``, content with no translation, escaped and marked with its language where the
     page is in another one (``Words.content_language``)."""
@@ -154,12 +156,13 @@ def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Word
     """The Gantt's rows under their areas, in the data's order (areas come sorted)."""
     labels = {s.key: s.label for s in data.statuses}
     colours = {s.key: css_colour(s.colour) for s in data.statuses}  # once per status, not per row
+    day = words.day
     groups: dict[str, list[Row]] = {}
     originals: set[str] = set()
     today = data.today
     for row in data.rows:
         status = labels.get(row.status_key, row.status_key)
-        dates = f"{_iso(row.start)} – {_iso(row.due)}" if row.start or row.due else words.no_dates
+        dates = f"{day(row.start)} – {day(row.due)}" if row.start or row.due else words.no_dates
         lead = content(row.lead, words) if row.lead else escape(words.no_lead)
         details = (
             f"{escape(words.lead)}: {lead} · {escape(dates)} · {escape(status)} · "
@@ -168,11 +171,11 @@ def gantt_groups(data: GanttData, action_href: Callable[[str], str], words: Word
         marks = []
         for m in row.milestones:
             if m.achieved_on:
-                state, what = "achieved", f"{words.milestone_achieved} {m.achieved_on.isoformat()}"
+                state, what = "achieved", f"{words.milestone_achieved} {day(m.achieved_on)}"
             elif m.due_date < today:
-                state, what = "missed", f"{words.milestone_missed}, {words.due} {m.due_date.isoformat()}"
+                state, what = "missed", f"{words.milestone_missed}, {words.due} {day(m.due_date)}"
             else:
-                state, what = "due", f"{words.milestone_due} {m.due_date.isoformat()}"
+                state, what = "due", f"{words.milestone_due} {day(m.due_date)}"
             marks.append(Mark(on=m.achieved_on or m.due_date, state=state, text=f"{what}: {m.title}"))
         label = row.area or data.labels.no_area
         if row.area_original:
@@ -220,17 +223,18 @@ def gantt_table_html(data: GanttData, action_href: Callable[[str], str], caption
     ]
     overdue_html = f' <strong class="overdue">{escape(words.overdue)}</strong>'
     marker = words.original_marker
+    day = words.day
     for row in data.rows:
         overdue = overdue_html if row.overdue else ""
         milestones = "; ".join(
-            f"{m.title} ({m.due_date.isoformat()}{f', {words.achieved} ' + m.achieved_on.isoformat() if m.achieved_on else ''})"
+            f"{m.title} ({day(m.due_date)}{f', {words.achieved} ' + day(m.achieved_on) if m.achieved_on else ''})"
             for m in row.milestones
         )
         out.append(
             f'<tr><th scope="row"><a href="{escape(action_href(row.code))}">{escape(row.code)}</a> '
             f"{marked(row.title, row.title_original, marker)}</th>"
             f"<td>{marked(row.area or '', row.area_original, marker)}</td><td>{content(row.lead, words) if row.lead else ''}</td>"
-            f"<td>{_iso(row.start)}</td><td>{_iso(row.due)}{overdue}</td>"
+            f"<td>{day(row.start)}</td><td>{day(row.due)}{overdue}</td>"
             f"<td>{escape(labels.get(row.status_key, row.status_key))}</td><td>{row.percent}%</td>"
             f"<td>{escape(milestones)}</td></tr>"
         )
@@ -381,8 +385,8 @@ def _legend(rows: list[Row], statuses: tuple[StatusStyle, ...], words: Words, to
             items.append(f'<li><span class="hchart-mark is-{state}"></span>{escape(label)}</li>')
     if today_in:
         items.append(f'<li><span class="hchart-today-key"></span>{escape(words.today)} '
-                     f'({escape(words.today_day or today.isoformat())})</li>')
-    outside = words.today_outside % {"today": words.today_day or today.isoformat()}
+                     f'({escape(words.day(today))})</li>')
+    outside = words.today_outside % {"today": words.day(today)}
     note = "" if today_in else f'<p class="hchart-note">{escape(outside)}</p>'
     return f'<ul class="hchart-legend">{"".join(items)}</ul>{note}'
 

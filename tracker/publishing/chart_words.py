@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 from flask_babel import gettext, lazy_gettext, ngettext
 
@@ -75,7 +76,7 @@ def gantt_labels(today: date, locale, *, recommendations: bool = False) -> Gantt
     )
 
 
-def html_words(today: date, locale, *, recommendations: bool = False) -> Words:
+def html_words(locale, *, recommendations: bool = False) -> Words:
     """The HTML Gantt's (and, with ``recommendations``, the HTML timeline's) and the ranking's words."""
     language = language_of(locale)
     words = Words(
@@ -96,7 +97,7 @@ def html_words(today: date, locale, *, recommendations: bool = False) -> Words:
         empty=gettext("No actions to show."),
         months=month_abbreviations(locale),
         quarter=gettext("Q%(quarter)s %(year)s"),
-        today_day=day(today, locale),
+        day=partial(day, locale=locale),
         original_marker=original_marker(language),
         content_language="" if language == ORIGINAL_LANGUAGE else ORIGINAL_LANGUAGE,
         due=gettext("due"),

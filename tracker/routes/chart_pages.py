@@ -56,7 +56,7 @@ def gantt(slug: str):
     except ValidationFailed as exc:
         raise _refused(exc) from None
     action_href = _href_maker("public.action", plan.slug)
-    words = html_words(page.data.today, get_locale())
+    words = html_words(get_locale())
     # One of the two at a time: a 5,000-action plan is megabytes of either.
     if page.filters.view == "table":
         caption = gettext("%(plan)s: actions", plan=page.data.title)
@@ -82,7 +82,7 @@ def timeline(slug: str):
         "charts/timeline.html", plan=plan, page=page, zoom=zoom, zooms=ZOOMS,
         chart=html.timeline_html(page.data, zoom=zoom,
                                  rec_href=_href_maker("public.recommendation", plan.slug),
-                                 words=html_words(page.data.today, get_locale(), recommendations=True)),
+                                 words=html_words(get_locale(), recommendations=True)),
     )
 
 
@@ -106,7 +106,7 @@ def ranking(slug: str):
         "charts/ranking.html", plan=plan, page=page, rule=RANKING_RULE,
         chart=html.ranking_html(page.data, agency_href,
                                 gettext("%(plan)s: lead agencies, best first", plan=page.data.title),
-                                html_words(today, get_locale())),
+                                html_words(get_locale())),
     )
 
 
@@ -115,4 +115,4 @@ def plan_gantt(plan) -> Markup:
     """The whole plan's HTML Gantt for the plan page (``templates/charts/_plan_gantt.html``)."""
     page = gantt_page(plan, today=now().date(), locale=get_locale())
     return html.gantt_html(page.data, zoom=page.zoom, action_href=_href_maker("public.action", plan.slug),
-                           words=html_words(page.data.today, get_locale()))
+                           words=html_words(get_locale()))

@@ -46,7 +46,7 @@ def _render(slug: str, *, pdf: bool):
     page = render_template(
         "public/pack.html", plan=plan, pack=pack, error=error, pdf=pdf, rule=RANKING_RULE,
         ranking=html.ranking_html(pack.ranking, agency_href, _("Lead agencies, best first"),
-                                  html_words(pack.today, get_locale())),
+                                  html_words(get_locale())),
     )
     return page, (400 if error else 200)
 
