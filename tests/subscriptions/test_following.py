@@ -149,3 +149,40 @@ def test_a_long_digest_lists_fifty_changes_and_links_to_the_rest(water):
     assert message.subject == "Water plan: 60 status changes"
     assert message.body_text.count("Pending → Ongoing") == 50
     assert "... and 10 more: http://127.0.0.1:5000/plans/water/changes" in message.body_text
+
+
+def test_followers_of_one_plan_each_read_the_digest_in_their_language(db_session, mailbox):
+    """One digest's rows serve every follower of a plan; each mail names the plan, the
+    recommendation and the statuses in its reader's language, else the marked original."""
+    import flask_babel
+
+    plan = factories.plan(slug="agua", title="Water plan", published=True,
+                          title_translations={"es": "Plan del agua"})
+    rec = factories.recommendation(plan, code="R1", text="Publish the water data.",
+                                   text_translations={"es": "Publicar los datos del agua."})
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    for email, locale in (("lector@example.net", "es"), ("lecteur@example.net", "fr")):
+        db.session.add(Subscription(email=email, plan_id=plan.id, token=email.split("@")[0], created_at=start,
+                                    confirmed_at=start, notified_until=start, locale=locale))
+    db.session.commit()
+    change(rec, "ongoing", start + timedelta(hours=1))
+    assert digests(start + timedelta(hours=2)) == 2
+    deliver(mailbox, start + timedelta(hours=2))
+
+    def words(locale, *messages):
+        with flask_babel.force_locale(locale):
+            return [flask_babel.gettext(m) for m in messages]
+
+    [spanish] = mailbox.to("lector@example.net")
+    text = spanish.get_body(("plain",)).get_content()
+    html = spanish.get_body(("html",)).get_content()
+    pending, ongoing = words("es", "Pending", "Ongoing")
+    for body in (text, html):
+        assert "Plan del agua" in body and "Publicar los datos del agua." in body
+        assert f"{pending} → {ongoing}" in body
+        assert "Water plan" not in body and "Publish the water data." not in body
+    [french] = mailbox.to("lecteur@example.net")
+    text = french.get_body(("plain",)).get_content()
+    pending, ongoing, marker = words("fr", "Pending", "Ongoing", "(original in English)")
+    assert f"Publish the water data. {marker}" in text and f"{pending} → {ongoing}" in text
+    assert "Publicar" not in text

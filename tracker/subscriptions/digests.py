@@ -93,11 +93,15 @@ def _rows(changes: list[StatusChange], base_url: str) -> list[dict]:
         if subject is None:
             continue
         kind = "recommendations" if change.subject_type == "recommendation" else "actions"
+        # The subject and statuses themselves, not their words: followers of one thing share
+        # these rows, and each mail names them in its reader's language.
         rows.append({
             "code": subject.code,
-            "title": getattr(subject, "title", None) or subject.text,
-            "old": change.old_status.label if change.old_status else None,
-            "new": change.new_status.label if change.new_status else change.new_status_key,
+            "subject": subject,
+            "field": "title" if change.subject_type == "action" else "text",
+            "old": change.old_status,
+            "new": change.new_status,
+            "new_key": change.new_status_key,
             "percent": change.new_percent if change.new_percent != change.old_percent else None,
             "on": change.changed_at.date(),
             "url": f"{base_url}/plans/{subject.plan.slug}/{kind}/{subject.code}",

@@ -24,6 +24,7 @@ from tracker.reminders.compose import LinkSettings
 from tracker.reminders.mail import one_line
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.services.transaction import atomic
+from tracker.web.content_language import content_text
 
 # A second request for the same address and thing within this time sends no second mail
 # (someone typing another person's address again and again cannot flood their inbox).
@@ -41,12 +42,13 @@ class Followed:
 
     @property
     def label(self) -> str:
-        # Read when a page or mail is written, in its language.
+        # Read when a page or mail is written, in its language (titles too, where translated).
+        plan = content_text(self.plan, "title")
         if self.recommendation is not None:
-            return gettext("recommendation %(code)s of %(plan)s", code=self.recommendation.code, plan=self.plan.title)
+            return gettext("recommendation %(code)s of %(plan)s", code=self.recommendation.code, plan=plan)
         if self.area is not None:
-            return gettext("the area %(area)s of %(plan)s", area=self.area.name, plan=self.plan.title)
-        return self.plan.title
+            return gettext("the area %(area)s of %(plan)s", area=content_text(self.area, "name"), plan=plan)
+        return plan
 
     @property
     def path(self) -> str:
