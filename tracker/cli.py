@@ -9,17 +9,19 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from tracker.cli_help import option
 from tracker.exchange.seed_files import iter_documents, load_seed_document, seed_paths
 from tracker.services.errors import ValidationFailed
 from tracker.services.transaction import Actor
 from tracker.services.users import create_user
 
-users = AppGroup("users", help="Manage user accounts.")
-seed = AppGroup("seed", help="Load the seed reports as real data.")
-plans = AppGroup("plans", help="Import and export plans as spreadsheets.")
-agencies = AppGroup("agencies", help="Manage agencies.")
+users = AppGroup("users", help=_l("Manage user accounts."))
+seed = AppGroup("seed", help=_l("Load the seed reports as real data."))
+plans = AppGroup("plans", help=_l("Import and export plans as spreadsheets."))
+agencies = AppGroup("agencies", help=_l("Manage agencies."))
 groups = [users, seed, plans, agencies]
 
 
@@ -34,13 +36,13 @@ def _fail(exc: ValidationFailed) -> None:
     raise SystemExit(1)
 
 
-@users.command("create")
+@users.command("create", help=_l("Create a user account."))
 @click.option("--email", required=True)
-@click.option("--role", required=True, help="admin, secretariat, agency or assessor")
-@click.option("--agency", default=None, help="Acronym or name of the user's agency (agency role).")
+@option("--role", required=True, help=_l("admin, secretariat, agency or assessor"))
+@option("--agency", default=None, help=_l("Acronym or name of the user's agency (agency role)."))
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user_command(email: str, role: str, agency: str | None, password: str) -> None:
-    """Create a user account."""
+    """``flask users create``: what it does for users is its ``help``, the one text translated."""
     try:
         user = create_user(
             {"email": email, "role": role, "agency": agency, "password": password}, now=_now()
@@ -50,9 +52,9 @@ def create_user_command(email: str, role: str, agency: str | None, password: str
     click.echo(_("Created %(role)s user %(email)s.", role=user.role, email=user.email))
 
 
-@users.command("list")
+@users.command("list", help=_l("List user accounts: email, role, agency, active."))
 def list_users_command() -> None:
-    """List user accounts: email, role, agency, active."""
+    """``flask users list``: what it does for users is its ``help``, the one text translated."""
     from tracker.services.users import list_users
 
     for user in list_users():
@@ -60,13 +62,13 @@ def list_users_command() -> None:
         click.echo(f"{user.email}\t{user.role}\t{agency}\t{_('active') if user.active else _('inactive')}")
 
 
-@users.command("update")
+@users.command("update", help=_l("Change a user's role, agency or whether they may sign in."))
 @click.option("--email", required=True)
-@click.option("--role", default=None, help="admin, secretariat, agency or assessor")
-@click.option("--agency", default=None, help="Acronym or name of the user's agency (agency role).")
-@click.option("--active/--inactive", default=None, help="Allow or stop signing in.")
+@option("--role", default=None, help=_l("admin, secretariat, agency or assessor"))
+@option("--agency", default=None, help=_l("Acronym or name of the user's agency (agency role)."))
+@option("--active/--inactive", default=None, help=_l("Allow or stop signing in."))
 def update_user_command(email: str, role: str | None, agency: str | None, active: bool | None) -> None:
-    """Change a user's role, agency or whether they may sign in."""
+    """``flask users update``: what it does for users is its ``help``, the one text translated."""
     from tracker.services.users import find_user_by_email, update_user
 
     user = find_user_by_email(email)
@@ -85,14 +87,14 @@ def update_user_command(email: str, role: str | None, agency: str | None, active
                  state=_("active") if user.active else _("inactive")))
 
 
-@users.command("reset-two-factor")
+@users.command("reset-two-factor", help=_l(
+    "Turn a user's two-factor authentication off (a lost phone and no recovery "
+    "codes).\n\nTheir recovery codes and remembered devices stop working; they set it up again "
+    "at the next sign-in if their role requires it."
+))
 @click.option("--email", required=True)
 def reset_two_factor_command(email: str) -> None:
-    """Turn a user's two-factor authentication off (a lost phone and no recovery codes).
-
-    Their recovery codes and remembered devices stop working; they set it up again at the
-    next sign-in if their role requires it.
-    """
+    """``flask users reset-two-factor``: what it does for users is its ``help``, the one text translated."""
     from tracker.services.two_factor import reset
     from tracker.services.users import find_user_by_email
 
@@ -103,11 +105,11 @@ def reset_two_factor_command(email: str) -> None:
     click.echo(_("Two-factor authentication is off for %(email)s.", email=user.email))
 
 
-@users.command("sign-in-log")
-@click.option("--email", default=None, help="Only this account's attempts.")
+@users.command("sign-in-log", help=_l("The latest sign-in attempts: when, account, address, method, result."))
+@option("--email", default=None, help=_l("Only this account's attempts."))
 @click.option("--limit", default=50, show_default=True)
 def sign_in_log_command(email: str | None, limit: int) -> None:
-    """The latest sign-in attempts: when, account, address, method, result."""
+    """``flask users sign-in-log``: what it does for users is its ``help``, the one text translated."""
     from tracker.services.sign_in_log import recent_events
 
     for event in recent_events(email=email, limit=limit):
@@ -116,12 +118,12 @@ def sign_in_log_command(email: str | None, limit: int) -> None:
                    f"\t{result}\t{event.detail or ''}")
 
 
-@agencies.command("create")
+@agencies.command("create", help=_l("Create an agency."))
 @click.option("--name", required=True)
 @click.option("--acronym", default=None)
 @click.option("--country", required=True)
 def create_agency_command(name: str, acronym: str | None, country: str) -> None:
-    """Create an agency."""
+    """``flask agencies create``: what it does for users is its ``help``, the one text translated."""
     from tracker.services.agencies import create_agency
 
     try:
@@ -131,10 +133,10 @@ def create_agency_command(name: str, acronym: str | None, country: str) -> None:
     click.echo(_("Created agency %(name)s (%(country)s).", name=agency.display_name, country=agency.country))
 
 
-@agencies.command("list")
+@agencies.command("list", help=_l("List agencies: country, acronym, name."))
 @click.option("--country", default=None)
 def list_agencies_command(country: str | None) -> None:
-    """List agencies: country, acronym, name."""
+    """``flask agencies list``: what it does for users is its ``help``, the one text translated."""
     from sqlalchemy import select
 
     from tracker.extensions import db
@@ -158,19 +160,19 @@ DEMO_USERS = (
 )
 
 
-@users.command("demo")
-@click.option(
+@users.command("demo", help=_l(
+    "Create the documented demo accounts (known passwords, for trying the service).\n\nThey "
+    "exist so a newcomer can sign in after 'make run'. On any database but the embedded "
+    "SQLite one they are refused unless asked for with --any-database, so a production "
+    "deployment never gets a known password by accident."
+))
+@option(
     "--any-database",
     is_flag=True,
-    help="Also on a database other than the embedded SQLite one (a PostgreSQL trial).",
+    help=_l("Also on a database other than the embedded SQLite one (a PostgreSQL trial)."),
 )
 def demo_users_command(any_database: bool) -> None:
-    """Create the documented demo accounts (known passwords, for trying the service).
-
-    They exist so a newcomer can sign in after ``make run``. On any database but the
-    embedded SQLite one they are refused unless asked for with ``--any-database``, so a
-    production deployment never gets a known password by accident.
-    """
+    """``flask users demo``: what it does for users is its ``help``, the one text translated."""
     from tracker.extensions import db
     from tracker.services.users import find_user_by_email
 
@@ -191,20 +193,20 @@ def demo_users_command(any_database: bool) -> None:
                          password=DEMO_PASSWORD))
 
 
-@seed.command("load")
+@seed.command("load", help=_l(
+    "Load every seed plan (or the one named SLUG) through the services.\n\nLoading again "
+    "changes nothing; an edited seed file updates its plan in place."
+))
 @click.argument("slug", required=False)
 def load_command(slug: str | None) -> None:
-    """Load every seed plan (or the one named SLUG) through the services.
-
-    Loading again changes nothing; an edited seed file updates its plan in place.
-    """
+    """``flask seed load``: what it does for users is its ``help``, the one text translated."""
     _run_seed(slug, dry_run=False)
 
 
-@seed.command("check")
+@seed.command("check", help=_l("Validate the seed files as a load would, without writing anything."))
 @click.argument("slug", required=False)
 def check_command(slug: str | None) -> None:
-    """Validate the seed files as a load would, without writing anything."""
+    """``flask seed check``: what it does for users is its ``help``, the one text translated."""
     _run_seed(slug, dry_run=True)
 
 
@@ -216,7 +218,7 @@ def _run_seed(slug: str | None, *, dry_run: bool) -> None:
         _fail(exc)
     failures = 0
     report: list[str] = []
-    with click.progressbar(length=len(paths), label="Seed plans", file=sys.stderr) as bar:
+    with click.progressbar(length=len(paths), label=_("Seed plans"), file=sys.stderr) as bar:
         for path, document in iter_documents(seed_dir, slug):
             try:
                 summary = load_seed_document(path, document, now=_now(), dry_run=dry_run)
@@ -249,15 +251,17 @@ def _outcome(summary, *, dry_run: bool) -> str:
     return _("%(slug)s: changed %(detail)s", slug=summary.slug, detail=detail)
 
 
-@plans.command("import")
+@plans.command("import", help=_l(
+    "Import a plan from a CSV or XLSX file in the spreadsheet format (all or nothing)."
+))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="List every problem and what would change; write nothing.")
-@click.option("--publish", is_flag=True,
-              help="Publish the plan if this import creates it (an existing plan keeps its state).")
-@click.option("--create-agencies", is_flag=True,
-              help="Create the agencies the file names that do not exist yet (otherwise they are refused).")
+@option("--dry-run", is_flag=True, help=_l("List every problem and what would change; write nothing."))
+@option("--publish", is_flag=True,
+        help=_l("Publish the plan if this import creates it (an existing plan keeps its state)."))
+@option("--create-agencies", is_flag=True,
+        help=_l("Create the agencies the file names that do not exist yet (otherwise they are refused)."))
 def import_command(path: str, dry_run: bool, publish: bool, create_agencies: bool) -> None:
-    """Import a plan from a CSV or XLSX file in the spreadsheet format (all or nothing)."""
+    """``flask plans import``: what it does for users is its ``help``, the one text translated."""
     from pathlib import Path
 
     from tracker.exchange.spreadsheets.importing import import_spreadsheet
@@ -300,12 +304,12 @@ def _publication(summary, *, dry_run: bool) -> str:
     return _("%(slug)s stays private: an import never publishes or unpublishes an existing plan.", slug=slug)
 
 
-@plans.command("export")
+@plans.command("export", help=_l("Export a plan in the spreadsheet format, ready to edit and import again."))
 @click.argument("slug")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@option("-o", "--output", type=click.Path(dir_okay=False), help=_l("File to write (default: standard output)."))
 def export_command(slug: str, fmt: str, output: str | None) -> None:
-    """Export a plan in the spreadsheet format, ready to edit and import again."""
+    """``flask plans export``: what it does for users is its ``help``, the one text translated."""
     from tracker.exchange.spreadsheets.writing import export_rows, to_csv, to_xlsx
     from tracker.services.errors import NotFound
     from tracker.services.plans import get_plan
@@ -323,17 +327,17 @@ def export_command(slug: str, fmt: str, output: str | None) -> None:
         click.get_binary_stream("stdout").write(data)
 
 
-scheduler = AppGroup("scheduler", help="Run the reminder jobs.")
+scheduler = AppGroup("scheduler", help=_l("Run the reminder jobs."))
 groups.append(scheduler)
 
 
-@scheduler.command("run")
+@scheduler.command("run", help=_l(
+    "Run the scheduled jobs in this process until stopped (deploy one per site).\n\nSIGTERM or "
+    "Ctrl+C stops it cleanly: the message being sent is recorded, the rest wait for the next "
+    "run. A second signal stops it at once."
+))
 def scheduler_run_command() -> None:
-    """Run the scheduled jobs in this process until stopped (deploy one per site).
-
-    SIGTERM or Ctrl+C stops it cleanly: the message being sent is recorded, the rest
-    wait for the next run. A second signal stops it at once.
-    """
+    """``flask scheduler run``: what it does for users is its ``help``, the one text translated."""
     from tracker.scheduler.runner import run_until_stopped
 
     run_until_stopped(current_app._get_current_object(),
@@ -341,13 +345,13 @@ def scheduler_run_command() -> None:
     click.echo(_("Scheduler stopped."), err=True)
 
 
-@scheduler.command("run-once")
-@click.option("--now", "now_text", default=None, help="ISO date and time, e.g. 2027-01-15T08:00 (UTC).")
+@scheduler.command("run-once", help=_l(
+    "Run every job once, as of --now (default: the current time).\n\nSIGTERM or Ctrl+C stops "
+    "it cleanly after the message being sent (see 'scheduler run')."
+))
+@option("--now", "now_text", default=None, help=_l("ISO date and time, e.g. 2027-01-15T08:00 (UTC)."))
 def scheduler_run_once_command(now_text: str | None) -> None:
-    """Run every job once, as of --now (default: the current time).
-
-    SIGTERM or Ctrl+C stops it cleanly after the message being sent (see ``scheduler run``).
-    """
+    """``flask scheduler run-once``: what it does for users is its ``help``, the one text translated."""
     from tracker.scheduler.jobs import stop_requested
     from tracker.scheduler.runner import run_once, stopping_on_signals
 

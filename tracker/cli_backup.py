@@ -11,20 +11,24 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from tracker.cli_help import option
 from tracker.exchange.backups import BackupError, create_backup, head_revision, restore_backup
 
-backup = AppGroup("backup", help="Back up the whole tracker into one archive, and restore it.")
+backup = AppGroup("backup", help=_l("Back up the whole tracker into one archive, and restore it."))
 
 
-@backup.command("create")
-@click.option(
+@backup.command("create", help=_l(
+    "Write every table's rows and every uploaded evidence file into one archive."
+))
+@option(
     "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-    help="Archive to write: .tar.gz, or .zip if the name ends so; '-' writes a .tar.gz to "
-    "standard output. Default: tracker-backup-<UTC time>.tar.gz here.",
+    help=_l("Archive to write: .tar.gz, or .zip if the name ends so; '-' writes a .tar.gz to "
+            "standard output. Default: tracker-backup-<UTC time>.tar.gz here."),
 )
 def create_command(output: str | None) -> None:
-    """Write every table's rows and every uploaded evidence file into one archive."""
+    """``flask backup create``: what it does for users is its ``help``, the one text translated."""
     now = datetime.now(UTC)
     output = output or f"tracker-backup-{now:%Y%m%dT%H%M%SZ}.tar.gz"
     upload_dir = current_app.config["UPLOAD_DIR"]
@@ -46,14 +50,14 @@ def create_command(output: str | None) -> None:
     )
 
 
-@backup.command("restore")
+@backup.command("restore", help=_l(
+    "Restore ARCHIVE into an empty database (all or nothing), with its evidence files.\n\nA "
+    "database without tables is first migrated to the archive's revision."
+))
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False))
-@click.option("--force", is_flag=True, help="Replace everything in a database that already holds data.")
+@option("--force", is_flag=True, help=_l("Replace everything in a database that already holds data."))
 def restore_command(archive: str, force: bool) -> None:
-    """Restore ARCHIVE into an empty database (all or nothing), with its evidence files.
-
-    A database without tables is first migrated to the archive's revision.
-    """
+    """``flask backup restore``: what it does for users is its ``help``, the one text translated."""
     try:
         manifest = restore_backup(
             archive, upload_dir=current_app.config["UPLOAD_DIR"], migrations=_migrations(), force=force

@@ -49,9 +49,11 @@ TRANSLATED_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def N_(message: str) -> str:
-    """Mark ``message`` for the catalogue, untranslated: English where it is stored or sent
-    (the API answers in English), in the reader's language where a page or a form shows it
-    through the catalogue (``tracker.web.field_messages``, ``web.content_language.status_label``)."""
+    """Mark ``message`` for the catalogue, untranslated: English where it is stored, in the
+    reader's language where a page, a form or an API error shows it through the catalogue
+    (``tracker.web.field_messages``, ``web.content_language.status_label``,
+    ``tracker.schemas.messages``). The schemas use ``schemas.messages.N_``, which also records
+    a message with placeholders as a template the API can translate filled in."""
     return message
 
 

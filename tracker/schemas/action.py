@@ -31,7 +31,7 @@ STATUS_KEY = 40
 class MilestoneInput(InputSchema):
     title = required_str(max_length=300)
     title_translations = translations(300)
-    due_date = Date(required=True, error_messages={"required": "This field is required."})
+    due_date = Date(required=True, error_messages={"required": N_("This field is required.")})
     achieved_on = Date(load_default=None)
 
 

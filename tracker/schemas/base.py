@@ -19,19 +19,20 @@ from typing import ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, utils, validate
 
-# N_ marks the schemas' messages for the catalogue; it lives with the models, which mark words too.
-from tracker.models.translations import N_  # noqa: F401
 from tracker.models.types import EARLIEST_DATE, LATEST_DATE, MAX_INTEGER
 
-REQUIRED = {"required": "This field is required.", "null": "This field is required."}
+# N_ marks the schemas' messages for the catalogue, and the API translates them (``schemas.messages``).
+from tracker.schemas.messages import N_
+
+REQUIRED = {"required": N_("This field is required."), "null": N_("This field is required.")}
 # Field metadata: take the string exactly as typed (see ``InputSchema.normalise``).
 VERBATIM = "verbatim"
-DATE_MESSAGE = f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+DATE_MESSAGE = N_("Enter a date between {first} and {last}.").format(first=EARLIEST_DATE.year, last=LATEST_DATE.year)
 CODE_MAX_LENGTH = 40
-CODE_MESSAGE = (
-    f"Use at most {CODE_MAX_LENGTH} letters, digits, '.', '_' or '-', starting with a letter or "
+CODE_MESSAGE = N_(
+    "Use at most {max} letters, digits, '.', '_' or '-', starting with a letter or "
     "digit (e.g. A1, R-2 or 3.4): a code is part of the item's web address."
-)
+).format(max=CODE_MAX_LENGTH)
 # Letters and digits of ASCII only: a code is typed into URLs and spreadsheets, and compared
 # as it is; '/', '?', '#', '%' and spaces would break its page's address, and "." or ".." as a
 # whole would be resolved away by browsers.
@@ -47,8 +48,8 @@ def unstorable_character(text: str) -> str | None:
     if found is None:
         return None
     if found.group() == "\x00":
-        return "Text may not contain NUL characters (\\x00)."
-    return "Text may not contain a lone surrogate (\\ud800-\\udfff): it is not a character."
+        return N_("Text may not contain NUL characters (\\x00).")
+    return N_("Text may not contain a lone surrogate (\\ud800-\\udfff): it is not a character.")
 
 
 class InputSchema(Schema):
@@ -98,8 +99,8 @@ class Text(fields.String):
     """
 
     default_error_messages: ClassVar[dict[str, str]] = {
-        "too_long": "Use at most {max:,} characters.",
-        "too_short": "Use at least {min:,} characters.",
+        "too_long": N_("Use at most {max:,} characters."),
+        "too_short": N_("Use at least {min:,} characters."),
     }
 
     def __init__(self, *, max_length: int, min_length: int = 0, **kwargs):
@@ -178,7 +179,7 @@ class Integer(fields.Integer):
     """
 
     def __init__(self, *, minimum: int, maximum: int, message: str | None = None, **kwargs):
-        message = message or f"Enter a whole number from {minimum:,} to {maximum:,}."
+        message = message or N_("Enter a whole number from {minimum:,} to {maximum:,}.").format(minimum=minimum, maximum=maximum)
         errors = {"invalid": message, "too_large": message, **kwargs.pop("error_messages", {})}
         super().__init__(validate=validate.Range(minimum, maximum, error=message), error_messages=errors,
                          **kwargs)
@@ -217,7 +218,7 @@ class Date(fields.Date):
 class List(fields.List):
     """A list of at most ``max_items`` items: a longer one is refused before any item is read."""
 
-    default_error_messages: ClassVar[dict[str, str]] = {"too_many": "Give at most {max:,} {noun}."}
+    default_error_messages: ClassVar[dict[str, str]] = {"too_many": N_("Give at most {max:,} {noun}.")}
 
     def __init__(self, inner, *, max_items: int, noun: str = "items", **kwargs):
         kwargs["metadata"] = {"maxItems": max_items, **kwargs.get("metadata", {})}
@@ -240,7 +241,7 @@ class Number(fields.Float):
     """A finite number from -10**15 to 10**15 (decimals allowed); one message says so otherwise."""
 
     def __init__(self, *, message: str | None = None, **kwargs):
-        message = message or "Enter a number (e.g. 42 or 3.5)."
+        message = message or N_("Enter a number (e.g. 42 or 3.5).")
         errors = {"invalid": message, "special": message, **kwargs.pop("error_messages", {})}
         kwargs["metadata"] = {"minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT, **kwargs.get("metadata", {})}
         super().__init__(validate=validate.Range(-NUMBER_LIMIT, NUMBER_LIMIT, error=message),

@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from tracker.models.indicator import DIRECTIONS, INDICATOR_KINDS
 from tracker.schemas.base import (
+    N_,
     Code,
     Date,
     InputSchema,
@@ -17,8 +18,8 @@ from tracker.schemas.base import (
 )
 from tracker.schemas.plan import SourceFields
 
-KIND_MESSAGE = "Choose number, percent, yes/no or text."
-DIRECTION_MESSAGE = "Choose up or down."
+KIND_MESSAGE = N_("Choose number, percent, yes/no or text.")
+DIRECTION_MESSAGE = N_("Choose up or down.")
 
 
 class IndicatorInput(SourceFields):
@@ -68,9 +69,9 @@ class IndicatorValueInput(InputSchema):
 
     blank_is_missing = True
 
-    indicator = id_field(required=True, error_messages={"required": "This field is required."},
+    indicator = id_field(required=True, error_messages={"required": N_("This field is required.")},
                          metadata={"description": "The indicator's id."})
-    value = fields.Raw(required=True, error_messages={"required": "Enter the value."},
+    value = fields.Raw(required=True, error_messages={"required": N_("Enter the value.")},
                        metadata={"description": "A number; for yes/no indicators true/false, yes/no or 1/0; "
                                                 "for text indicators a text of at most 2,000 characters."})
     period_date = Date(load_default=None, metadata={"description": "The day the value describes "

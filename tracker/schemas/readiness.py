@@ -47,7 +47,7 @@ class DimensionInput(SourceFields):
 
 class AssessmentRoundInput(SourceFields):
     name = required_str(max_length=300)
-    assessed_on = Date(required=True, error_messages={"required": "This field is required."})
+    assessed_on = Date(required=True, error_messages={"required": N_("This field is required.")})
 
 
 class RoundCloseInput(InputSchema):
@@ -56,7 +56,7 @@ class RoundCloseInput(InputSchema):
     reason = Text(load_default=None, max_length=5000)
 
 
-REOPEN_REASON_REQUIRED = "Say why the round is reopened: the reason is kept in its history."
+REOPEN_REASON_REQUIRED = N_("Say why the round is reopened: the reason is kept in its history.")
 
 
 class RoundReopenInput(InputSchema):
@@ -69,7 +69,7 @@ class RoundReopenInput(InputSchema):
 
 class FigureInput(SourceFields):
     label = required_str(max_length=300)
-    value = fields.Float(required=True, error_messages={"required": "This field is required."})
+    value = fields.Float(required=True, error_messages={"required": N_("This field is required.")})
     unit = Text(load_default=None, max_length=60)
     year = Integer(minimum=1900, maximum=2100, load_default=None)
 

@@ -29,8 +29,8 @@ COMMENT = 5000
 
 class RoundInput(InputSchema):
     name = required_str(max_length=200)
-    opens_on = Date(required=True, error_messages={"required": "This field is required."})
-    deadline = Date(required=True, error_messages={"required": "This field is required."})
+    opens_on = Date(required=True, error_messages={"required": N_("This field is required.")})
+    deadline = Date(required=True, error_messages={"required": N_("This field is required.")})
 
     @validates_schema
     def deadline_after_opening(self, data, **kwargs):
@@ -49,7 +49,7 @@ class ReportInput(InputSchema):
 
     narrative = OptionalText(max_length=LONG_TEXT)
     percent_complete = Integer(
-        minimum=0, maximum=100, required=True, error_messages={"required": "This field is required."}
+        minimum=0, maximum=100, required=True, error_messages={"required": N_("This field is required.")}
     )
     proposed_status = required_str(max_length=STATUS_KEY)
     # None leaves the report's links as they are; a list replaces them.

@@ -8,7 +8,7 @@ from typing import ClassVar
 from marshmallow import fields
 
 from tracker.models.translations import ORIGINAL_LANGUAGE
-from tracker.schemas.base import Text
+from tracker.schemas.base import N_, Text
 
 # A bare ISO 639 language code: the languages the interface offers, and those that come
 # next (Kazakh, Mongolian), without a change here. Which ones a form shows is the app's
@@ -27,9 +27,9 @@ class Translations(fields.Dict):
     """
 
     default_error_messages: ClassVar[dict[str, str]] = {
-        "language": "Use a language code such as es, fr or ru (not {language!r}).",
-        "original": "The original text is in English: give it in the field itself, not as a translation.",
-        "too_many": "Give at most {max} translations.",
+        "language": N_("Use a language code such as es, fr or ru (not {language!r})."),
+        "original": N_("The original text is in English: give it in the field itself, not as a translation."),
+        "too_many": N_("Give at most {max} translations."),
     }
 
     def __init__(self, *, max_length: int, **kwargs):

@@ -31,9 +31,9 @@ class UserInput(InputSchema):
 
 
 class SignInInput(InputSchema):
-    email = required_str(max_length=EMAIL, error_messages={"required": "Enter your email address.",
-                                                           "null": "Enter your email address."})
-    password = password_field(error_messages={"required": "Enter your password.", "null": "Enter your password."})
+    email = required_str(max_length=EMAIL, error_messages={"required": N_("Enter your email address."),
+                                                           "null": N_("Enter your email address.")})
+    password = password_field(error_messages={"required": N_("Enter your password."), "null": N_("Enter your password.")})
     next = Text(load_default=None, max_length=2000)
 
 
@@ -59,7 +59,7 @@ class TokenInput(InputSchema):
     name = required_str(max_length=100)
     scope = required_str(max_length=20, validate=validate.OneOf(TOKEN_SCOPES, error=N_("Choose one of: {choices}.")))
     days = Integer(minimum=1, maximum=TOKEN_MAX_DAYS, load_default=TOKEN_DEFAULT_DAYS,
-                   message=f"Enter a whole number of days from 1 to {TOKEN_MAX_DAYS}.")
+                   message=N_("Enter a whole number of days from 1 to {max}.").format(max=TOKEN_MAX_DAYS))
 
 
 class SecondFactorInput(InputSchema):
@@ -68,7 +68,7 @@ class SecondFactorInput(InputSchema):
     # Named apart from "code", which in this project is an item's code (``schemas.base.Code``);
     # the form field is still called "code".
     one_time_code = required_str(max_length=40, data_key="code",
-                                 error_messages={"required": "Enter the code.", "null": "Enter the code."})
+                                 error_messages={"required": N_("Enter the code."), "null": N_("Enter the code.")})
 
 
 class SingleSignOnDomainInput(InputSchema):

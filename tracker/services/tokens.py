@@ -30,11 +30,12 @@ TOKEN_ROLES = ("secretariat", "admin", "agency")
 
 # Why a token does not work, for its owner's page and the API's 401.
 REVOKED, EXPIRED, DISABLED, MOVED = "revoked", "expired", "disabled", "moved"
+# In the caller's language (the API's 401 message); %(expires)s is the day it expired.
 REFUSALS = {
-    REVOKED: "This token was revoked.",
-    EXPIRED: "This token expired on {expires}.",
-    DISABLED: "This token's account is disabled.",
-    MOVED: "This token no longer works: its owner's role or agency changed since it was created.",
+    REVOKED: lazy_gettext("This token was revoked."),
+    EXPIRED: lazy_gettext("This token expired on %(expires)s."),
+    DISABLED: lazy_gettext("This token's account is disabled."),
+    MOVED: lazy_gettext("This token no longer works: its owner's role or agency changed since it was created."),
 }
 
 
@@ -116,10 +117,10 @@ def authenticate_token(secret: str, *, now: datetime) -> ApiToken:
     if secret.startswith(TOKEN_PREFIX):
         token = db.session.scalars(_BY_HASH, {"token_hash": _hash(secret)}).first()
     if token is None:
-        raise TokenRefused("This token is not valid: no such token was ever issued.")
+        raise TokenRefused(gettext("This token is not valid: no such token was ever issued."))
     reason = refusal(token, now=now)
     if reason is not None:
-        raise TokenRefused(REFUSALS[reason].format(expires=token.expires_at.date().isoformat()))
+        raise TokenRefused(str(REFUSALS[reason]) % {"expires": token.expires_at.date().isoformat()})
     # Record use at most once a minute, so reads do not turn into writes on every call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         with atomic():

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 
+from tracker.schemas.messages import N_
 from tracker.services.errors import ValidationFailed
 
 
@@ -23,6 +24,6 @@ def validated(schema: Schema, data: Any) -> dict:
 def _unknown_field_messages(messages: dict) -> dict:
     # marshmallow says "Unknown field." under the field's name; say what to do about it.
     return {
-        field: ["Unknown field: not part of this form."] if msgs == ["Unknown field."] else msgs
+        field: [N_("Unknown field: not part of this form.")] if msgs == ["Unknown field."] else msgs
         for field, msgs in messages.items()
     }

@@ -189,7 +189,7 @@ def field_message(name: str, message: str, *, item: int | None = None, part: str
     problem, figures = problem_of(message)
     if problem is None:
         # A service's own sentence, in the user's words and language already, or a schema's
-        # (marked N_ for the catalogue, kept English for the API): translated here if it is one.
+        # (marked N_ for the catalogue, English until shown): translated here if it is one.
         text = _(message)
     elif words is not None and problem in words.words:
         text = str(words.words[problem]) % figures if "%(" in str(words.words[problem]) else str(words.words[problem])

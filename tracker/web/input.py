@@ -158,18 +158,25 @@ class TrackerRequest(Request):
         if isinstance(e, RefusedJSON):
             raise e.http_exception()
         if e is not None:
-            raise BadRequest(f"The request body is not valid JSON: {e}")
+            from flask_babel import gettext as _
+
+            raise BadRequest(_("The request body is not valid JSON: %(problem)s", problem=e))
         return super().on_json_loading_failed(e)  # not sent as JSON: 415
 
 
 def too_large_message() -> str:
     """What a 413 says: which limit the request went over, and that nothing was stored."""
+    from flask_babel import gettext as _
+
     config = current_app.config
     if request.mimetype == "multipart/form-data" and (request.content_length or 0) > config["MAX_CONTENT_LENGTH"]:
-        return f"The upload is larger than the {config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB limit; nothing was stored."
-    what = "A field of the form is" if request.mimetype == "multipart/form-data" else "The request is"
-    return (f"{what} larger than the {config['MAX_FORM_AND_JSON_BYTES'] // 1024} KB limit for forms and JSON; "
-            "nothing was stored.")
+        return _("The upload is larger than the %(limit)s MB limit; nothing was stored.",
+                 limit=config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+    limit = config["MAX_FORM_AND_JSON_BYTES"] // 1024
+    if request.mimetype == "multipart/form-data":
+        return _("A field of the form is larger than the %(limit)s KB limit for forms and JSON; nothing was stored.",
+                 limit=limit)
+    return _("The request is larger than the %(limit)s KB limit for forms and JSON; nothing was stored.", limit=limit)
 
 
 def init_app(app: Flask) -> None:

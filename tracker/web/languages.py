@@ -13,7 +13,12 @@ The choice, first that names one of ``LANGUAGES`` wins:
 4. ``Accept-Language``: a first visit, before any choice (``es-MX`` finds ``es``).
 5. English, the language of the source reports.
 
-On the command line, the operator's locale (``LANG``) chooses.
+The JSON API chooses the same way for its error messages, with one difference: it ignores
+the session, so the account is the bearer token's owner (``use_account``), and a caller that
+names no language gets English.
+
+On the command line, the operator's locale (``LANG``) chooses: the commands' messages and
+their ``--help`` (``tracker.cli_help``).
 
 The public cache (``tracker.web.public_cache``) makes the same choice (without the
 account: it only answers visitors who are not signed in) and keys pages by it.
@@ -26,7 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from babel import Locale
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -34,6 +39,8 @@ COOKIE = "lang"
 PARAMETER = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 DEFAULT = "en"
+# Where ``use_account`` keeps the user of a request not signed in by session (the API's token).
+ACCOUNT = "language_account"
 
 
 def choose(languages: list[str], *, query: str | None = None, cookie: str | None = None,
@@ -58,12 +65,32 @@ def select_for_request() -> str | None:
     recipient's language themselves with ``force_locale``."""
     if not has_request_context():
         return environment_language(current_app.config["LANGUAGES"])
-    from flask_login import current_user
-
-    account = getattr(current_user, "locale", None) if current_user.is_authenticated else None
+    user = request_account()
+    account = getattr(user, "locale", None) if user is not None else None
     return choose(current_app.config["LANGUAGES"], query=request.args.get(PARAMETER),
                   cookie=request.cookies.get(COOKIE), account=account,
                   accept_language=request.headers.get("Accept-Language"))
+
+
+def request_account():
+    """Whose account language the request may use: the user a request authenticated as some
+    other way than the session (``use_account``: the API's bearer token, or nobody), else the
+    signed-in user of the pages, else None."""
+    if ACCOUNT in g:
+        return g.get(ACCOUNT)
+    from flask_login import current_user
+
+    return current_user if current_user.is_authenticated else None
+
+
+def use_account(user) -> None:
+    """Choose by ``user``'s account (None: no account) for the rest of this request, instead of
+    the session's; the API calls it once it knows the token's owner, since it ignores the
+    session cookie. A locale chosen already (before the caller was known) is chosen again."""
+    from flask_babel import refresh
+
+    setattr(g, ACCOUNT, user)
+    refresh()
 
 
 def environment_language(languages: list[str]) -> str:
@@ -126,6 +153,7 @@ def init_app(app: Flask) -> None:
     def choose_again():
         # Flask-Babel keeps the locale on the app context, which a request shares with an
         # app context already pushed (a test's, a CLI's): each request chooses its own.
+        g.pop(ACCOUNT, None)
         refresh()
 
     @app.after_request

@@ -21,6 +21,7 @@ from tracker.routes.api.base import (
 )
 from tracker.schemas.action import ActionInput
 from tracker.schemas.indicator import IndicatorInput
+from tracker.schemas.messages import N_
 from tracker.schemas.output import ActionOutput, IndicatorOutput
 from tracker.services import api_queries
 from tracker.services.actions import set_paused, update_action
@@ -86,7 +87,7 @@ def change_action(action_id: int):
     code never changes; a new lead agency withdraws the former lead's unfinished reports.
     """
     user = signed_caller()
-    require_staff(user, "Only the secretariat changes actions; agencies report progress instead.")
+    require_staff(user, N_("Only the secretariat changes actions; agencies report progress instead."))
     action = api_queries.visible_action(user, action_id, for_output=False)
     data = json_body()
     data.pop("code", None)
@@ -97,10 +98,10 @@ def change_action(action_id: int):
             return _stale(action)
         version = action.version
     elif body_version is None:
-        return error_response(428, "Send the action's ETag as If-Match (or its version in the body).",
-                              {"json": {"version": ["Send the ETag as If-Match, or the version as you read it."]}})
+        return error_response(428, N_("Send the action's ETag as If-Match (or its version in the body)."),
+                              {"json": {"version": [N_("Send the ETag as If-Match, or the version as you read it.")]}})
     elif not isinstance(body_version, int) or isinstance(body_version, bool):
-        refuse("json", {"version": ["Send the action's version (an integer) as you read it."]})
+        refuse("json", {"version": [N_("Send the action's version (an integer) as you read it.")]})
     else:
         version = body_version
     try:
@@ -114,8 +115,8 @@ def change_action(action_id: int):
 
 
 def _stale(action):
-    return error_response(412, "The action changed since you read it; read it again (its new ETag) and "
-                               "re-apply your change.", headers={"ETag": etag(action)})
+    return error_response(412, N_("The action changed since you read it; read it again (its new ETag) and "
+                                  "re-apply your change."), headers={"ETag": etag(action)})
 
 
 @bp.route("/actions/<int:action_id>/pause", methods=["POST"])
@@ -146,11 +147,11 @@ def resume_action(action_id: int):
 
 def _set_paused(action_id: int, paused: bool):
     user = signed_caller()
-    require_staff(user, "Only the secretariat pauses and resumes actions.")
+    require_staff(user, N_("Only the secretariat pauses and resumes actions."))
     action = api_queries.visible_action(user, action_id, for_output=False)
     reason = json_body().get("reason")
     if reason is not None and not isinstance(reason, str):
-        refuse("json", {"reason": ["Not a valid string."]})
+        refuse("json", {"reason": [N_("Not a valid string.")]})
     set_paused(action, paused, reason=reason, actor=Actor.of(user), now=datetime.now(UTC))
     shown = api_queries.visible_action(user, action_id)
     return shown, 200, {"ETag": etag(shown)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import url_for
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from tracker.routes.api.base import (
     request_body,
     require_admin,
 )
+from tracker.schemas.messages import N_
 from tracker.schemas.output import StatusDetailOutput, UserOutput
 from tracker.schemas.status import NewStatusInput, StatusInput
 from tracker.schemas.user import UserInput, UserUpdateInput
@@ -43,14 +45,14 @@ bp = ApiBlueprint("api_admin", __name__, url_prefix="/api/v1",
 
 def _admin() -> User:
     user = signed_caller()
-    require_admin(user, "Only admins manage users and the status vocabulary.")
+    require_admin(user, N_("Only admins manage users and the status vocabulary."))
     return user
 
 
 def _user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(_("No user %(id)s.", id=user_id))
     return user
 
 
@@ -130,7 +132,7 @@ def list_statuses(page: PageRequest):
 def _status(key: str) -> Status:
     status = next((s for s in status_vocabulary() if s.key == key), None)
     if status is None:
-        raise NotFound(f"No status {key!r}.")
+        raise NotFound(_("No status %(key)r.", key=key))
     return status
 
 
@@ -198,5 +200,5 @@ def move(key: str):
     status = _status(key)
     direction = json_body().get("direction")
     if direction not in ("up", "down"):
-        refuse("json", {"direction": ["Use up or down."]})
+        refuse("json", {"direction": [N_("Use up or down.")]})
     return move_status(status, -1 if direction == "up" else 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 from marshmallow import fields
 
 from tracker.extensions import db
@@ -18,6 +19,7 @@ from tracker.routes.api.base import (
     request_body,
     require_admin,
 )
+from tracker.schemas.messages import N_
 from tracker.schemas.output import AgencyOutput
 from tracker.schemas.user import AgencyInput
 from tracker.services import api_queries
@@ -53,7 +55,7 @@ def get_agency(agency_id: int):
     """Get an agency"""
     agency = db.session.get(Agency, agency_id)
     if agency is None:
-        raise NotFound(f"No agency {agency_id}.")
+        raise NotFound(_("No agency %(id)s.", id=agency_id))
     return agency
 
 
@@ -67,6 +69,6 @@ def new_agency():
 
     For admins. Its name and acronym must be new in its country.
     """
-    require_admin(signed_caller(), "Only admins create agencies.")
+    require_admin(signed_caller(), N_("Only admins create agencies."))
     agency = create_agency(json_body())
     return created(agency, url_for(".get_agency", agency_id=agency.id))

@@ -14,6 +14,7 @@ from flask_babel import gettext
 from tracker.models import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, User
 from tracker.services.errors import Forbidden
 from tracker.services.tokens import TokenRefused, authenticate_token
+from tracker.web.languages import use_account
 
 REALM = 'Bearer realm="tracker"'
 SECURITY = [{"bearerAuth": []}]  # OpenAPI: this operation needs a token
@@ -56,6 +57,7 @@ def authenticate() -> None:
     before any view runs, so no operation that writes can forget to check.
     """
     g.api_caller = None
+    use_account(None)  # the session's user is nobody here, for the language too
     header = request.headers.get("Authorization")
     if header is None:
         return
@@ -63,12 +65,13 @@ def authenticate() -> None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated(
-            "Send a personal API token as 'Authorization: Bearer <token>'.", invalid_token=True
+            gettext("Send a personal API token as 'Authorization: Bearer <token>'."), invalid_token=True
         )
     try:
         found = authenticate_token(token, now=datetime.now(UTC))
     except TokenRefused as exc:
         raise Unauthenticated(str(exc), invalid_token=True) from exc
+    use_account(found.user)  # the account's language, as the pages would use it
     if found.scope == "read" and request.method not in READ_METHODS:
         raise Forbidden(
             gettext("This token's scope is read: it may only read. Create a token with the read_write "
@@ -86,5 +89,5 @@ def signed_caller() -> User:
     """The caller, for operations that change data: anonymous callers get 401."""
     user = caller()
     if user is None:
-        raise Unauthenticated("This operation needs a personal API token (Authorization: Bearer).")
+        raise Unauthenticated(gettext("This operation needs a personal API token (Authorization: Bearer)."))
     return user

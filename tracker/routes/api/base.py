@@ -7,6 +7,13 @@ Errors have one shape everywhere under /api (``ErrorOutput``)::
 
 ``errors`` appears when fields were refused, keyed by where they were sent
 (``json`` for the request body, ``query`` for the query string), then by field name.
+
+The messages are in the request's language, chosen as the pages choose it
+(``web.languages``: ``?lang=``, the ``lang`` cookie, the token owner's account language,
+``Accept-Language``), English when none is asked for. Keys, codes and ``status`` never
+change: they are for programs. ``error_response`` translates every message once, when the
+error is written (``schemas.messages.translate``), whether it is a schema's, marshmallow's,
+werkzeug's or the API's own; a service's sentence comes translated already.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import csrf, db
 from tracker.routes.api.auth import Unauthenticated, authenticate
+from tracker.schemas.messages import N_, translate, translate_errors
 from tracker.schemas.output import output_language
 from tracker.schemas.translations import LANGUAGE_CODE
 from tracker.services.errors import EditConflict, Forbidden, NotFound, Throttled, ValidationFailed
@@ -39,7 +47,7 @@ MAX_PER_PAGE = 200
 # Pages beyond this are refused (422): the offset they ask for would overflow the
 # database's integers (a 500) long before any list is that long.
 MAX_PAGE = 2**31 - 1
-FIELD_ERRORS = "Some fields were refused; see errors."
+FIELD_ERRORS = N_("Some fields were refused; see errors.")
 
 
 def today() -> date:
@@ -47,13 +55,33 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+# werkzeug's words for an HTTP error nothing more precise was said about (an unknown URL, a
+# method a URL does not take, a body that is not JSON): marked so the catalogue translates them.
+# tests/translations/test_api_errors.py checks they are still werkzeug's.
+HTTP_DESCRIPTIONS = {
+    400: N_("The browser (or proxy) sent a request that this server could not understand."),
+    401: N_("The server could not verify that you are authorized to access the URL requested. You either "
+            "supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to "
+            "supply the credentials required."),
+    403: N_("You don't have the permission to access the requested resource. It is either read-protected or "
+            "not readable by the server."),
+    404: N_("The requested URL was not found on the server. If you entered the URL manually please check your "
+            "spelling and try again."),
+    405: N_("The method is not allowed for the requested URL."),
+    409: N_("A conflict happened while processing the request. The resource might have been modified while "
+            "the request was being processed."),
+    415: N_("The server does not support the media type transmitted in the request."),
+    429: N_("This user has exceeded an allotted request count. Try again later."),
+}
+
+
 def error_response(code: int, message: str | None = None, errors: dict | None = None,
                    headers: dict | None = None, **extra):
     """The JSON error every API failure answers with (``extra``: fields ``ErrorOutput`` documents)."""
     body = {"code": code, "status": http.HTTPStatus(code).phrase,
-            "message": message or http.HTTPStatus(code).description}
+            "message": translate(message or http.HTTPStatus(code).description)}
     if errors:
-        body["errors"] = errors
+        body["errors"] = translate_errors(errors)
     body.update(extra)
     response = jsonify(body)
     response.status_code = code
@@ -137,7 +165,7 @@ class PageArguments(ma.Schema):
         return PageRequest(data["page"], data["per_page"])
 
 
-LANGUAGE_MESSAGE = "Give a language code such as es, fr or ru."
+LANGUAGE_MESSAGE = N_("Give a language code such as es, fr or ru.")
 
 
 class LanguageArgument(ma.Schema):
@@ -237,7 +265,7 @@ def json_body(*, optional: bool = False) -> dict:
         return {}
     data = request.get_json()
     if not isinstance(data, dict):
-        refuse("json", {"_schema": ["Send a JSON object with named fields."]})
+        refuse("json", {"_schema": [N_("Send a JSON object with named fields.")]})
     return dict(data)
 
 
@@ -250,13 +278,13 @@ def request_body(schema, example: dict | None = None, *, required: bool = True) 
     return {"required": required, "content": {"application/json": content}}
 
 
-def require_staff(user, message: str = "Only the secretariat may do this.") -> None:
+def require_staff(user, message: str = N_("Only the secretariat may do this.")) -> None:
     """403 unless ``user`` is the secretariat or an admin: the rule of the secretariat's pages."""
     if not is_staff(user):
         raise Forbidden(message)
 
 
-def require_admin(user, message: str = "Only admins may do this.") -> None:
+def require_admin(user, message: str = N_("Only admins may do this.")) -> None:
     """403 unless ``user`` is an admin: the rule of the admin pages."""
     if user is None or user.role != "admin":
         raise Forbidden(message)

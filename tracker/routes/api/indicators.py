@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+
 from tracker.extensions import db
 from tracker.models import Indicator, Plan
 from tracker.routes.api.auth import SECURITY, SECURITY_OPTIONAL, caller, signed_caller
@@ -29,12 +31,12 @@ def _visible_indicator(user, indicator_id: int) -> Indicator:
     """The indicator if the caller may see its plan (404 otherwise, as if there were none)."""
     indicator = db.session.get(Indicator, indicator_id)
     if indicator is None:
-        raise NotFound(f"No indicator {indicator_id}.")
+        raise NotFound(_("No indicator %(id)s.", id=indicator_id))
     plan = db.session.get(Plan, indicator.plan_id)
     try:
         api_queries.visible_plan(user, plan.slug)
     except NotFound:
-        raise NotFound(f"No indicator {indicator_id}.") from None
+        raise NotFound(_("No indicator %(id)s.", id=indicator_id)) from None
     return indicator
 
 

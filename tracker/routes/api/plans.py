@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
 from flask_smorest import abort
 from marshmallow import Schema, fields
 
@@ -27,6 +28,7 @@ from tracker.routes.api.base import (
 )
 from tracker.schemas.action import ActionInput
 from tracker.schemas.base import List, id_field
+from tracker.schemas.messages import N_
 from tracker.schemas.output import (
     ActionOutput,
     AreaOutput,
@@ -116,7 +118,7 @@ def new_plan():
     unless `published` is true (the default, as in imports; the page's box starts unticked).
     """
     user = signed_caller()
-    require_staff(user, "Only the secretariat creates plans.")
+    require_staff(user, N_("Only the secretariat creates plans."))
     plan = create_plan(json_body(), now=datetime.now(UTC))
     return created(api_queries.summarize(user, [plan], today())[0], url_for(".get_plan", slug=plan.slug))
 
@@ -136,10 +138,10 @@ def change_plan(slug: str):
     user = signed_caller()
     plan = api_queries.visible_plan(user, slug)
     if not is_staff(user):
-        raise Forbidden("Only the secretariat changes plans.")
+        raise Forbidden(_("Only the secretariat changes plans."))
     data = request.get_json()
     if not isinstance(data, dict):
-        refuse("json", {"_schema": ["Send a JSON object with named fields."]})
+        refuse("json", {"_schema": [N_("Send a JSON object with named fields.")]})
     update_plan(plan, {"title": plan.title, "country": plan.country, **data})
     return api_queries.summarize(user, [plan], today())[0]
 
@@ -199,7 +201,7 @@ def change_area(slug: str, code: str):
 def _area(plan, code: str):
     area = find_area(plan, code)
     if area is None:
-        abort(404, message=f"No area {code!r} in this plan.")
+        abort(404, message=_("No area %(code)r in this plan.", code=code))
     return area
 
 
@@ -351,7 +353,7 @@ def get_scorecard(args: dict, slug: str):
 
     plan = api_queries.visible_plan(caller(), slug)
     if not plan.published and not is_staff(caller()):
-        abort(404, message=f"No plan {slug!r}.")
+        abort(404, message=_("No plan %(slug)r.", slug=slug))
     as_of = args.get("as_of")
     card = scorecard_as_of(plan, as_of) if as_of else plan_scorecard(plan)
     keys = [s.key for s in card.statuses]
@@ -414,27 +416,27 @@ def import_plan():
     in `problems`, and nothing is stored.
     """
     user = signed_caller()
-    require_staff(user, "Only the secretariat imports plans.")
+    require_staff(user, N_("Only the secretariat imports plans."))
     if not request.mimetype.startswith("multipart/form-data"):
-        abort(415, message="Send the file as multipart/form-data, in a field named file.")
+        abort(415, message=N_("Send the file as multipart/form-data, in a field named file."))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        refuse("files", {"file": ["Choose a CSV or XLSX file."]})
+        refuse("files", {"file": [N_("Choose a CSV or XLSX file.")]})
     mode = request.form.get("mode", "check")
     if mode not in ("check", "import"):
-        refuse("form", {"mode": ["Use check or import."]})
+        refuse("form", {"mode": [N_("Use check or import.")]})
     flags = {}
     for name in ("publish", "create_agencies"):
         value = request.form.get(name, "false").lower()
         if value not in ("true", "false", "1", "0", ""):
-            refuse("form", {name: ["Use true or false."]})
+            refuse("form", {name: [N_("Use true or false.")]})
         flags[name] = value in ("true", "1")
     result = import_spreadsheet(upload.filename, upload.read(), actor=Actor.of(user), now=datetime.now(UTC),
                                 limits=SpreadsheetLimits.from_config(current_app.config),
                                 dry_run=mode == "check", **flags)
     problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems]
     if problems:
-        return error_response(422, "The file has problems: nothing was stored.",
+        return error_response(422, N_("The file has problems: nothing was stored."),
                               {"files": {"file": [str(p) for p in result.problems]}}, problems=problems)
     summary = result.summary
     body = {

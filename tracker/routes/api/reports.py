@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import after_this_request, current_app, request, url_for
+from flask_babel import gettext as _
 from marshmallow import fields
 from webargs.flaskparser import abort
 
@@ -23,6 +24,7 @@ from tracker.routes.api.base import (
 )
 from tracker.schemas.base import List
 from tracker.schemas.indicator import MAX_VALUES_PER_REPORT, IndicatorValueInput
+from tracker.schemas.messages import N_
 from tracker.schemas.output import ReportOutput
 from tracker.schemas.report import ReportInput, ReturnInput, ReviewInput
 from tracker.services import access, api_queries
@@ -121,7 +123,7 @@ def create_report(action_id: int):
     data = _json_object()
     submit = data.pop("submit", False)
     if not isinstance(submit, bool):
-        refuse("json", {"submit": ["Use true or false."]})
+        refuse("json", {"submit": [N_("Use true or false.")]})
     restore = keep_loaded_after_commit()  # the 201 shows the report as stored, not read back
     after_this_request(lambda response: (restore(), response)[1])
     try:
@@ -179,7 +181,7 @@ class ReportChangeInput(ReportCreateInput):
 def _submit_flag(data: dict) -> bool:
     submit = data.pop("submit", False)
     if not isinstance(submit, bool):
-        refuse("json", {"submit": ["Use true or false."]})
+        refuse("json", {"submit": [N_("Use true or false.")]})
     return submit
 
 
@@ -246,10 +248,10 @@ def upload_evidence(report_id: int):
     author = signed_caller()
     report = _visible_report(author, report_id)
     if not request.mimetype.startswith("multipart/form-data"):
-        abort(415, message="Send the file as multipart/form-data, in a field named file.")
+        abort(415, message=N_("Send the file as multipart/form-data, in a field named file."))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        refuse("files", {"file": ["Choose a file to upload."]})
+        refuse("files", {"file": [N_("Choose a file to upload.")]})
     try:
         add_evidence_file(report, upload.filename, upload.stream, user=author,
                           upload_dir=current_app.config["UPLOAD_DIR"],
@@ -275,7 +277,7 @@ def delete_evidence(report_id: int, evidence_id: int):
     report = _visible_report(author, report_id)
     evidence = next((e for e in report.evidence if e.id == evidence_id), None)
     if evidence is None:
-        raise NotFound(f"No evidence {evidence_id} on report {report_id}.")
+        raise NotFound(_("No evidence %(evidence)s on report %(report)s.", evidence=evidence_id, report=report_id))
     try:
         remove_evidence(evidence, user=author, upload_dir=current_app.config["UPLOAD_DIR"])
     except ValidationFailed as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.extensions import db
@@ -20,6 +21,7 @@ from tracker.routes.api.base import (
     request_body,
     require_staff,
 )
+from tracker.schemas.messages import N_
 from tracker.schemas.output import AssessmentOutput, AssessmentRoundOutput, RoundOutput
 from tracker.schemas.readiness import AssessmentRoundInput, RoundCloseInput, RoundReopenInput
 from tracker.schemas.report import AssessorInput, RoundInput
@@ -90,7 +92,7 @@ def _visible_round(user, round_id: int) -> AssessmentRound:
             raise NotFound
         api_queries.visible_plan(user, plan.slug)
     except NotFound:
-        raise NotFound(f"No assessment round {round_id}.") from None
+        raise NotFound(_("No assessment round %(id)s.", id=round_id)) from None
     return round_
 
 
@@ -163,7 +165,7 @@ def reopen_assessment(round_id: int):
     For the secretariat only, with a reason: a closed round is a record.
     """
     user = signed_caller()
-    require_staff(user, "Only the secretariat can reopen an assessment round.")
+    require_staff(user, N_("Only the secretariat can reopen an assessment round."))
     round_ = _visible_round(user, round_id)
     reopen_assessment_round(round_, json_body(), user=user, now=datetime.now(UTC))
     return _shown(round_)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from flask_smorest import abort
 from marshmallow import Schema, fields
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from tracker.routes.api.base import (
     request_body,
     require_admin,
 )
+from tracker.schemas.messages import N_
 from tracker.services.errors import NotFound, ValidationFailed
 from tracker.webhooks.endpoints import (
     get_endpoint,
@@ -82,7 +84,7 @@ def _shown(endpoint: WebhookEndpoint, secret: str | None = None) -> dict:
 
 def _admin():
     user = signed_caller()
-    require_admin(user, "Only admins manage webhooks.")
+    require_admin(user, N_("Only admins manage webhooks."))
     return user
 
 
@@ -116,12 +118,12 @@ def register():
     data = json_body()
     problems = {}
     if not isinstance(data.get("url"), str):
-        problems["url"] = ["Enter the receiver's address."]
+        problems["url"] = [N_("Enter the receiver's address.")]
     events = data.get("events")
     if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
-        problems["events"] = ["Give a list of event names."]
+        problems["events"] = [N_("Give a list of event names.")]
     if data.get("plan") is not None and not isinstance(data.get("plan"), str):
-        problems["plan"] = ["Give a plan's slug, or null for every plan."]
+        problems["plan"] = [N_("Give a plan's slug, or null for every plan.")]
     if problems:
         refuse("json", problems)
     endpoint, secret = register_endpoint(
@@ -169,7 +171,7 @@ def set_active(endpoint_id: int):
     endpoint = get_endpoint(endpoint_id)
     active = json_body().get("active")
     if not isinstance(active, bool):
-        refuse("json", {"active": ["Use true or false."]})
+        refuse("json", {"active": [N_("Use true or false.")]})
     return _shown(set_endpoint_active(endpoint, active))
 
 
@@ -187,7 +189,7 @@ def resend(endpoint_id: int, delivery_id: int):
     endpoint = get_endpoint(endpoint_id)
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint_id != endpoint.id:
-        raise NotFound(f"No delivery {delivery_id} of webhook {endpoint_id}.")
+        raise NotFound(_("No delivery %(delivery)s of webhook %(webhook)s.", delivery=delivery_id, webhook=endpoint_id))
     try:
         return resend_delivery(delivery_id, now=datetime.now(UTC))
     except ValidationFailed as exc:
