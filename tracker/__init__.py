@@ -186,7 +186,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from tracker import cli
+    from tracker.cli_help import speak_the_operators_language
 
+    speak_the_operators_language()
     for group in cli.groups:
         app.cli.add_command(group)
 

@@ -13,11 +13,59 @@ at import, outside any app context, into English. ``option`` keeps it lazy inste
 A command's help is its ``help=_l(...)``, the one text users read and translators see; the
 function's docstring is for developers and does not repeat it (click shows a docstring
 only when no ``help`` is given).
+
+click's own words ("Usage:", "Options", "Show this message and exit.", its error lines)
+come through Python's ``gettext`` module, in its default domain, ``messages``: our
+catalogues are files of that domain, so ``speak_the_operators_language`` points the domain
+at them, and click reads them for the language the same variables name (``gettext`` looks
+at ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES`` and ``LANG``, in that order, as we do).
 """
 
 from __future__ import annotations
 
+import gettext
+from pathlib import Path
+
 import click
+
+from tracker.models.translations import N_
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+# The words click writes itself on ``--help`` and on a usage error, marked so that the
+# catalogues hold them (click's {placeholders} kept as they are).
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("required"),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("Invalid value: {message}"),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing parameter"),
+    N_("Missing command."),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("{name} {filename!r} does not exist."),
+    N_("Choose from:\n\t{choices}"),
+    N_("Aborted!"),
+    N_("Repeat for confirmation"),
+    N_("Error: The two entered values do not match."),
+    N_("Do you want to continue?"),
+)
+
+
+def speak_the_operators_language() -> None:
+    """Let click translate its own words through our catalogues (see the module docstring)."""
+    gettext.bindtextdomain("messages", str(TRANSLATIONS))
 
 
 class Option(click.Option):
