@@ -6,6 +6,7 @@ import http.client
 import json
 import math
 import re
+import socket
 import subprocess
 import threading
 import time
@@ -25,17 +26,66 @@ class Response:
 
 def fetch(port: int, method: str, path: str, headers: dict | None = None, body: bytes | None = None,
           timeout: float = 120) -> Response:
-    """One request on a new connection (gunicorn's sync workers close every connection)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    """One HTTP/1.1 request on a new connection, ``Connection: close`` (gunicorn's sync workers
+    close every connection anyway), read to the end.
+
+    A plain socket rather than http.client: the load tool shares the machine's cores with the
+    server it measures, and http.client's header parsing (the email package's) cost it more
+    CPU per request than the rest of the client. Still real HTTP, checked: a status line, its
+    headers, and a body as long as its Content-Length says (or chunked, decoded), else
+    ``http.client.HTTPException``.
+    """
+    lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close",
+             *(f"{k}: {v}" for k, v in (headers or {}).items())]
+    if body is not None or method in ("POST", "PUT", "PATCH"):
+        lines.append(f"Content-Length: {len(body or b'')}")
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
     started = time.perf_counter()
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        resp = conn.getresponse()
-        data = resp.read()
-        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data,
-                        time.perf_counter() - started)
-    finally:
-        conn.close()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    seconds = time.perf_counter() - started
+    return _parsed(b"".join(chunks), method, seconds)
+
+
+def _parsed(raw: bytes, method: str, seconds: float) -> Response:
+    head, separator, data = raw.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    version, _, rest = status_line.partition(" ")
+    code = rest[:3]
+    if not separator or not version.startswith("HTTP/1.") or not code.isdigit():
+        raise http.client.BadStatusLine(status_line[:80])
+    headers = {}
+    for line in header_lines:
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise http.client.HTTPException(f"bad header line {line[:80]!r}")
+        headers[name.strip().lower()] = value.strip()
+    status = int(code)
+    if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+        data = b""
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        data = _dechunked(data)
+    elif "content-length" in headers and len(data) != int(headers["content-length"]):
+        raise http.client.IncompleteRead(data, int(headers["content-length"]) - len(data))
+    return Response(status, headers, data, seconds)
+
+
+def _dechunked(data: bytes) -> bytes:
+    out, at = [], 0
+    while True:
+        end = data.find(b"\r\n", at)
+        if end < 0:
+            raise http.client.IncompleteRead(b"".join(out))
+        size = int(data[at:end].split(b";")[0], 16)
+        if size == 0:
+            return b"".join(out)
+        out.append(data[end + 2:end + 2 + size])
+        if len(out[-1]) != size:
+            raise http.client.IncompleteRead(b"".join(out), size - len(out[-1]))
+        at = end + 2 + size + 2
 
 
 @dataclass

@@ -35,6 +35,7 @@ from tracker.models import (
     Plan,
     ProgressReport,
     Recommendation,
+    ReportingRound,
     Status,
     User,
     recommendation_actions,
@@ -300,6 +301,48 @@ def visible_action(user: User | None, action_id: int, *, for_output: bool = True
     if action is None:
         raise NotFound(gettext("No action %(action_id)s.", action_id=action_id))
     return action
+
+
+def action_to_report_on(user: User, action_id: int, body) -> tuple[Action, tuple]:
+    """``visible_action(user, action_id, for_output=False)`` for a new report, whose request
+    ``body`` (the parsed JSON, or anything else) names a proposed status and a round: those
+    are read in the same query and left in the session, where the report's own checks
+    (``require_status``, the round's) find them instead of asking the database again.
+    Returned: the action, and what else was read (None for what was not found), which the
+    caller keeps until the report is stored, as the session holds loaded objects only
+    while something else refers to them.
+
+    Nothing is decided here: a status or round that is not found, or a body that does not
+    parse, only means the checks look them up (and refuse them) as they always do. Two of
+    a submission's round trips fewer (every agency report through the API comes this way).
+    """
+    fields = body if isinstance(body, dict) else {}
+    status_key = fields.get("proposed_status")
+    round_id = fields.get("round_id")
+    agency_id = agency_of(user)
+    statement = _action_with_report_refs(is_staff(user), agency_id is not None)
+    row = db.session.execute(statement, {
+        "action_id": action_id, "agency_id": agency_id,
+        "status_key": status_key.strip() if isinstance(status_key, str) else None,
+        # Only what an id column can hold: a bigger number would be the database's error.
+        "round_id": round_id if type(round_id) is int and 0 < round_id < 2**31 else None,
+    }).first()
+    if row is None:
+        raise NotFound(gettext("No action %(action_id)s.", action_id=action_id))
+    return row[0], tuple(row[1:])
+
+
+@cache
+def _action_with_report_refs(staff: bool, of_agency: bool) -> Select:
+    """``action_to_report_on``'s statement, built once per process: the action with its plan,
+    and beside it (outer joins on bound keys, so never more than one row) the status and the
+    round a report names."""
+    return (
+        _action_by_id(staff, of_agency, False)
+        .add_columns(Status, ReportingRound)
+        .outerjoin(Status, Status.key == bindparam("status_key", type_=Status.key.type))
+        .outerjoin(ReportingRound, ReportingRound.id == bindparam("round_id", type_=ReportingRound.id.type))
+    )
 
 
 @cache

@@ -119,7 +119,9 @@ def create_report(action_id: int):
     returned for correction), nothing is stored: 409, with that report's `report_url`.
     """
     author = signed_caller()
-    action = api_queries.visible_action(author, action_id, for_output=False)
+    # The body is only peeked at here (a bad one is refused below, after the action's 404);
+    # ``named`` keeps the status and round it names in the session while the report is saved.
+    action, named = api_queries.action_to_report_on(author, action_id, request.get_json(silent=True))
     data = _json_object()
     submit = data.pop("submit", False)
     if not isinstance(submit, bool):
@@ -131,6 +133,7 @@ def create_report(action_id: int):
                              max_links=current_app.config["MAX_REPORT_LINKS"])
     except ReportConflict as exc:
         return error_response(409, str(exc), report_url=url_for(".get_report", report_id=exc.report_id))
+    del named
     return api_queries.shown_report(author, report), 201, {"Location": url_for(".get_report", report_id=report.id)}
 
 
