@@ -11,6 +11,7 @@ rest of the page stay in ``templates/public/plan.html``, which builds the ``RowC
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -42,37 +43,54 @@ class RowCells:
     statuses_then: Mapping[int, str] | None = None  # the as-of page's: recommendation id -> status key then
 
 
+def _escaped(text: str) -> str:
+    """``text`` escaped with markupsafe's entities (so the page reads as the templates wrote
+    it), as a plain ``str``: a ``Markup`` per value was a third of the rows' time."""
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+# What Jinja's |urlencode leaves as it is in a string: most codes ("R25", "A1.2") need no quoting.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
+
+
 def _code_link(prefix: str, code: str) -> str:
-    # As Jinja's |urlencode quotes a string (all but "/"), then escaped.
-    return f'<a href="{escape(prefix)}{escape(quote(code, safe="/"))}">{escape(code)}</a>'
+    # ``prefix`` is already escaped; the code quoted as |urlencode quotes a string (all but "/").
+    quoted = code if _URL_SAFE.fullmatch(code) else quote(code, safe="/")
+    return f'<a href="{prefix}{quoted}">{_escaped(code)}</a>'
+
+
+def _page_words(cells: RowCells) -> dict[str, str]:
+    # The words and link prefixes escaped once a page (the words are the template's markup).
+    return {name: str(escape(value)) for name, value in {**cells.words, **cells.links}.items()}
 
 
 def recommendation_rows(rows, cells: RowCells) -> Markup:
     """The ``<tr>`` of each recommendation: code, text (with what was done, the institutions
     and the source), area, status (then, on an as-of page) and timeframe."""
-    marking, words, badges = cells.marking, cells.words, cells.badges
+    marking, badges, words = cells.marking, cells.badges, _page_words(cells)
+    timeframes = {key: str(escape(value)) for key, value in cells.timeframes.items()}
     out = []
     for rec in rows:
-        described = marking.content(rec, "text")
+        described = str(marking.content(rec, "text"))
         if rec.actions_taken:
-            described += Markup(f' <p class="actions-taken"><em>{escape(words["actions_taken"])}:</em> '
-                                f'{marking.original(rec.actions_taken)}</p>')
+            described += (f' <p class="actions-taken"><em>{words["actions_taken"]}:</em> '
+                          f'{marking.original(rec.actions_taken)}</p>')
         if rec.institutions:
-            described += Markup(f' <p class="meta">{escape(words["institutions"])}: '
-                                f'{marking.original("; ".join(rec.institutions))}</p>')
+            described += f' <p class="meta">{words["institutions"]}: {marking.original("; ".join(rec.institutions))}</p>'
         if rec.source_document or rec.source_section or rec.source_lines:
-            described += Markup(f' <p class="source">{escape(words["source"])}: {citation_html(rec, marking)}</p>')
-        area = marking.content(rec.area, "name") if rec.area else escape(words["other"])
+            described += f' <p class="source">{words["source"]}: {citation_html(rec, marking)}</p>'
+        area = marking.content(rec.area, "name") if rec.area else words["other"]
         if cells.statuses_then is not None:
             then = cells.statuses_then.get(rec.id)
-            status = badges[then] if then else Markup(f'<span class="tag">{escape(words["not_recorded"])}</span>')
+            status = badges[then] if then else f'<span class="tag">{words["not_recorded"]}</span>'
         else:
             status = badges[rec.status_key]
         timeframe = ""
         if rec.timeframe:
             # A timeframe the schema no longer takes (old data) has no translation: as stored.
-            timeframe = escape(cells.timeframes.get(rec.timeframe) or f"{rec.timeframe} term")
-        out.append(f'<tr id="rec-{escape(rec.code)}"><th scope="row">{_code_link(cells.links["recommendation"], rec.code)}'
+            timeframe = timeframes.get(rec.timeframe) or _escaped(f"{rec.timeframe} term")
+        out.append(f'<tr id="rec-{_escaped(rec.code)}"><th scope="row">{_code_link(words["recommendation"], rec.code)}'
                    f"</th><td>{described}</td><td>{area}</td><td>{status}</td><td>{timeframe}</td></tr>")
     return Markup("\n".join(out))
 
@@ -80,24 +98,23 @@ def recommendation_rows(rows, cells: RowCells) -> Markup:
 def action_rows(rows, cells: RowCells) -> Markup:
     """The ``<tr>`` of each action (``is-overdue`` when it is): code and title, lead agency,
     start, due (and "overdue"), status and percent complete."""
-    marking, words, locale = cells.marking, cells.words, cells.locale
-    agency_link = escape(cells.links["agency"])
-    overdue = Markup(f' <span class="overdue"><span aria-hidden="true">⚠ </span>{escape(words["overdue"])}</span>')
+    marking, badges, locale, words = cells.marking, cells.badges, cells.locale, _page_words(cells)
+    overdue = f' <span class="overdue"><span aria-hidden="true">⚠ </span>{words["overdue"]}</span>'
     out = []
     for action in rows:
         late = action.is_overdue(cells.today)
         if action.lead_agency_id is not None:
-            agency = (f'<a href="{agency_link}{action.lead_agency_id}">'
+            agency = (f'<a href="{words["agency"]}{action.lead_agency_id}">'
                       f"{marking.original(action.lead_agency_name)}</a>")
         else:
-            agency = escape(words["not_assigned"])
-        start = escape(day(action.start_date, locale)) if action.start_date else ""
-        due = escape(day(action.due_date, locale)) if action.due_date else ""
+            agency = words["not_assigned"]
+        start = _escaped(day(action.start_date, locale)) if action.start_date else ""
+        due = _escaped(day(action.due_date, locale)) if action.due_date else ""
         out.append(
             ('<tr class="is-overdue">' if late else "<tr>") + '<th scope="row">'
-            f'{_code_link(cells.links["action"], action.code)} {marking.content(action, "title")}</th>'
+            f'{_code_link(words["action"], action.code)} {marking.content(action, "title")}</th>'
             f"<td>{agency}</td><td>{start}</td><td>{due}{overdue if late else ''}</td>"
-            f"<td>{cells.badges[action.status_key]}</td><td>{escape(percent(action.percent_complete, locale))}</td></tr>")
+            f"<td>{badges[action.status_key]}</td><td>{_escaped(percent(action.percent_complete, locale))}</td></tr>")
     return Markup("\n".join(out))
 
 
