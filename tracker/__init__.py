@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from tracker.config import DEFAULTS, engine_options, instance_secret_key, role_list, sqlite_url
 from tracker.extensions import babel, csrf, db, login_manager, migrate
 from tracker.services.private_files import private_directory
-from tracker.web import content_language, languages, oidc, public_cache
+from tracker.web import citations, content_language, languages, oidc, public_cache, table_rows
 from tracker.web import input as web_input
 from tracker.web import metrics as web_metrics
 from tracker.web import security as web_security
@@ -79,6 +79,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web_security.init_app(app)
     oidc.init_app(app)
     content_language.init_app(app)
+    citations.init_app(app)
+    table_rows.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_error_handlers(app)

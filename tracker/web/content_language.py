@@ -15,12 +15,14 @@ each cell (``content_html(item, field, language=language)``) rather than have it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from jinja2.filters import do_truncate
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from tracker.models.translations import ORIGINAL_LANGUAGE, language_of, localized, status_text
 
@@ -71,11 +73,7 @@ def content_html(item, field: str, length: int | None = None, language: str | No
     looks it up once for all its rows rather than once per cell.
     """
     language = language or reader_language()
-    shown = localized(item, field, language)
-    if shown.is_original and language != ORIGINAL_LANGUAGE:
-        return Markup('<span lang="{}">{}</span> <span class="original-language">{}</span>').format(
-            ORIGINAL_LANGUAGE, _shortened(shown.text, length), _marker(language))
-    return Markup.escape(_shortened(shown.text, length))
+    return ContentMarking(language, _marker(language)).content(item, field, length)
 
 
 def content_text(item, field: str, length: int | None = None, *, marked: bool = False) -> str:
@@ -100,9 +98,45 @@ def original_lang() -> Markup:
 def original_html(text: str | None) -> Markup:
     """Content that exists only in the original (an agency's name, a readiness question, a
     citation): escaped, and marked ``lang="en"`` on a page in another language."""
-    if reader_language() == ORIGINAL_LANGUAGE:
-        return Markup.escape(text or "")
-    return Markup('<span lang="{}">{}</span>').format(ORIGINAL_LANGUAGE, text or "")
+    return ContentMarking(reader_language(), "").original(text)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentMarking:
+    """How a page in ``language`` writes content, for code that writes many cells: the
+    language and the marker's words taken once (``page_marking()``), not once per cell.
+    ``content`` is ``content_html`` and ``original`` is ``original_html``, which use it."""
+
+    language: str
+    marker: str  # "(original in English)" in the page's language; unused on an English page
+
+    def content(self, item, field: str, length: int | None = None) -> Markup:
+        """``field`` of ``item``: the translation, else the original marked ``lang="en"`` and
+        followed by the marker; cut to ``length`` characters when given."""
+        shown = localized(item, field, self.language)
+        text = escape(_shortened(shown.text, length))
+        if shown.is_original and self.language != ORIGINAL_LANGUAGE:
+            return Markup(f'<span lang="{ORIGINAL_LANGUAGE}">{text}</span> '
+                          f'<span class="original-language">{escape(self.marker)}</span>')
+        return text
+
+    def original(self, text: str | None) -> Markup:
+        """Content that exists only in the original: escaped, marked ``lang="en"`` on a page
+        in another language."""
+        if self.language == ORIGINAL_LANGUAGE:
+            return escape(text or "")
+        return Markup(f'<span lang="{ORIGINAL_LANGUAGE}">{escape(text or "")}</span>')
+
+    @property
+    def original_lang(self) -> Markup:
+        """``original_lang()``: `` lang="en"`` on a page in another language, else nothing."""
+        return Markup("") if self.language == ORIGINAL_LANGUAGE else Markup(f' lang="{ORIGINAL_LANGUAGE}"')
+
+
+def page_marking() -> ContentMarking:
+    """The request's ``ContentMarking``: its language, and the marker in it."""
+    language = reader_language()
+    return ContentMarking(language, _marker(language) if language != ORIGINAL_LANGUAGE else "")
 
 
 def status_label(status) -> str:
@@ -129,6 +163,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         content_html=content_html, content_text=content_text, status_label=status_label,
         status_label_html=status_label_html, status_description=status_description,
-        original_lang=original_lang, original_html=original_html, translation_languages=translation_languages,
+        original_lang=original_lang, original_html=original_html, page_marking=page_marking, translation_languages=translation_languages,
         language_name=language_name, reader_language=reader_language,
     )
