@@ -14,6 +14,13 @@ cd "$(dirname "$0")/.."
 PYTEST=${PYTEST:-.venv/bin/pytest}
 WORKERS=${TEST_WORKERS:-auto}
 
+# Bytecode is written and reused: a machine whose environment sets PYTHONDONTWRITEBYTECODE
+# (CI's does) would otherwise have every process compile the app and the tests from source
+# again, and pytest rewrite every test module's asserts again: each worker, each pass, and
+# each gunicorn, flask command and scheduler a test starts (about 12 s of CPU per pytest
+# process). The __pycache__ folders are ignored by git.
+unset PYTHONDONTWRITEBYTECODE
+
 echo "== pytest, parallel pass (-n $WORKERS, not serial)"
 # worksteal: each worker starts on a contiguous half of the suite (the module and session
 # fixtures stay with it) and takes work from the other's tail when it runs out.

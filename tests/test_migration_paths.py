@@ -1,7 +1,9 @@
 """Every migration path keeps the data: from each earlier revision up to head, and one step down.
 
 Each test migrates a fresh database of the suite's kind (a SQLite file, or a separate
-PostgreSQL database when ``TRACKER_TEST_DATABASE_URL`` is set). The revisions are read
+PostgreSQL database when ``TRACKER_TEST_DATABASE_URL`` is set): empty, or a copy of the
+database the migrations built up to the revision it starts from (built once per run,
+``ScratchDatabases.at_revision``); one test builds the whole schema from empty. The revisions are read
 from the Alembic script directory, so a new migration is covered without editing this file.
 """
 
@@ -43,9 +45,8 @@ def test_upgrade_from_empty_builds_the_models_schema(scratch):
 
 @pytest.mark.parametrize("revision", REVISIONS)
 def test_upgrade_from_each_revision_keeps_the_data(scratch, revision):
-    app = app_on(scratch.new(f"mig_from_{revision}"))
+    app = app_on(scratch.at_revision(f"mig_from_{revision}", revision))
     with app.app_context():
-        flask_migrate.upgrade(revision=revision)
         inserted = insert_sample_rows()
         columns = columns_now()
         before = over(table_rows(), columns)
@@ -86,9 +87,8 @@ def test_0007_closes_the_rounds_loaded_from_a_source_and_says_so(scratch):
     """Issue 12 item 1: on an existing database, the rounds loaded from a source document
     (historical records) are closed, each with a line in its history; the rounds assessors
     opened (no source document) stay open."""
-    app = app_on(scratch.new("mig_round_state"))
+    app = app_on(scratch.at_revision("mig_round_state", "0006"))
     with app.app_context():
-        flask_migrate.upgrade(revision="0006")
         insert_sample_rows()
 
         flask_migrate.upgrade()
@@ -116,9 +116,8 @@ def test_every_revision_is_covered():
 def test_0011_recolours_the_default_statuses_and_keeps_an_administrators_choice(scratch):
     """Issue 14: Okabe and Ito's colours, "pending" a neutral grey; a colour an administrator
     chose stays, upgrading and downgrading."""
-    app = app_on(scratch.new("mig_palette"))
+    app = app_on(scratch.at_revision("mig_palette", "0010"))
     with app.app_context():
-        flask_migrate.upgrade(revision="0010")
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE statuses SET colour = '#123456' WHERE key = 'ongoing'"))
 
@@ -139,9 +138,8 @@ def test_0013_dates_only_the_seed_loads_recommendation_statuses_by_their_round(s
     """Issue 15: on an existing database, the statuses the seed load recorded for a plan
     with an assessment round take effect on the latest round's date (what the round is
     the record of); every other row keeps an empty date, and no recorded time changes."""
-    app = app_on(scratch.new("mig_effective"))
+    app = app_on(scratch.at_revision("mig_effective", "0012"))
     with app.app_context():
-        flask_migrate.upgrade(revision="0012")
         insert_sample_rows()
         with db.engine.begin() as conn:
             conn.execute(text(
