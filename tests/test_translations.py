@@ -19,6 +19,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,22 @@ def test_every_wrapped_string_is_in_the_pot_and_nothing_else(extracted):
     assert not missing, f"{len(missing)} strings are not in messages.pot (run `make translations`): {missing[:20]}"
     stale = sorted(map(str, committed - ids(extracted)))
     assert not stale, f"{len(stale)} strings of messages.pot are no longer used (run `make translations`): {stale[:20]}"
+
+
+# A call to a catalogue function inside an f-string's braces: pybabel's extractor does not
+# read f-strings' expressions, so such a string is never in the .pot and always shows English.
+CALL_IN_FSTRING = re.compile(r"(?<![\w.])(?:_|_l|N_|gettext|lazy_gettext|ngettext|lazy_ngettext)\(\s*[rRbBuU]?[\"']")
+
+
+def test_no_translated_string_hides_inside_an_f_string():
+    hidden = []
+    for path in sorted((ROOT / "tracker").rglob("*.py")):
+        with tokenize.open(path) as handle:
+            for token in tokenize.generate_tokens(handle.readline):
+                if token.type == tokenize.STRING and re.match(r"(?i)[rb]*f", token.string) \
+                        and CALL_IN_FSTRING.search(token.string):
+                    hidden.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert not hidden, f"translated strings inside f-strings (take them out, the extractor cannot see them): {hidden}"
 
 
 @pytest.mark.parametrize("code", TRANSLATED)

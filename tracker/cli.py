@@ -59,7 +59,8 @@ def list_users_command() -> None:
 
     for user in list_users():
         agency = user.agency.acronym or user.agency.name if user.agency else "-"
-        click.echo(f"{user.email}\t{user.role}\t{agency}\t{_('active') if user.active else _('inactive')}")
+        state = _("active") if user.active else _("inactive")
+        click.echo(f"{user.email}\t{user.role}\t{agency}\t{state}")
 
 
 @users.command("update", help=_l("Change a user's role, agency or whether they may sign in."))

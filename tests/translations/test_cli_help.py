@@ -134,3 +134,20 @@ def test_backup_help_is_russian_under_a_russian_locale(tmp_path):
     assert flat(msgstr("ru", "Back up the whole tracker into one archive, and restore it.")) in group
     restore = flask_help("backup", "restore", lang="ru_RU.UTF-8", tmp_path=tmp_path)
     assert flat(msgstr("ru", "Replace everything in a database that already holds data.")) in restore
+
+
+@pytest.mark.process
+@pytest.mark.parametrize(("lang", "code"), [("es_ES.UTF-8", "es"), ("ru_RU.UTF-8", "ru")])
+def test_click_s_own_words_are_the_catalogue_s(tmp_path, lang, code):
+    """The headings and the --help line click writes itself, and its usage errors."""
+    shown = flask_help("users", lang=lang, tmp_path=tmp_path)
+    for english in ("Usage:", "Options", "Commands", "Show this message and exit."):
+        assert flat(msgstr(code, english)) in shown, english
+        if english not in msgstr(code, english):
+            assert english not in shown
+    env = {key: value for key, value in os.environ.items() if key not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
+    env.update(LANG=lang, TRACKER_DATABASE_URL=f"sqlite:///{tmp_path / 'help.db'}")
+    wrong = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "users", "no-such-command"], cwd=ROOT,
+                           env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert wrong.returncode == 2
+    assert msgstr(code, "No such command {name!r}.").format(name="no-such-command") in wrong.stderr

@@ -31,8 +31,8 @@ def citation_html(item, marking: ContentMarking) -> Markup:
         reference = (Markup(_("%(document)s, lines %(lines)s")) % {"document": item.source_document,
                                                                    "lines": item.source_lines}
                      if item.source_lines else item.line_reference)
-        html += (f' <small class="line-reference">('
-                 f'{Markup(_("text file %(reference)s")) % {"reference": reference}})</small>')
+        text_file = Markup(_("text file %(reference)s")) % {"reference": reference}
+        html += f' <small class="line-reference">({text_file})</small>'
     return Markup(html)
 
 
