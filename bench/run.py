@@ -240,7 +240,7 @@ def prepare_fixture(url: str, dataset: dict, reports_per_client: int) -> Fixture
         taken = set(db.session.execute(
             select(ProgressReport.action_id, ProgressReport.round_id)
             .where(ProgressReport.state.in_(OPEN_REPORT_STATES))
-        ).tuples())
+        ))
         change = next(
             row for row in db.session.execute(
                 select(Action.id, Action.lead_agency_id, ReportingRound.id.label("round_id"))
@@ -260,7 +260,7 @@ def prepare_fixture(url: str, dataset: dict, reports_per_client: int) -> Fixture
                     .join(ReportingRound, ReportingRound.plan_id == Plan.id)
                     .where(Action.lead_agency_id == agency_id, Plan.published.is_(True))
                     .order_by(ReportingRound.opens_on.desc(), Action.id)
-                ).tuples()
+                )
                 if (action_id, round_id) not in taken
             ]
             if len(slots) < reports_per_client + 1:
