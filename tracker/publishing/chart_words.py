@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from functools import partial
+from functools import cache, partial
 
 from flask_babel import gettext, lazy_gettext, ngettext
 
@@ -97,7 +97,8 @@ def html_words(locale, *, recommendations: bool = False) -> Words:
         empty=gettext("No actions to show."),
         months=month_abbreviations(locale),
         quarter=gettext("Q%(quarter)s %(year)s"),
-        day=partial(day, locale=locale),
+        # Kept per day: a 5,000-row Gantt writes ~15,000 dates, mostly the same few hundred.
+        day=cache(partial(day, locale=str(locale))),
         original_marker=original_marker(language),
         content_language="" if language == ORIGINAL_LANGUAGE else ORIGINAL_LANGUAGE,
         due=gettext("due"),
