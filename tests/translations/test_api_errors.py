@@ -176,3 +176,18 @@ def test_every_message_a_schema_can_give_goes_through_the_catalogue(extracted):
             if pot.get(msgid) is None:
                 unmarked.add(f"{where}: {message!r}")
     assert not unmarked, f"{len(unmarked)} messages not in messages.pot:\n" + "\n".join(sorted(unmarked))
+
+
+@pytest.mark.parametrize("code", ["es", "ru"])
+def test_a_too_long_list_names_its_items_in_the_reader_s_words(app, code):
+    """The noun filled into "Give at most {max:,} {noun}." is a marked word, translated with it."""
+    from tracker.schemas.messages import translate
+    from tracker.schemas.report import ReportInput
+
+    too_many = {"narrative": "Done.", "percent_complete": 10, "links": [f"https://example.org/{n}" for n in range(999)]}
+    english = ReportInput().validate(too_many)["links"][0]
+    assert english.startswith("Give at most ") and english.endswith(" links.")
+    with app.test_request_context(), flask_babel.force_locale(code):
+        shown = translate(english)
+    maximum = english.removeprefix("Give at most ").removesuffix(" links.")
+    assert shown == words(code, "Give at most {max:,} {noun}.", max=maximum, noun=words(code, "links"))

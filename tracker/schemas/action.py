@@ -69,7 +69,7 @@ class ActionInput(SourceFields):
     description_translations = translations(LONG_TEXT)
     area = Text(load_default=None, max_length=CODE_MAX_LENGTH)  # an area code of the same plan
     lead_agency = Text(load_default=None, max_length=AGENCY_KEY)  # agency key (acronym or name)
-    supporting_agencies = List(Text(max_length=AGENCY_KEY), max_items=50, noun="agencies", load_default=list)
+    supporting_agencies = List(Text(max_length=AGENCY_KEY), max_items=50, noun=N_("agencies"), load_default=list)
     start_date = Date(load_default=None)
     due_date = Date(load_default=None)
     percent_complete = Integer(minimum=0, maximum=100, load_default=0)
@@ -78,9 +78,9 @@ class ActionInput(SourceFields):
                      message=N_("Enter a whole number from 1 to 1,000, or leave it empty (counts as 1)."))
     status = required_str(max_length=STATUS_KEY)
     # recommendation codes
-    recommendations = List(Text(max_length=CODE_MAX_LENGTH), max_items=200, noun="recommendations",
+    recommendations = List(Text(max_length=CODE_MAX_LENGTH), max_items=200, noun=N_("recommendations"),
                            load_default=list)
-    milestones = List(fields.Nested(MilestoneInput), max_items=100, noun="milestones", load_default=list)
+    milestones = List(fields.Nested(MilestoneInput), max_items=100, noun=N_("milestones"), load_default=list)
     position = position_field()
 
     @validates_schema

@@ -220,7 +220,7 @@ class List(fields.List):
 
     default_error_messages: ClassVar[dict[str, str]] = {"too_many": N_("Give at most {max:,} {noun}.")}
 
-    def __init__(self, inner, *, max_items: int, noun: str = "items", **kwargs):
+    def __init__(self, inner, *, max_items: int, noun: str = N_("items"), **kwargs):
         kwargs["metadata"] = {"maxItems": max_items, **kwargs.get("metadata", {})}
         super().__init__(inner, **kwargs)
         self.max_items = max_items

@@ -29,11 +29,15 @@ from flask_babel import gettext
 # "{max}", "{max:,}", "{language!r}": a placeholder of str.format, by name.
 _PLACEHOLDER = re.compile(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
 _TEMPLATES: dict[str, re.Pattern] = {}
+# Every marked message: a value filled into a template that is itself one (a list's noun,
+# "links") is translated with it.
+_MARKED: set[str] = set()
 
 
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue, untranslated (the schema keeps English); a message
     with placeholders is also kept as a template the API translates filled in."""
+    _MARKED.add(message)
     if "{" in message and "{{" not in message and _PLACEHOLDER.search(message):
         _TEMPLATES.setdefault(message, _pattern(message))
     return message
@@ -75,7 +79,12 @@ def translate(message):
     words = gettext(template)
     if words == template:
         return message
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), words)
+    return _PLACEHOLDER.sub(lambda m: _filled(values.get(m.group(1), m.group(0))), words)
+
+
+def _filled(value: str) -> str:
+    """A template's filled-in value in the reader's words when it is a marked message."""
+    return gettext(value) if value in _MARKED else value
 
 
 def translate_errors(errors):

@@ -32,7 +32,7 @@ class QuestionInput(SourceFields):
     title = required_str(max_length=FINDING)
     rating = Text(load_default=None, max_length=10, validate=RATING)
     importance = Text(load_default=None, max_length=40)
-    evidence = List(fields.Nested(EvidenceInput), max_items=200, noun="pieces of evidence", load_default=list)
+    evidence = List(fields.Nested(EvidenceInput), max_items=200, noun=N_("pieces of evidence"), load_default=list)
 
 
 class DimensionInput(SourceFields):
@@ -40,9 +40,9 @@ class DimensionInput(SourceFields):
     name = required_str(max_length=300)
     importance = Text(load_default=None, max_length=40)
     rating = Text(load_default=None, max_length=10, validate=RATING)
-    recommendations = List(Text(max_length=CODE_MAX_LENGTH), max_items=200, noun="recommendations",
+    recommendations = List(Text(max_length=CODE_MAX_LENGTH), max_items=200, noun=N_("recommendations"),
                            load_default=list)
-    questions = List(fields.Nested(QuestionInput), max_items=200, noun="questions", load_default=list)
+    questions = List(fields.Nested(QuestionInput), max_items=200, noun=N_("questions"), load_default=list)
 
 
 class AssessmentRoundInput(SourceFields):

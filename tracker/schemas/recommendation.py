@@ -8,6 +8,7 @@ from tracker.models import PRIORITIES, RESPONSES, TIMEFRAMES
 from tracker.schemas.action import AGENCY_KEY, STATUS_KEY
 from tracker.schemas.base import (
     CODE_MAX_LENGTH,
+    N_,
     Code,
     InputSchema,
     List,
@@ -33,7 +34,7 @@ class RecommendationInput(SourceFields):
     response = Text(load_default=None, max_length=20, validate=validate.OneOf(RESPONSES))
     actions_taken = Text(load_default=None, max_length=RECOMMENDATION_TEXT)
     # agency keys (acronym or name)
-    institutions = List(Text(max_length=AGENCY_KEY), max_items=50, noun="institutions", load_default=list)
+    institutions = List(Text(max_length=AGENCY_KEY), max_items=50, noun=N_("institutions"), load_default=list)
     position = position_field()
 
 

@@ -53,7 +53,7 @@ class ReportInput(InputSchema):
     )
     proposed_status = required_str(max_length=STATUS_KEY)
     # None leaves the report's links as they are; a list replaces them.
-    links = List(Text(max_length=2000, validate=URL), max_items=DEFAULT_MAX_LINKS, noun="links", load_default=None)
+    links = List(Text(max_length=2000, validate=URL), max_items=DEFAULT_MAX_LINKS, noun=N_("links"), load_default=None)
     round_id = id_field(load_default=None)
 
     def __init__(self, *args, max_links: int = DEFAULT_MAX_LINKS, **kwargs):
@@ -90,12 +90,12 @@ class AssessorInput(InputSchema):
 
 class AssignInput(InputSchema):
     lead_agency = required_str(max_length=AGENCY_KEY)
-    supporting_agencies = List(Text(max_length=AGENCY_KEY), max_items=50, noun="agencies", load_default=None)
+    supporting_agencies = List(Text(max_length=AGENCY_KEY), max_items=50, noun=N_("agencies"), load_default=None)
     reason = Text(load_default=None, max_length=COMMENT)
 
 
 class ActionChoiceInput(InputSchema):
     """The actions ticked on a plan's workspace for one change to all of them (by id)."""
 
-    actions = List(id_field(message=N_("Tick actions from the list.")), max_items=10_000, noun="actions",
+    actions = List(id_field(message=N_("Tick actions from the list.")), max_items=10_000, noun=N_("actions"),
                    load_default=list)
