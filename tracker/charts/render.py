@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import textwrap
 import threading
 import warnings
+import zlib
 from collections.abc import Callable
 
 import matplotlib
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import is_color_like, to_rgb
 from matplotlib.figure import Figure
@@ -23,6 +26,9 @@ from tracker.charts.palette import FALLBACK_COLOUR
 
 FORMATS = ("png", "svg")
 DPI = 100
+# zlib's level for PNGs: 3 is ~2x faster than Pillow's default 6 on a chart (mostly flat
+# colour) for a file ~4% larger; see _png.
+PNG_COMPRESSION = 3
 MIME_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 # matplotlib's text layout caches and rcParams are process-wide and not thread-safe;
@@ -60,16 +66,43 @@ def render(build: Callable[[], Figure], fmt: str, *, title: str = "") -> bytes:
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
         warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support")
         figure = build()
-        FigureCanvasAgg(figure)
-        if fmt == "svg":
-            # No creation date: identical data gives identical bytes.
-            metadata = {"Date": None, "Title": title or None}
-        else:
-            metadata = {"Title": title} if title else {}
-        figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
-    if fmt == "svg":
-        return _XML_FORBIDDEN.sub(b"", buffer.getvalue())
-    return buffer.getvalue()
+        canvas = FigureCanvasAgg(figure)
+        if fmt == "png":
+            figure.set_dpi(DPI)
+            canvas.draw()
+            return _png(np.asarray(canvas.buffer_rgba()), title)
+        # No creation date: identical data gives identical bytes.
+        figure.savefig(buffer, format=fmt, dpi=DPI, metadata={"Date": None, "Title": title or None})
+    return _XML_FORBIDDEN.sub(b"", buffer.getvalue())
+
+
+def _png(rgba: np.ndarray, title: str) -> bytes:
+    """The drawn canvas (height x width x 4 bytes, opaque) as an RGB PNG, titled ``title``.
+
+    Written here rather than by ``savefig`` (Pillow): Pillow keeps the alpha channel and
+    tries five filters on every row at zlib level 6, which took 0.55 s of the 1.2 s a
+    500-row Gantt (20 million pixels) cost. A chart is opaque and mostly flat colour, so
+    unfiltered RGB rows at level 3 compress to about the same size in a third of the time.
+    """
+    height, width, _ = rgba.shape
+    rows = np.empty((height, 1 + 3 * width), np.uint8)
+    rows[:, 0] = 0  # each row's filter: none
+    rows[:, 1:].reshape(height, width, 3)[...] = rgba[..., :3]
+    chunks = [
+        (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),  # 8-bit RGB
+        (b"pHYs", struct.pack(">IIB", round(DPI / 0.0254), round(DPI / 0.0254), 1)),  # DPI, per metre
+    ]
+    title = title.replace("\0", "")  # a keyword's text may not hold NUL
+    if title:
+        try:
+            chunks.append((b"tEXt", b"Title\0" + title.encode("latin-1")))
+        except UnicodeEncodeError:  # international text: iTXt, UTF-8, uncompressed
+            chunks.append((b"iTXt", b"Title\0\0\0\0\0" + title.encode("utf-8")))
+    chunks += [(b"IDAT", zlib.compress(rows, PNG_COMPRESSION)), (b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+        for tag, data in chunks
+    )
 
 
 def colour(value: str | None, fallback: str = FALLBACK_COLOUR) -> str:
