@@ -87,7 +87,9 @@ def _png(rgba: np.ndarray, title: str) -> bytes:
     height, width, _ = rgba.shape
     rows = np.empty((height, 1 + 3 * width), np.uint8)
     rows[:, 0] = 0  # each row's filter: none
-    rows[:, 1:].reshape(height, width, 3)[...] = rgba[..., :3]
+    pixels = rows[:, 1:].reshape(height, width, 3)
+    for channel in range(3):  # a channel at a time: numpy copies long runs, not 3-byte pixels
+        pixels[..., channel] = rgba[..., channel]
     chunks = [
         (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),  # 8-bit RGB
         (b"pHYs", struct.pack(">IIB", round(DPI / 0.0254), round(DPI / 0.0254), 1)),  # DPI, per metre
