@@ -191,6 +191,7 @@ def draw_rows(
     ax.set_xlim(x0, x1)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_yticks([])
+    ax.patch.set_visible(False)  # the figure is white already: no second fill of 10 million pixels
 
     _draw_bars(ax, lines, x0, words)
     _row_texts(ax, lines, words)
@@ -362,6 +363,7 @@ class RowText(Text):
         right = self.get_horizontalalignment() == "right"
         width = math.ceil(max(font.getlength(line) for line in lines)) + 4
         red, green, blue, alpha = to_rgba(self.get_color(), self.get_alpha())
+        ink = np.array([round(red * 255), round(green * 255), round(blue * 255)], np.uint8)
         x, top = self.get_transform().transform(self.get_unitless_position())
         gc = renderer.new_gc()
         # A block of rows at a time keeps the scratch images small whatever the plan's size.
@@ -376,12 +378,12 @@ class RowText(Text):
                 if line:
                     pen.text((width - 2 if right else 2, pitch * (n + 0.5)), line, font=font, fill=255,
                              anchor="rm" if right else "lm")
+            coverage = np.asarray(mask)[::-1]  # draw_image takes rows bottom first: the display's y runs up
             image = np.empty((height, width, 4), np.uint8)
-            image[..., 0], image[..., 1], image[..., 2] = round(red * 255), round(green * 255), round(blue * 255)
-            image[..., 3] = (np.asarray(mask) * alpha).astype(np.uint8)
-            # draw_image takes rows bottom first, as the display's y runs upwards.
+            image[..., :3] = ink
+            image[..., 3] = coverage if alpha == 1 else (coverage * alpha).astype(np.uint8)
             renderer.draw_image(gc, round(x - width + 2 if right else x - 2), round(top - first * pitch - height),
-                                np.ascontiguousarray(image[::-1]))
+                                image)
         gc.restore()
         self.stale = False
 
