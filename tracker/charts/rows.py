@@ -436,7 +436,8 @@ def _month_axis(ax, start: date, end: date, period_start: date | None, words: Wo
     ax.set_xticks([])
     along = ax.get_xaxis_transform()  # x in days, y in the axes' height (0 bottom, 1 top)
     ax.add_collection(LineCollection([((x, 0), (x, 1)) for x in starts], transform=along, colors=GRID_COLOUR,
-                                     linewidths=0.6, zorder=0.6), autolim=False)
+                                     linewidths=0.6, antialiased=False, zorder=0.6),
+                      autolim=False)
     ax.add_line(Line2D(starts, [0] * len(starts), transform=along, ls="", marker=TICKDOWN, markersize=TICK_PT,
                        markeredgewidth=0.8, color=GRID_COLOUR, clip_on=False, zorder=2.5))
     points = ax.figure.dpi_scale_trans
