@@ -100,6 +100,8 @@ class Action(SourceMixin, db.Model):
         UniqueConstraint("plan_id", "code"),
         # A page of a plan's actions in plan order reads 50 entries, not the whole plan sorted.
         Index("ix_actions_plan_id_position", "plan_id", "position", "id"),
+        # On PostgreSQL the word search's generated column ``search_text`` and its trigram index
+        # (migration 0026), which no model maps: ``models.types.SEARCH_TEXT``.
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
         CheckConstraint("weight IS NULL OR weight BETWEEN 1 AND 1000", name="weight_range"),
         CheckConstraint(

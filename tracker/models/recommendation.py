@@ -88,6 +88,8 @@ class Recommendation(SourceMixin, db.Model):
 
     __table_args__ = (
         UniqueConstraint("plan_id", "code"),
+        # On PostgreSQL the word search's generated column ``search_text`` and its trigram index
+        # (migration 0026), which no model maps: ``models.types.SEARCH_TEXT``.
     )
 
     def __repr__(self) -> str:
