@@ -88,6 +88,35 @@ def test_filters_narrow_both_tables(client, big):
     assert "Nothing matches these filters." in combined and "Clear every filter" in combined
 
 
+def test_words_are_found_in_any_one_column_whatever_the_case_of_their_letters(client, db_session):
+    """A word is found in an action's code, title or description (a recommendation's code, text
+    or what was done) in any case, as typed (``%`` and ``_`` are characters, not wildcards), the
+    same rows on SQLite and PostgreSQL; never in the end of one column and the start of the next."""
+    plan = factories.plan(slug="words", title="Words")
+    factories.action(plan, code="W1", title="Review the BUDGET", description="")
+    factories.action(plan, code="W2", title="Audit", description="Budget lines")
+    factories.action(plan, code="BUDGET-3", title="Other", description="")
+    factories.action(plan, code="W4", title="Ends in budg", description="et begins here")
+    factories.action(plan, code="W5", title="A 100% match", description="")
+    factories.action(plan, code="W6", title="A 1000 match", description="")
+    factories.action(plan, code="W7", title="Two lines", description="first budg\net second")
+    factories.recommendation(plan, code="R1", text="Publish the budget")
+    factories.recommendation(plan, code="R2", text="Train", actions_taken="A budget was drafted")
+    factories.recommendation(plan, code="R3", text="Open the registry")
+
+    def found(words: str) -> tuple[list[str], list[str]]:
+        page = text(client.get(f"/plans/words?q={words}"))
+        return action_codes(page), re.findall(r'<tr id="rec-(\w+)"', page)
+
+    assert found("budget") == (["W1", "W2", "BUDGET-3"], ["R1", "R2"])
+    assert found("bUdGeT") == found("budget")
+    assert found("100%25") == (["W5"], [])
+    assert found("1_0") == ([], [])
+    assert found("budg%0Aet") == (["W7"], [])  # a line break typed in: found where it is
+    assert found("budget+begins") == ([], [])
+    assert found("registry") == ([], ["R3"])
+
+
 def test_sorting_and_links_that_keep_the_other_parameters(client, big):
     page = text(client.get("/plans/big?status=pending&act_sort=-complete"))
     codes = action_codes(page)
@@ -117,10 +146,10 @@ def test_a_filtered_table_pages_in_its_order_and_brings_a_page_past_the_last_int
 
 
 def test_the_word_search_can_read_the_trigram_index_on_postgresql(big, db_session):
-    """PostgreSQL: the tables' word search (ILIKE on code, title, description, as
-    ``item_tables`` writes it) is one the trigram indexes serve, so a word few rows hold need
-    not read the whole table. (A table this small the planner reads whole anyway; told not
-    to, it shows it can use the index.)"""
+    """PostgreSQL: the tables' word search (a LIKE of the lower-cased words on the lower-cased
+    code, title and description, as ``item_tables`` writes it) is one the trigram indexes
+    serve, so a word few rows hold need not read the whole table. (A table this small the
+    planner reads whole anyway; told not to, it shows it can use the index.)"""
     from sqlalchemy import select
 
     from tracker.models import Action, Recommendation
@@ -135,7 +164,8 @@ def test_the_word_search_can_read_the_trigram_index_on_postgresql(big, db_sessio
         (Recommendation, (Recommendation.code, Recommendation.text, Recommendation.actions_taken),
          "ix_recommendations_words"),
     ):
-        compiled = select(model.id).where(_any_contains("budg_100%", *columns)).compile(dialect=connection.dialect)
+        compiled = select(model.id).where(_any_contains("Budg_100%", model, *columns)).compile(
+            dialect=connection.dialect)
         explained = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params))
         assert f"Bitmap Index Scan on {index}" in explained, explained
 

@@ -272,12 +272,14 @@ def _snapshot_connection() -> Iterator[Connection]:
 
 
 def _dump_table(conn: Connection, table: Table, local: str) -> TableEntry:
-    columns = list(table.columns)
+    # A generated column (PostgreSQL's word search: ``models.types.SEARCH_TEXT``) is the database's
+    # own copy of other columns: not data, and a restore could not write it.
+    columns = [c for c in table.columns if c.computed is None]
     order = list(table.primary_key.columns) or columns
     digest = hashlib.sha256()
     rows = 0
     with open(local, "wb") as handle:
-        result = conn.execute(select(table).order_by(*order).execution_options(yield_per=INSERT_BATCH))
+        result = conn.execute(select(*columns).order_by(*order).execution_options(yield_per=INSERT_BATCH))
         for row in result:
             record = {c.name: _encode(row[i], c.type, f"{table.name}.{c.name}") for i, c in enumerate(columns)}
             line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

@@ -27,7 +27,7 @@ from tracker.models.recommendation import recommendation_actions
 from tracker.models.source import SourceMixin
 from tracker.models.status import Status
 from tracker.models.translations import translations_column
-from tracker.models.types import UTCDateTime, words_index
+from tracker.models.types import UTCDateTime
 
 if TYPE_CHECKING:
     from tracker.models.indicator import Indicator
@@ -100,7 +100,8 @@ class Action(SourceMixin, db.Model):
         UniqueConstraint("plan_id", "code"),
         # A page of a plan's actions in plan order reads 50 entries, not the whole plan sorted.
         Index("ix_actions_plan_id_position", "plan_id", "position", "id"),
-        words_index("ix_actions_words", "code", "title", "description"),
+        # On PostgreSQL the word search's generated column ``search_text`` and its trigram index
+        # (migration 0026), which no model maps: ``models.types.SEARCH_TEXT``.
         CheckConstraint("percent_complete BETWEEN 0 AND 100", name="percent_range"),
         CheckConstraint("weight IS NULL OR weight BETWEEN 1 AND 1000", name="weight_range"),
         CheckConstraint(

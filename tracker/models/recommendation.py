@@ -12,7 +12,6 @@ from tracker.models.agency import Agency
 from tracker.models.source import SourceMixin
 from tracker.models.status import Status
 from tracker.models.translations import translations_column
-from tracker.models.types import words_index
 
 if TYPE_CHECKING:
     from tracker.models.action import Action
@@ -89,7 +88,8 @@ class Recommendation(SourceMixin, db.Model):
 
     __table_args__ = (
         UniqueConstraint("plan_id", "code"),
-        words_index("ix_recommendations_words", "code", "text", "actions_taken"),
+        # On PostgreSQL the word search's generated column ``search_text`` and its trigram index
+        # (migration 0026), which no model maps: ``models.types.SEARCH_TEXT``.
     )
 
     def __repr__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, Index
+from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 # The largest value an ``Integer`` column holds (PostgreSQL ``integer``): ids, positions.
@@ -51,24 +51,27 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def words_index(name: str, *columns: str) -> Index:
-    """A trigram index of ``columns`` for the tables' word search (``ILIKE '%words%'``,
-    ``services.item_tables``), on PostgreSQL only (extension ``pg_trgm``, migration 0025).
-
-    With it a search for a word few rows hold reads those rows instead of every row of the
-    table; a word most rows hold is still a scan (the planner's choice). SQLite has no such
-    index: its LIKE scans, as before.
-    """
-    return Index(name, *columns, postgresql_using="gin",
-                 postgresql_ops={column: "gin_trgm_ops" for column in columns}).ddl_if(dialect="postgresql")
+# PostgreSQL only (migration 0026): actions.search_text and recommendations.search_text, a
+# generated column holding ``lower()`` of the columns the tables' word search reads, joined
+# by a line break, with a trigram index (``ix_actions_words``, ``ix_recommendations_words``).
+# ``services.item_tables`` searches it with a ``LIKE`` of the lower-cased words: the rows
+# ``ILIKE`` finds over each column, without lower-casing every value on every search. No
+# model maps it (SQLite has no such column, and nothing writes it), so comparisons of the
+# models with a PostgreSQL database leave it and its index out (``belongs_to_dialect``).
+SEARCH_TEXT = "search_text"
+SEARCH_TEXT_INDEXES = frozenset({"ix_actions_words", "ix_recommendations_words"})
 
 
 def belongs_to_dialect(dialect_name: str):
     """An Alembic ``include_object`` hook: leave out of a comparison of models and database
-    the indexes the models declare for another dialect only (``Index.ddl_if``, e.g.
-    ``words_index`` on SQLite); everything else is compared."""
+    the indexes the models declare for another dialect only (``Index.ddl_if``) and, on
+    PostgreSQL, the word search's generated columns and their indexes (``SEARCH_TEXT``), which
+    no model maps; everything else is compared."""
 
     def include(obj, name, type_, reflected, compare_to) -> bool:
+        if dialect_name == "postgresql" and reflected and compare_to is None and (
+                (type_ == "column" and name == SEARCH_TEXT) or (type_ == "index" and name in SEARCH_TEXT_INDEXES)):
+            return False  # the word search's generated columns, which no model maps (SEARCH_TEXT)
         condition = getattr(obj, "_ddl_if", None)
         if type_ != "index" or reflected or condition is None or condition.dialect is None:
             return True

@@ -30,7 +30,7 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, Text, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
@@ -49,6 +49,7 @@ from tracker.models import (
 from tracker.models.action import is_overdue
 from tracker.models.agency import display_name
 from tracker.models.source import Cited
+from tracker.models.types import SEARCH_TEXT
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -315,16 +316,26 @@ def _words(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _any_contains(q: str, *columns):
-    """Any of ``columns`` holds ``q``, whatever the case: ILIKE, or on SQLite a plain LIKE.
+def _any_contains(q: str, model, *columns):
+    """Any of ``model``'s ``columns`` holds ``q``, whatever the case: on SQLite a plain LIKE,
+    on PostgreSQL a LIKE of the lower-cased words on ``search_text``, the same columns
+    lower-cased once when written (``models.types.SEARCH_TEXT``).
 
     SQLite's LIKE already ignores the case of ASCII letters, as its ``lower()`` (which
     ILIKE becomes there) does: the same rows, without a ``lower()`` per row and column,
-    a third of the time of the scan that words make.
+    a third of the time of the scan that words make. PostgreSQL's ILIKE is ``lower()`` of the
+    value ``LIKE lower()`` of the pattern, value by value (12-15 ms for a word in most of a
+    5,000-action plan); the stored column spares the ``lower()`` and finds the same rows, as
+    long as the words hold no line break (what joins the columns there): ILIKE for those.
     """
     pattern = _words(q)
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    return or_(*((column.like if sqlite else column.ilike)(pattern, escape="\\") for column in columns))
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return or_(*(column.like(pattern, escape="\\") for column in columns))
+    if "\n" not in q:
+        search_text = literal_column(f"{model.__tablename__}.{SEARCH_TEXT}", Text)
+        return search_text.like(func.lower(pattern), escape="\\")
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
 def _action_of_agency(agency_id: int):
@@ -337,7 +348,7 @@ def action_query(plan: Plan, filters: ItemFilter, today: date) -> Select:
     status, overdue, and words in the code, title or description."""
     query = select(Action).where(Action.plan_id == plan.id)
     if filters.q:
-        query = query.where(_any_contains(filters.q, Action.code, Action.title, Action.description))
+        query = query.where(_any_contains(filters.q, Action, Action.code, Action.title, Action.description))
     if filters.status:
         query = query.where(Action.status_key == filters.status)
     if filters.area:
@@ -448,7 +459,7 @@ def recommendation_query(plan: Plan, filters: ItemFilter, today: date) -> Select
     """
     query = select(Recommendation).outerjoin(Area, Recommendation.area_id == Area.id).where(Recommendation.plan_id == plan.id)
     if filters.q:
-        query = query.where(_any_contains(filters.q, Recommendation.code, Recommendation.text,
+        query = query.where(_any_contains(filters.q, Recommendation, Recommendation.code, Recommendation.text,
                                           Recommendation.actions_taken))
     if filters.status:
         query = query.where(Recommendation.status_key == filters.status)
