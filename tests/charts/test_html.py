@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from tests.charts.conftest import STATUSES
 from tracker.charts import html
 from tracker.charts.data import AgencyData, AgencyRow, GanttData, GanttRow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def href(code: str) -> str:
@@ -96,3 +100,14 @@ def test_drawing_html_never_imports_matplotlib():
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_starting_the_app_does_not_import_matplotlib(tmp_path):
+    """The CLI, the scheduler and each gunicorn master start the app and never draw:
+    matplotlib (most of a second of CPU) waits for the first chart or meeting pack."""
+    code = "import sys, wsgi; print('matplotlib' in sys.modules)"
+    env = {**os.environ, "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'start.db'}",
+           "TRACKER_SECRET_KEY": "start"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT, env=env)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr

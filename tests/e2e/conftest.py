@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -85,12 +86,19 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(e2e_database_url, database_templates, tmp_path_factory) -> Iterator[LiveServer]:
     """A migrated, seeded database served by gunicorn for the whole session."""
-    work = tmp_path_factory.mktemp("e2e-server")
+    with serve(e2e_database_url, tmp_path_factory.mktemp("e2e-server"), database_templates.seeded_slugs) as server:
+        yield server
+
+
+@contextmanager
+def serve(database_url: str, work: Path, seeded_slugs: list[str]) -> Iterator[LiveServer]:
+    """gunicorn serving the (migrated, seeded) database at ``database_url``, with the first
+    administrator made, its log and uploads in ``work``; stopped when the block ends."""
     upload_dir = work / "uploads"
     upload_dir.mkdir()
     app = create_app(
         {
-            "DATABASE_URL": e2e_database_url,
+            "DATABASE_URL": database_url,
             "SECRET_KEY": "e2e-secret-key",
             "UPLOAD_DIR": str(upload_dir),
             "LANGUAGES": LANGUAGES,
@@ -111,7 +119,7 @@ def live_server(e2e_database_url, database_templates, tmp_path_factory) -> Itera
     server = Gunicorn(
         log=work / "gunicorn.log",
         env={
-            "TRACKER_DATABASE_URL": e2e_database_url,
+            "TRACKER_DATABASE_URL": database_url,
             "TRACKER_SECRET_KEY": "e2e-secret-key",
             "TRACKER_UPLOAD_DIR": str(upload_dir),
             # The languages the service offers, so the forms show their translation boxes.
@@ -129,10 +137,9 @@ def live_server(e2e_database_url, database_templates, tmp_path_factory) -> Itera
     except RuntimeError as error:
         pytest.fail(str(error), pytrace=False)
     try:
-        yield LiveServer(app=app, url=server.url, log=server.log,
-                         seeded_slugs=database_templates.seeded_slugs)
+        yield LiveServer(app=app, url=server.url, log=server.log, seeded_slugs=seeded_slugs)
     finally:
-        server.stop()
+        server.kill()
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -68,7 +68,7 @@ def sso_server(live_server, provider, e2e_database_url, tmp_path_factory):
     try:
         yield server
     finally:
-        gunicorn.stop()
+        gunicorn.kill()
         assert not server.errors_logged(), "The server logged errors:\n" + "\n".join(server.errors_logged())
 
 

@@ -12,7 +12,6 @@ import os
 import sqlite3
 import stat
 import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -216,7 +215,7 @@ def served(scratch_databases, log_dir):
 
     yield serve
     for server in servers.values():
-        server.stop()
+        server.kill()
 
 
 @pytest.mark.scratch_db
@@ -260,7 +259,10 @@ def test_behind_one_trusted_proxy_https_is_believed_and_urls_still_come_from_the
 
 
 class HeldLock:
-    """Another process's transaction holding the lock every write needs, for ``seconds``.
+    """Another process's transaction holding the lock every write needs, for ``seconds``, or
+    until the block ends if that is sooner: a test whose request is refused before
+    ``seconds`` are up (a 503 after the lock timeout) need not wait out the rest, and the
+    lock is still held for the whole of its request.
 
     On SQLite that is the database's write lock; on PostgreSQL, the data version's row,
     which every committed write moves on.
@@ -269,6 +271,7 @@ class HeldLock:
     def __init__(self, url: str, seconds: float):
         self.url, self.seconds = url, seconds
         self.taken = threading.Event()
+        self.released = threading.Event()
         self.thread = threading.Thread(target=self._hold, daemon=True)
 
     def _hold(self) -> None:
@@ -279,7 +282,7 @@ class HeldLock:
             conn = sqlite3.connect(make_url(self.url).database, isolation_level=None)
             conn.execute("BEGIN IMMEDIATE")
             self.taken.set()
-            time.sleep(self.seconds)
+            self.released.wait(self.seconds)
             conn.execute("ROLLBACK")
             conn.close()
             return
@@ -287,7 +290,7 @@ class HeldLock:
         with engine.connect() as conn, conn.begin():
             conn.execute(text("UPDATE data_version SET counter = counter WHERE id = 1"))
             self.taken.set()
-            time.sleep(self.seconds)
+            self.released.wait(self.seconds)
         engine.dispose()
 
     def __enter__(self):
@@ -296,6 +299,7 @@ class HeldLock:
         return self
 
     def __exit__(self, *exc):
+        self.released.set()
         self.thread.join()
 
 
@@ -339,7 +343,7 @@ def contended(scratch_databases, log_dir):
 
     yield url, reporters, serve
     for server in servers:
-        server.stop()
+        server.kill()
 
 
 @pytest.mark.scratch_db

@@ -587,7 +587,7 @@ def test_four_concurrent_api_creates_file_one_report(scratch, tmp_path):
             assert _stored(url, action_id) == 1
     finally:
         if server is not None:
-            server.stop()
+            server.kill()
 
 
 def _another_action(url: str, reporter, n: int) -> int:

@@ -19,8 +19,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from tracker.charts import drawing
 from tracker.charts.data import AgencyData
-from tracker.charts.scorecard import scorecard_chart
 from tracker.extensions import db
 from tracker.models import Action, Plan, ProgressReport, ReportingRound, Status, User
 from tracker.publishing.changes import ChangeLine, changes_page
@@ -119,7 +119,8 @@ def meeting_pack(plan: Plan, *, today: date, since: date | None = None, viewer: 
     start = pack_start(plan, today, since)
     changes = changes_page(start.day, plan=plan, viewer=viewer, per_page=CHANGES_SHOWN)
     ranking = ranking_page(plan, today=today, args={}, locale=locale)
-    svg = scorecard_chart(scorecard_data(plan, locale), "svg")
+    # matplotlib is loaded here, on the first pack, not when the app starts (tracker.charts).
+    svg = drawing("tracker.charts.scorecard").scorecard_chart(scorecard_data(plan, locale), "svg")
     return MeetingPack(
         plan=plan,
         today=today,

@@ -24,8 +24,6 @@ version itself is remembered while the data version stands still
 from __future__ import annotations
 
 import hashlib
-import importlib
-import threading
 
 from flask import Blueprint, Response, request
 from flask_babel import get_locale
@@ -33,6 +31,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
+from tracker.charts import drawing
 from tracker.publishing.chart_data import (
     CHART_FILTERS,
     FILTER_ALIASES,
@@ -65,10 +64,6 @@ DRAWERS = {
 WHOLE_BY_DEFAULT = frozenset({"gantt"})
 # An SVG opened on its own is a document: it may not run scripts or load anything.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
-# matplotlib is imported on the first chart request; two threads importing it at once
-# can meet its modules half-initialised ("cannot import name ... partially initialized
-# module"), so the first import is made by one thread while the others wait.
-_import_lock = threading.Lock()
 
 
 @bp.route(
@@ -153,8 +148,7 @@ def _render(plan, name: str, fmt: str, args: dict, today, locale) -> Rendered:
     # matplotlib is loaded on the first chart, not when the app starts: the CLI and
     # the scheduler never draw.
     module_name, draw_name, pages_name = DRAWERS[name]
-    with _import_lock:
-        module = importlib.import_module(module_name)
+    module = drawing(module_name)
     headers = {"Content-Security-Policy": SVG_POLICY} if fmt == "svg" else {}
     if pages_name is None:
         return Rendered(getattr(module, draw_name)(data, fmt), MIME_TYPES[fmt], headers)
@@ -195,9 +189,8 @@ def indicator_chart(slug: str, code: str, fmt: str):
             response = Response(body, mimetype=MIME_TYPES["csv"])
             response.headers["Content-Disposition"] = f'attachment; filename="{slug}-indicator-{code}.csv"'
         else:
-            with _import_lock:
-                drawing = importlib.import_module("tracker.charts.indicators")
-            response = Response(drawing.indicator_chart(indicator_series(view, indicator_labels()), fmt),
+            module = drawing("tracker.charts.indicators")
+            response = Response(module.indicator_chart(indicator_series(view, indicator_labels()), fmt),
                                 mimetype=MIME_TYPES[fmt])
             if fmt == "svg":
                 response.headers["Content-Security-Policy"] = SVG_POLICY
