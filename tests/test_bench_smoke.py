@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.scratch_db
 @pytest.mark.process
 @pytest.mark.serial  # a benchmark: run alone, after the parallel pass
+@pytest.mark.sqlite_only  # --databases sqlite: the benchmark makes its own SQLite data
 def test_benchmark_writes_a_complete_report_without_errors(tmp_path):
     report = tmp_path / "RESULTS.md"
     run = subprocess.run(

@@ -102,6 +102,7 @@ def test_drawing_html_never_imports_matplotlib():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.sqlite_only  # the app starts on a SQLite file of its own
 def test_starting_the_app_does_not_import_matplotlib(tmp_path):
     """The CLI, the scheduler and each gunicorn master start the app and never draw:
     matplotlib (most of a second of CPU) waits for the first chart or meeting pack."""

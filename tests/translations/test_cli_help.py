@@ -118,6 +118,7 @@ def flask_help(*args: str, lang: str, tmp_path: Path) -> str:
 
 
 @pytest.mark.process
+@pytest.mark.sqlite_only  # the command runs on a SQLite file of its own (flask_help)
 def test_seed_help_is_spanish_under_a_spanish_locale(tmp_path):
     group = flask_help("seed", lang="es_ES.UTF-8", tmp_path=tmp_path)
     assert flat(msgstr("es", "Load the seed reports as real data.")) in group
@@ -129,6 +130,7 @@ def test_seed_help_is_spanish_under_a_spanish_locale(tmp_path):
 
 
 @pytest.mark.process
+@pytest.mark.sqlite_only  # the command runs on a SQLite file of its own (flask_help)
 def test_backup_help_is_russian_under_a_russian_locale(tmp_path):
     group = flask_help("backup", lang="ru_RU.UTF-8", tmp_path=tmp_path)
     assert flat(msgstr("ru", "Back up the whole tracker into one archive, and restore it.")) in group
@@ -137,6 +139,7 @@ def test_backup_help_is_russian_under_a_russian_locale(tmp_path):
 
 
 @pytest.mark.process
+@pytest.mark.sqlite_only  # the command runs on a SQLite file of its own (flask_help)
 @pytest.mark.parametrize(("lang", "code"), [("es_ES.UTF-8", "es"), ("ru_RU.UTF-8", "ru")])
 def test_click_s_own_words_are_the_catalogue_s(tmp_path, lang, code):
     """The headings and the --help line click writes itself, and its usage errors."""
