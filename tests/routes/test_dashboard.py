@@ -4,11 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from tests import factories
 from tests.factories import NOW, SYSTEM
 from tests.fixtures.seed import TABLE_2_1, load
-from tracker.services.actions import assign_actions
+from tracker.extensions import db
+from tracker.services.actions import assign_actions, update_action
 from tracker.services.recommendations import set_recommendation_status
 from tracker.services.reports import save_report
 
@@ -25,6 +27,37 @@ def test_home_shows_headline_figures_per_plan(app, client):
     assert "<strong>24</strong> recommendations" in page
     assert "14 fully achieved, 7 ongoing, 1 under discussion, 2 pending" in page
     assert "<strong>15</strong> actions" in page
+
+
+def test_the_home_page_of_a_signed_in_reader_is_read_again_after_a_write_and_only_then(
+        app, client, db_session, login_as):
+    """Signed in, the public's copy of the home page steps aside; its figures (every action of
+    every published plan rolled up) are kept between writes, and a write shows at once."""
+    plan = factories.plan(slug="home", title="Home plan")
+    rec = factories.recommendation(plan, code="R1")
+    action = factories.action(plan, code="A1", recommendations=["R1"], percent_complete=40)
+    login_as("agency")
+
+    def home() -> tuple[str, list[str]]:
+        statements: list[str] = []
+        record = lambda conn, cursor, statement, *args: statements.append(statement)
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            page = client.get("/").get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return page, [s for s in statements if "recommendation_actions" in s]
+
+    page, rolled_up = home()
+    assert "<strong>40%</strong> complete" in page and "1 pending" in page and rolled_up
+    page, rolled_up = home()
+    assert "<strong>40%</strong> complete" in page and rolled_up == []  # kept: nothing was written
+
+    update_action(action, {"percent_complete": 70, "reason": "Halfway there"}, expected_version=action.version,
+                  actor=SYSTEM, now=NOW)
+    set_recommendation_status(rec, {"status": "ongoing", "reason": "Decree"}, actor=SYSTEM, now=NOW)
+    page, rolled_up = home()
+    assert "<strong>70%</strong> complete" in page and "1 ongoing" in page and rolled_up
 
 
 def test_plan_as_of_a_date_is_rebuilt_from_the_history(client, db_session):

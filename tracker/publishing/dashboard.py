@@ -5,6 +5,7 @@ as of a date: ``publishing.as_of``; changes since a date: ``publishing.changes``
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date
 
@@ -28,10 +29,11 @@ from tracker.services.statuses import status_vocabulary
 # --- headline figures ---------------------------------------------------------
 
 
-@dataclass
-class Headline:
-    plan: Plan
-    recommendations: Counter = field(default_factory=Counter)
+@dataclass(frozen=True)
+class HeadlineFigures:
+    """A plan's headline figures, plain values (they may be kept across requests)."""
+
+    recommendations: Counter = field(default_factory=Counter)  # by status key
     actions: int = 0
     overdue: int = 0
     percent: float | None = None  # percent complete, rolled up; None: no action measures it
@@ -41,29 +43,52 @@ class Headline:
         return sum(self.recommendations.values())
 
 
-def headlines(plans: list[Plan], today: date) -> list[Headline]:
-    """Per plan: recommendations by status, actions, overdue actions and percent complete
-    (rolled up from the actions, ``publishing.completion``)."""
-    by_id = {p.id: Headline(plan=p) for p in plans}
-    if not by_id:
-        return []
-    for plan_id, status_key, n in db.session.execute(
-        select(Recommendation.plan_id, Recommendation.status_key, func.count())
-        .where(Recommendation.plan_id.in_(by_id))
-        .group_by(Recommendation.plan_id, Recommendation.status_key)
-    ):
-        by_id[plan_id].recommendations[status_key] = n
+@dataclass(frozen=True)
+class Headline:
+    plan: Plan
+    figures: HeadlineFigures
+
+
+def action_counts(plan_ids: Iterable[int], today: date) -> dict[int, tuple[int, int]]:
+    """Per plan id: its actions, and how many of them are overdue (past due and not in a
+    final status). A plan without actions is left out."""
     overdue = and_(Action.due_date < today, Status.is_final.is_(False))
-    for plan_id, n, late in db.session.execute(
+    return {plan_id: (n, late) for plan_id, n, late in db.session.execute(
         select(Action.plan_id, func.count(), func.count().filter(overdue))
         .join(Status, Action.status_key == Status.key)
-        .where(Action.plan_id.in_(by_id))
+        .where(Action.plan_id.in_(list(plan_ids)))
         .group_by(Action.plan_id)
+    )}
+
+
+def headline_figures(plan_ids: Iterable[int], today: date) -> dict[int, HeadlineFigures]:
+    """Per plan id: recommendations by status, actions, overdue actions and percent complete
+    (rolled up from the actions, ``publishing.completion``)."""
+    plan_ids = list(plan_ids)
+    if not plan_ids:
+        return {}
+    recommendations: dict[int, Counter] = {plan_id: Counter() for plan_id in plan_ids}
+    for plan_id, status_key, n in db.session.execute(
+        select(Recommendation.plan_id, Recommendation.status_key, func.count())
+        .where(Recommendation.plan_id.in_(plan_ids))
+        .group_by(Recommendation.plan_id, Recommendation.status_key)
     ):
-        by_id[plan_id].actions, by_id[plan_id].overdue = n, late
-    for plan_id, completion in plans_completion(by_id).items():
-        by_id[plan_id].percent = completion.percent
-    return list(by_id.values())
+        recommendations[plan_id][status_key] = n
+    actions = action_counts(plan_ids, today)
+    completion = plans_completion(plan_ids)
+    return {
+        plan_id: HeadlineFigures(recommendations[plan_id], *actions.get(plan_id, (0, 0)),
+                                 percent=completion[plan_id].percent)
+        for plan_id in plan_ids
+    }
+
+
+def headlines(plans: list[Plan], today: date, figures: dict[int, HeadlineFigures] | None = None) -> list[Headline]:
+    """Each of ``plans`` with its headline figures: ``figures`` (by plan id, e.g. remembered),
+    or read now (``headline_figures``)."""
+    if figures is None:
+        figures = headline_figures([p.id for p in plans], today)
+    return [Headline(plan, figures[plan.id]) for plan in plans]
 
 
 def plan_has_timeframes(plan: Plan) -> bool:

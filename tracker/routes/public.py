@@ -28,6 +28,7 @@ from tracker.publishing.dashboard import (
     SearchFilters,
     agency_overview,
     filter_choices,
+    headline_figures,
     headlines,
     plan_has_timeframes,
     plan_rounds_exist,
@@ -108,9 +109,15 @@ def _viewer():
 @public_page
 def index():
     """Every published plan, with its headline figures."""
+    version = current_data_version()
     plans = list_plans(published_only=True)
+    today = now().date()
+    ids = tuple(p.id for p in plans)
+    # Every action of every published plan rolled up (most of the page's cost): read once per
+    # data version and day, as the public's copy of the page is kept; a signed-in reader too.
+    figures = remembered("home_headlines", (version, today, ids), lambda: headline_figures(ids, today))
     return render_template(
-        "public/index.html", headlines=headlines(plans, now().date()), statuses=status_vocabulary()
+        "public/index.html", headlines=headlines(plans, today, figures), statuses=status_vocabulary()
     )
 
 

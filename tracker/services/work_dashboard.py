@@ -6,7 +6,7 @@ an agency has not answered. Each figure comes from the rule that defines it else
 so the dashboard and the pages it links to never disagree:
 
 - waiting: reports in the ``submitted`` state (``services.reports.review_queue``);
-- overdue: past due and not in a final status (``publishing.dashboard.headlines``);
+- overdue: past due and not in a final status (``publishing.dashboard.action_counts``);
 - missing: ``services.rounds.missing_report_keys`` for the plan's latest round opened by today;
 - unanswered: reminders delivered about an action and not followed by a report on it
   (``reminders.log.agency_stats``, counted per plan here).
@@ -33,7 +33,7 @@ from tracker.models import (
     ReportState,
 )
 from tracker.publishing.chart_data import ANSWERABLE_RULES
-from tracker.publishing.dashboard import headlines
+from tracker.publishing.dashboard import action_counts
 from tracker.reminders.log import DELIVERED
 from tracker.services.plans import list_plans
 from tracker.services.rounds import latest_rounds, missing_report_keys
@@ -67,7 +67,7 @@ def work_dashboard(today: date) -> list[PlanWork]:
         .where(ProgressReport.state == ReportState.SUBMITTED, Action.plan_id.in_(ids))
         .group_by(Action.plan_id)
     ).all())
-    overdue = {h.plan.id: h.overdue for h in headlines(plans, today)}
+    overdue = {plan_id: late for plan_id, (_n, late) in action_counts(ids, today).items()}
     rounds = {r.plan_id: r for r in latest_rounds(today)}
     missing = Counter(round_.plan_id for round_, _, _ in missing_report_keys(list(rounds.values())))
     answered = (
