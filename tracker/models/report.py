@@ -128,6 +128,9 @@ class ProgressReport(db.Model):
         # "Has this action a report for this round?" (missing-report reminders, digests):
         # with only round_id to go on, SQLite scanned a whole round's reports per action.
         Index("ix_progress_reports_action_id_round_id", "action_id", "round_id"),
+        # Reports in one state (those waiting for review, a few percent of all) per action:
+        # the work dashboard, the review queue and the digest's count (migration 0027).
+        Index("ix_progress_reports_state_action_id", "state", "action_id"),
         # One open report per action and round, enforced by the database whatever the
         # path (pages, links, API, concurrent requests). NULLs never collide in a unique
         # index, so a report outside any round (no round_id) has an index of its own.
