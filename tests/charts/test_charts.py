@@ -285,6 +285,16 @@ def test_control_characters_in_names_do_not_break_the_svg(mongolia_gantt):
     assert "Plan with a bell" in svg_texts(svg)  # parses as XML, the text kept
 
 
+def test_the_png_names_its_title_in_any_script_without_control_characters(mongolia_gantt):
+    """The PNG's own Title (what an image viewer or a report shows) is the chart's, Cyrillic
+    too; control characters, which a PNG's text may not hold, are left out."""
+    for title, kept in (("Plan d'action\x00 with\x07 a bell\x85", "Plan d'action with a bell"),
+                        ("План действий", "План действий")):
+        image = Image.open(io.BytesIO(gantt_chart(replace(mongolia_gantt, title=title), "png")))
+        image.load()
+        assert image.info["Title"] == kept and image.mode == "RGB"
+
+
 def test_a_bad_status_colour_falls_back_instead_of_failing(mongolia_gantt):
     broken = replace(mongolia_gantt, statuses=tuple(replace(s, colour="not-a-colour") for s in STATUSES))
     assert gantt_chart(broken, "png").startswith(PNG_SIGNATURE)

@@ -10,7 +10,7 @@ data, ``routes.charts`` serves the bytes. One module per chart:
 - ``agencies.agencies_chart`` (and ``agencies_pages``): the agency ranking
 - ``tables``: each chart's numbers as a ``Table`` (for CSV and HTML)
 
-This package imports nothing itself, so reading ``data`` or ``tables`` (as services
+This package loads no chart library itself, so reading ``data`` or ``tables`` (as services
 do) does not load matplotlib. A caller that draws gets a chart module from ``drawing``:
 matplotlib is then loaded on the first chart, not when the app starts (the CLI, the
 scheduler and every gunicorn master would pay most of a second of CPU for it).

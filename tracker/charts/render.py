@@ -80,6 +80,7 @@ def render(build: Callable[[], Figure], fmt: str, *, title: str = "") -> bytes:
                 # cycles, and a worker drawing the next chart would hold two images: so drop the
                 # canvas's reference, and the one each text keeps of the last renderer it used.
                 canvas.renderer = None
+                canvas._lastKey = None  # so a later draw of the figure makes a renderer anew
                 for text in figure.findobj(Text):
                     text._renderer = None
         # No creation date: identical data gives identical bytes.
@@ -112,7 +113,9 @@ def _png(rgba: np.ndarray, title: str) -> bytes:
         (b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),  # 8-bit RGB
         (b"pHYs", struct.pack(">IIB", round(DPI / 0.0254), round(DPI / 0.0254), 1)),  # DPI, per metre
     ]
-    title = title.replace("\0", "")  # a keyword's text may not hold NUL
+    # A PNG's text may hold line feeds but no other control character (nor NUL, which ends
+    # the keyword).
+    title = "".join(c for c in title if c == "\n" or not (c < " " or "\x7f" <= c <= "\x9f"))
     if title:
         try:
             chunks.append((b"tEXt", b"Title\0" + title.encode("latin-1")))

@@ -31,7 +31,8 @@ from tracker.services.statuses import status_vocabulary
 
 @dataclass(frozen=True)
 class HeadlineFigures:
-    """A plan's headline figures, plain values (they may be kept across requests)."""
+    """A plan's headline figures, plain values: they may be kept across requests and threads
+    (the home page's), so nothing changes them once made."""
 
     recommendations: Counter = field(default_factory=Counter)  # by status key
     actions: int = 0

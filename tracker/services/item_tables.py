@@ -327,6 +327,8 @@ def _any_contains(q: str, model, *columns):
     value ``LIKE lower()`` of the pattern, value by value (12-15 ms for a word in most of a
     5,000-action plan); the stored column spares the ``lower()`` and finds the same rows, as
     long as the words hold no line break (what joins the columns there): ILIKE for those.
+    ``columns`` must be the ones migration 0026 joins into ``search_text``: searching another
+    means a migration that joins it in too.
     """
     pattern = _words(q)
     dialect = db.session.get_bind().dialect.name
